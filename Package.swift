@@ -1,0 +1,44 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "idemtop",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "idemtop", targets: ["idemtop"]),
+        // What a Swift service links to record its idempotency decisions into a store idemtop reads.
+        .library(name: "IdemtopStore", targets: ["IdemCore", "IdemStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Pure values: records, events, statuses, the aggregate, the writer's decision rules. Foundation only.
+        .target(name: "IdemCore"),
+        // SQLite's C API, linked from the system library (libsqlite3-dev).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // The journal and SQLite stores: read, tail, and the writer API.
+        .target(name: "IdemStore", dependencies: ["IdemCore", "CSQLite"]),
+        // A deterministic payments-API simulator that drives the writer API.
+        .target(name: "IdemSimulator", dependencies: ["IdemCore", "IdemStore"]),
+        // App state, the pure update, views drawing into a cell grid, themes as data.
+        .target(name: "IdemUI", dependencies: ["IdemCore"]),
+        // ncursesw, with a small C header for the macros Swift cannot import.
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+        // The only code that calls ncurses.
+        .target(name: "IdemTerminal", dependencies: ["IdemUI", "CNcurses"]),
+        // Fakes for tests and for services' own tests: a fixed clock, a test terminal.
+        .target(name: "IdemFakes", dependencies: ["IdemCore", "IdemUI"]),
+        .executableTarget(
+            name: "idemtop",
+            dependencies: [
+                "IdemCore", "IdemStore", "IdemSimulator", "IdemUI", "IdemTerminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "IdemCoreTests", dependencies: ["IdemCore", "IdemFakes"]),
+        .testTarget(name: "IdemStoreTests", dependencies: ["IdemCore", "IdemStore", "IdemSimulator", "IdemFakes"]),
+        .testTarget(name: "IdemUITests", dependencies: ["IdemCore", "IdemUI", "IdemFakes"], exclude: ["__Snapshots__"]),
+        .testTarget(name: "IdemtopTests", dependencies: ["IdemCore", "IdemStore"]),
+    ]
+)

@@ -1,0 +1,160 @@
+/// The aggregate over every token of a store: one `TokenRecord` per (tenant, token), folded from the store's events.
+///
+/// Every store turns its bytes into `StoreEvent`s and applies them here in order; the writer API, the CLI and the
+/// dashboard all read the same fold, so they agree on what a token's state is.
+public struct Ledger: Sendable {
+    struct Key: Hashable, Sendable {
+        var tenant: Int32
+        var token: String
+    }
+
+    public private(set) var records: [TokenRecord] = []
+    public private(set) var tenants = Interner()
+    public private(set) var operations = Interner()
+    private var index: [Key: Int32] = [:]
+    public private(set) var counts = EventCounts()
+    /// Lines or rows the reader could not understand, with where they were (kept: the first few hundred).
+    public private(set) var malformed: [MalformedEntry] = []
+    public private(set) var malformedCount = 0
+    /// The newest event time applied.
+    public private(set) var lastEventAt: Instant?
+    public let policy: Policy
+
+    public init(policy: Policy = .standard) { self.policy = policy }
+
+    public var count: Int { records.count }
+
+    public func tenant(of r: TokenRecord) -> String { tenants[r.tenantID] }
+    public func operation(of r: TokenRecord) -> String { operations[r.operationID] }
+
+    /// The index of a token's record, if the ledger has one.
+    public func indexOf(_ key: TokenKey) -> Int? {
+        guard let t = tenants.lookup(key.tenant), let i = index[Key(tenant: t, token: key.token)] else { return nil }
+        return Int(i)
+    }
+
+    public func record(_ key: TokenKey) -> TokenRecord? { indexOf(key).map { records[$0] } }
+
+    /// Every index whose token string is `token`, in any tenant.
+    public func indexes(token: String) -> [Int] {
+        (0..<tenants.count).compactMap { t in index[Key(tenant: Int32(t), token: token)].map(Int.init) }
+    }
+
+    /// Counts a line or row that could not be read; the reader goes on.
+    public mutating func noteMalformed(_ entry: MalformedEntry) {
+        malformedCount += 1
+        if malformed.count < 500 { malformed.append(entry) }
+    }
+
+    /// Applies one event and returns the index of the record it touched (nil when it touched none).
+    @discardableResult
+    public mutating func apply(_ e: StoreEvent) -> Int? {
+        counts.add(e)
+        if lastEventAt.map({ e.at > $0 }) ?? true { lastEventAt = e.at }
+        let tenantID = tenants.id(e.tenant)
+        let key = Key(tenant: tenantID, token: e.token)
+        var slot = index[key]
+
+        if slot == nil {
+            // A token's first event is normally its execution. A journal cut at the front may start with anything:
+            // make a record from what the event tells, so its hits and mismatches still count.
+            let op = operations.id(e.operation ?? "")
+            let stored: StoredStatus
+            switch (e.kind, e.outcome) {
+            case (.request, .conflict?): stored = .inProgress
+            case (.request, .executed?), (.request, .reexecuted?): stored = .inProgress
+            case (.failed, _): stored = .failed
+            case (.purge, _): stored = .purged
+            default: stored = .completed
+            }
+            let r = TokenRecord(
+                tenantID: tenantID, operationID: op, token: e.token, fingerprint: e.fingerprint ?? .none,
+                stored: stored, createdAt: e.at, expiresAt: e.expiresAt ?? e.at + policy.retention,
+                lockedUntil: e.lockedUntil ?? e.at + policy.lockTimeout)
+            slot = Int32(records.count)
+            index[key] = slot
+            records.append(r)
+        }
+        let i = Int(slot!)
+        Ledger.fold(&records[i], e, policy: policy, operationID: { operations.id($0) })
+        return i
+    }
+
+    /// The state change one event makes to one record.
+    static func fold(_ r: inout TokenRecord, _ e: StoreEvent, policy: Policy, operationID: (String) -> Int32) {
+        switch e.kind {
+        case .request:
+            r.version += 1
+            if e.at > r.lastSeen { r.lastSeen = e.at }
+            switch e.outcome ?? .replayed {
+            case .executed, .reexecuted:
+                if let op = e.operation { r.operationID = operationID(op) }
+                if let fp = e.fingerprint { r.fingerprint = fp }
+                r.stored = .inProgress
+                r.createdAt = e.at
+                r.updatedAt = e.at
+                r.expiresAt = e.expiresAt ?? e.at + policy.retention
+                r.lockedUntil = e.lockedUntil ?? e.at + policy.lockTimeout
+                r.executions += 1
+                r.responseStatus = 0
+                r.requestRef = e.ref
+                r.responseRef = -1
+                if e.outcome == .reexecuted { r.reexecutions += 1 }
+            case .replayed: r.hits += 1
+            case .mismatch: r.mismatches += 1
+            case .conflict: r.conflicts += 1
+            }
+        case .completed:
+            r.version += 1
+            r.stored = .completed
+            r.updatedAt = e.at
+            if let x = e.expiresAt { r.expiresAt = x }
+            r.responseStatus = Int16(clamping: e.responseStatus ?? 0)
+            r.responseRef = e.ref
+        case .failed:
+            r.version += 1
+            r.stored = .failed
+            r.updatedAt = e.at
+        case .purge:
+            r.version += 1
+            r.adminEvents += 1
+            r.stored = .purged
+            r.updatedAt = e.at
+        case .replay:
+            r.adminEvents += 1
+        }
+    }
+}
+
+/// Totals over all events applied, by kind and outcome.
+public struct EventCounts: Sendable, Hashable {
+    public var events = 0
+    public var requests = 0
+    public var byOutcome: [Outcome: Int] = [:]
+    public var byKind: [EventKind: Int] = [:]
+
+    public init() {}
+
+    public mutating func add(_ e: StoreEvent) {
+        events += 1
+        byKind[e.kind, default: 0] += 1
+        if e.kind == .request {
+            requests += 1
+            byOutcome[e.outcome ?? .replayed, default: 0] += 1
+        }
+    }
+
+    public subscript(o: Outcome) -> Int { byOutcome[o] ?? 0 }
+    public subscript(k: EventKind) -> Int { byKind[k] ?? 0 }
+}
+
+/// A line or row a reader could not decode, and why.
+public struct MalformedEntry: Sendable, Hashable {
+    /// The 1-based line number (journal) or seq (SQLite).
+    public var position: Int64
+    public var reason: String
+    public init(position: Int64, reason: String) {
+        self.position = position
+        self.reason = reason
+    }
+}

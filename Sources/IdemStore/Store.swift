@@ -1,0 +1,138 @@
+import Foundation
+import IdemCore
+
+/// Which kind of store a path names.
+public enum StoreKind: String, Sendable, CaseIterable {
+    case journal
+    case sqlite
+}
+
+/// A store named on the command line: `*.jsonl|*.ndjson|*.journal` is a journal, `*.db|*.sqlite|*.sqlite3` SQLite,
+/// `journal:PATH` and `sqlite:PATH` force the kind.
+public struct StoreLocation: Sendable, Hashable, CustomStringConvertible {
+    public var kind: StoreKind
+    public var path: String
+
+    public init(kind: StoreKind, path: String) {
+        self.kind = kind
+        self.path = path
+    }
+
+    public init(parsing text: String) throws {
+        for kind in StoreKind.allCases where text.hasPrefix(kind.rawValue + ":") {
+            let path = String(text.dropFirst(kind.rawValue.count + 1))
+            guard !path.isEmpty else { throw StoreError.usage("'\(text)' names no path after '\(kind.rawValue):'") }
+            self.init(kind: kind, path: path)
+            return
+        }
+        let ext = (text as NSString).pathExtension.lowercased()
+        switch ext {
+        case "jsonl", "ndjson", "journal": self.init(kind: .journal, path: text)
+        case "db", "sqlite", "sqlite3": self.init(kind: .sqlite, path: text)
+        default:
+            throw StoreError.usage(
+                "cannot tell the store kind of '\(text)': use a .jsonl/.ndjson/.journal or .db/.sqlite/.sqlite3 "
+                    + "name, or prefix it with journal: or sqlite:")
+        }
+    }
+
+    public var description: String { "\(kind.rawValue):\(path)" }
+    public var displayName: String { (path as NSString).lastPathComponent }
+}
+
+/// How a store is opened.
+public enum OpenMode: Sendable, Hashable {
+    /// Reading only: the file is never written, locked for writing, or created.
+    case readOnly
+    /// Reading and writing; `create` makes the store when it does not exist.
+    case readWrite(create: Bool)
+
+    public var canWrite: Bool { if case .readWrite = self { return true } else { return false } }
+}
+
+/// Errors a store reports: each prints as one clear line.
+public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    case usage(String)
+    case notFound(String)
+    case notAStore(path: String, why: String)
+    case io(path: String, why: String)
+    case locked(path: String)
+    case readOnly(String)
+    /// `complete`/`fail` for an execution the store no longer holds (purged, or executed anew meanwhile).
+    case superseded(TokenKey)
+    case unknownToken(TokenKey)
+
+    public var description: String {
+        switch self {
+        case .usage(let s): return s
+        case .notFound(let p): return "\(p): no such file"
+        case .notAStore(let p, let why): return "\(p): not an idemtop store (\(why))"
+        case .io(let p, let why): return "\(p): \(why)"
+        case .locked(let p): return "\(p): the database is locked by another process; try again"
+        case .readOnly(let what): return "refused: the store is open read-only (\(what))"
+        case .superseded(let k): return "\(k): this execution was superseded (purged or executed anew)"
+        case .unknownToken(let k): return "\(k): no such token in the store"
+        }
+    }
+}
+
+/// Where a reader is while loading a store: what the dashboard's progress bar shows.
+public struct LoadProgress: Sendable, Hashable {
+    /// Bytes (journal) or rows (SQLite) read so far.
+    public var done: Int64
+    /// The total known when loading began (0 when unknown).
+    public var total: Int64
+    public var unit: String
+    public init(done: Int64 = 0, total: Int64 = 0, unit: String = "bytes") {
+        self.done = done
+        self.total = total
+        self.unit = unit
+    }
+    public var fraction: Double { total > 0 ? min(1, Double(done) / Double(total)) : 1 }
+}
+
+/// Everything a store holds about one token: what the detail view and `idemtop show` print.
+public struct TokenDetail: Sendable {
+    public var key: TokenKey
+    public var request: StoredRequest?
+    public var response: StoredResponse?
+    public var error: String?
+    /// Every event with this token, oldest first, with bodies where the store has them.
+    public var timeline: [StoreEvent]
+
+    public init(key: TokenKey, request: StoredRequest?, response: StoredResponse?, error: String?, timeline: [StoreEvent]) {
+        self.key = key
+        self.request = request
+        self.response = response
+        self.error = error
+        self.timeline = timeline
+    }
+}
+
+/// Reads a store's events in order and follows it as it grows.
+///
+/// A reader owns its file descriptor or connection; call it from one task at a time.
+public protocol EventReader: AnyObject {
+    var location: StoreLocation { get }
+
+    /// Reads up to `limit` events appended since the last call and hands them to `sink` in store order.
+    /// Returns how many it read; 0 means nothing new. Never waits for new data. Malformed lines or rows are reported
+    /// through `malformed` and skipped.
+    func poll(limit: Int, _ sink: (StoreEvent) -> Void, malformed: (MalformedEntry) -> Void) throws -> Int
+
+    /// How far the first read through the store has come.
+    var progress: LoadProgress { get }
+
+    /// Everything the store holds on one token, bodies included.
+    func detail(for key: TokenKey) throws -> TokenDetail
+}
+
+/// The writer API a service calls around its work: `begin`, then `complete` or `fail`.
+///
+/// `begin` decides and records atomically across processes: two processes racing on one token execute it once.
+public protocol TokenWriter: AnyObject {
+    func begin(tenant: String, token: String, operation: String, fingerprint: Fingerprint,
+               request: StoredRequest?) throws -> BeginResult
+    func complete(_ ticket: Ticket, response: StoredResponse) throws
+    func fail(_ ticket: Ticket, error: String) throws
+}

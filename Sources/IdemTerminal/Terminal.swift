@@ -1,0 +1,2 @@
+import IdemUI
+import CNcurses
