@@ -125,6 +125,10 @@ public protocol EventReader: AnyObject {
 
     /// Everything the store holds on one token, bodies included.
     func detail(for key: TokenKey) throws -> TokenDetail
+
+    /// Things the reader noticed and went on from (a truncated or rotated journal), each one line, oldest first;
+    /// calling it empties the list.
+    func drainNotices() -> [String]
 }
 
 /// The writer API a service calls around its work: `begin`, then `complete` or `fail`.
