@@ -28,7 +28,7 @@ let package = Package(
         // The only code that calls ncurses.
         .target(name: "IdemTerminal", dependencies: ["IdemUI", "CNcurses"]),
         // Fakes for tests and for services' own tests: a fixed clock, a test terminal.
-        .target(name: "IdemFakes", dependencies: ["IdemCore", "IdemUI"]),
+        .target(name: "IdemFakes", dependencies: ["IdemCore", "IdemStore", "IdemUI"]),
         .executableTarget(
             name: "idemtop",
             dependencies: [
