@@ -24,39 +24,14 @@ public final class SQLiteWriter: TokenWriter {
         db = try SQLiteSchema.open(path: path, mode: .readWrite(create: create), busyTimeout: busyTimeout)
     }
 
-    /// What `begin` reads of a token row.
-    private struct Row {
-        var record: TokenRecord
-        var operation: String?
-        var response: String?
+    private func readRow(tenant: String, token: String) throws -> SQLiteTokenRow.Row? {
+        try SQLiteTokenRow.read(tenant: tenant, token: token, db: db)
     }
 
-    private func readRow(tenant: String, token: String) throws -> Row? {
-        let s = try db.cached("""
-            SELECT operation, fingerprint, status, created_at, expires_at, locked_until, version, executions, response
-            FROM idem_tokens WHERE tenant = ?1 AND token = ?2
-            """)
-        defer { s.reset() }
-        try s.bind(1, tenant)
-        try s.bind(2, token)
-        guard try s.step() else { return nil }
-        guard let statusText = s.text(2), let stored = StoredStatus(rawValue: statusText) else {
-            throw StoreError.io(path: path, why: "token \(tenant)/\(token) has an unknown status")
-        }
-        let createdAt = Instant(ms: s.int64(3) ?? 0)
-        var record = TokenRecord(
-            tenantID: 0, operationID: 0, token: token, fingerprint: Fingerprint(s.text(1) ?? ""), stored: stored,
-            createdAt: createdAt, expiresAt: Instant(ms: s.int64(4) ?? Int64.max),
-            lockedUntil: Instant(ms: s.int64(5) ?? Int64.max))
-        record.version = Int32(clamping: s.int64(6) ?? 0)
-        record.executions = Int32(clamping: s.int64(7) ?? 0)
-        return Row(record: record, operation: s.text(0), response: s.text(8))
-    }
-
-    private func insert(_ event: StoreEvent) throws {
-        let s = try db.cached(SQLiteEventRow.insertSQL)
-        try SQLiteEventRow.bind(event, to: s, json: json)
-        try s.run()
+    /// Appends the event and applies it to the token row.
+    private func record(_ event: StoreEvent) throws {
+        try SQLiteTokenRow.insertEvent(event, db: db, json: json)
+        try SQLiteTokenRow.apply(event, db: db, json: json)
     }
 
     /// Decides and records a request with a token, atomically across processes.
@@ -71,33 +46,12 @@ public final class SQLiteWriter: TokenWriter {
             let event = Decision.event(for: outcome, tenant: tenant, token: token, operation: operation,
                                        fingerprint: fingerprint, request: request, existing: row?.record,
                                        policy: policy, at: now)
-            try insert(event)
-            let key = TokenKey(tenant: tenant, token: token)
+            try record(event)
             if outcome.executes {
-                let s = try db.cached("""
-                    INSERT INTO idem_tokens (tenant, token, operation, fingerprint, status, created_at, updated_at,
-                        expires_at, locked_until, version, executions, request, response, error)
-                    VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5, ?5, ?6, ?7, 1, 1, ?8, NULL, NULL)
-                    ON CONFLICT (tenant, token) DO UPDATE SET
-                        operation = excluded.operation, fingerprint = excluded.fingerprint, status = 'in_progress',
-                        created_at = excluded.created_at, updated_at = excluded.updated_at,
-                        expires_at = excluded.expires_at, locked_until = excluded.locked_until,
-                        version = version + 1, executions = executions + 1,
-                        request = excluded.request, response = NULL, error = NULL
-                    """)
-                try s.bind(1, tenant)
-                try s.bind(2, token)
-                try s.bind(3, operation)
-                try s.bind(4, fingerprint.description)
-                try s.bind(5, now.ms)
-                try s.bind(6, event.expiresAt?.ms)
-                try s.bind(7, event.lockedUntil?.ms)
-                try s.bind(8, request.map(json.encode))
-                try s.run()
                 let execution = (row?.record.executions ?? 0) + 1
-                return .execute(Ticket(key: key, execution: execution), reexecuted: outcome == .reexecuted)
+                let ticket = Ticket(key: TokenKey(tenant: tenant, token: token), execution: execution)
+                return .execute(ticket, reexecuted: outcome == .reexecuted)
             }
-            try bumpVersion(tenant: tenant, token: token)
             switch outcome {
             case .replayed:
                 return .replay(row?.response.flatMap { json.decode(StoredResponse.self, from: $0) })
@@ -108,13 +62,6 @@ public final class SQLiteWriter: TokenWriter {
                 return .conflict
             }
         }
-    }
-
-    private func bumpVersion(tenant: String, token: String) throws {
-        let s = try db.cached("UPDATE idem_tokens SET version = version + 1 WHERE tenant = ?1 AND token = ?2")
-        try s.bind(1, tenant)
-        try s.bind(2, token)
-        try s.run()
     }
 
     /// Stores the response of the execution `ticket` names; `StoreError.superseded` when it is no longer current.
@@ -142,21 +89,7 @@ public final class SQLiteWriter: TokenWriter {
             guard row.record.stored == .inProgress, row.record.executions == ticket.execution else {
                 throw StoreError.superseded(ticket.key)
             }
-            let event = make(now)
-            try insert(event)
-            let s = try db.cached("""
-                UPDATE idem_tokens SET status = ?3, updated_at = ?4, response = ?5, error = ?6,
-                    expires_at = coalesce(?7, expires_at), version = version + 1
-                WHERE tenant = ?1 AND token = ?2
-                """)
-            try s.bind(1, ticket.key.tenant)
-            try s.bind(2, ticket.key.token)
-            try s.bind(3, event.kind == .completed ? StoredStatus.completed.rawValue : StoredStatus.failed.rawValue)
-            try s.bind(4, now.ms)
-            try s.bind(5, event.response.map(json.encode))
-            try s.bind(6, event.error)
-            try s.bind(7, event.expiresAt?.ms)
-            try s.run()
+            try record(make(now))
         }
     }
 
@@ -170,17 +103,7 @@ public final class SQLiteWriter: TokenWriter {
             guard try readRow(tenant: event.tenant, token: event.token) != nil else {
                 throw StoreError.unknownToken(event.key)
             }
-            try insert(event)
-            if event.kind == .purge {
-                let s = try db.cached("""
-                    UPDATE idem_tokens SET status = 'purged', updated_at = ?3, version = version + 1
-                    WHERE tenant = ?1 AND token = ?2
-                    """)
-                try s.bind(1, event.tenant)
-                try s.bind(2, event.token)
-                try s.bind(3, event.at.ms)
-                try s.run()
-            }
+            try record(event)
         }
     }
 }
