@@ -18,6 +18,8 @@ public final class SQLiteReader: EventReader {
     /// `data_version` read just before the last query that found nothing more; nil when the last poll hit its limit.
     private var idleDataVersion: Int64?
     private var notices: [String] = []
+    /// How many polls `data_version` answered without a query (idle polling), for tests and diagnostics.
+    public private(set) var idleSkips = 0
 
     /// Opens the store at `path`; `.readOnly` opens it with a read-only URI and never writes to it.
     public init(path: String, mode: OpenMode = .readOnly, busyTimeout: Int32 = SQLiteSchema.defaultBusyTimeout) throws {
@@ -41,7 +43,10 @@ public final class SQLiteReader: EventReader {
         guard limit > 0 else { return 0 }
         // Read the version before the query: a commit landing after it changes it and is seen next time.
         let version = try dataVersion()
-        if let idle = idleDataVersion, idle == version { return 0 }
+        if let idle = idleDataVersion, idle == version {
+            idleSkips += 1
+            return 0
+        }
         let s = try db.cached(SQLiteEventRow.pollSQL)
         defer { s.reset() }
         try s.bind(1, lastSeq)
