@@ -19,6 +19,9 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // The journal and SQLite stores: read, tail, and the writer API.
         .target(name: "IdemStore", dependencies: ["IdemCore", "CSQLite"]),
+        // The DynamoDB store as AWS Lambda Powertools' idempotency utility writes it: a SigV4-signed client of the
+        // DynamoDB JSON API over URLSession, a reader, the guarded purge, Powertools' key hash.
+        .target(name: "IdemDynamo", dependencies: ["IdemCore", "IdemStore"]),
         // A deterministic payments-API simulator that drives the writer API.
         .target(name: "IdemSimulator", dependencies: ["IdemCore", "IdemStore"]),
         // App state, the pure update, views drawing into a cell grid, themes as data.
@@ -32,13 +35,15 @@ let package = Package(
         .executableTarget(
             name: "idemtop",
             dependencies: [
-                "IdemCore", "IdemStore", "IdemSimulator", "IdemUI", "IdemTerminal",
+                "IdemCore", "IdemStore", "IdemSimulator", "IdemUI", "IdemTerminal", "IdemDynamo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "IdemCoreTests", dependencies: ["IdemCore", "IdemStore", "IdemFakes"]),
         .testTarget(name: "IdemStoreTests", dependencies: ["IdemCore", "IdemStore", "IdemSimulator", "IdemFakes"]),
         .testTarget(name: "IdemUITests", dependencies: ["IdemCore", "IdemUI", "IdemFakes"], exclude: ["__Snapshots__"]),
+        .testTarget(name: "IdemDynamoTests", dependencies: ["IdemCore", "IdemStore", "IdemDynamo"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "IdemtopTests", dependencies: ["IdemCore", "IdemStore"]),
     ]
 )

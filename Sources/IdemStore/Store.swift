@@ -5,10 +5,13 @@ import IdemCore
 public enum StoreKind: String, Sendable, CaseIterable {
     case journal
     case sqlite
+    /// A DynamoDB table as AWS Lambda Powertools' idempotency utility writes it (`dynamodb://TABLE?...`).
+    case dynamodb
 }
 
 /// A store named on the command line: `*.jsonl|*.ndjson|*.journal` is a journal, `*.db|*.sqlite|*.sqlite3` SQLite,
-/// `journal:PATH` and `sqlite:PATH` force the kind.
+/// `journal:PATH` and `sqlite:PATH` force the kind. `dynamodb://TABLE?options` names a DynamoDB table; its `path` is
+/// the whole URL (see docs/dynamodb.md).
 public struct StoreLocation: Sendable, Hashable, CustomStringConvertible {
     public var kind: StoreKind
     public var path: String
@@ -19,7 +22,11 @@ public struct StoreLocation: Sendable, Hashable, CustomStringConvertible {
     }
 
     public init(parsing text: String) throws {
-        for kind in StoreKind.allCases where text.hasPrefix(kind.rawValue + ":") {
+        if text.hasPrefix("dynamodb://") {
+            self.init(kind: .dynamodb, path: text)
+            return
+        }
+        for kind in StoreKind.allCases where kind != .dynamodb && text.hasPrefix(kind.rawValue + ":") {
             let path = String(text.dropFirst(kind.rawValue.count + 1))
             guard !path.isEmpty else { throw StoreError.usage("'\(text)' names no path after '\(kind.rawValue):'") }
             self.init(kind: kind, path: path)
@@ -36,8 +43,11 @@ public struct StoreLocation: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "\(kind.rawValue):\(path)" }
-    public var displayName: String { (path as NSString).lastPathComponent }
+    public var description: String { kind == .dynamodb ? path : "\(kind.rawValue):\(path)" }
+    public var displayName: String {
+        guard kind == .dynamodb else { return (path as NSString).lastPathComponent }
+        return String(path.dropFirst("dynamodb://".count).prefix { $0 != "?" })
+    }
 }
 
 /// How a store is opened.

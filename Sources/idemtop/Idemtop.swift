@@ -1,5 +1,6 @@
 import ArgumentParser
 import IdemCore
+import IdemDynamo
 import IdemStore
 
 /// The root command: `idemtop STORE` opens the dashboard; the subcommands work headless.
@@ -9,7 +10,8 @@ struct Idemtop: ParsableCommand {
         abstract: "A live dashboard for idempotency-token stores: status, expiry, duplicate hits and mismatches.",
         discussion: """
             STORE is a path: *.jsonl, *.ndjson, *.journal open a JSON-lines journal; *.db, *.sqlite, *.sqlite3 open \
-            SQLite; journal:PATH and sqlite:PATH force the kind.
+            SQLite; journal:PATH and sqlite:PATH force the kind; dynamodb://TABLE?region=R&endpoint=URL reads a \
+            Powertools idempotency table (docs/dynamodb.md).
 
             Examples:
               idemtop demo                          the dashboard on a live demo store
@@ -33,6 +35,7 @@ struct StoreArgument: ParsableArguments {
     var store: String
 
     func location() throws -> StoreLocation {
+        DynamoStores.register()
         do { return try StoreLocation(parsing: store) } catch let e as StoreError { throw CLIFailure.usage("\(e)") }
     }
 }

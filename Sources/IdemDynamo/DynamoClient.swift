@@ -1,0 +1,126 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import IdemCore
+
+/// A small, synchronous client of the DynamoDB JSON API: each call is one SigV4-signed `POST /` with
+/// `X-Amz-Target: DynamoDB_20120810.<Action>`, retried with exponential backoff and full jitter while DynamoDB
+/// throttles.
+///
+/// Thread-safe: the parallel scan calls it from several threads at once.
+public final class DynamoClient: @unchecked Sendable {
+    public let endpoint: URL
+    public let signer: SigV4
+    /// Used in error messages.
+    public let table: String
+    let session: URLSession
+    let clock: any Clock
+    /// Retries after a throttled call before giving up.
+    public let maxRetries: Int
+    /// The first backoff ceiling; it doubles per retry up to `maxBackoff`.
+    public let baseBackoff: TimeSpan
+    public let maxBackoff: TimeSpan
+    private let lock = NSLock()
+    private var throttledCount = 0
+
+    public init(endpoint: URL, signer: SigV4, table: String, clock: any Clock = SystemClock(), timeout: TimeInterval = 15,
+                maxRetries: Int = 8, baseBackoff: TimeSpan = TimeSpan(ms: 50), maxBackoff: TimeSpan = .seconds(5)) {
+        self.endpoint = endpoint
+        self.signer = signer
+        self.table = table
+        self.clock = clock
+        self.maxRetries = maxRetries
+        self.baseBackoff = baseBackoff
+        self.maxBackoff = maxBackoff
+        let config = URLSessionConfiguration.ephemeral
+        config.timeoutIntervalForRequest = timeout
+        config.httpMaximumConnectionsPerHost = 16
+        config.requestCachePolicy = .reloadIgnoringLocalCacheData
+        session = URLSession(configuration: config)
+    }
+
+    /// How many calls DynamoDB throttled so far (each retried or given up).
+    public var throttled: Int { lock.withLock { throttledCount } }
+
+    /// Calls `action` with `body`, retrying while throttled; returns the response object.
+    public func call(_ action: String, _ body: [String: Any]) throws -> [String: Any] {
+        var attempt = 0
+        while true {
+            do {
+                return try callOnce(action, body)
+            } catch let e as DynamoError where e.isRetryable && attempt < maxRetries {
+                lock.withLock { throttledCount += 1 }
+                Thread.sleep(forTimeInterval: Double(DynamoClient.backoff(attempt: attempt, base: baseBackoff,
+                                                                         cap: maxBackoff).ms) / 1000)
+                attempt += 1
+            }
+        }
+    }
+
+    /// Full jitter: a random wait between 0 and `min(cap, base * 2^attempt)`.
+    public static func backoff(attempt: Int, base: TimeSpan, cap: TimeSpan,
+                               random: (ClosedRange<Int64>) -> Int64 = { Int64.random(in: $0) }) -> TimeSpan {
+        let ceiling = min(cap.ms, base.ms << Int64(min(attempt, 30)))
+        return TimeSpan(ms: random(0...max(0, ceiling)))
+    }
+
+    /// One signed POST without retries.
+    func callOnce(_ action: String, _ body: [String: Any]) throws -> [String: Any] {
+        let payload: Data
+        do { payload = try JSONSerialization.data(withJSONObject: body) } catch {
+            throw DynamoError.usage("cannot encode the \(action) request: \(error)")
+        }
+        let headers = [("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "DynamoDB_20120810.\(action)")]
+        let signed = signer.sign(method: "POST", url: endpoint, headers: headers, body: Array(payload), at: clock.now())
+        var request = URLRequest(url: endpoint)
+        request.httpMethod = "POST"
+        request.httpBody = payload
+        for (name, value) in signed.headers where name.lowercased() != "host" {
+            request.setValue(value, forHTTPHeaderField: name)
+        }
+        let (data, status) = try send(request)
+        let object = data.isEmpty ? [:] : (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        guard (200..<300).contains(status) else {
+            throw DynamoError.from(status: status, body: object, table: table)
+        }
+        guard let object else {
+            throw DynamoError.malformed("\(action) answered HTTP \(status) with a body that is not a JSON object")
+        }
+        return object
+    }
+
+    /// Sends and waits: URLSession's completion handler, bridged to a synchronous call.
+    private func send(_ request: URLRequest) throws -> (Data, Int) {
+        final class Box: @unchecked Sendable {
+            var data: Data?
+            var response: URLResponse?
+            var error: Error?
+        }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let task = session.dataTask(with: request) { data, response, error in
+            box.data = data
+            box.response = response
+            box.error = error
+            done.signal()
+        }
+        task.resume()
+        done.wait()
+        if let error = box.error {
+            let ns = error as NSError
+            let what: String
+            switch (error as? URLError)?.code {
+            case .cannotConnectToHost?: what = "connection refused at \(endpoint.absoluteString)"
+            case .timedOut?: what = "timed out talking to \(endpoint.absoluteString)"
+            case .cannotFindHost?, .dnsLookupFailed?: what = "unknown host in \(endpoint.absoluteString)"
+            default: what = "\(endpoint.absoluteString): \(ns.localizedDescription)"
+            }
+            throw DynamoError.connection(what)
+        }
+        guard let http = box.response as? HTTPURLResponse else {
+            throw DynamoError.malformed("no HTTP response from \(endpoint.absoluteString)")
+        }
+        return (box.data ?? Data(), http.statusCode)
+    }
+}
