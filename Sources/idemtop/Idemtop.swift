@@ -22,7 +22,7 @@ struct Idemtop: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             ListCommand.self, ShowCommand.self, StatsCommand.self,
-            TailCommand.self, SimulateCommand.self,
+            TailCommand.self, SimulateCommand.self, CheckPayloadCommand.self,
         ],
         defaultSubcommand: nil
     )
