@@ -4,11 +4,16 @@ Usage: python powertools_driver.py SPEC.json  (or '-' for stdin)
 
 SPEC: {"endpoint": URL, "table": NAME, "ops": [OP, ...]}; each OP prints one JSON line:
   {"op": "create_table", "key_attr": "id", "sort_key_attr": null}
-  {"op": "invoke", "function": "payments-fn", "event": {...}, "mode": "ok" | "raise" | "hang",
+  {"op": "invoke", "function": "payments-fn", "event": {...}, "mode": "ok" | "raise" | "hang" | "slow" | "slow_raise",
    "event_key_jmespath": "body" | null, "payload_validation_jmespath": "amount" | null,
    "expires_after_seconds": 3600, "remaining_ms": 60000, "sort_key_attr": null, "static_pk_value": null,
    "attrs": {"key_attr": ..., "expiry_attr": ..., ...}}
-     mode "hang" prints {"hang": true} once the INPROGRESS record is saved, then sleeps (the test kills it).
+     mode "hang" prints {"hang": true} once the INPROGRESS record is saved, then sleeps (the test kills it);
+     "slow" and "slow_raise" print {"started": true}, sleep "sleep" seconds (default 2), then return or raise.
+  {"op": "inspect", "at_ms": null, ...the invoke's layout options}
+     prints {"now_ms": T, "records": [{"key": ..., "status": "EXPIRED"|"INPROGRESS"|"COMPLETED", "takeover": bool}]}:
+     Powertools' own DataRecord decoding and status at T (its clock frozen there), and whether a new request
+     would take an INPROGRESS record over (in_progress_expiration < T).
   {"op": "put_items", "items": [DynamoDB-JSON item, ...]}
   {"op": "bulk_load", "count": N, "function": "bench-fn"}   (benchmark: N completed Powertools-shaped items)
   {"op": "scan", "segments": 1}                              (boto3 scan of the whole table; prints count, seconds)
@@ -75,6 +80,11 @@ def invoke(spec, op):
     mode = op.get("mode", "ok")
 
     def handler(event, context):
+        if mode in ("slow", "slow_raise"):
+            out({"started": True})
+            time.sleep(op.get("sleep", 2))
+            if mode == "slow_raise":
+                raise RuntimeError("card declined")
         if mode == "hang":
             out({"hang": True})
             time.sleep(3600)
@@ -95,6 +105,46 @@ def invoke(spec, op):
         out({"error": "IdempotencyAlreadyInProgressError", "message": str(e)})
     except RuntimeError as e:
         out({"error": "RuntimeError", "message": str(e)})
+
+
+def persistence(spec, op):
+    os.environ["AWS_LAMBDA_FUNCTION_NAME"] = op.get("function", "payments-fn")
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+    attrs = dict(op.get("attrs") or {})
+    if op.get("sort_key_attr"):
+        attrs["sort_key_attr"] = op["sort_key_attr"]
+    if op.get("static_pk_value"):
+        attrs["static_pk_value"] = op["static_pk_value"]
+    return DynamoDBPersistenceLayer(table_name=spec["table"], boto3_client=client(spec), **attrs)
+
+
+def inspect(spec, op):
+    import datetime as real
+    import types
+    from aws_lambda_powertools.utilities.idempotency.persistence import datarecord
+    store = persistence(spec, op)
+    now_ms = op.get("at_ms") or int(time.time() * 1000)
+    frozen = real.datetime.fromtimestamp(now_ms / 1000)
+
+    class Frozen(real.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return frozen
+
+    datarecord.dt = types.SimpleNamespace(datetime=Frozen, timedelta=real.timedelta)
+    records = []
+    kwargs = {"TableName": spec["table"]}
+    while True:
+        page = client(spec).scan(**kwargs)
+        for item in page["Items"]:
+            rec = store._item_to_data_record(item)
+            takeover = rec.in_progress_expiry_timestamp is not None and rec.in_progress_expiry_timestamp < now_ms
+            records.append({"key": rec.sort_key or rec.idempotency_key, "status": rec.status,
+                            "takeover": bool(rec.status == "INPROGRESS" and takeover)})
+        if "LastEvaluatedKey" not in page:
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    out({"now_ms": now_ms, "records": records})
 
 
 def put_items(spec, op):
@@ -143,7 +193,7 @@ def main():
     os.environ.setdefault("AWS_REGION", "us-east-1")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     for op in spec["ops"]:
-        {"create_table": create_table, "invoke": invoke, "put_items": put_items, "bulk_load": bulk_load,
+        {"create_table": create_table, "invoke": invoke, "inspect": inspect, "put_items": put_items, "bulk_load": bulk_load,
          "scan": scan}[op["op"]](spec, op)
 
 

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+/// A moto DynamoDB-compatible server on a free loopback port, shared by the DynamoDB suites of one test run.
+///
+/// Started once through `python3 -m moto.server` under a small watchdog that stops it when this process's pipe
+/// closes, so the server never outlives the tests, even after a crash. A missing moto fails with the pip line.
+final class MotoServer: @unchecked Sendable {
+    static let pipLine = "pip install 'moto[server]==5.2.1'"
+    nonisolated(unsafe) private static var started: Result<MotoServer, Error>?
+    private static let lock = NSLock()
+
+    let port: Int
+    let process: Process
+    let stdin: Pipe
+
+    var endpoint: String { "http://127.0.0.1:\(port)" }
+
+    /// The shared server, started on first use.
+    static func shared() throws -> MotoServer {
+        try lock.withLock {
+            if let started { return try started.get() }
+            let result = Result { try MotoServer() }
+            started = result
+            return try result.get()
+        }
+    }
+
+    private init() throws {
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", "-c", "import moto.server, flask"]
+        check.standardError = FileHandle.nullDevice
+        try check.run()
+        check.waitUntilExit()
+        guard check.terminationStatus == 0 else {
+            throw HarnessError("moto's server is not installed for python3: \(MotoServer.pipLine)")
+        }
+        port = try MotoServer.freePort()
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let watchdog = """
+            import signal, subprocess, sys
+            signal.pthread_sigmask(signal.SIG_SETMASK, [])  # Foundation's Process starts children with signals blocked
+            p = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", sys.argv[1]],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            def stop(*_):
+                p.kill()
+                p.wait()
+                sys.exit(0)
+            signal.signal(signal.SIGTERM, stop)
+            sys.stdin.read()
+            stop()
+            """
+        process.arguments = ["python3", "-c", watchdog, String(port)]
+        stdin = Pipe()
+        process.standardInput = stdin
+        // Not the test's stdout: swift test reads that to its end, and the watchdog must not hold it open.
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while !MotoServer.accepts(port: port) {
+            guard Date() < deadline, process.isRunning else {
+                throw HarnessError("moto did not start on 127.0.0.1:\(port) within 20 s")
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        atexit { MotoServer.stopShared() }
+    }
+
+    /// Sends the watchdog SIGTERM: it terminates moto and exits. (At exit `Process.waitUntilExit` would spin, so
+    /// this does not wait; closing the pipe, as this process's exit does, stops it too.)
+    static func stopShared() {
+        if case .success(let server)? = started { kill(server.process.processIdentifier, SIGTERM) }
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError("socket() failed") }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = 0
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        guard bound else { throw HarnessError("cannot bind a loopback port") }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = UInt16(port).bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}
+
+/// A harness failure with a clear message: the tests fail with it, never skip.
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
