@@ -75,10 +75,9 @@ public final class DynamoReader: EventReader {
     /// Runs scan rounds until there are events, the pass ends, or (after the first pass) one round is done.
     private func fill() throws {
         let now = clock.now()
-        if pass == nil {
-            guard now >= nextPassAt else { return }
-            pass = ScanPass(segments: table.segmentCount, at: now)
-        }
+        // Not before the next look is due: the poll interval after a pass, or the backoff after throttling.
+        guard now >= nextPassAt else { return }
+        if pass == nil { pass = ScanPass(segments: table.segmentCount, at: now) }
         repeat {
             do {
                 try round()
