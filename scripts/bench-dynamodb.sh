@@ -35,7 +35,8 @@ echo "{\"endpoint\": \"$endpoint\", \"table\": \"bench\", \"ops\": [{\"op\": \"c
 now() { date +%s.%N; }
 for n in $segments; do
   t0=$(now)
-  rows=$("$bin" list "dynamodb://bench?region=us-east-1&endpoint=$endpoint&segments=$n" --format csv | tail -n +2 | wc -l)
+  rows=$("$bin" list "dynamodb://bench?region=us-east-1&endpoint=$endpoint&segments=$n&timeout=300s" --format csv \
+    | tail -n +2 | wc -l) || true
   t1=$(now)
   printf 'idemtop list, %s segment(s): %s tokens in %.2f s\n' "$n" "$rows" "$(echo "$t1 - $t0" | bc)"
 done

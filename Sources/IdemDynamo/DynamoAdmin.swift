@@ -32,7 +32,7 @@ public final class DynamoAdmin: TokenAdmin {
             guard let record = try table.find(key) else {
                 return .refused("changed since you looked: \(key) is no longer in the table")
             }
-            var names = ["#st": table.config.statusAttr, "#exp": table.config.expiryAttr]
+            let names = ["#st": table.config.statusAttr, "#exp": table.config.expiryAttr]
             var values: Item = [:]
             for (i, s) in statuses.enumerated() { values[":s\(i)"] = .s(s) }
             var condition = "#st IN (\(statuses.indices.map { ":s\($0)" }.joined(separator: ", ")))"
@@ -42,7 +42,6 @@ public final class DynamoAdmin: TokenAdmin {
                 values[":exp"] = .n(String(expect.expiresAt.ms / 1000 - 1))
                 condition += " AND #exp = :exp"
             }
-            if names["#exp"] == nil { names.removeValue(forKey: "#exp") }
             do {
                 try table.delete(record.primaryKey(config: table.config), condition: condition, names: names,
                                  values: values)

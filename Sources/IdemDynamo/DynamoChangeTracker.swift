@@ -51,7 +51,7 @@ public struct DynamoChangeTracker: Sendable {
             || (old.stored == .inProgress && r.stored == .inProgress && r.expiration != old.expiration)
         var out: [StoreEvent] = []
         if newLifetime { out.append(request(r, .reexecuted, at: now)) }
-        if r.stored == .completed, newLifetime || old.stored != .completed || old.state.dataDigest != r.state.dataDigest {
+        if r.stored == .completed, newLifetime || old.stored != .completed || old.data != r.data {
             out.append(completed(r, at: now))
         }
         return out

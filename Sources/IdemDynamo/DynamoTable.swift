@@ -23,8 +23,9 @@ public final class DynamoTable: @unchecked Sendable {
         let credentials = try AWSCredentials.resolve(profile: config.profile, environment: environment)
         let endpoint = try config.resolvedEndpoint(region: region, environment: environment)
         let signer = SigV4(credentials: credentials, region: region, service: "dynamodb")
-        try self.init(client: DynamoClient(endpoint: endpoint, signer: signer, table: config.table, clock: clock),
-                      config: config)
+        let client = DynamoClient(endpoint: endpoint, signer: signer, table: config.table, clock: clock,
+                                  timeout: Double(config.requestTimeout.ms) / 1000)
+        try self.init(client: client, config: config)
     }
 
     public init(client: DynamoClient, config: DynamoTableConfig) throws {

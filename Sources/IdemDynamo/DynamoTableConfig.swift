@@ -36,6 +36,8 @@ public struct DynamoTableConfig: Sendable, Hashable {
     public var consistentRead = false
     /// Items per Scan page (DynamoDB's `Limit`); nil lets DynamoDB fill 1 MB pages.
     public var pageLimit: Int?
+    /// How long one request may take before it fails (default 60 s, as boto3's read timeout).
+    public var requestTimeout = TimeSpan.seconds(60)
 
     public init(table: String) { self.table = table }
 
@@ -43,7 +45,7 @@ public struct DynamoTableConfig: Sendable, Hashable {
     public static let optionNames: Set<String> = [
         "region", "endpoint", "profile", "key_attr", "sort_key_attr", "static_pk_value", "function", "expiry_attr",
         "in_progress_expiry_attr", "status_attr", "data_attr", "validation_key_attr", "segments", "poll",
-        "expires_after", "audit", "consistent", "page_limit", "config",
+        "expires_after", "audit", "consistent", "page_limit", "timeout", "config",
     ]
 
     /// Parses `dynamodb://TABLE?name=value&...`.
@@ -128,6 +130,7 @@ public struct DynamoTableConfig: Sendable, Hashable {
             }
             pageLimit = n
         case "poll": pollInterval = try span()
+        case "timeout": requestTimeout = try span()
         case "expires_after": expiresAfter = try span()
         case "audit": auditPath = try nonEmpty()
         case "consistent": consistentRead = ["1", "true", "yes", ""].contains(value.lowercased())

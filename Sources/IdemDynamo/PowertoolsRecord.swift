@@ -44,7 +44,7 @@ public struct PowertoolsRecord: Sendable, Hashable {
     /// What two scans compare to tell whether the record changed.
     public var state: State {
         State(rawStatus: rawStatus, expiration: expiration, inProgressExpiration: inProgressExpiration,
-              validation: validation, dataDigest: data.map { SHA256.hex($0.utf8).prefix(16) }.map(String.init))
+              validation: validation, data: data)
     }
 
     /// The parts of a record that change when Powertools writes it.
@@ -53,7 +53,7 @@ public struct PowertoolsRecord: Sendable, Hashable {
         public var expiration: Int64?
         public var inProgressExpiration: Int64?
         public var validation: String?
-        public var dataDigest: String?
+        public var data: String?
     }
 
     /// The stored status for Powertools' status text, nil for anything else.

@@ -160,6 +160,31 @@ import Testing
         #expect(real[2]["error"] as? String == "IdempotencyAlreadyInProgressError")
     }
 
+    /// `idemtop tail` on a dynamodb:// store prints each change as a scan sees it.
+    @Test func tailFollowsTheTable() throws {
+        let fx = try DynamoFixture(table: "tail")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: IdemtopBinary.path)
+        p.arguments = ["tail", fx.url("poll=200ms"), "--format", "jsonl"]
+        p.environment = ProcessInfo.processInfo.environment.merging(DynamoFixture.credentials) { _, b in b }
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
+        _ = try fx.drive([DynamoFixture.invoke(["body": "order-7", "amount": 7])])
+        var lines: [String] = []
+        while lines.count < 2 {
+            let line = String(decoding: out.fileHandleForReading.readLine(), as: UTF8.self)
+            if line.isEmpty { break }
+            lines.append(line)
+        }
+        let token = DynamoFollowAndPurgeTests.key("order-7").token
+        #expect(lines.count == 2)
+        #expect(lines.first?.contains("\"outcome\":\"executed\"") == true && lines.first?.contains(token) == true)
+        #expect(lines.last?.contains("\"kind\":\"completed\"") == true)
+    }
+
     @Test func errorsAreOneClearLine() throws {
         let fx = try DynamoFixture(table: "errors")
         func fails(_ args: [String], env: [String: String] = DynamoFixture.credentials, saying text: String) throws {
