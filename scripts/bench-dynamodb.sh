@@ -35,11 +35,15 @@ echo "{\"endpoint\": \"$endpoint\", \"table\": \"bench\", \"ops\": [{\"op\": \"c
 now() { date +%s.%N; }
 for n in $segments; do
   t0=$(now)
-  rows=$("$bin" list "dynamodb://bench?region=us-east-1&endpoint=$endpoint&segments=$n&timeout=300s" --format csv \
+  rows=$(/usr/bin/time -f "%U %S" -o /tmp/idemtop-bench-cpu.$$ \
+    "$bin" list "dynamodb://bench?region=us-east-1&endpoint=$endpoint&segments=$n&timeout=300s" --format csv \
     | tail -n +2 | wc -l) || true
   t1=$(now)
-  printf 'idemtop list, %s segment(s): %s tokens in %.2f s\n' "$n" "$rows" "$(echo "$t1 - $t0" | bc)"
+  read -r user sys < /tmp/idemtop-bench-cpu.$$ || true
+  printf 'idemtop list, %s segment(s): %s tokens in %.2f s (idemtop CPU: %s s user, %s s sys)\n' \
+    "$n" "$rows" "$(echo "$t1 - $t0" | bc)" "$user" "$sys"
 done
+rm -f /tmp/idemtop-bench-cpu.$$
 echo "{\"endpoint\": \"$endpoint\", \"table\": \"bench\", \"ops\": [{\"op\": \"scan\"}]}" \
   | "$venv/bin/python" "$driver" - | sed 's/^/boto3 scan (1 segment, no decoding beyond boto3): /'
 if command -v aws >/dev/null 2>&1; then
