@@ -146,6 +146,13 @@ import Testing
         #expect(try verdict(#"{"body": "order-9", "amount": 1}"#) == "executed")
         #expect(try verdict(#"{"body": "order-4", "amount": 40}"#) == "conflict")
         #expect(try verdict(#"{"nobody": 1}"#) == "no_key")
+        // `show` prints the stored response (GetItem) and the validation hash as the fingerprint.
+        let shown = try IdemtopBinary.run(["show", fx.url(), DynamoFollowAndPurgeTests.key("order-1").token, "--format", "json"])
+        let object = try JSONSerialization.jsonObject(with: Data(shown.out.utf8)) as? [String: Any]
+        #expect((object?["response"] as? [String: Any])?["status"] as? Int == 200)
+        #expect(((object?["response"] as? [String: Any])?["body"] as? String)?.contains("charged order-1") == true)
+        #expect(object?["fingerprint"] as? String == MD5.hex(Array("10".utf8)))
+
         // order-3 expires after a second: then Powertools runs it again.
         #expect(PowertoolsRecordsTests.eventually { (try? verdict(#"{"body": "order-3", "amount": 30}"#)) == "executed" })
 
