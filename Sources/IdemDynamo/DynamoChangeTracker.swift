@@ -59,7 +59,11 @@ public struct DynamoChangeTracker: Sendable {
 
     /// The events for records a whole scan at `now` did not see, and a notice line when any vanished.
     public mutating func vanished(keeping seen: Set<String>, at now: Instant) -> (events: [StoreEvent], notice: String?) {
-        let gone = known.keys.filter { !seen.contains($0) }.sorted()
+        removed(known.keys.filter { !seen.contains($0) }.sorted(), at: now)
+    }
+
+    /// The events for records known to be gone (a stream's REMOVE), and a notice line.
+    public mutating func removed(_ gone: [String], at now: Instant) -> (events: [StoreEvent], notice: String?) {
         guard !gone.isEmpty else { return ([], nil) }
         var events: [StoreEvent] = []
         var expired = 0, failed = 0, deleted = 0
@@ -84,11 +88,12 @@ public struct DynamoChangeTracker: Sendable {
                                          sawStatus: status))
             }
         }
+        guard expired + failed + deleted > 0 else { return ([], nil) }
         var parts: [String] = []
         if expired > 0 { parts.append("\(expired) expired (removed by TTL)") }
         if failed > 0 { parts.append("\(failed) in progress (handler failed, shown as failed)") }
         if deleted > 0 { parts.append("\(deleted) completed and unexpired (shown as purged)") }
-        return (events, "\(gone.count) record(s) vanished from the table: " + parts.joined(separator: ", "))
+        return (events, "\(expired + failed + deleted) record(s) vanished from the table: " + parts.joined(separator: ", "))
     }
 
     /// Forgets a record (after idemtop itself purged it, so the next scan does not report it as vanished).

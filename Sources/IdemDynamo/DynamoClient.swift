@@ -14,6 +14,8 @@ public final class DynamoClient: @unchecked Sendable {
     public let signer: SigV4
     /// Used in error messages.
     public let table: String
+    /// The API version prefix of `X-Amz-Target`: `DynamoDB_20120810`, or `DynamoDBStreams_20120810` for Streams.
+    public let targetPrefix: String
     let session: URLSession
     let clock: any Clock
     /// Retries after a throttled call before giving up.
@@ -25,8 +27,10 @@ public final class DynamoClient: @unchecked Sendable {
     private var throttledCount = 0
 
     public init(endpoint: URL, signer: SigV4, table: String, clock: any Clock = SystemClock(), timeout: TimeInterval = 15,
-                maxRetries: Int = 8, baseBackoff: TimeSpan = TimeSpan(ms: 50), maxBackoff: TimeSpan = .seconds(5)) {
+                maxRetries: Int = 8, baseBackoff: TimeSpan = TimeSpan(ms: 50), maxBackoff: TimeSpan = .seconds(5),
+                targetPrefix: String = "DynamoDB_20120810") {
         self.endpoint = endpoint
+        self.targetPrefix = targetPrefix
         self.signer = signer
         self.table = table
         self.clock = clock
@@ -71,7 +75,7 @@ public final class DynamoClient: @unchecked Sendable {
         do { payload = try JSONSerialization.data(withJSONObject: body) } catch {
             throw DynamoError.usage("cannot encode the \(action) request: \(error)")
         }
-        let headers = [("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "DynamoDB_20120810.\(action)")]
+        let headers = [("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "\(targetPrefix).\(action)")]
         let signed = signer.sign(method: "POST", url: endpoint, headers: headers, body: Array(payload), at: clock.now())
         var request = URLRequest(url: endpoint)
         request.httpMethod = "POST"

@@ -2,8 +2,9 @@ import Foundation
 import IdemCore
 import IdemStore
 
-/// Reads a Powertools idempotency table as core events: a first parallel-segment scan, then a rescan every
-/// `poll` interval that reports what changed (see `DynamoChangeTracker`).
+/// Reads a Powertools idempotency table as core events: a first parallel-segment scan, then, every `poll`, either
+/// the table's DynamoDB stream (when it has one with new images) or a rescan, reporting what changed (see
+/// `DynamoChangeTracker`). With a stream the table is still rescanned every `rescan` interval as a safety net.
 ///
 /// `poll` never waits for the interval: before it is due it returns 0. Throttling past the client's retries during
 /// a rescan is a notice and a longer interval (doubled, with jitter, up to a minute) rather than an error.
@@ -24,6 +25,12 @@ public final class DynamoReader: EventReader {
     private var interval: TimeSpan
     private var itemsSeen: Int64 = 0
     public private(set) var progress: LoadProgress
+    private var stream: DynamoStream?
+    /// Whether changes come from the stream now (false: by rescanning).
+    public private(set) var followingStream = false
+    private var nextRescanAt: Instant
+    /// Whole passes through the table so far (the first scan and every rescan).
+    public private(set) var passes = 0
 
     /// Where one scan through the table is: each segment's next start key, and the ids seen so far.
     struct ScanPass {
@@ -45,6 +52,7 @@ public final class DynamoReader: EventReader {
         tracker = DynamoChangeTracker(expiresAfter: table.config.expiresAfter)
         interval = table.config.pollInterval
         nextPassAt = clock.now()
+        nextRescanAt = clock.now()
         progress = LoadProgress(done: 0, total: table.approximateItemCount, unit: "items")
     }
 
@@ -77,7 +85,25 @@ public final class DynamoReader: EventReader {
         let now = clock.now()
         // Not before the next look is due: the poll interval after a pass, or the backoff after throttling.
         guard now >= nextPassAt else { return }
-        if pass == nil { pass = ScanPass(segments: table.segmentCount, at: now) }
+        if pass == nil, followingStream, now < nextRescanAt, let stream {
+            do {
+                try apply(stream.read(), at: now)
+                nextPassAt = now + interval
+                return
+            } catch DynamoError.throttled(let why) {
+                interval = min(.seconds(60), interval + DynamoClient.backoff(attempt: 0, base: interval, cap: interval))
+                nextPassAt = clock.now() + interval
+                notices.append("throttled while reading the stream (\(why)); next look in \(interval.compact)")
+                return
+            } catch {
+                followingStream = false
+                notices.append("stopped following the table's stream (\(error)): rescanning")
+            }
+        }
+        if pass == nil {
+            startStream()
+            pass = ScanPass(segments: table.segmentCount, at: now)
+        }
         repeat {
             do {
                 try round()
@@ -129,9 +155,50 @@ public final class DynamoReader: EventReader {
             }
             interval = table.config.pollInterval
             nextPassAt = p.started + interval
+            nextRescanAt = now + table.config.rescanInterval
+            passes += 1
             pass = nil
         } else {
             pass = p
+        }
+    }
+
+    /// Takes the stream's iterators before a pass, when the table has a stream with new images: after the pass,
+    /// changes come from the stream.
+    private func startStream() {
+        guard table.config.useStreams, let arn = table.streamARN, let client = table.streamsClient,
+              ["NEW_IMAGE", "NEW_AND_OLD_IMAGES"].contains(table.streamViewType ?? "") else { return }
+        let s = stream ?? DynamoStream(client: client, arn: arn)
+        do {
+            try s.start()
+            stream = s
+            followingStream = true
+        } catch {
+            followingStream = false
+            notices.append("cannot follow the table's stream (\(error)): rescanning every \(table.config.pollInterval.compact)")
+        }
+    }
+
+    /// The events for what the stream reported.
+    private func apply(_ changes: [DynamoStream.Change], at now: Instant) throws {
+        let idAttr = table.config.sortKeyAttr ?? table.config.keyAttr
+        for change in changes {
+            switch change {
+            case .upsert(let item):
+                itemsSeen += 1
+                do {
+                    let record = try PowertoolsRecord(item: item, config: table.config)
+                    ids[record.key] = record.id
+                    for e in tracker.observe(record, at: now, firstPass: false) { emit(e) }
+                } catch {
+                    pendingMalformed.append(MalformedEntry(position: itemsSeen, reason: "\(error)"))
+                }
+            case .remove(let keys):
+                guard let id = keys[idAttr]?.string else { continue }
+                let (events, notice) = tracker.removed([id], at: now)
+                for e in events { emit(e) }
+                if let notice { notices.append(notice) }
+            }
         }
     }
 

@@ -9,8 +9,13 @@ public final class DynamoTable: @unchecked Sendable {
     public private(set) var config: DynamoTableConfig
     /// The item count DescribeTable reported (DynamoDB refreshes it about every six hours; 0 when unknown).
     public private(set) var approximateItemCount: Int64 = 0
-    /// Whether the table has a DynamoDB stream (idemtop does not read it yet; it polls).
+    /// Whether the table has a DynamoDB stream.
     public private(set) var hasStream = false
+    /// The stream's ARN and view type (`NEW_IMAGE`, `NEW_AND_OLD_IMAGES`, `KEYS_ONLY`, `OLD_IMAGE`).
+    public private(set) var streamARN: String?
+    public private(set) var streamViewType: String?
+    /// The client for the table's stream (same credentials; `streams.dynamodb.REGION` on AWS, else the endpoint).
+    public private(set) var streamsClient: DynamoClient?
 
     /// Opens the table a config names: resolves credentials, region and endpoint, and describes the table (which
     /// fails with one clear line when it is missing, unreachable, or the credentials are refused).
@@ -26,6 +31,13 @@ public final class DynamoTable: @unchecked Sendable {
         let client = DynamoClient(endpoint: endpoint, signer: signer, table: config.table, clock: clock,
                                   timeout: Double(config.requestTimeout.ms) / 1000)
         try self.init(client: client, config: config)
+        var streams = endpoint
+        if endpoint.host == "dynamodb.\(region).amazonaws.com", let url = URL(string: "https://streams.dynamodb.\(region).amazonaws.com/") {
+            streams = url
+        }
+        streamsClient = DynamoClient(endpoint: streams, signer: signer, table: config.table, clock: clock,
+                                     timeout: Double(config.requestTimeout.ms) / 1000,
+                                     targetPrefix: "DynamoDBStreams_20120810")
     }
 
     public init(client: DynamoClient, config: DynamoTableConfig) throws {
@@ -41,7 +53,10 @@ public final class DynamoTable: @unchecked Sendable {
             throw DynamoError.malformed("DescribeTable returned no Table")
         }
         approximateItemCount = (table["ItemCount"] as? NSNumber)?.int64Value ?? 0
-        hasStream = ((table["StreamSpecification"] as? [String: Any])?["StreamEnabled"] as? Bool) ?? false
+        let stream = table["StreamSpecification"] as? [String: Any]
+        hasStream = (stream?["StreamEnabled"] as? Bool) ?? false
+        streamViewType = stream?["StreamViewType"] as? String
+        streamARN = hasStream ? table["LatestStreamArn"] as? String : nil
         let schema = table["KeySchema"] as? [[String: Any]] ?? []
         let hash = schema.first { $0["KeyType"] as? String == "HASH" }?["AttributeName"] as? String
         let range = schema.first { $0["KeyType"] as? String == "RANGE" }?["AttributeName"] as? String

@@ -36,6 +36,11 @@ public struct DynamoTableConfig: Sendable, Hashable {
     public var consistentRead = false
     /// Items per Scan page (DynamoDB's `Limit`); nil lets DynamoDB fill 1 MB pages.
     public var pageLimit: Int?
+    /// Follow the table's DynamoDB stream after the first scan when it has one with new images (`streams=off`: always
+    /// rescan).
+    public var useStreams = true
+    /// With a stream, how often to rescan the whole table anyway, as a safety net (default 10 min).
+    public var rescanInterval = TimeSpan.minutes(10)
     /// How long one request may take before it fails (default 60 s, as boto3's read timeout).
     public var requestTimeout = TimeSpan.seconds(60)
 
@@ -45,7 +50,7 @@ public struct DynamoTableConfig: Sendable, Hashable {
     public static let optionNames: Set<String> = [
         "region", "endpoint", "profile", "key_attr", "sort_key_attr", "static_pk_value", "function", "expiry_attr",
         "in_progress_expiry_attr", "status_attr", "data_attr", "validation_key_attr", "segments", "poll",
-        "expires_after", "audit", "consistent", "page_limit", "timeout", "config",
+        "expires_after", "audit", "consistent", "page_limit", "timeout", "streams", "rescan", "config",
     ]
 
     /// Parses `dynamodb://TABLE?name=value&...`.
@@ -131,6 +136,13 @@ public struct DynamoTableConfig: Sendable, Hashable {
             pageLimit = n
         case "poll": pollInterval = try span()
         case "timeout": requestTimeout = try span()
+        case "rescan": rescanInterval = try span()
+        case "streams":
+            switch value.lowercased() {
+            case "auto", "on", "true", "1", "": useStreams = true
+            case "off", "false", "0": useStreams = false
+            default: throw DynamoError.usage("dynamodb option streams= wants auto or off, not '\(value)'")
+            }
         case "expires_after": expiresAfter = try span()
         case "audit": auditPath = try nonEmpty()
         case "consistent": consistentRead = ["1", "true", "yes", ""].contains(value.lowercased())

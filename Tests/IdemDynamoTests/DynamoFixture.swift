@@ -17,13 +17,14 @@ struct DynamoFixture {
     var urlOptions: String = ""
 
     init(table: String, layout: [String: Any] = [:], urlOptions: String = "", keyAttr: String = "id",
-         sortKeyAttr: String? = nil) throws {
+         sortKeyAttr: String? = nil, stream: String? = nil) throws {
         server = try MotoServer.shared()
         self.table = "\(table)-\(UUID().uuidString.prefix(6))"
         self.layout = layout
         self.urlOptions = urlOptions
         var create: [String: Any] = ["op": "create_table", "key_attr": keyAttr]
         if let sortKeyAttr { create["sort_key_attr"] = sortKeyAttr }
+        if let stream { create["stream"] = stream }
         _ = try drive([create])
     }
 

@@ -64,6 +64,36 @@ import Testing
         #expect(detail.timeline.map(\.label) == ["executed", "reexecuted", "completed"])
     }
 
+    /// With a stream on the table, changes come from it: no rescans after the first scan.
+    @Test func followsTheTablesStream() throws {
+        let fx = try DynamoFixture(table: "stream", stream: "NEW_AND_OLD_IMAGES")
+        _ = try fx.drive([DynamoFixture.invoke(["body": "order-1", "amount": 1])])
+        let reader = try fx.reader("poll=100ms&rescan=1h")
+        var ledger = Ledger()
+        #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.count == 1 })
+        #expect(reader.followingStream)
+
+        let slow = try fx.startHanging(DynamoFixture.invoke(["body": "order-2", "amount": 2], mode: "slow", sleep: 1.0))
+        let k2 = DynamoFollowAndPurgeTests.key("order-2")
+        #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.record(k2)?.stored == .inProgress })
+        slow.waitUntilExit()
+        #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.record(k2)?.stored == .completed })
+        let failing = try fx.startHanging(DynamoFixture.invoke(["body": "order-3", "amount": 3], mode: "slow_raise",
+                                                               sleep: 1.0))
+        let k3 = DynamoFollowAndPurgeTests.key("order-3")
+        #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.record(k3)?.stored == .inProgress })
+        failing.waitUntilExit()
+        #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.record(k3)?.stored == .failed })
+        #expect(reader.passes == 1, "every change came from the stream")
+        #expect(reader.followingStream)
+
+        // streams=off: the same table is rescanned.
+        let rescanning = try fx.reader("poll=100ms&streams=off")
+        var other = Ledger()
+        #expect(try DynamoFollowAndPurgeTests.follow(rescanning, &other) { _ in rescanning.passes >= 3 })
+        #expect(!rescanning.followingStream)
+    }
+
     @Test func purgeRacingACompletionLeavesTheCompletedRecord() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("idemtop-dyn-\(UUID().uuidString.prefix(6))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

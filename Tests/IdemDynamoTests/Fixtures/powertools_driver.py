@@ -3,7 +3,7 @@
 Usage: python powertools_driver.py SPEC.json  (or '-' for stdin)
 
 SPEC: {"endpoint": URL, "table": NAME, "ops": [OP, ...]}; each OP prints one JSON line:
-  {"op": "create_table", "key_attr": "id", "sort_key_attr": null}
+  {"op": "create_table", "key_attr": "id", "sort_key_attr": null, "stream": null | "NEW_AND_OLD_IMAGES" | ...}
   {"op": "invoke", "function": "payments-fn", "event": {...}, "mode": "ok" | "raise" | "hang" | "slow" | "slow_raise",
    "event_key_jmespath": "body" | null, "payload_validation_jmespath": "amount" | null,
    "expires_after_seconds": 3600, "remaining_ms": 60000, "sort_key_attr": null, "static_pk_value": null,
@@ -55,8 +55,11 @@ def create_table(spec, op):
     if sort:
         schema.append({"AttributeName": sort, "KeyType": "RANGE"})
         attrs.append({"AttributeName": sort, "AttributeType": "S"})
+    extra = {}
+    if op.get("stream"):
+        extra["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": op["stream"]}
     client(spec).create_table(TableName=spec["table"], KeySchema=schema, AttributeDefinitions=attrs,
-                              BillingMode="PAY_PER_REQUEST")
+                              BillingMode="PAY_PER_REQUEST", **extra)
     out({"created": spec["table"]})
 
 
