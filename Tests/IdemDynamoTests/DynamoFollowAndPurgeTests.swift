@@ -31,7 +31,7 @@ import Testing
         #expect(reader.progress.done == 1 && reader.progress.unit == "items")
 
         // A slow handler: seen INPROGRESS, then COMPLETED.
-        let slow = try fx.startHanging(DynamoFixture.invoke(["body": "order-2", "amount": 2], mode: "slow", sleep: 1.5))
+        let slow = try fx.startHanging(DynamoFixture.invoke(["body": "order-2", "amount": 2], mode: "slow", sleep: 2.5))
         let k2 = DynamoFollowAndPurgeTests.key("order-2")
         #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.record(k2)?.stored == .inProgress })
         slow.waitUntilExit()
@@ -39,7 +39,7 @@ import Testing
 
         // A handler that raises after starting: Powertools deletes the record; idemtop shows it failed.
         let failing = try fx.startHanging(DynamoFixture.invoke(["body": "order-3", "amount": 3], mode: "slow_raise",
-                                                               sleep: 1.0))
+                                                               sleep: 2.0))
         let k3 = DynamoFollowAndPurgeTests.key("order-3")
         #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.record(k3)?.stored == .inProgress })
         failing.waitUntilExit()
@@ -73,13 +73,13 @@ import Testing
         #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.count == 1 })
         #expect(reader.followingStream)
 
-        let slow = try fx.startHanging(DynamoFixture.invoke(["body": "order-2", "amount": 2], mode: "slow", sleep: 1.0))
+        let slow = try fx.startHanging(DynamoFixture.invoke(["body": "order-2", "amount": 2], mode: "slow", sleep: 2.5))
         let k2 = DynamoFollowAndPurgeTests.key("order-2")
         #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.record(k2)?.stored == .inProgress })
         slow.waitUntilExit()
         #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.record(k2)?.stored == .completed })
         let failing = try fx.startHanging(DynamoFixture.invoke(["body": "order-3", "amount": 3], mode: "slow_raise",
-                                                               sleep: 1.0))
+                                                               sleep: 2.0))
         let k3 = DynamoFollowAndPurgeTests.key("order-3")
         #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.record(k3)?.stored == .inProgress })
         failing.waitUntilExit()
@@ -105,7 +105,7 @@ import Testing
         var ledger = Ledger()
 
         // The operator looks while the handler runs...
-        let slow = try fx.startHanging(DynamoFixture.invoke(["body": "order-5", "amount": 5], mode: "slow", sleep: 1.5))
+        let slow = try fx.startHanging(DynamoFixture.invoke(["body": "order-5", "amount": 5], mode: "slow", sleep: 2.5))
         let k5 = DynamoFollowAndPurgeTests.key("order-5")
         #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.record(k5)?.stored == .inProgress })
         let seen = try #require(ledger.record(k5))
