@@ -23,12 +23,17 @@ public final class DynamoClient: @unchecked Sendable {
     /// The first backoff ceiling; it doubles per retry up to `maxBackoff`.
     public let baseBackoff: TimeSpan
     public let maxBackoff: TimeSpan
+    /// `https` endpoints go through URLSession; `http` ones (moto, DynamoDB Local) through `PlainHTTP`.
+    let useURLSession: Bool
+    let timeout: TimeInterval
     private let lock = NSLock()
     private var throttledCount = 0
 
     public init(endpoint: URL, signer: SigV4, table: String, clock: any Clock = SystemClock(), timeout: TimeInterval = 15,
                 maxRetries: Int = 8, baseBackoff: TimeSpan = TimeSpan(ms: 50), maxBackoff: TimeSpan = .seconds(5),
-                targetPrefix: String = "DynamoDB_20120810") {
+                targetPrefix: String = "DynamoDB_20120810", useURLSession: Bool = false) {
+        self.useURLSession = useURLSession || endpoint.scheme != "http"
+        self.timeout = timeout
         self.endpoint = endpoint
         self.targetPrefix = targetPrefix
         self.signer = signer
@@ -77,13 +82,18 @@ public final class DynamoClient: @unchecked Sendable {
         }
         let headers = [("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "\(targetPrefix).\(action)")]
         let signed = signer.sign(method: "POST", url: endpoint, headers: headers, body: Array(payload), at: clock.now())
-        var request = URLRequest(url: endpoint)
-        request.httpMethod = "POST"
-        request.httpBody = payload
-        for (name, value) in signed.headers where name.lowercased() != "host" {
-            request.setValue(value, forHTTPHeaderField: name)
+        let data: Data, status: Int
+        if useURLSession {
+            var request = URLRequest(url: endpoint)
+            request.httpMethod = "POST"
+            request.httpBody = payload
+            for (name, value) in signed.headers where name.lowercased() != "host" {
+                request.setValue(value, forHTTPHeaderField: name)
+            }
+            (data, status) = try send(request)
+        } else {
+            (data, status) = try PlainHTTP.post(endpoint, headers: signed.headers, body: payload, timeout: timeout)
         }
-        let (data, status) = try send(request)
         let object = data.isEmpty ? [:] : (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
         guard (200..<300).contains(status) else {
             throw DynamoError.from(status: status, body: object, table: table)

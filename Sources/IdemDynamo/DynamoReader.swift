@@ -37,11 +37,9 @@ public final class DynamoReader: EventReader {
         var cursors: [Item?]
         var done: [Bool]
         var seen: Set<String> = []
-        var started: Instant
-        init(segments: Int, at: Instant) {
+        init(segments: Int) {
             cursors = Array(repeating: nil, count: segments)
             done = Array(repeating: false, count: segments)
-            started = at
         }
     }
 
@@ -102,7 +100,7 @@ public final class DynamoReader: EventReader {
         }
         if pass == nil {
             startStream()
-            pass = ScanPass(segments: table.segmentCount, at: now)
+            pass = ScanPass(segments: table.segmentCount)
         }
         repeat {
             do {
@@ -154,7 +152,9 @@ public final class DynamoReader: EventReader {
                 progress.total = progress.done
             }
             interval = table.config.pollInterval
-            nextPassAt = p.started + interval
+            // The next look an interval after this one ended: a scan slower than the interval is not run back to
+            // back (and a one-shot load stops after the first pass).
+            nextPassAt = clock.now() + interval
             nextRescanAt = now + table.config.rescanInterval
             passes += 1
             pass = nil

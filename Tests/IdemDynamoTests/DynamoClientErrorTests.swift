@@ -24,23 +24,34 @@ import Testing
         return (url, p, input)
     }
 
-    static func client(_ url: URL, retries: Int = 8) -> DynamoClient {
+    static func client(_ url: URL, retries: Int = 8, urlSession: Bool = false) -> DynamoClient {
         let signer = SigV4(credentials: AWSCredentials(accessKeyID: "A", secretAccessKey: "S"), region: "us-east-1",
                            service: "dynamodb")
         return DynamoClient(endpoint: url, signer: signer, table: "t", maxRetries: retries, baseBackoff: TimeSpan(ms: 5),
-                            maxBackoff: TimeSpan(ms: 40))
+                            maxBackoff: TimeSpan(ms: 40), useURLSession: urlSession)
     }
 
-    @Test func throttledCallsAreRetriedWithBackoff() throws {
+    /// Through both transports: URLSession (https endpoints) and the plain socket client (http ones).
+    @Test(arguments: [true, false]) func throttledCallsAreRetriedWithBackoff(urlSession: Bool) throws {
         let (url, p, stdin) = try DynamoClientErrorTests.fake("throttle:3")
         defer { try? stdin.fileHandleForWriting.close(); p.waitUntilExit() }
-        let client = DynamoClientErrorTests.client(url)
+        let client = DynamoClientErrorTests.client(url, urlSession: urlSession)
         let table = try DynamoTable(client: client, config: DynamoTableConfig(table: "t"))
         #expect(client.throttled == 3)
         let reader = DynamoReader(location: try StoreLocation(parsing: "dynamodb://t"), table: table)
         var ledger = Ledger()
         while try reader.poll(limit: 100, { ledger.apply($0) }, malformed: { ledger.noteMalformed($0) }) > 0 {}
         #expect(ledger.records.first?.responseStatus == 201)
+    }
+
+    @Test func plainHTTPReadsChunkedAndSizedBodies() throws {
+        let url = try #require(URL(string: "http://127.0.0.1:1/"))
+        let chunked = Data("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n3\r\n: 1\r\n1\r\n}\r\n0\r\n\r\n".utf8)
+        let (body, status) = try PlainHTTP.parse(chunked, url: url)
+        #expect(status == 200 && String(decoding: body, as: UTF8.self) == #"{"a": 1}"#)
+        let sized = Data("HTTP/1.1 400 Bad Request\r\nContent-Length: 2\r\n\r\n{}".utf8)
+        #expect(try PlainHTTP.parse(sized, url: url).1 == 400)
+        #expect(throws: DynamoError.self) { try PlainHTTP.parse(Data("HTTP/1.1 200".utf8), url: url) }
     }
 
     @Test func throttlingPastTheRetriesIsOneLine() throws {

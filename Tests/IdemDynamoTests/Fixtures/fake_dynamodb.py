@@ -3,7 +3,8 @@
 Usage: python3 fake_dynamodb.py MODE   -- prints the port it listens on, then serves until stdin closes.
 MODE: "throttle:N"  the first N calls answer ThrottlingException (HTTP 400), then DescribeTable/Scan succeed;
       "deny"        DescribeTable succeeds, every Scan answers AccessDeniedException;
-      "expired"     every call answers ExpiredTokenException.
+      "expired"     every call answers ExpiredTokenException;
+      "slow:S"      every Scan answers after S seconds (how much CPU a client burns while it waits).
 Each request's X-Amz-Target and Authorization are appended to the log printed at the end (for signing checks).
 """
 import json
@@ -46,6 +47,9 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "deny":
             return self.error("AccessDeniedException", "User is not authorized to perform: dynamodb:Scan")
         if target == "Scan":
+            if mode.startswith("slow:"):
+                import time
+                time.sleep(float(mode.split(":")[1]))
             return self.answer(200, {"Items": [ITEM], "Count": 1})
         return self.error("ValidationException", f"unsupported {target}")
 
