@@ -2,14 +2,14 @@
 # Benchmark: load N Powertools-shaped items into a local moto server, then time a full read of the table by
 # idemtop (parallel Scan segments, items decoded and folded into the ledger) against boto3's and the AWS CLI's scan.
 #
-#   scripts/bench-dynamodb.sh [ITEMS=100000] [SEGMENTS="1 4 8"]
+#   scripts/bench-dynamodb.sh [ITEMS=100000] [SEGMENTS="1 4"]
 #
 # Needs python3 with moto[server] (pip install 'moto[server]==5.2.1') and the Powertools venv the tests cache under
 # .build/powertools-venv (made here when missing). Uses .build/release/idemtop when built, else .build/debug/idemtop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 items=${1:-100000}
-segments=${2:-"1 4 8"}
+segments=${2:-"1 4"}
 venv=.build/powertools-venv
 if ! "$venv/bin/python" -c "import aws_lambda_powertools, boto3" 2>/dev/null; then
   python3 -m venv "$venv"

@@ -44,6 +44,19 @@ import Testing
         #expect(ledger.records.first?.responseStatus == 201)
     }
 
+    /// Four segments whose pages each take a second arrive together, not one after another.
+    @Test func segmentsAreReadInParallel() throws {
+        let (url, p, stdin) = try DynamoClientErrorTests.fake("slow:1")
+        defer { try? stdin.fileHandleForWriting.close(); p.waitUntilExit() }
+        var config = DynamoTableConfig(table: "t")
+        config.segments = 4
+        let table = try DynamoTable(client: DynamoClientErrorTests.client(url), config: config)
+        let started = Date()
+        let items = try table.scanAll()
+        #expect(items.count == 4, "the fake answers each segment with the same item")
+        #expect(Date().timeIntervalSince(started) < 3.5, "four 1-second pages took \(Date().timeIntervalSince(started)) s")
+    }
+
     @Test func plainHTTPReadsChunkedAndSizedBodies() throws {
         let url = try #require(URL(string: "http://127.0.0.1:1/"))
         let chunked = Data("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n3\r\n: 1\r\n1\r\n}\r\n0\r\n\r\n".utf8)
