@@ -42,7 +42,7 @@ import Testing
 
     @Test func createsInAnEmptyFile() throws {
         let path = try T.tempDir() + "/empty.db"
-        FileManager.default.createFile(atPath: path, contents: Data())
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
         _ = try SQLiteWriter(path: path, create: true)
         #expect(try T.allEvents(path).events.isEmpty)
     }
