@@ -4,8 +4,8 @@ import IdemCore
 /// Encodes and decodes the JSON text of the `request` and `response` columns.
 ///
 /// `StoredRequest` is `{"body":…,"headers":{…},"method":…,"path":…}` and `StoredResponse`
-/// `{"body":…,"headers":{…},"status":…}`, keys sorted, `body` left out when there is none. Reading is lenient about
-/// what another writer may leave out: `headers` may be missing or null. Owned by one reader or writer (the Foundation
+/// `{"body":…,"headers":{…},"status":…}`, keys sorted, `body` left out when there is none. Reading is lenient
+/// about what another writer may leave out: `headers` may be missing or null. Owned by one reader or writer (the Foundation
 /// coders are not shared across tasks).
 final class SQLiteJSON {
     private let encoder: JSONEncoder

@@ -1,5 +1,6 @@
 import Foundation
 import IdemCore
+import IdemFakes
 import IdemStore
 import Testing
 
@@ -40,7 +41,7 @@ import Testing
     }
 
     /// A python3 writer following the documented protocol; idemtop reads what it wrote, bodies without headers too.
-    @Test func aWriterInAnotherLanguage() throws {
+    @Test(.enabled(if: T.hasPython, "needs python3 with sqlite3")) func aWriterInAnotherLanguage() throws {
         let path = try T.tempDir() + "/py.db"
         _ = try SQLiteWriter(path: path, create: true)
         let status = try T.runPython("""
@@ -66,14 +67,8 @@ import Testing
         #expect(detail.request == StoredRequest(method: "POST", path: "/v1/charges", headers: [:], body: "{}"))
         #expect(detail.timeline.first?.request?.path == "/v1/charges")
         // The Swift writer carries on from the python row: a duplicate conflicts.
-        let writer = try SQLiteWriter(path: path, clock: FixedClockAt(ms: 1_795_930_207_000), create: false)
+        let writer = try SQLiteWriter(path: path, clock: FixedClock(Instant(ms: 1_795_930_207_000)), create: false)
         #expect(try writer.begin(tenant: "py", token: "t1", operation: "op", fingerprint: Fingerprint("fp"),
                                  request: nil) == .conflict)
     }
-}
-
-/// A clock stopped at one instant.
-struct FixedClockAt: IdemCore.Clock {
-    var ms: Int64
-    func now() -> Instant { Instant(ms: ms) }
 }

@@ -50,14 +50,10 @@ import Testing
     @Test func anotherAppsDatabaseIsRefusedAndLeftAlone() throws {
         let dir = try T.tempDir()
         let path = dir + "/other.db"
-        let status = try T.runPython("""
-            import sqlite3, sys
-            c = sqlite3.connect(sys.argv[1])
-            c.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
-            c.execute("INSERT INTO users (name) VALUES ('ada')")
-            c.commit(); c.close()
-            """, [path])
-        #expect(status == 0)
+        do {
+            let other = try SQLiteConnection(path: path, access: .create)
+            try other.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users (name) VALUES ('ada');")
+        }
         let before = try T.Snapshot(path)
         let filesBefore = T.listing(dir)
         Thread.sleep(forTimeInterval: 0.02)
