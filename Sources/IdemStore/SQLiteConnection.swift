@@ -56,6 +56,12 @@ public final class SQLiteConnection {
             sqlite3_close_v2(db)
             throw error
         }
+        // SQLite quietly opens a write-protected file read-only even when asked to write: say so now, not on the
+        // first write.
+        if access != .readOnly && sqlite3_db_readonly(db, "main") == 1 {
+            sqlite3_close_v2(db)
+            throw StoreError.io(path: path, why: "the file is not writable")
+        }
         handle = db
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, busyTimeout)

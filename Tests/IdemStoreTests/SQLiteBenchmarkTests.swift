@@ -11,7 +11,7 @@ import Testing
 ///
 /// `IDEMTOP_SQLITE_BENCH_TOKENS` (default 1,000,000; three events each) sizes it; `IDEMTOP_SQLITE_BENCH_DB` names the
 /// file (default in the temp dir). An existing file is reused, so a second run reads it with a fresh process.
-@Suite struct SQLiteBenchmarkTests {
+@Suite(.serialized) struct SQLiteBenchmarkTests {
     @Test func loadAndFoldAStore() throws {
         let env = ProcessInfo.processInfo.environment
         guard env["IDEMTOP_SQLITE_BENCH"] == "1" else { return }

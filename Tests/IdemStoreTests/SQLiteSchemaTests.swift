@@ -90,6 +90,17 @@ import Testing
         #expect(T.listing(dir).isEmpty)
     }
 
+    @Test(.enabled(if: geteuid() != 0, "root writes write-protected files"))
+    func aWriteProtectedFileIsAClearErrorForAWriter() throws {
+        let path = try T.tempDir() + "/store.db"
+        _ = try SQLiteWriter(path: path, create: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
+        #expect(throws: StoreError.io(path: path, why: "the file is not writable")) {
+            try SQLiteWriter(path: path, create: false)
+        }
+        _ = try SQLiteReader(path: path, mode: .readOnly)
+    }
+
     @Test func readOnlyRefusesWritesAndLeavesTheFileAlone() throws {
         let dir = try T.tempDir()
         let path = dir + "/store.db"
