@@ -27,6 +27,10 @@ public final class SQLiteReader: EventReader {
         self.mode = mode
         db = try SQLiteSchema.open(path: path, mode: mode, busyTimeout: busyTimeout)
         totalAtOpen = try db.scalarInt("SELECT max(seq) FROM idem_events") ?? 0
+        if db.access == .snapshot {
+            notices.append("\(path): the directory is not writable and no writer has the store open, "
+                           + "so it is read as a snapshot: later changes will not show")
+        }
     }
 
     /// Rows (by seq) read so far against `max(seq)` at open.
@@ -99,7 +103,7 @@ public final class SQLiteReader: EventReader {
         return TokenDetail(key: key, request: request, response: response, error: error, timeline: timeline)
     }
 
-    /// Nothing to report yet for SQLite: the database has no truncation or rotation.
+    /// One-line notices: for now only that the store is read as a snapshot (see `SQLiteConnection.Access.snapshot`).
     public func drainNotices() -> [String] {
         defer { notices.removeAll() }
         return notices

@@ -101,6 +101,26 @@ import Testing
         _ = try SQLiteReader(path: path, mode: .readOnly)
     }
 
+    /// Run as a user other than root (root writes anywhere), e.g. `runuser -u nobody -- …xctest --filter …`.
+    @Test(.enabled(if: geteuid() != 0, "root writes read-only directories"))
+    func aStoreInADirectoryWeCannotWriteIsReadAsASnapshot() throws {
+        let dir = try T.tempDir()
+        let path = dir + "/store.db"
+        do {
+            let w = try SQLiteWriter(path: path, create: true)
+            _ = try w.begin(tenant: "a", token: "t", operation: "op", fingerprint: Fingerprint("f"), request: nil)
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: dir)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir) }
+        let reader = try SQLiteReader(path: path, mode: .readOnly)
+        var tokens: [String] = []
+        _ = try reader.poll(limit: 10, { tokens.append($0.token) }, malformed: { _ in })
+        #expect(tokens == ["t"])
+        let notices = reader.drainNotices()
+        #expect(notices.count == 1 && notices[0].contains("snapshot"))
+        #expect(T.listing(dir) == ["store.db"])
+    }
+
     @Test func readOnlyRefusesWritesAndLeavesTheFileAlone() throws {
         let dir = try T.tempDir()
         let path = dir + "/store.db"
