@@ -5,6 +5,8 @@ import Testing
 
 /// Two real writer processes racing on the same tokens: each token executes exactly once.
 ///
+/// The file does not exist when they start: both open it with `create: true`, so they race on creating the schema too.
+///
 /// The second process is this test binary run again (`/proc/self/exe`) with `--filter` naming `raceChildWorker`,
 /// which does its work only when `IDEMTOP_SQLITE_RACE_CHILD=1` is set.
 @Suite struct SQLiteRaceTests {
@@ -15,7 +17,6 @@ import Testing
     func twoProcessesRacingExecuteEachTokenOnce() throws {
         let dir = try T.tempDir()
         let path = dir + "/race.db"
-        _ = try SQLiteWriter(path: path, create: true)
         let binary = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         // Both children start their loops at the same wall-clock instant, after both have launched.
         let start = Date().timeIntervalSince1970 + 1.5
@@ -73,11 +74,11 @@ import Testing
         let env = ProcessInfo.processInfo.environment
         guard env["IDEMTOP_SQLITE_RACE_CHILD"] == "1", let path = env["IDEMTOP_SQLITE_RACE_PATH"],
               let out = env["IDEMTOP_SQLITE_RACE_OUT"] else { return }
-        let writer = try SQLiteWriter(path: path, create: false)
         if let start = env["IDEMTOP_SQLITE_RACE_START"].flatMap(Double.init) {
             let wait = start - Date().timeIntervalSince1970
             if wait > 0 { Thread.sleep(forTimeInterval: wait) }
         }
+        let writer = try SQLiteWriter(path: path, create: true)
         var lines = ""
         for i in 0..<Self.tokens {
             let token = "r\(i)"
