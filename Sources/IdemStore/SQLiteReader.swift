@@ -42,7 +42,9 @@ public final class SQLiteReader: EventReader {
         try db.scalarInt("PRAGMA data_version") ?? 0
     }
 
-    /// Reads up to `limit` events with `seq` greater than the last one read, oldest first.
+    /// Reads up to `limit` rows with `seq` greater than the last one read, oldest first, and returns how many it
+    /// read: events handed to `sink` plus malformed rows reported and skipped (so a batch of bad rows is not taken
+    /// for the end).
     public func poll(limit: Int, _ sink: (StoreEvent) -> Void, malformed: (MalformedEntry) -> Void) throws -> Int {
         guard limit > 0 else { return 0 }
         // Read the version before the query: a commit landing after it changes it and is seen next time.
@@ -56,21 +58,19 @@ public final class SQLiteReader: EventReader {
         try s.bind(1, lastSeq)
         try s.bind(2, Int64(limit))
         var rows = 0
-        var delivered = 0
         while try s.step() {
             rows += 1
             do {
                 let event = try SQLiteEventRow.decode(s, json: nil)
                 lastSeq = event.seq
                 sink(event)
-                delivered += 1
             } catch {
                 if error.seq > lastSeq { lastSeq = error.seq }
                 malformed(error.entry)
             }
         }
         idleDataVersion = rows < limit ? version : nil
-        return delivered
+        return rows
     }
 
     /// The token row's request, response and error, and every event of the token with bodies, oldest first.
