@@ -23,8 +23,7 @@ public final class SQLiteBulkLoader {
         try db.transaction(immediate: true) {
             var count = 0
             for event in events {
-                try SQLiteTokenRow.insertEvent(event, db: db, json: json)
-                try SQLiteTokenRow.apply(event, db: db, json: json)
+                try SQLiteTokenRow.record(event, db: db, json: json)
                 count += 1
             }
             return count

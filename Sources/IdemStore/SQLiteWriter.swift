@@ -30,8 +30,7 @@ public final class SQLiteWriter: TokenWriter {
 
     /// Appends the event and applies it to the token row.
     private func record(_ event: StoreEvent) throws {
-        try SQLiteTokenRow.insertEvent(event, db: db, json: json)
-        try SQLiteTokenRow.apply(event, db: db, json: json)
+        try SQLiteTokenRow.record(event, db: db, json: json)
     }
 
     /// Decides and records a request with a token, atomically across processes.
