@@ -5,7 +5,8 @@ import IdemCore
 /// decides with `Decision`, appends the event and updates the row.
 ///
 /// SQLite's write lock makes the read-decide-write atomic across processes: two processes racing on one token
-/// execute it once, the loser waiting up to the busy timeout for the lock and then seeing `conflict`.
+/// execute it once: the loser waits up to the busy timeout for the lock, then sees `conflict` (or `replayed` once the
+/// winner has completed).
 public final class SQLiteWriter: TokenWriter {
     public let path: String
     public let policy: Policy
