@@ -80,6 +80,16 @@ import Testing
         #expect(expected.description == "\(path): not an idemtop store (not a SQLite database)")
     }
 
+    @Test func pathsWithURICharactersOpenReadOnly() throws {
+        let dir = try T.tempDir() + "/a dir?with#odd%20chars é"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/store?.db"
+        _ = try SQLiteWriter(path: path, create: true)
+        let reader = try SQLiteReader(path: path, mode: .readOnly)
+        #expect(try reader.poll(limit: 10, { _ in }, malformed: { _ in }) == 0)
+        #expect(T.listing(dir).first == "store?.db")
+    }
+
     @Test func missingFilesAndDirectories() throws {
         let dir = try T.tempDir()
         #expect(throws: StoreError.notFound(dir + "/nope.db")) { try SQLiteReader(path: dir + "/nope.db") }
