@@ -41,7 +41,8 @@ import Testing
     }
 
     /// A python3 writer following the documented protocol; idemtop reads what it wrote, bodies without headers too.
-    @Test(.enabled(if: T.hasPython, "needs python3 with sqlite3")) func aWriterInAnotherLanguage() throws {
+    @Test func aWriterInAnotherLanguage() throws {
+        try #require(T.hasPython, "this test needs python3 with its sqlite3 module (apt-get install python3)")
         let path = try T.tempDir() + "/py.db"
         _ = try SQLiteWriter(path: path, create: true)
         let status = try T.runPython("""
