@@ -36,6 +36,12 @@ public struct EventLineDecoder {
         }
     }
 
+    /// Decodes one line (without its `\n`), throwing the reason when it is malformed: the readers' hot path.
+    public mutating func decodeEvent(_ line: UnsafeBufferPointer<UInt8>, seq: Int64, ref: Int64) throws(LineError) -> StoreEvent {
+        guard let base = line.baseAddress, line.count > 0 else { throw LineError("empty line") }
+        return try parse(JSONByteScanner(base, count: line.count), seq: seq, ref: ref)
+    }
+
     /// Decodes one line given as bytes (a trailing `\n` is allowed).
     public mutating func decode(_ bytes: [UInt8], seq: Int64 = 0, ref: Int64 = -1) -> DecodedLine {
         bytes.withUnsafeBufferPointer { decode($0, seq: seq, ref: ref) }

@@ -95,14 +95,15 @@ public final class JournalReader: EventReader {
         while k < to, buffer[k] == 32 || buffer[k] == 9 || buffer[k] == 13 { k += 1 }
         if k == to { return false } // an empty line
         let ref = bufferOffset + Int64(from)
-        switch decoder.decode(UnsafeBufferPointer(start: buffer + from, count: to - from), seq: lineNumber, ref: ref) {
-        case .event(let e):
+        do {
+            let e = try decoder.decodeEvent(UnsafeBufferPointer(start: buffer + from, count: to - from),
+                                            seq: lineNumber, ref: ref)
             chains?.add(tenant: e.tenant, token: e.token, generation: generations.count - 1, offset: ref,
                         line: lineNumber)
             sink(e)
             return true
-        case .malformed(let reason):
-            malformed(MalformedEntry(position: lineNumber, reason: reason))
+        } catch {
+            malformed(MalformedEntry(position: lineNumber, reason: error.reason))
             return false
         }
     }

@@ -56,6 +56,7 @@ enum IngestBench {
             var ledger = Ledger()
             var events = 0
             var malformed = 0
+            let c0 = cpuSeconds()
             let t0 = monotonicNanos()
             if useLedger {
                 events = try reader.poll(limit: .max, { ledger.apply($0) }, malformed: { ledger.noteMalformed($0) })
@@ -63,10 +64,12 @@ enum IngestBench {
                 events = try reader.poll(limit: .max, { _ in }, malformed: { _ in malformed += 1 })
             }
             let secs = Double(monotonicNanos() - t0) / 1e9
+            let cpu = cpuSeconds() - c0
             let bytes = Double(reader.offset)
-            print(String(format: "events %d, malformed %d, %.1f MB in %.3f s: %.0f MB/s, %.2f M events/s",
+            print(String(format: "events %d, malformed %d, %.1f MB in %.3f s wall: %.0f MB/s, %.2f M events/s",
                          events, malformed + ledger.malformedCount, bytes / 1e6, secs, bytes / 1e6 / secs,
                          Double(events) / 1e6 / secs))
+            print(String(format: "CPU time (user+sys) %.3f s: %.0f MB/s of CPU on one thread", cpu, bytes / 1e6 / cpu))
             print(String(format: "peak RSS (VmHWM) %.0f MiB (process baseline %.0f MiB); tokens %d", peakRSSMiB(),
                          before, ledger.count))
             if useLedger {
