@@ -93,16 +93,19 @@ public final class JournalReader: EventReader {
                          _ malformed: (MalformedEntry) -> Void) -> Bool {
         var k = from
         while k < to, buffer[k] == 32 || buffer[k] == 9 || buffer[k] == 13 { k += 1 }
-        if k == to { return false } // an empty line
+        if k == to { // an empty line
+            chains?.skipLine()
+            return false
+        }
         let ref = bufferOffset + Int64(from)
         do {
             let e = try decoder.decodeEvent(UnsafeBufferPointer(start: buffer + from, count: to - from),
                                             seq: lineNumber, ref: ref)
-            chains?.add(tenant: e.tenant, token: e.token, generation: generations.count - 1, offset: ref,
-                        line: lineNumber)
+            chains?.add(tenant: e.tenant, token: e.token, offset: ref)
             sink(e)
             return true
         } catch {
+            chains?.skipLine()
             malformed(MalformedEntry(position: lineNumber, reason: error.reason))
             return false
         }
@@ -167,6 +170,7 @@ public final class JournalReader: EventReader {
         bufferOffset = 0
         lineNumber = 0
         generations.append(f)
+        chains?.startGeneration()
         let retire = generations.count - 1 - JournalReader.keptGenerations
         if retire >= 0 { generations[retire] = nil } // its descriptor closes with the last reference
     }
