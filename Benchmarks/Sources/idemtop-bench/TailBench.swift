@@ -75,7 +75,9 @@ enum TailBench {
                 guard !latencies.isEmpty else { return .nan }
                 return Double(latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]) / 1e6
             }
-            print("events seen: \(latencies.count) of \(total)")
+            let span = Double(times.slots[total - 1] &- times.slots[0]) / 1e9
+            print(String(format: "events seen: %d of %d; the writer kept %.0f events/s", latencies.count, total,
+                         Double(total - 1) / max(span, 1e-9)))
             print(String(format: "write-to-read latency: p50 %.2f ms, p99 %.2f ms, max %.2f ms", pct(0.5), pct(0.99),
                          Double(latencies.last ?? 0) / 1e6))
             print(String(format: "peak RSS (VmHWM) %.0f MiB", peakRSSMiB()))
