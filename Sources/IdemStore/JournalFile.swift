@@ -48,7 +48,7 @@ final class JournalFile {
             close(fd)
             throw StoreError.notAStore(path: path, why: "a directory")
         }
-        guard st.st_mode & S_IFMT == S_IFREG || st.st_mode & S_IFMT == S_IFIFO else {
+        guard st.st_mode & S_IFMT == S_IFREG else {
             close(fd)
             throw StoreError.notAStore(path: path, why: "not a regular file")
         }

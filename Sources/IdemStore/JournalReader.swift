@@ -27,6 +27,7 @@ public final class JournalReader: EventReader {
     private var bufferOffset: Int64 = 0
     private var lineNumber: Int64 = 0
     private var decoder = EventLineDecoder()
+    private var bodyDecoder = EventLineDecoder(decodeBodies: true)
     private var notices: [String] = []
     private let sizeAtOpen: Int64
     /// How many times the file was found truncated and read again from the start.
@@ -56,7 +57,10 @@ public final class JournalReader: EventReader {
     /// The file offset up to which every line has been read and handed on.
     public var offset: Int64 { bufferOffset + Int64(start) }
 
-    public var progress: LoadProgress { LoadProgress(done: min(offset, max(sizeAtOpen, offset)), total: sizeAtOpen) }
+    /// Bytes held back at the end of the file: a line still waiting for its `\n`.
+    public var pendingBytes: Int { end - start }
+
+    public var progress: LoadProgress { LoadProgress(done: offset, total: sizeAtOpen) }
 
     public func drainNotices() -> [String] {
         defer { notices.removeAll() }
@@ -183,8 +187,7 @@ public final class JournalReader: EventReader {
     private func event(in f: JournalFile, at offset: Int64, line: Int64) throws -> StoreEvent? {
         let bytes = try f.line(at: offset)
         guard !bytes.isEmpty else { return nil }
-        var d = EventLineDecoder(decodeBodies: true)
-        return d.decode(bytes, seq: line, ref: offset).event
+        return bodyDecoder.decode(bytes, seq: line, ref: offset).event
     }
 
     public func detail(for key: TokenKey) throws -> TokenDetail {

@@ -42,11 +42,10 @@ public final class JournalWriter: TokenWriter {
                                        policy: policy, at: now)
             // Read the stored response before appending: the line is needed only for a replay.
             var stored: StoredResponse?
-            if outcome == .replayed, let r = existing, r.responseRef >= 0 {
-                let completed = try reader.event(at: r.responseRef)
-                stored = completed?.response ?? completed?.responseStatus.map { StoredResponse(status: $0) }
+            if outcome == .replayed, let r = existing {
+                stored = try storedResponse(key, r)
             }
-            try file.writeAll(EventLineEncoder.encode(event))
+            try append(line: EventLineEncoder.encode(event))
             switch outcome {
             case .executed, .reexecuted:
                 let ticket = Ticket(key: key, execution: (existing?.executions ?? 0) + 1)
@@ -67,7 +66,7 @@ public final class JournalWriter: TokenWriter {
             try checkCurrent(ticket)
             let event = StoreEvent(kind: .completed, at: clock.now(), tenant: ticket.key.tenant,
                                    token: ticket.key.token, responseStatus: response.status, response: response)
-            try file.writeAll(EventLineEncoder.encode(event))
+            try append(line: EventLineEncoder.encode(event))
         }
     }
 
@@ -76,7 +75,7 @@ public final class JournalWriter: TokenWriter {
             try checkCurrent(ticket)
             let event = StoreEvent(kind: .failed, at: clock.now(), tenant: ticket.key.tenant,
                                    token: ticket.key.token, error: error)
-            try file.writeAll(EventLineEncoder.encode(event))
+            try append(line: EventLineEncoder.encode(event))
         }
     }
 
@@ -87,8 +86,23 @@ public final class JournalWriter: TokenWriter {
     public func append(_ event: StoreEvent, check: ((Ledger) throws -> Void)? = nil) throws {
         try locked {
             try check?(ledger)
-            try file.writeAll(EventLineEncoder.encode(event))
+            try append(line: EventLineEncoder.encode(event))
         }
+    }
+
+    /// The response stored for a completed record, read back from its line; only the status when the line is gone
+    /// (a rotated journal: the offset names a line of the old file).
+    private func storedResponse(_ key: TokenKey, _ r: TokenRecord) throws -> StoredResponse? {
+        let statusOnly = r.responseStatus > 0 ? StoredResponse(status: Int(r.responseStatus)) : nil
+        guard r.responseRef >= 0, let e = try reader.event(at: r.responseRef), e.kind == .completed, e.key == key
+        else { return statusOnly }
+        return e.response ?? statusOnly
+    }
+
+    /// Writes one encoded line. A line left without its `\n` by a writer that died mid-write is ended first, so it
+    /// reads as one malformed line and this one stays whole.
+    private func append(line: [UInt8]) throws {
+        try file.writeAll(reader.pendingBytes > 0 ? [10] + line : line)
     }
 
     /// Throws `superseded` unless the ticket names the record's current execution and it is still in progress.

@@ -99,6 +99,18 @@ import IdemFakes
         #expect(try begin(w, "k1").outcome == .executed)
     }
 
+    @Test func aTornLineLeftByADeadWriterIsEndedNotJoined() throws {
+        let dir = try TempDir()
+        let path = dir.file("j.jsonl")
+        let torn = J.line(J.request("dead"))
+        try J.write(J.line(J.request("a")) + String(torn.prefix(40)), to: path)
+        let w = try writer(path, FixedClock(J.t0), create: false)
+        #expect(try begin(w, "k1").outcome == .executed)
+        let got = try J.drain(try JournalReader(path: path))
+        #expect(got.events.map(\.token) == ["a", "k1"])
+        #expect(got.malformed.map(\.position) == [2])
+    }
+
     @Test func openErrors() throws {
         let dir = try TempDir()
         #expect(throws: StoreError.notFound(dir.file("no.jsonl"))) { try writer(dir.file("no.jsonl"), FixedClock(J.t0), create: false) }
