@@ -193,3 +193,23 @@ import Testing
         #expect(tenants.count == 7)
     }
 }
+
+/// The examples in docs/journal-format.md are lines the decoder reads, and what idemtop writes reads back the same.
+@Suite struct JournalFormatDocTests {
+    @Test func everyExampleLineDecodes() throws {
+        let doc = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/journal-format.md")
+        let text = try String(contentsOf: doc, encoding: .utf8)
+        let lines = text.split(separator: "\n").filter { $0.hasPrefix("{") }
+        #expect(lines.count == 10)
+        var kinds: Set<String> = []
+        var d = EventLineDecoder(decodeBodies: true)
+        for line in lines {
+            let e = try #require(d.decode(String(line)).event, "\(line)")
+            kinds.insert(e.label)
+            // Lines idemtop writes are exactly what the encoder makes of them.
+            if line.hasPrefix(#"{"v":1"#) { #expect(EventLineEncoder.line(e) == line + "\n") }
+        }
+        #expect(kinds == Set(Outcome.allCases.map(\.rawValue) + ["completed", "failed", "purge", "replay"]))
+    }
+}
