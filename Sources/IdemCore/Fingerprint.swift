@@ -49,21 +49,18 @@ public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
 
     static func pack(_ b: UnsafeBufferPointer<UInt8>) -> Storage? {
         guard b.count == 64 else { return nil }
-        // Four words packed in place: no array to allocate on the journal's hot path.
-        func word(_ w: Int) -> UInt64? {
-            var v: UInt64 = 0
-            for i in (w * 16)..<(w * 16 + 16) {
-                let c = b[i]
-                switch c {
-                case 48...57: v = v << 4 | UInt64(c - 48)
-                case 97...102: v = v << 4 | UInt64(c - 87)
-                default: return nil // upper case or not hex: keep the text so it prints back unchanged
-                }
+        var words: [UInt64] = [0, 0, 0, 0]
+        for i in 0..<64 {
+            let c = b[i]
+            let v: UInt64
+            switch c {
+            case 48...57: v = UInt64(c - 48)
+            case 97...102: v = UInt64(c - 87)
+            default: return nil // upper case or not hex: keep the text so it prints back unchanged
             }
-            return v
+            words[i / 16] = words[i / 16] << 4 | v
         }
-        guard let a = word(0), let b1 = word(1), let c = word(2), let d = word(3) else { return nil }
-        return .sha256(a, b1, c, d)
+        return .sha256(words[0], words[1], words[2], words[3])
     }
 
     /// The fingerprint of a request: SHA-256 over the method, the path and the canonical body.
