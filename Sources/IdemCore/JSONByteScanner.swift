@@ -65,14 +65,18 @@ struct JSONByteScanner {
         let start = i
         var escaped = false
         while true {
-            // Fast path: eight bytes at a time while none is a quote, a backslash or a control character.
-            while i + 8 <= n, !JSONByteScanner.hasStringStop(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)) {
-                i += 8
-            }
-            while i < n {
-                let c = p[i]
-                if c == 34 || c == 92 || c < 0x20 { break }
-                i += 1
+            // Fast path: eight bytes at a time; the lowest flagged byte of a window is the first quote, backslash or
+            // control character in it (the flags' false positives only ever sit above a true one).
+            if i + 8 <= n {
+                let m = JSONByteScanner.stringStops(UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)))
+                if m == 0 { i += 8; continue }
+                i += m.trailingZeroBitCount >> 3
+            } else {
+                while i < n {
+                    let c = p[i]
+                    if c == 34 || c == 92 || c < 0x20 { break }
+                    i += 1
+                }
             }
             guard i < n else { throw LineError("not JSON: unterminated string") }
             let c = p[i]
@@ -98,8 +102,9 @@ struct JSONByteScanner {
         }
     }
 
-    /// True when one of the eight bytes in `x` may be `"`, `\` or below 0x20 (false positives only, never misses).
-    @inline(__always) static func hasStringStop(_ x: UInt64) -> Bool {
+    /// The high bit of each of the eight bytes in `x` that may be `"`, `\` or below 0x20. The lowest one set is exact;
+    /// others above it may be false positives.
+    @inline(__always) static func stringStops(_ x: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let q = x ^ (ones &* 34)
@@ -107,7 +112,7 @@ struct JSONByteScanner {
         let zeroQ = (q &- ones) & ~q
         let zeroB = (b &- ones) & ~b
         let control = (x &- ones &* 0x20) & ~x
-        return (zeroQ | zeroB | control) & highs != 0
+        return (zeroQ | zeroB | control) & highs
     }
 
     /// Skips one value of any kind, nested objects and arrays included.
