@@ -57,7 +57,8 @@ public final class JournalReader: EventReader {
     /// The file offset up to which every line has been read and handed on.
     public var offset: Int64 { bufferOffset + Int64(start) }
 
-    /// Bytes held back at the end of the file: a line still waiting for its `\n`.
+    /// Bytes read but not handed on yet: after a poll its limit did not cut short, a last line still waiting for its
+    /// `\n`.
     public var pendingBytes: Int { end - start }
 
     public var progress: LoadProgress { LoadProgress(done: offset, total: sizeAtOpen) }

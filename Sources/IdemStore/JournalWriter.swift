@@ -15,7 +15,8 @@ public final class JournalWriter: TokenWriter {
     private var reader: JournalReader
     private var ledger: Ledger
 
-    /// Opens `path` for appending (`O_WRONLY|O_APPEND`, made when `create` is true) and reads what it holds.
+    /// Opens `path` for appending (`O_WRONLY|O_APPEND`, made when `create` is true); the first call reads what it holds.
+    /// The writer keeps its own `Ledger` of the whole journal (a few hundred bytes a token).
     public init(path: String, policy: Policy = .standard, clock: any Clock, create: Bool) throws {
         self.path = path
         self.policy = policy
