@@ -70,8 +70,8 @@ enum IngestBench {
                          events, malformed + ledger.malformedCount, bytes / 1e6, secs, bytes / 1e6 / secs,
                          Double(events) / 1e6 / secs))
             print(String(format: "CPU time (user+sys) %.3f s: %.0f MB/s of CPU on one thread", cpu, bytes / 1e6 / cpu))
-            print(String(format: "peak RSS (VmHWM) %.0f MiB (process baseline %.0f MiB); tokens %d", peakRSSMiB(),
-                         before, ledger.count))
+            print(String(format: "peak RSS (VmHWM) %.0f MiB, RSS after the load %.0f MiB (process baseline %.0f MiB); "
+                         + "tokens %d", peakRSSMiB(), currentRSSMiB(), before, ledger.count))
             if useLedger {
                 for o in Outcome.allCases { print("outcome \(o.rawValue) \(ledger.counts[o])") }
                 // Opening one token: the detail path through the per-token chain.

@@ -19,9 +19,14 @@ func fail(_ message: String) -> Never {
 }
 
 /// The peak resident set size of this process in MiB (VmHWM).
-func peakRSSMiB() -> Double {
+func peakRSSMiB() -> Double { statusMiB("VmHWM:") }
+
+/// The current resident set size of this process in MiB (VmRSS).
+func currentRSSMiB() -> Double { statusMiB("VmRSS:") }
+
+func statusMiB(_ field: String) -> Double {
     guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
-    for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+    for line in text.split(separator: "\n") where line.hasPrefix(field) {
         let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? -1
         return kb / 1024
     }
