@@ -44,7 +44,15 @@ struct JSONByteScanner {
         return i < n ? p[i] : nil
     }
 
-    mutating func expect(_ c: UInt8) throws(LineError) {
+    @inline(__always) mutating func expect(_ c: UInt8) throws(LineError) {
+        if i < n && p[i] == c {
+            i += 1
+            return
+        }
+        try expectSlow(c)
+    }
+
+    private mutating func expectSlow(_ c: UInt8) throws(LineError) {
         skipWhitespace()
         guard i < n else { throw LineError("not JSON: the line ends early (expected '\(Character(Unicode.Scalar(c)))')") }
         guard p[i] == c else { throw unexpected("expected '\(Character(Unicode.Scalar(c)))'") }
