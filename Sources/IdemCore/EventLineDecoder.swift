@@ -19,6 +19,7 @@ public enum DecodedLine: Sendable, Hashable {
 /// from line to line and come from a small cache. Keep one decoder per reading loop: it is a value with a cache, not
 /// shared state. See `docs/journal-format.md`.
 public struct EventLineDecoder {
+    /// Whether `request` and `response` are decoded whole (opening a token) or skipped but for the status (bulk load).
     public var decodeBodies: Bool
     private var cache = ByteStringCache()
 
