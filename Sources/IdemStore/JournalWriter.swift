@@ -46,7 +46,7 @@ public final class JournalWriter: TokenWriter {
             if outcome == .replayed, let r = existing {
                 stored = try storedResponse(key, r)
             }
-            try append(line: EventLineEncoder.encode(event))
+            try file.writeAll(EventLineEncoder.encode(event))
             switch outcome {
             case .executed, .reexecuted:
                 let ticket = Ticket(key: key, execution: (existing?.executions ?? 0) + 1)
@@ -67,7 +67,7 @@ public final class JournalWriter: TokenWriter {
             try checkCurrent(ticket)
             let event = StoreEvent(kind: .completed, at: clock.now(), tenant: ticket.key.tenant,
                                    token: ticket.key.token, responseStatus: response.status, response: response)
-            try append(line: EventLineEncoder.encode(event))
+            try file.writeAll(EventLineEncoder.encode(event))
         }
     }
 
@@ -76,7 +76,7 @@ public final class JournalWriter: TokenWriter {
             try checkCurrent(ticket)
             let event = StoreEvent(kind: .failed, at: clock.now(), tenant: ticket.key.tenant,
                                    token: ticket.key.token, error: error)
-            try append(line: EventLineEncoder.encode(event))
+            try file.writeAll(EventLineEncoder.encode(event))
         }
     }
 
@@ -87,23 +87,8 @@ public final class JournalWriter: TokenWriter {
     public func append(_ event: StoreEvent, check: ((Ledger) throws -> Void)? = nil) throws {
         try locked {
             try check?(ledger)
-            try append(line: EventLineEncoder.encode(event))
+            try file.writeAll(EventLineEncoder.encode(event))
         }
-    }
-
-    /// The response stored for a completed record, read back from its line; only the status when the line is gone
-    /// (a rotated journal: the offset names a line of the old file).
-    private func storedResponse(_ key: TokenKey, _ r: TokenRecord) throws -> StoredResponse? {
-        let statusOnly = r.responseStatus > 0 ? StoredResponse(status: Int(r.responseStatus)) : nil
-        guard r.responseRef >= 0, let e = try reader.event(at: r.responseRef), e.kind == .completed, e.key == key
-        else { return statusOnly }
-        return e.response ?? statusOnly
-    }
-
-    /// Writes one encoded line. A line left without its `\n` by a writer that died mid-write is ended first, so it
-    /// reads as one malformed line and this one stays whole.
-    private func append(line: [UInt8]) throws {
-        try file.writeAll(reader.pendingBytes > 0 ? [10] + line : line)
     }
 
     /// Throws `superseded` unless the ticket names the record's current execution and it is still in progress.
@@ -118,6 +103,12 @@ public final class JournalWriter: TokenWriter {
         try file.lockExclusive()
         defer { file.unlock() }
         try catchUp()
+        if reader.pendingBytes > 0 {
+            // Under the lock every line is whole: a last line without its `\n` was left by a writer that died
+            // mid-write. End it, so it reads as one malformed line and the next line written stays whole.
+            try file.writeAll([10])
+            try catchUp()
+        }
         return try body()
     }
 
@@ -138,5 +129,14 @@ public final class JournalWriter: TokenWriter {
     private func reopenIfRotated() throws {
         guard let now = JournalFile.identity(ofPath: path), now != file.identity else { return }
         file = try JournalFile(openForAppending: path, create: false)
+    }
+
+    /// The response stored for a completed record, read back from its line; only the status when the line is gone
+    /// (a rotated journal: the offset names a line of the old file).
+    private func storedResponse(_ key: TokenKey, _ r: TokenRecord) throws -> StoredResponse? {
+        let statusOnly = r.responseStatus > 0 ? StoredResponse(status: Int(r.responseStatus)) : nil
+        guard r.responseRef >= 0, let e = try reader.event(at: r.responseRef), e.kind == .completed, e.key == key
+        else { return statusOnly }
+        return e.response ?? statusOnly
     }
 }
