@@ -28,7 +28,7 @@ let package = Package(
         // The only code that calls ncurses.
         .target(name: "IdemTerminal", dependencies: ["IdemUI", "CNcurses"]),
         // Fakes for tests and for services' own tests: a fixed clock, a test terminal.
-        .target(name: "IdemFakes", dependencies: ["IdemCore", "IdemUI"]),
+        .target(name: "IdemFakes", dependencies: ["IdemCore", "IdemStore", "IdemUI"]),
         .executableTarget(
             name: "idemtop",
             dependencies: [
@@ -36,7 +36,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "IdemCoreTests", dependencies: ["IdemCore", "IdemFakes"]),
+        .testTarget(name: "IdemCoreTests", dependencies: ["IdemCore", "IdemStore", "IdemFakes"]),
         .testTarget(name: "IdemStoreTests", dependencies: ["IdemCore", "IdemStore", "IdemSimulator", "IdemFakes"]),
         .testTarget(name: "IdemUITests", dependencies: ["IdemCore", "IdemUI", "IdemFakes"], exclude: ["__Snapshots__"]),
         .testTarget(name: "IdemtopTests", dependencies: ["IdemCore", "IdemStore"]),

@@ -1,1 +1,34 @@
-print("idemtop")
+import ArgumentParser
+import Foundation
+import IdemStore
+
+// Exit codes: 0 success, 1 a runtime error (one line on stderr), 2 a usage error, 3 a refused action, 4 findings
+// at or above --fail-on. ArgumentParser's own usage exit code (64) is mapped to 2.
+do {
+    var command = try Idemtop.parseAsRoot()
+    try command.run()
+} catch let code as ExitCode {
+    exit(code.rawValue)
+} catch let failure as CLIFailure {
+    FileHandle.standardError.write(Data("idemtop: \(failure.message)\n".utf8))
+    exit(failure.code)
+} catch let error as StoreError {
+    let code: Int32 = { if case .usage = error { return 2 } else { return 1 } }()
+    FileHandle.standardError.write(Data("idemtop: \(error)\n".utf8))
+    exit(code)
+} catch {
+    let code = Idemtop.exitCode(for: error)
+    if code == .success {
+        print(Idemtop.fullMessage(for: error))
+        exit(0)
+    }
+    let message = Idemtop.fullMessage(for: error)
+    let isUsage = code.rawValue == 64 || error is ValidationError || code == .validationFailure
+    if isUsage {
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+        exit(2)
+    }
+    FileHandle.standardError.write(Data("idemtop: \(message)\n".utf8))
+    exit(1)
+}
+exit(0)
