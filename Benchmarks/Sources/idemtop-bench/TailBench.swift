@@ -60,7 +60,12 @@ enum TailBench {
             latencies.reserveCapacity(total)
             writer.start()
             let deadline = monotonicNanos() + UInt64((seconds + 30) * 1e9)
+            var lastPoll = monotonicNanos()
+            var gaps: [UInt64] = []
             while latencies.count < total && monotonicNanos() < deadline {
+                let t = monotonicNanos()
+                gaps.append(t &- lastPoll)
+                lastPoll = t
                 _ = try reader.poll(limit: .max, { e in
                     let seen = monotonicNanos()
                     guard let n = Int(e.token.dropFirst()) else { return }
@@ -80,9 +85,21 @@ enum TailBench {
                          Double(total - 1) / max(span, 1e-9)))
             print(String(format: "write-to-read latency: p50 %.2f ms, p99 %.2f ms, max %.2f ms", pct(0.5), pct(0.99),
                          Double(latencies.last ?? 0) / 1e6))
+            gaps.sort()
+            // The reader sleeps 2 ms a round: longer gaps are the machine not running it (other processes' work).
+            print(String(format: "reader loop: %d polls, gap between polls p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+                         gaps.count, Double(gaps[gaps.count / 2]) / 1e6, Double(gaps[gaps.count * 99 / 100]) / 1e6,
+                         Double(gaps.last ?? 0) / 1e6))
+            print(String(format: "load average at the end: %@", loadAverage()))
             print(String(format: "peak RSS (VmHWM) %.0f MiB", peakRSSMiB()))
         } catch {
             fail("tail reader: \(error)")
         }
     }
+}
+
+/// The first three fields of /proc/loadavg.
+func loadAverage() -> String {
+    let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+    return text.split(separator: " ").prefix(3).joined(separator: " ")
 }
