@@ -1,0 +1,138 @@
+/// Finds one payload executed under several tokens close together: double_charge_suspect.
+///
+/// Keeps, per (tenant, operation, fingerprint), the executions within the window of the newest one, and an open
+/// incident while executions keep coming within the window of each other. The map is swept once per window of
+/// event time, dropping keys with nothing recent, so its size is bounded by the executions of the last two windows.
+struct DoubleChargeTracker: Sendable {
+    struct Key: Hashable, Sendable {
+        var tenant: String
+        var operation: String
+        var fingerprint: Fingerprint
+    }
+
+    struct Execution: Sendable, Hashable {
+        var token: String
+        var at: Int64
+    }
+
+    /// A burst of executions of one payload under two or more tokens.
+    struct Incident: Sendable {
+        var key: Key
+        /// The executions, oldest first (at most `maxListed`; `executions` counts them all).
+        var listed: [Execution]
+        var tokens: [String]
+        var distinctTokens: Int
+        var executions: Int
+        var first: Int64
+        var last: Int64
+
+        mutating func add(_ x: Execution, maxListed: Int) {
+            executions += 1
+            if x.at > last { last = x.at }
+            if x.at < first { first = x.at }
+            if listed.count < maxListed { listed.append(x) }
+            if !tokens.contains(x.token) {
+                distinctTokens += 1
+                if tokens.count < maxListed { tokens.append(x.token) }
+            }
+        }
+    }
+
+    struct Slot: Sendable {
+        var recent: [Execution] = []
+        var incident: Incident?
+    }
+
+    let window: Int64
+    let maxListed: Int
+    let config: DetectorConfig
+    var slots: [Key: Slot] = [:]
+    var closed: [Incident] = []
+    var dropped = 0
+    var highWater: Int64 = .min
+    var nextSweep: Int64 = .min
+
+    init(config: DetectorConfig) {
+        self.config = config
+        window = config.doubleChargeWindow.ms
+        maxListed = max(2, config.maxExamples * 4)
+    }
+
+    /// An executed or reexecuted request.
+    mutating func executed(_ e: StoreEvent) {
+        guard let fp = e.fingerprint, !fp.isEmpty else { return }
+        let t = e.at.ms
+        if t > highWater { highWater = t }
+        if nextSweep == .min { nextSweep = t + window }
+        let key = Key(tenant: e.tenant, operation: e.operation ?? "", fingerprint: fp)
+        let x = Execution(token: e.token, at: t)
+        if let finished = slots[key, default: Slot()].add(x, key: key, window: window, maxListed: maxListed) {
+            close(finished)
+        }
+        if highWater >= nextSweep { sweep() }
+    }
+
+    private mutating func close(_ incident: Incident) {
+        if closed.count < config.maxFindingsPerKind { closed.append(incident) } else { dropped += 1 }
+    }
+
+    /// Drops keys whose newest execution is more than a window old, closing their incidents.
+    mutating func sweep() {
+        let horizon = highWater - window
+        var kept: [Key: Slot] = [:]
+        kept.reserveCapacity(slots.count / 2)
+        for (k, s) in slots {
+            if let newest = s.recent.last, newest.at >= horizon {
+                kept[k] = s
+            } else if let incident = s.incident {
+                close(incident)
+            }
+        }
+        slots = kept
+        nextSweep = highWater + window
+    }
+
+    /// The findings: closed incidents and the ones still open.
+    func findings(into out: inout [Finding]) {
+        for incident in closed { out.append(finding(incident)) }
+        for s in slots.values { if let incident = s.incident { out.append(finding(incident)) } }
+    }
+
+    func finding(_ i: Incident) -> Finding {
+        let money = config.movesMoney(i.key.operation)
+        let critical = money || i.distinctTokens >= config.doubleChargeCriticalTokens
+        let side = i.listed.map { "\($0.token) at \(Instant(ms: $0.at).rfc3339)" }.joined(separator: ", ")
+        let more = i.executions > i.listed.count ? " and \(i.executions - i.listed.count) more" : ""
+        let op = i.key.operation.isEmpty ? "one operation" : i.key.operation
+        let evidence = "\(op) with payload \(i.key.fingerprint.short()) executed \(i.executions) times under "
+            + "\(i.distinctTokens) tokens within \(TimeSpan(ms: window).compact) of each other: \(side)\(more)"
+            + " (a new token on each retry defeats deduplication)"
+        return Finding(kind: .doubleChargeSuspect, severity: critical ? .critical : .high, tenant: i.key.tenant,
+                       tokens: i.tokens, firstSeen: Instant(ms: i.first), lastSeen: Instant(ms: i.last),
+                       evidence: evidence, operation: i.key.operation.isEmpty ? nil : i.key.operation,
+                       count: i.distinctTokens)
+    }
+}
+
+extension DoubleChargeTracker.Slot {
+    /// Adds an execution; returns an incident that this execution ended (a new burst began after a quiet window).
+    mutating func add(_ x: DoubleChargeTracker.Execution, key: DoubleChargeTracker.Key, window: Int64,
+                      maxListed: Int) -> DoubleChargeTracker.Incident? {
+        var drop = 0
+        while drop < recent.count, x.at - recent[drop].at > window { drop += 1 }
+        if drop > 0 { recent.removeFirst(drop) }
+        recent.append(x)
+        if recent.count > 64 { recent.removeFirst(recent.count - 64) }
+        guard recent.contains(where: { $0.token != x.token }) else { return nil }
+        if incident != nil, let last = incident?.last, x.at - last <= window {
+            incident?.add(x, maxListed: maxListed)
+            return nil
+        }
+        let finished = incident
+        var fresh = DoubleChargeTracker.Incident(key: key, listed: [], tokens: [], distinctTokens: 0, executions: 0,
+                                                 first: x.at, last: x.at)
+        for r in recent { fresh.add(r, maxListed: maxListed) }
+        incident = fresh
+        return finished
+    }
+}
