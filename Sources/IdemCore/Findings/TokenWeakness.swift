@@ -5,7 +5,8 @@
 /// numbers are only read as timestamps or counters when they fill a whole segment (between separators such as
 /// `-`, `_`, `:`, `.`, `/`, `#`) after a word made of letters only.
 public enum TokenWeakness: String, CaseIterable, Sendable, Codable {
-    /// A 10/13/16/19-digit epoch number (seconds to nanoseconds, years 2001-2100) or an ISO date (`2026-11-29`,
+    /// A 10- or 13-digit epoch number (seconds or milliseconds, years 2001-2100), alone or after a word
+    /// (`req-1732860000`, `req1732860000`) or an ISO date (`2026-11-29`,
     /// `20261129T0555`): two requests in the same instant collide.
     case timestamp
     /// A small integer or a word followed by one (`17`, `order-17`, `ORD00017`): guessable and reused across restarts.
@@ -50,13 +51,16 @@ public enum TokenWeakness: String, CaseIterable, Sendable, Codable {
         return hasDashedDate(b)
     }
 
-    /// `letters* digits` where the digits are 10/13/16/19 long and read as an instant between 2001 and 2100.
+    /// `digits` or `word digits` (a word of 3 letters or more, one of them not a hex digit), the digits 10 or 13 long,
+    /// reading as an instant between 2001 and 2100. Anything looser fires on random hex: the last group of a UUID can
+    /// be two letters and ten digits, a 64-bit hex token three letters and thirteen digits.
     static func segmentEndsInEpoch(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
         var j = start
         while j < end, !isDigit(b[j]) { j += 1 }
-        guard caseConsistentWord(b, start, j) else { return false }
+        guard j == start || (j - start >= 3 && caseConsistentWord(b, start, j) && hasNonHexLetter(b, start, j))
+        else { return false }
         let digits = end - j
-        guard digits == 10 || digits == 13 || digits == 16 || digits == 19 else { return false }
+        guard digits == 10 || digits == 13 else { return false }
         for k in j..<end where !isDigit(b[k]) { return false }
         // The first 10 digits are the seconds: 1_000_000_000 (2001) ..< 4_102_444_800 (2100).
         var seconds: Int64 = 0
@@ -95,7 +99,9 @@ public enum TokenWeakness: String, CaseIterable, Sendable, Codable {
         while j > 0, isDigit(b[j - 1]) { j -= 1 }
         let digits = n - j
         guard digits >= 1, digits <= 9 else { return false }
-        // Everything before the number: letters in case-consistent words, and separators.
+        // Everything before the number: letters in case-consistent words, and separators; and, so that a random hex
+        // string of letters then digits is not taken for one, a separator or a letter that is not a hex digit.
+        guard j == 0 || hasNonHexLetter(b, 0, j) || (0..<j).contains(where: { isSeparator(b[$0]) }) else { return false }
         var i = 0
         while i < j {
             if isLower(b[i]) || isUpper(b[i]) {
@@ -109,6 +115,12 @@ public enum TokenWeakness: String, CaseIterable, Sendable, Codable {
             }
         }
         return true
+    }
+
+    /// Whether `b[start..<end]` holds a letter past `f` (so it is not hex).
+    static func hasNonHexLetter(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        for k in start..<end where (b[k] > 102 && b[k] <= 122) || (b[k] > 70 && b[k] <= 90) { return true }
+        return false
     }
 
     @inline(__always) static func isSeparator(_ c: UInt8) -> Bool {
