@@ -63,7 +63,7 @@ import Testing
         #expect(f.count == 9)
         #expect(f.firstSeen == Fx.t0)
         #expect(f.lastSeen == Fx.t0 + .seconds(9))
-        #expect(f.evidence.contains("9 of 10 new tokens"))
+        #expect(f.evidence.contains("9 of 10 tokens"))
         #expect(f.evidence.contains("1 timestamp (e.g. 1732860000)"))
         #expect(f.evidence.contains("8 counter (e.g. order-1)"))
     }

@@ -1,9 +1,12 @@
 /// Finds one payload executed under several tokens close together: double_charge_suspect.
 ///
 /// Keeps, per (tenant, operation, fingerprint), the executions within the window of the newest one, and an open
-/// incident while executions keep coming within the window of each other. The map is swept once per window of
-/// event time, dropping keys with nothing recent, so its size is bounded by the executions of the last two windows.
+/// incident while executions keep coming within the window of each other. Slots live in two generations: a slot
+/// touched now moves to `current`; once per window of event time `previous` (untouched for a whole window, so too
+/// old to join anything) is dropped, its incidents closed, and `current` becomes `previous`. Nothing is rehashed,
+/// and the memory is bounded by the executions of the last two windows.
 struct DoubleChargeTracker: Sendable {
+    /// What a payload is: the slots are keyed by its `StableHash`, the incident keeps the names.
     struct Key: Hashable, Sendable {
         var tenant: String
         var operation: String
@@ -39,6 +42,10 @@ struct DoubleChargeTracker: Sendable {
     }
 
     struct Slot: Sendable {
+        /// The newest execution while only one token was seen within the window (no array allocated: most
+        /// payloads execute once).
+        var lone: Execution
+        /// The executions within the window, oldest first, once a second token arrived; else empty.
         var recent: [Execution] = []
         var incident: Incident?
     }
@@ -46,11 +53,12 @@ struct DoubleChargeTracker: Sendable {
     let window: Int64
     let maxListed: Int
     let config: DetectorConfig
-    var slots: [Key: Slot] = [:]
+    var current: [UInt64: Slot] = [:]
+    var previous: [UInt64: Slot] = [:]
     var closed: [Incident] = []
     var dropped = 0
     var highWater: Int64 = .min
-    var nextSweep: Int64 = .min
+    var nextRotation: Int64 = .min
 
     init(config: DetectorConfig) {
         self.config = config
@@ -63,39 +71,38 @@ struct DoubleChargeTracker: Sendable {
         guard let fp = e.fingerprint, !fp.isEmpty else { return }
         let t = e.at.ms
         if t > highWater { highWater = t }
-        if nextSweep == .min { nextSweep = t + window }
-        let key = Key(tenant: e.tenant, operation: e.operation ?? "", fingerprint: fp)
+        if nextRotation == .min { nextRotation = t + window }
+        if highWater >= nextRotation { rotate() }
+        let operation = e.operation ?? "", tenant = e.tenant
+        let h = StableHash.of(tenant: tenant, operation: operation, fingerprint: fp)
         let x = Execution(token: e.token, at: t)
-        if let finished = slots[key, default: Slot()].add(x, key: key, window: window, maxListed: maxListed) {
-            close(finished)
+        if !previous.isEmpty, let moved = previous.removeValue(forKey: h) { current[h] = moved }
+        let finished = current[h, default: Slot(lone: x)].add(x, window: window, maxListed: maxListed) {
+            Key(tenant: tenant, operation: operation, fingerprint: fp)
         }
-        if highWater >= nextSweep { sweep() }
+        if let finished { close(finished) }
     }
+
+    /// How many payloads are remembered (for tests of the memory bound).
+    var liveSlots: Int { current.count + previous.count }
 
     private mutating func close(_ incident: Incident) {
         if closed.count < config.maxFindingsPerKind { closed.append(incident) } else { dropped += 1 }
     }
 
-    /// Drops keys whose newest execution is more than a window old, closing their incidents.
-    mutating func sweep() {
-        let horizon = highWater - window
-        var kept: [Key: Slot] = [:]
-        kept.reserveCapacity(slots.count / 2)
-        for (k, s) in slots {
-            if let newest = s.recent.last, newest.at >= horizon {
-                kept[k] = s
-            } else if let incident = s.incident {
-                close(incident)
-            }
-        }
-        slots = kept
-        nextSweep = highWater + window
+    /// Drops the previous generation (closing its incidents) and starts a new one.
+    mutating func rotate() {
+        for s in previous.values { if let incident = s.incident { close(incident) } }
+        previous = current
+        current = Dictionary(minimumCapacity: previous.count)
+        nextRotation = highWater + window
     }
 
     /// The findings: closed incidents and the ones still open.
     func findings(into out: inout [Finding]) {
         for incident in closed { out.append(finding(incident)) }
-        for s in slots.values { if let incident = s.incident { out.append(finding(incident)) } }
+        for s in current.values { if let incident = s.incident { out.append(finding(incident)) } }
+        for s in previous.values { if let incident = s.incident { out.append(finding(incident)) } }
     }
 
     func finding(_ i: Incident) -> Finding {
@@ -116,8 +123,16 @@ struct DoubleChargeTracker: Sendable {
 
 extension DoubleChargeTracker.Slot {
     /// Adds an execution; returns an incident that this execution ended (a new burst began after a quiet window).
-    mutating func add(_ x: DoubleChargeTracker.Execution, key: DoubleChargeTracker.Key, window: Int64,
-                      maxListed: Int) -> DoubleChargeTracker.Incident? {
+    mutating func add(_ x: DoubleChargeTracker.Execution, window: Int64, maxListed: Int,
+                      key: () -> DoubleChargeTracker.Key) -> DoubleChargeTracker.Incident? {
+        if recent.isEmpty {
+            // One token so far: keep its newest execution only, until another token arrives within the window.
+            if x.token == lone.token || x.at - lone.at > window {
+                lone = x
+                return nil
+            }
+            recent = [lone]
+        }
         var drop = 0
         while drop < recent.count, x.at - recent[drop].at > window { drop += 1 }
         if drop > 0 { recent.removeFirst(drop) }
@@ -129,7 +144,7 @@ extension DoubleChargeTracker.Slot {
             return nil
         }
         let finished = incident
-        var fresh = DoubleChargeTracker.Incident(key: key, listed: [], tokens: [], distinctTokens: 0, executions: 0,
+        var fresh = DoubleChargeTracker.Incident(key: key(), listed: [], tokens: [], distinctTokens: 0, executions: 0,
                                                  first: x.at, last: x.at)
         for r in recent { fresh.add(r, maxListed: maxListed) }
         incident = fresh

@@ -75,7 +75,7 @@ public struct FindingsDetector: Sendable {
         reexecutions.findings(into: &out)
         reuse.findings(ledger: ledger, into: &out)
         activity.findings(into: &out)
-        weak.findings(collided: collidedTenants(), into: &out)
+        weak.findings(collided: collidedTenants(), ledger: ledger, into: &out)
         LedgerFindings.stuck(ledger: ledger, at: now, config: config, into: &out)
         if let since { out.removeAll { $0.lastSeen < since } }
         out.sort(by: Finding.reportOrder)

@@ -1,48 +1,11 @@
 /// Per-token request activity for two detectors: retry_storm (hits within a sliding window) and
 /// expiring_with_retries (retries inside the margin before the token's expiry).
 ///
-/// One dictionary lookup per request event serves both. An entry lives while its token is unexpired or was hit
-/// within the storm window; the map is swept when it has doubled since the last sweep, so the cost is amortised
-/// O(1) per event and the memory is bounded by the live tokens.
+/// Every request event costs one probe of a flat `TokenTable` keyed by the token's `StableHash`. An entry lives
+/// while its token is unexpired or was hit within the storm window, so memory is bounded by the live tokens.
+/// Tokens hit twice within the storm window also get a short list of hit times in `bursts`, dropped once a window
+/// of event time passes without a hit.
 struct TokenActivityTracker: Sendable {
-    struct State: Sendable {
-        /// When the current execution began, 0 when unknown (a journal cut at the front).
-        var executedAt: Int64 = 0
-        /// When the token expires, 0 when unknown.
-        var expiresAt: Int64 = 0
-        var lastHit: Int64 = .min
-        /// Hit times within the storm window, oldest first; empty until a second hit arrives within the window.
-        var recent: [Int64] = []
-
-        /// Records a request at `t` (an execution also starts a new lifetime) and returns the hits within the
-        /// window, the oldest of them, and the current execution's start and expiry.
-        mutating func record(at t: Int64, executes: Bool, expiresAt expiry: Int64, window: Int64, keep: Int)
-            -> (Int, Int64, Int64, Int64) {
-            if executes {
-                executedAt = t
-                expiresAt = expiry
-            }
-            let (c, f) = hit(at: t, window: window, keep: keep)
-            return (c, f, executedAt, expiresAt)
-        }
-
-        /// Records a hit at `t` and returns how many hits are within `window` of it and the oldest of those.
-        mutating func hit(at t: Int64, window: Int64, keep: Int) -> (count: Int, first: Int64) {
-            defer { lastHit = t }
-            if recent.isEmpty {
-                guard lastHit != .min, t - lastHit <= window else { return (1, t) }
-                recent = [lastHit, t]
-                return (2, lastHit)
-            }
-            recent.append(t)
-            var drop = 0
-            while drop < recent.count - 1, t - recent[drop] > window { drop += 1 }
-            if recent.count - drop > keep { drop = recent.count - keep }
-            if drop > 0 { recent.removeFirst(drop) }
-            return (recent.count, recent[0])
-        }
-    }
-
     /// One token's storm: from the first window over the threshold to the last hit that kept it over.
     struct Storm: Sendable {
         var tenant: String
@@ -68,16 +31,19 @@ struct TokenActivityTracker: Sendable {
 
     let stormHits: Int
     let stormWindow: Int64
+    /// The longest hit list kept per token: enough to tell a medium storm from a high one.
     let keep: Int
     let config: DetectorConfig
     let cap: Int
-    var states: [TokenKey: State] = [:]
-    var storms: [TokenKey: Storm] = [:]
-    var expiring: [TokenKey: Expiring] = [:]
+    var table = TokenTable()
+    /// Hit times within the storm window, oldest first, for tokens hit at least twice within it.
+    var bursts: [UInt64: [Int64]] = [:]
+    var storms: [UInt64: Storm] = [:]
+    var expiring: [UInt64: Expiring] = [:]
     var droppedStorms = 0
     var droppedExpiring = 0
     var highWater: Int64 = .min
-    var sweepAt = 4096
+    var nextBurstSweep: Int64 = .min
 
     init(config: DetectorConfig) {
         self.config = config
@@ -91,54 +57,84 @@ struct TokenActivityTracker: Sendable {
     mutating func request(_ e: StoreEvent, _ outcome: Outcome) {
         let t = e.at.ms
         if t > highWater { highWater = t }
-        let key = e.key
-        let (count, first, executedAt, expiresAt) = states[key, default: State()].record(
-            at: t, executes: outcome.executes, expiresAt: e.expiresAt?.ms ?? 0, window: stormWindow, keep: keep)
-        if count > stormHits { storm(key, e, first: first, count: count) }
-        if (outcome == .replayed || outcome == .conflict), expiresAt != 0, executedAt != 0, t < expiresAt {
-            let margin = config.expiryMargin(executedAt: Instant(ms: executedAt), expiresAt: Instant(ms: expiresAt)).ms
-            if t >= expiresAt - margin { retryNearExpiry(key, e, outcome, expiresAt: expiresAt, margin: margin) }
+        if table.isFull { sweepTable() }
+        let h = StableHash.of(tenant: e.tenant, token: e.token)
+        let executes = outcome.executes
+        let expiry = e.expiresAt?.ms ?? 0
+        let (previousHit, executedAt, expiresAt) = table.withEntry(h) { entry, _ -> (Int64, Int64, Int64) in
+            if executes {
+                entry.executedAt = t
+                entry.expiresAt = expiry
+            }
+            let previous = entry.lastHit
+            entry.lastHit = t
+            return (previous, entry.executedAt, entry.expiresAt)
         }
-        if states.count >= sweepAt { sweep() }
+
+        if previousHit != .min, t - previousHit <= stormWindow {
+            let (count, first) = burst(h, previousHit: previousHit, at: t)
+            if count > stormHits { storm(h, e, first: first, count: count) }
+        }
+        if outcome == .replayed || outcome == .conflict, expiresAt != 0, executedAt != 0, t < expiresAt {
+            let margin = config.expiryMargin(executedAt: Instant(ms: executedAt), expiresAt: Instant(ms: expiresAt)).ms
+            if t >= expiresAt - margin { retryNearExpiry(h, e, outcome, expiresAt: expiresAt, margin: margin) }
+        }
+        if highWater >= nextBurstSweep { sweepBursts() }
     }
 
     /// A completion that moves the token's expiry.
     mutating func completed(_ e: StoreEvent) {
         guard let x = e.expiresAt?.ms else { return }
-        states[e.key]?.expiresAt = x
+        table.update(StableHash.of(tenant: e.tenant, token: e.token)) { $0.expiresAt = x }
     }
 
-    private mutating func storm(_ key: TokenKey, _ e: StoreEvent, first: Int64, count: Int) {
+    /// Adds a hit at `t` to the token's burst (a hit at `previousHit` came within the window) and returns how many
+    /// hits are within the window of `t`, and the oldest of them.
+    private mutating func burst(_ h: UInt64, previousHit: Int64, at t: Int64) -> (Int, Int64) {
+        let window = stormWindow, keep = self.keep
+        return { (times: inout [Int64]) -> (Int, Int64) in
+            times.append(t)
+            var drop = 0
+            while drop < times.count - 1, t - times[drop] > window { drop += 1 }
+            if times.count - drop > keep { drop = times.count - keep }
+            if drop > 0 { times.removeFirst(drop) }
+            return (times.count, times[0])
+        }(&bursts[h, default: [previousHit]])
+    }
+
+    private mutating func storm(_ h: UInt64, _ e: StoreEvent, first: Int64, count: Int) {
         let t = e.at.ms
-        if storms[key] != nil {
-            storms[key]?.last = t
-            if count > (storms[key]?.peak ?? 0) { storms[key]?.peak = count }
+        if storms[h] != nil {
+            storms[h]?.last = t
+            if count > (storms[h]?.peak ?? 0) { storms[h]?.peak = count }
         } else if storms.count < cap {
-            storms[key] = Storm(tenant: e.tenant, token: e.token, operation: e.operation, first: first, last: t, peak: count)
+            storms[h] = Storm(tenant: e.tenant, token: e.token, operation: e.operation, first: first, last: t, peak: count)
         } else {
             droppedStorms += 1
         }
     }
 
-    private mutating func retryNearExpiry(_ key: TokenKey, _ e: StoreEvent, _ outcome: Outcome, expiresAt: Int64, margin: Int64) {
+    private mutating func retryNearExpiry(_ h: UInt64, _ e: StoreEvent, _ outcome: Outcome, expiresAt: Int64, margin: Int64) {
         let t = e.at.ms
-        if expiring[key] == nil {
+        if expiring[h] == nil {
             guard expiring.count < cap else { droppedExpiring += 1; return }
-            expiring[key] = Expiring(tenant: e.tenant, token: e.token, operation: e.operation, first: t, last: t,
-                                     expiresAt: expiresAt, margin: margin)
+            expiring[h] = Expiring(tenant: e.tenant, token: e.token, operation: e.operation, first: t, last: t,
+                                   expiresAt: expiresAt, margin: margin)
         }
-        expiring[key]?.last = t
-        expiring[key]?.expiresAt = expiresAt
-        expiring[key]?.margin = margin
-        if outcome == .conflict { expiring[key]?.conflicts += 1 } else { expiring[key]?.replays += 1 }
+        expiring[h]?.note(t, conflict: outcome == .conflict, expiresAt: expiresAt, margin: margin)
     }
 
     /// Drops tokens that are expired (or of unknown expiry) and idle for longer than the storm window.
-    mutating func sweep() {
-        let now = highWater
-        let window = stormWindow
-        states = states.filter { _, s in (s.expiresAt != 0 && s.expiresAt > now) || now - s.lastHit <= window }
-        sweepAt = max(4096, states.count * 2)
+    mutating func sweepTable() {
+        let now = highWater, window = stormWindow
+        table.rebuild { e in (e.expiresAt != 0 && e.expiresAt > now) || now - e.lastHit <= window }
+    }
+
+    /// Drops burst lists whose last hit is more than a window old; runs once per window of event time.
+    mutating func sweepBursts() {
+        let now = highWater, window = stormWindow
+        if !bursts.isEmpty { bursts = bursts.filter { now - ($0.value.last ?? .min) <= window } }
+        nextBurstSweep = now + window
     }
 
     /// The findings this tracker holds.
@@ -162,5 +158,15 @@ struct TokenActivityTracker: Sendable {
                                firstSeen: Instant(ms: x.first), lastSeen: Instant(ms: x.last), evidence: evidence,
                                operation: x.operation, count: retries))
         }
+    }
+}
+
+extension TokenActivityTracker.Expiring {
+    mutating func note(_ t: Int64, conflict: Bool, expiresAt x: Int64, margin m: Int64) {
+        if t < first { first = t }
+        if t > last { last = t }
+        expiresAt = x
+        margin = m
+        if conflict { conflicts += 1 } else { replays += 1 }
     }
 }

@@ -25,11 +25,25 @@ public enum TokenWeakness: String, CaseIterable, Sendable, Codable {
     static func classify(bytes b: UnsafeBufferPointer<UInt8>, minLength: Int, minDistinct: Int) -> TokenWeakness? {
         let n = b.count
         if n == 0 { return .short }
+        if isUUIDShaped(b) {
+            // The common case, and none of the patterns below can match a UUID: only repetition can.
+            return n >= minLength && distinctAlphanumerics(b, atLeast: minDistinct) < minDistinct ? .lowEntropy : nil
+        }
         if hasTimestamp(b) { return .timestamp }
         if isCounter(b) { return .counter }
         if n < minLength { return .short }
         if distinctAlphanumerics(b, atLeast: minDistinct) < minDistinct { return .lowEntropy }
         return nil
+    }
+
+    /// `8-4-4-4-12` hex digits, either case.
+    static func isUUIDShaped(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard b.count == 36, b[8] == 45, b[13] == 45, b[18] == 45, b[23] == 45 else { return false }
+        for i in 0..<36 where i != 8 && i != 13 && i != 18 && i != 23 {
+            let c = b[i] | 0x20
+            guard (c >= 48 && c <= 57) || (c >= 97 && c <= 102) else { return false }
+        }
+        return true
     }
 
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }

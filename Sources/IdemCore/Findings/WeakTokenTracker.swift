@@ -1,10 +1,10 @@
 /// Finds tenants whose clients make predictable tokens: weak_token, one finding per tenant with examples.
 ///
-/// Each executed request's token is classified once (`TokenWeakness.classify`); the tracker keeps counts per tenant
-/// and per reason plus a few examples, so its memory is bounded by the number of tenants.
+/// Each executed request's token is classified once (`TokenWeakness.classify`); only weak ones touch the per-tenant
+/// counts (per reason, plus a few examples), so the common case costs the classification alone and the memory is
+/// bounded by the number of tenants. How many tokens a tenant has in all is read from the ledger when reporting.
 struct WeakTokenTracker: Sendable {
     struct Tenant: Sendable {
-        var executions = 0
         var weak = 0
         var byReason: [Int] = [0, 0, 0, 0]
         var examples: [String] = []
@@ -15,9 +15,15 @@ struct WeakTokenTracker: Sendable {
     }
 
     let config: DetectorConfig
+    let minLength: Int
+    let minDistinct: Int
     var tenants: [String: Tenant] = [:]
 
-    init(config: DetectorConfig) { self.config = config }
+    init(config: DetectorConfig) {
+        self.config = config
+        minLength = config.minTokenLength
+        minDistinct = config.minDistinctChars
+    }
 
     static func index(_ w: TokenWeakness) -> Int {
         switch w {
@@ -30,14 +36,21 @@ struct WeakTokenTracker: Sendable {
 
     /// A request whose outcome is `executed`: a token's first use (or its first after a purge or a failure).
     mutating func executed(_ e: StoreEvent) {
-        let weakness = TokenWeakness.classify(e.token, config: config)
+        var token = e.token
+        let (minLength, minDistinct) = (self.minLength, self.minDistinct)
+        let weakness = token.withUTF8 { TokenWeakness.classify(bytes: $0, minLength: minLength, minDistinct: minDistinct) }
+        guard let weakness else { return }
         let examples = config.maxExamples
         tenants[e.tenant, default: Tenant()].note(e, weakness, examples: examples)
     }
 
     /// The findings; `collided` holds the tenants where a weak token was also seen with another payload.
-    func findings(collided: Set<String>, into out: inout [Finding]) {
+    func findings(collided: Set<String>, ledger: Ledger, into out: inout [Finding]) {
+        guard !tenants.isEmpty else { return }
+        var tokensPerTenant = [Int](repeating: 0, count: ledger.tenants.count)
+        for r in ledger.records { tokensPerTenant[Int(r.tenantID)] += 1 }
         for (name, t) in tenants where t.weak > 0 {
+            let all = max(t.weak, ledger.tenants.lookup(name).map { tokensPerTenant[Int($0)] } ?? 0)
             var parts: [String] = []
             for w in TokenWeakness.allCases {
                 let i = WeakTokenTracker.index(w)
@@ -45,7 +58,7 @@ struct WeakTokenTracker: Sendable {
                 let example = t.firstOf[i].map { " (e.g. \($0))" } ?? ""
                 parts.append("\(t.byReason[i]) \(w.rawValue)\(example)")
             }
-            var evidence = "\(t.weak) of \(t.executions) new tokens look predictable: \(parts.joined(separator: ", "))"
+            var evidence = "\(t.weak) of \(all) tokens look predictable: \(parts.joined(separator: ", "))"
             evidence += "; expected a UUID or a random string of \(config.minTokenLength)+ characters"
             let severity: Severity
             if collided.contains(name) {
@@ -64,9 +77,7 @@ struct WeakTokenTracker: Sendable {
 }
 
 extension WeakTokenTracker.Tenant {
-    mutating func note(_ e: StoreEvent, _ weakness: TokenWeakness?, examples limit: Int) {
-        executions += 1
-        guard let weakness else { return }
+    mutating func note(_ e: StoreEvent, _ weakness: TokenWeakness, examples limit: Int) {
         let t = e.at.ms
         let i = WeakTokenTracker.index(weakness)
         weak += 1
