@@ -1,10 +1,11 @@
 /// Finds one payload executed under several tokens close together: double_charge_suspect.
 ///
-/// Keeps, per (tenant, operation, fingerprint), the executions within the window of the newest one, and an open
-/// incident while executions keep coming within the window of each other. Slots live in two generations: a slot
-/// touched now moves to `current`; once per window of event time `previous` (untouched for a whole window, so too
-/// old to join anything) is dropped, its incidents closed, and `current` becomes `previous`. Nothing is rehashed,
-/// and the memory is bounded by the executions of the last two windows.
+/// Keeps, per (tenant, operation, fingerprint), the executions within the window of the newest one (a 32-byte
+/// slot keyed by the payload's `StableHash`), and an open incident while executions under different tokens keep
+/// coming within the window of each other. Slots live in two generations: a slot touched now moves to `current`;
+/// once per window of event time `previous` (untouched for a whole window, so too old to join anything) is dropped
+/// and `current` becomes `previous`, and incidents quiet for a window are closed. Nothing is rehashed, and the
+/// memory is bounded by the executions of the last two windows.
 struct DoubleChargeTracker: Sendable {
     /// What a payload is: the slots are keyed by its `StableHash`, the incident keeps the names.
     struct Key: Hashable, Sendable {
@@ -47,7 +48,6 @@ struct DoubleChargeTracker: Sendable {
         var lone: Execution
         /// The executions within the window, oldest first, once a second token arrived; else empty.
         var recent: [Execution] = []
-        var incident: Incident?
     }
 
     let window: Int64
@@ -55,6 +55,8 @@ struct DoubleChargeTracker: Sendable {
     let config: DetectorConfig
     var current: [UInt64: Slot] = [:]
     var previous: [UInt64: Slot] = [:]
+    /// Incidents still open, by payload hash.
+    var open: [UInt64: Incident] = [:]
     var closed: [Incident] = []
     var dropped = 0
     var highWater: Int64 = .min
@@ -77,10 +79,17 @@ struct DoubleChargeTracker: Sendable {
         let h = StableHash.of(tenant: tenant, operation: operation, fingerprint: fp)
         let x = Execution(token: e.token, at: t)
         if !previous.isEmpty, let moved = previous.removeValue(forKey: h) { current[h] = moved }
-        let finished = current[h, default: Slot(lone: x)].add(x, window: window, maxListed: maxListed) {
-            Key(tenant: tenant, operation: operation, fingerprint: fp)
+        guard current[h, default: Slot(lone: x)].add(x, window: window) else { return }
+        // Suspect: another token executed this payload within the window.
+        if let last = open[h]?.last, x.at - last <= window {
+            open[h]?.add(x, maxListed: maxListed)
+            return
         }
-        if let finished { close(finished) }
+        if let finished = open.removeValue(forKey: h) { close(finished) }
+        var fresh = Incident(key: Key(tenant: tenant, operation: operation, fingerprint: fp), listed: [], tokens: [],
+                             distinctTokens: 0, executions: 0, first: x.at, last: x.at)
+        for r in current[h]?.recent ?? [x] { fresh.add(r, maxListed: maxListed) }
+        open[h] = fresh
     }
 
     /// How many payloads are remembered (for tests of the memory bound).
@@ -90,9 +99,15 @@ struct DoubleChargeTracker: Sendable {
         if closed.count < config.maxFindingsPerKind { closed.append(incident) } else { dropped += 1 }
     }
 
-    /// Drops the previous generation (closing its incidents) and starts a new one.
+    /// Drops the previous generation, closes incidents quiet for a window, and starts a new generation.
     mutating func rotate() {
-        for s in previous.values { if let incident = s.incident { close(incident) } }
+        let horizon = highWater - window
+        if !open.isEmpty {
+            for (h, incident) in open where incident.last < horizon {
+                close(incident)
+                open.removeValue(forKey: h)
+            }
+        }
         previous = current
         current = Dictionary(minimumCapacity: previous.count)
         nextRotation = highWater + window
@@ -101,8 +116,7 @@ struct DoubleChargeTracker: Sendable {
     /// The findings: closed incidents and the ones still open.
     func findings(into out: inout [Finding]) {
         for incident in closed { out.append(finding(incident)) }
-        for s in current.values { if let incident = s.incident { out.append(finding(incident)) } }
-        for s in previous.values { if let incident = s.incident { out.append(finding(incident)) } }
+        for incident in open.values { out.append(finding(incident)) }
     }
 
     func finding(_ i: Incident) -> Finding {
@@ -122,14 +136,13 @@ struct DoubleChargeTracker: Sendable {
 }
 
 extension DoubleChargeTracker.Slot {
-    /// Adds an execution; returns an incident that this execution ended (a new burst began after a quiet window).
-    mutating func add(_ x: DoubleChargeTracker.Execution, window: Int64, maxListed: Int,
-                      key: () -> DoubleChargeTracker.Key) -> DoubleChargeTracker.Incident? {
+    /// Adds an execution; returns whether another token executed this payload within the window (a suspect).
+    mutating func add(_ x: DoubleChargeTracker.Execution, window: Int64) -> Bool {
         if recent.isEmpty {
             // One token so far: keep its newest execution only, until another token arrives within the window.
             if x.token == lone.token || x.at - lone.at > window {
                 lone = x
-                return nil
+                return false
             }
             recent = [lone]
         }
@@ -138,16 +151,6 @@ extension DoubleChargeTracker.Slot {
         if drop > 0 { recent.removeFirst(drop) }
         recent.append(x)
         if recent.count > 64 { recent.removeFirst(recent.count - 64) }
-        guard recent.contains(where: { $0.token != x.token }) else { return nil }
-        if incident != nil, let last = incident?.last, x.at - last <= window {
-            incident?.add(x, maxListed: maxListed)
-            return nil
-        }
-        let finished = incident
-        var fresh = DoubleChargeTracker.Incident(key: key(), listed: [], tokens: [], distinctTokens: 0, executions: 0,
-                                                 first: x.at, last: x.at)
-        for r in recent { fresh.add(r, maxListed: maxListed) }
-        incident = fresh
-        return finished
+        return recent.contains { $0.token != x.token }
     }
 }

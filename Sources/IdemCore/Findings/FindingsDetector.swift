@@ -8,11 +8,14 @@
 /// let findings = detector.findings(at: now, ledger: ledger)
 /// ```
 ///
-/// `observe` is incremental and cheap (one or two dictionary operations per request event); its state is pruned by
-/// event time, so it stays bounded on a long journal: recent executions per payload for the double-charge window,
-/// live tokens for the storm window and the expiry margin, counts per tenant, and at most
-/// `maxFindingsPerKind` findings per kind. The clock-dependent detector (`stuck`) reads the ledger at `now`.
-/// Pure: no I/O, no clock reads.
+/// `observe` is incremental and cheap: a request costs one probe of a flat per-token table (storms, expiry margins),
+/// an execution also one payload lookup (double charges) and a token classification (weak tokens); rarer outcomes
+/// touch small per-token maps. Its state is pruned by event time, so it stays bounded on a long journal: the live
+/// tokens, the executions of the last two double-charge windows, counts per tenant, and at most
+/// `maxFindingsPerKind` findings per kind. The clock-dependent detector (`stuck`) reads the ledger at `now`, and
+/// the reports read the ledger for what a token holds now. Pure: no I/O, no clock reads.
+///
+/// Observe only the events up to the time you will judge at: findings are built from every event observed.
 public struct FindingsDetector: Sendable {
     public let config: DetectorConfig
     var activity: TokenActivityTracker
