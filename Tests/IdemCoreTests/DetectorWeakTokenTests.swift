@@ -9,7 +9,7 @@ import Testing
         ("order-2026-11-29-0042", .timestamp), ("20261129T055554Z", .timestamp), ("acme:2026-11-29", .timestamp),
         ("17", .counter), ("000123", .counter), ("order-17", .counter), ("ORD00017", .counter), ("Order_17", .counter),
         ("acme:order:123456789", .counter), ("retry#3", .counter),
-        ("abc", .short), ("x7Kp2QzR", .short), ("", .short), ("9999999999", .short), ("12345678901", .short),
+        ("abc", .short), ("x7Kp2QzR", .short), ("k9XbQ2mTz7LpWc4", .short), ("", .short), ("9999999999", .short), ("12345678901", .short),
         ("aaaaaaaaaaaaaaaa", .lowEntropy), ("testtesttesttest", .lowEntropy),
         ("00000000-0000-0000-0000-000000000001", .lowEntropy), ("abab-abab-abab-abab", .lowEntropy),
     ])

@@ -61,4 +61,12 @@ import Testing
         #expect([f].worstSeverity == .high)
         #expect([Finding]().worstSeverity == nil)
     }
+
+    @Test func findingsPerKindAreCappedAndTheRestCounted() {
+        var d = FindingsDetector(config: DetectorConfig(maxFindingsPerKind: 2))
+        d.observe(contentsOf: (0..<3).map { Fx.request(.reexecuted, token: "tok-\($0)", at: Int64($0) * 1000) })
+        #expect(d.observed == 3)
+        #expect(Fx.of(.reexecutedAfterExpiry, d.findings(at: Fx.t0 + .minutes(1), ledger: Ledger())).count == 2)
+        #expect(d.suppressed == [.reexecutedAfterExpiry: 1])
+    }
 }
