@@ -69,7 +69,8 @@ public enum FindingsReport {
         return out
     }
 
-    /// The tokens joined with `, ` as far as `width` allows, then `+N` for the rest; a long first token is cut with `…`.
+    /// The tokens joined with `, ` as far as `width` allows, then `+N` for the rest; a long first token is cut
+    /// with `…`.
     static func tokensCell(_ tokens: [String], width: Int) -> String {
         guard let firstToken = tokens.first else { return "-" }
         var shown = [elide(visible(firstToken), to: width)]
@@ -97,7 +98,11 @@ public enum FindingsReport {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var out = ""
         for u in text.unicodeScalars {
-            if isControl(u) { out += "\\u{" + String(u.value, radix: 16, uppercase: true) + "}" } else { out.unicodeScalars.append(u) }
+            if isControl(u) {
+                out += "\\u{" + String(u.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(u)
+            }
         }
         return out
     }

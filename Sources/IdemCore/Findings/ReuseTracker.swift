@@ -31,7 +31,8 @@ struct ReuseTracker: Sendable {
 
     init(config: DetectorConfig) { self.config = config }
 
-    /// A request whose outcome is `mismatch`.
+    /// A request whose outcome is `mismatch`. Past `maxFindingsPerKind` tokens, a token not kept is counted as new
+    /// in its tenant's total on each of its mismatches (the total is then an upper bound).
     mutating func mismatch(_ e: StoreEvent) {
         let t = e.at.ms
         let key = e.key
@@ -64,7 +65,9 @@ struct ReuseTracker: Sendable {
                 + "\(Instant(ms: x.first).rfc3339) to \(Instant(ms: x.last).rfc3339)"
             evidence += what.isEmpty ? " with another payload or operation" : " with \(what.joined(separator: " and "))"
             if let storedOp { evidence += "; the token holds \(storedOp)" }
-            if let fp = x.stored { evidence += storedOp == nil ? "; the token holds payload \(fp.short())" : " with payload \(fp.short())" }
+            if let fp = x.stored {
+                evidence += storedOp == nil ? "; the token holds payload \(fp.short())" : " with payload \(fp.short())"
+            }
             out.append(Finding(kind: .tokenReuse, severity: .medium, tenant: x.tenant, tokens: [x.token],
                                firstSeen: Instant(ms: x.first), lastSeen: Instant(ms: x.last), evidence: evidence,
                                operation: storedOp, count: x.count))

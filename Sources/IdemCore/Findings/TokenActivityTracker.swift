@@ -108,13 +108,15 @@ struct TokenActivityTracker: Sendable {
             storms[h]?.last = t
             if count > (storms[h]?.peak ?? 0) { storms[h]?.peak = count }
         } else if storms.count < cap {
-            storms[h] = Storm(tenant: e.tenant, token: e.token, operation: e.operation, first: first, last: t, peak: count)
+            storms[h] = Storm(tenant: e.tenant, token: e.token, operation: e.operation, first: first, last: t,
+                              peak: count)
         } else {
             droppedStorms += 1
         }
     }
 
-    private mutating func retryNearExpiry(_ h: UInt64, _ e: StoreEvent, _ outcome: Outcome, expiresAt: Int64, margin: Int64) {
+    private mutating func retryNearExpiry(_ h: UInt64, _ e: StoreEvent, _ outcome: Outcome, expiresAt: Int64,
+                                          margin: Int64) {
         let t = e.at.ms
         if expiring[h] == nil {
             guard expiring.count < cap else { droppedExpiring += 1; return }
@@ -141,7 +143,8 @@ struct TokenActivityTracker: Sendable {
     func findings(into out: inout [Finding]) {
         for s in storms.values {
             let high = s.peak >= stormHits * max(1, config.stormHighFactor)
-            let evidence = "\(s.peak >= keep ? "at least " : "")\(s.peak) requests within \(config.stormWindow.compact) "
+            let peak = "\(s.peak >= keep ? "at least " : "")\(s.peak)"
+            let evidence = "\(peak) requests within \(config.stormWindow.compact) "
                 + "(threshold: more than \(stormHits)); storming from \(Instant(ms: s.first).rfc3339) "
                 + "to \(Instant(ms: s.last).rfc3339): a retry loop without backoff"
             out.append(Finding(kind: .retryStorm, severity: high ? .high : .medium, tenant: s.tenant, tokens: [s.token],
@@ -150,8 +153,10 @@ struct TokenActivityTracker: Sendable {
         }
         for x in expiring.values {
             let retries = x.replays + x.conflicts
-            var evidence = "retried \(retries) time\(retries == 1 ? "" : "s") (\(x.replays) replayed, \(x.conflicts) conflict)"
-            evidence += " in the last \(TimeSpan(ms: x.margin).compact) before expiry at \(Instant(ms: x.expiresAt).rfc3339)"
+            var evidence = "retried \(retries) time\(retries == 1 ? "" : "s") "
+            evidence += "(\(x.replays) replayed, \(x.conflicts) conflict)"
+            evidence += " in the last \(TimeSpan(ms: x.margin).compact) before expiry at "
+            evidence += Instant(ms: x.expiresAt).rfc3339
             evidence += "; last retry \(TimeSpan(ms: x.expiresAt - x.last).compact) before expiry"
             evidence += ": a retry after expiry runs the work again"
             out.append(Finding(kind: .expiringWithRetries, severity: .medium, tenant: x.tenant, tokens: [x.token],

@@ -38,7 +38,9 @@ struct WeakTokenTracker: Sendable {
     mutating func executed(_ e: StoreEvent) {
         var token = e.token
         let (minLength, minDistinct) = (self.minLength, self.minDistinct)
-        let weakness = token.withUTF8 { TokenWeakness.classify(bytes: $0, minLength: minLength, minDistinct: minDistinct) }
+        let weakness = token.withUTF8 {
+            TokenWeakness.classify(bytes: $0, minLength: minLength, minDistinct: minDistinct)
+        }
         guard let weakness else { return }
         let examples = config.maxExamples
         tenants[e.tenant, default: Tenant()].note(e, weakness, examples: examples)
