@@ -64,8 +64,8 @@ import Testing
         #expect(f.firstSeen == Fx.t0)
         #expect(f.lastSeen == Fx.t0 + .seconds(9))
         #expect(f.evidence.contains("9 of 10 tokens"))
-        #expect(f.evidence.contains("1 timestamp (e.g. 1732860000)"))
-        #expect(f.evidence.contains("8 counter (e.g. order-1)"))
+        #expect(f.evidence.contains("timestamp: 1 (e.g. 1732860000)"))
+        #expect(f.evidence.contains("counter: 8 (e.g. order-1)"))
     }
 
     @Test func onlyShortTokensAreLow() {

@@ -8,9 +8,9 @@ enum LedgerFindings {
         for r in ledger.records where r.stored == .inProgress && r.status(at: now) == .stuck {
             let overdue = now - r.lockedUntil
             let operation = ledger.operation(of: r)
-            let evidence = "in progress since \(r.createdAt.rfc3339), deadline \(r.lockedUntil.rfc3339) passed "
-                + "\(overdue.compact) ago (stuck for \(overdue.compact)); retries get 409 until it expires at "
-                + "\(r.expiresAt.rfc3339) or is purged, and the work may or may not have run"
+            let evidence = "in progress since \(r.createdAt.rfc3339), stuck for \(overdue.compact) (deadline "
+                + "\(r.lockedUntil.rfc3339)); retries get 409 until it expires at \(r.expiresAt.rfc3339) or is purged, "
+                + "and nobody knows whether the work ran"
             out.append(Finding(kind: .stuck, severity: overdue >= config.stuckHighAfter ? .high : .medium,
                                tenant: ledger.tenant(of: r), tokens: [r.token], firstSeen: r.createdAt, lastSeen: now,
                                evidence: evidence, operation: operation.isEmpty ? nil : operation,

@@ -52,6 +52,12 @@ struct ReuseTracker: Sendable {
         tenants[e.tenant, default: Tenant(first: t, last: t)].note(e, newToken: isNewToken, examples: examples)
     }
 
+    /// `at T` for one instant, `from A to B` otherwise.
+    static func span(_ first: Int64, _ last: Int64) -> String {
+        first == last ? "at \(Instant(ms: first).rfc3339)"
+            : "from \(Instant(ms: first).rfc3339) to \(Instant(ms: last).rfc3339)"
+    }
+
     func findings(ledger: Ledger, into out: inout [Finding]) {
         for x in entries.values {
             let storedRecord = ledger.record(TokenKey(tenant: x.tenant, token: x.token))
@@ -61,8 +67,8 @@ struct ReuseTracker: Sendable {
             if !otherOps.isEmpty { what.append("operation \(otherOps.joined(separator: ", "))") }
             let otherFps = x.fingerprints.filter { $0 != x.stored }
             if !otherFps.isEmpty { what.append("payload \(otherFps.map { $0.short() }.joined(separator: ", "))") }
-            var evidence = "\(x.count) request\(x.count == 1 ? "" : "s") rejected (422) from "
-                + "\(Instant(ms: x.first).rfc3339) to \(Instant(ms: x.last).rfc3339)"
+            var evidence = "\(x.count) request\(x.count == 1 ? "" : "s") rejected (422) "
+                + ReuseTracker.span(x.first, x.last)
             evidence += what.isEmpty ? " with another payload or operation" : " with \(what.joined(separator: " and "))"
             if let storedOp { evidence += "; the token holds \(storedOp)" }
             if let fp = x.stored {
@@ -74,7 +80,7 @@ struct ReuseTracker: Sendable {
         }
         for (name, t) in tenants where t.tokens >= config.reuseTenantMinTokens {
             let evidence = "\(t.tokens) tokens reused with another payload or operation (\(t.mismatches) requests "
-                + "rejected) from \(Instant(ms: t.first).rfc3339) to \(Instant(ms: t.last).rfc3339): this client "
+                + "rejected) \(ReuseTracker.span(t.first, t.last)): this client "
                 + "reuses idempotency tokens across different requests"
             out.append(Finding(kind: .tokenReuse, severity: .high, tenant: name, tokens: t.examples,
                                firstSeen: Instant(ms: t.first), lastSeen: Instant(ms: t.last), evidence: evidence,

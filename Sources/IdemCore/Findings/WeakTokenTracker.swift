@@ -58,7 +58,7 @@ struct WeakTokenTracker: Sendable {
                 let i = WeakTokenTracker.index(w)
                 guard t.byReason[i] > 0 else { continue }
                 let example = t.firstOf[i].map { " (e.g. \($0))" } ?? ""
-                parts.append("\(t.byReason[i]) \(w.rawValue)\(example)")
+                parts.append("\(w.rawValue): \(t.byReason[i])\(example)")
             }
             var evidence = "\(t.weak) of \(all) tokens look predictable: \(parts.joined(separator: ", "))"
             evidence += "; expected a UUID or a random string of \(config.minTokenLength)+ characters"
