@@ -3,7 +3,8 @@
 /// A good token is a UUID or a random string of about 16 characters or more. The classifier reads the token's bytes
 /// once, never allocates, and is built to stay quiet on UUIDs, hex digests and random base-62 strings:
 /// numbers are only read as timestamps or counters when they fill a whole segment (between separators such as
-/// `-`, `_`, `:`, `.`, `/`, `#`) after a word made of letters only.
+/// `-`, `_`, `:`, `.`, `/`, `#`) after a word made of letters only, at most 12 of them (a longer run of letters is a
+/// random string, such as a 26-character ULID-like token that happens to end in a digit).
 public enum TokenWeakness: String, CaseIterable, Sendable, Codable {
     /// A 10- or 13-digit epoch number (seconds or milliseconds, years 2001-2100), alone or after a word
     /// (`req-1732860000`, `req1732860000`) or an ISO date (`2026-11-29`,
@@ -46,6 +47,9 @@ public enum TokenWeakness: String, CaseIterable, Sendable, Codable {
         return true
     }
 
+    /// The longest run of letters read as a word before a number (`order`, `invoice`, `ORD`).
+    static let maxWordLetters = 12
+
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
     @inline(__always) static func isLower(_ c: UInt8) -> Bool { c >= 97 && c <= 122 }
     @inline(__always) static func isUpper(_ c: UInt8) -> Bool { c >= 65 && c <= 90 }
@@ -71,7 +75,8 @@ public enum TokenWeakness: String, CaseIterable, Sendable, Codable {
     static func segmentEndsInEpoch(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
         var j = start
         while j < end, !isDigit(b[j]) { j += 1 }
-        guard j == start || (j - start >= 3 && caseConsistentWord(b, start, j) && hasNonHexLetter(b, start, j))
+        guard j == start || ((3...maxWordLetters).contains(j - start) && caseConsistentWord(b, start, j)
+                             && hasNonHexLetter(b, start, j))
         else { return false }
         let digits = end - j
         guard digits == 10 || digits == 13 else { return false }
@@ -121,7 +126,7 @@ public enum TokenWeakness: String, CaseIterable, Sendable, Codable {
             if isLower(b[i]) || isUpper(b[i]) {
                 let start = i
                 while i < j, isLower(b[i]) || isUpper(b[i]) { i += 1 }
-                if !caseConsistentWord(b, start, i) { return false }
+                if i - start > maxWordLetters || !caseConsistentWord(b, start, i) { return false }
             } else if isSeparator(b[i]) {
                 i += 1
             } else {
