@@ -65,7 +65,7 @@ struct WeakTokenTracker: Sendable {
             let severity: Severity
             if collided.contains(name) {
                 severity = .high
-                evidence += "; a weak token was already reused with another payload (a collision)"
+                evidence += "; one of them was also sent with another payload (a mismatch: a collision or a reuse)"
             } else if t.byReason[WeakTokenTracker.index(.short)] == t.weak {
                 severity = .low
             } else {
