@@ -1,0 +1,95 @@
+import IdemCore
+
+/// A filter compiled against one ledger: tenant and operation terms become per-id tables, so matching a
+/// million records is byte comparisons on tokens and table look-ups.
+struct FilterMatcher {
+    private enum Compiled {
+        case text([Bool], [Bool], [UInt8])
+        case status(TokenStatus)
+        case tenant([Bool])
+        case operation([Bool])
+        case token([UInt8])
+        case count(Filter.CountField, Filter.Comparison, Int32)
+        indirect case not(Compiled)
+    }
+    private let compiled: [Compiled]
+    private let now: Instant
+
+    init(_ filter: Filter, ledger: Ledger, now: Instant) {
+        self.now = now
+        func table(_ interner: Interner, _ needle: String) -> [Bool] {
+            interner.strings.map { $0.lowercased().contains(needle) }
+        }
+        func compile(_ t: Filter.Term) -> Compiled {
+            switch t {
+            case .text(let s): return .text(table(ledger.tenants, s), table(ledger.operations, s), Array(s.utf8))
+            case .status(let s): return .status(s)
+            case .tenant(let s): return .tenant(table(ledger.tenants, s))
+            case .operation(let s): return .operation(table(ledger.operations, s))
+            case .token(let s): return .token(Array(s.utf8))
+            case .count(let f, let c, let n): return .count(f, c, n)
+            case .not(let inner): return .not(compile(inner))
+            }
+        }
+        compiled = filter.terms.map(compile)
+    }
+
+    var matchesEverything: Bool { compiled.isEmpty }
+
+    func matches(_ r: TokenRecord) -> Bool {
+        for c in compiled where !test(c, r) { return false }
+        return true
+    }
+
+    private func test(_ c: Compiled, _ r: TokenRecord) -> Bool {
+        switch c {
+        case .text(let tenants, let ops, let needle):
+            return tenants[Int(r.tenantID)] || ops[Int(r.operationID)] || FilterMatcher.contains(r.token, needle)
+        case .status(let s): return r.status(at: now) == s
+        case .tenant(let t): return t[Int(r.tenantID)]
+        case .operation(let t): return t[Int(r.operationID)]
+        case .token(let needle): return FilterMatcher.contains(r.token, needle)
+        case .count(let field, let cmp, let n):
+            let v: Int32
+            switch field {
+            case .hits: v = r.hits
+            case .mismatches: v = r.mismatches
+            case .conflicts: v = r.conflicts
+            case .reexecutions: v = r.reexecutions
+            case .executions: v = r.executions
+            }
+            switch cmp {
+            case .gt: return v > n
+            case .ge: return v >= n
+            case .lt: return v < n
+            case .le: return v <= n
+            case .eq: return v == n
+            }
+        case .not(let inner): return !test(inner, r)
+        }
+    }
+
+    /// Whether `haystack` contains the lowercase ASCII-folded `needle` bytes, ignoring ASCII case.
+    static func contains(_ haystack: String, _ needle: [UInt8]) -> Bool {
+        if needle.isEmpty { return true }
+        var h = haystack
+        return h.withUTF8 { buf in
+            let n = needle.count
+            guard buf.count >= n else { return false }
+            let first = needle[0]
+            var i = 0
+            let last = buf.count - n
+            while i <= last {
+                if lower(buf[i]) == first {
+                    var j = 1
+                    while j < n, lower(buf[i + j]) == needle[j] { j += 1 }
+                    if j == n { return true }
+                }
+                i += 1
+            }
+            return false
+        }
+    }
+
+    @inline(__always) static func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
+}
