@@ -61,19 +61,11 @@ public struct Theme: Sendable, Hashable {
         return Theme(name: name + " (no colour)", styles: out, monochrome: true)
     }
 
-    /// The monochrome theme for `NO_COLOR` and `--no-color`: status words carry the meaning, attributes the emphasis.
-    public static let monochrome = Theme(name: "monochrome", styles: [
-        .normal: Style(),
-        .completed: Style(), .inProgress: Style(attributes: .bold), .stuck: Style(attributes: [.bold, .underline]),
-        .expired: Style(attributes: .dim), .failed: Style(attributes: [.bold, .underline]),
-        .purged: Style(attributes: .dim),
-        .executed: Style(), .replayed: Style(attributes: .dim), .mismatch: Style(attributes: [.bold, .underline]),
-        .conflict: Style(attributes: .bold), .reexecuted: Style(attributes: [.bold, .underline]),
-        .admin: Style(attributes: .underline),
-        .selection: Style(attributes: .reverse), .header: Style(attributes: .bold), .headerLabel: Style(attributes: .dim),
-        .tableHeader: Style(attributes: [.bold, .underline]), .statusBar: Style(attributes: .reverse),
-        .border: Style(attributes: .dim), .dim: Style(attributes: .dim), .error: Style(attributes: [.bold, .reverse]),
-        .notice: Style(attributes: .bold), .sparkline: Style(), .filter: Style(attributes: .underline),
-        .keyHint: Style(attributes: [.bold, .reverse]),
-    ], monochrome: true)
+    /// The monochrome theme for `NO_COLOR` and `--no-color` (`themes/monochrome.theme`): status words carry the
+    /// meaning, attributes the emphasis.
+    public static var monochrome: Theme {
+        var t = ((try? BuiltinThemes.named("monochrome")) ?? nil) ?? Theme(name: "monochrome", styles: [:])
+        t.monochrome = true
+        return t
+    }
 }
