@@ -146,6 +146,8 @@ public struct TimeSpan: Comparable, Hashable, Sendable, CustomStringConvertible 
     public static func hours(_ h: Int64) -> TimeSpan { TimeSpan(ms: h * 3_600_000) }
     public static func < (a: TimeSpan, b: TimeSpan) -> Bool { a.ms < b.ms }
     public static prefix func - (d: TimeSpan) -> TimeSpan { TimeSpan(ms: -d.ms) }
+    public static func + (a: TimeSpan, b: TimeSpan) -> TimeSpan { TimeSpan(ms: a.ms + b.ms) }
+    public static func - (a: TimeSpan, b: TimeSpan) -> TimeSpan { TimeSpan(ms: a.ms - b.ms) }
 
     /// Parses `90`, `90s`, `10m`, `2h`, `1d`, `1h30m`, `250ms` (a bare number is seconds).
     public init?(parsing text: String) {

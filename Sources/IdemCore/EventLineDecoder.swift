@@ -1,0 +1,251 @@
+import Foundation
+
+/// What one journal line decodes to: an event, or the one-line reason it is not one.
+public enum DecodedLine: Sendable, Hashable {
+    case event(StoreEvent)
+    case malformed(String)
+
+    /// The event, when the line was one.
+    public var event: StoreEvent? { if case .event(let e) = self { return e } else { return nil } }
+    /// The reason, when the line was malformed.
+    public var reason: String? { if case .malformed(let r) = self { return r } else { return nil } }
+}
+
+/// Turns one journal line's bytes into a `StoreEvent`: a single pass over the bytes, no JSON tree, few allocations.
+///
+/// Full JSON syntax is accepted (any white space, any key order, every escape, nested values); keys it does not know
+/// are skipped. With `decodeBodies` false (the bulk load) the `request` object is skipped and of `response` only
+/// `status` is read; with it true (opening a token) both are decoded. Tenant, operation and actor strings repeat
+/// from line to line and come from a small cache. Keep one decoder per reading loop: it is a value with a cache, not
+/// shared state. See `docs/journal-format.md`.
+public struct EventLineDecoder {
+    public var decodeBodies: Bool
+    private var cache = ByteStringCache()
+
+    public init(decodeBodies: Bool = false) {
+        self.decodeBodies = decodeBodies
+    }
+
+    /// Decodes one line (without its `\n`). `seq` and `ref` are copied into the event.
+    public mutating func decode(_ line: UnsafeBufferPointer<UInt8>, seq: Int64 = 0, ref: Int64 = -1) -> DecodedLine {
+        guard let base = line.baseAddress, line.count > 0 else { return .malformed("empty line") }
+        do {
+            return .event(try parse(JSONByteScanner(base, count: line.count), seq: seq, ref: ref))
+        } catch {
+            return .malformed(error.reason)
+        }
+    }
+
+    /// Decodes one line given as bytes (a trailing `\n` is allowed).
+    public mutating func decode(_ bytes: [UInt8], seq: Int64 = 0, ref: Int64 = -1) -> DecodedLine {
+        bytes.withUnsafeBufferPointer { decode($0, seq: seq, ref: ref) }
+    }
+
+    /// Decodes one line given as text (a trailing `\n` is allowed).
+    public mutating func decode(_ text: String, seq: Int64 = 0, ref: Int64 = -1) -> DecodedLine {
+        decode(Array(text.utf8), seq: seq, ref: ref)
+    }
+
+    private mutating func parse(_ scanner: JSONByteScanner, seq: Int64, ref: Int64) throws(LineError) -> StoreEvent {
+        var s = scanner
+        s.skipWhitespace()
+        guard s.peek() == 123 else { throw LineError("not JSON: the line is not an object") }
+        s.i += 1
+        var kind: EventKind?, at: Instant?, tenant: String?, token: String?
+        var e = StoreEvent(kind: .request, at: Instant(ms: 0), tenant: "", token: "", ref: ref)
+        e.seq = seq
+        if s.peek() == 125 {
+            s.i += 1
+        } else {
+            while true {
+                s.skipWhitespace()
+                let k = try s.string()
+                try s.expect(58)
+                s.skipWhitespace()
+                switch s.withBytes(k, JournalField.match) {
+                case .kind:
+                    if let v = try stringValue(&s, "kind") {
+                        kind = s.withBytes(v, JournalField.kind)
+                        if kind == nil { throw LineError("unknown kind \(quoted(s, v))") }
+                    }
+                case .at:
+                    if let v = try stringValue(&s, "at") {
+                        at = s.withBytes(v, Instant.parseRFC3339)
+                        if at == nil { throw LineError("bad \"at\": \(quoted(s, v)) is not an RFC 3339 time") }
+                    }
+                case .tenant: tenant = try stringValue(&s, "tenant").map { v in s.withBytes(v) { cache.string($0) } }
+                case .token: token = try stringValue(&s, "token").map { s.text($0) }
+                case .operation: e.operation = try stringValue(&s, "operation").map { v in s.withBytes(v) { cache.string($0) } }
+                case .fingerprint: e.fingerprint = try stringValue(&s, "fingerprint").map { s.withBytes($0, Fingerprint.init(bytes:)) }
+                case .storedFingerprint:
+                    e.storedFingerprint = try stringValue(&s, "stored_fingerprint").map { s.withBytes($0, Fingerprint.init(bytes:)) }
+                case .outcome:
+                    if let v = try stringValue(&s, "outcome") {
+                        e.outcome = s.withBytes(v, JournalField.outcome)
+                        if e.outcome == nil { throw LineError("unknown outcome \(quoted(s, v))") }
+                    }
+                case .expiresAt: e.expiresAt = try instantValue(&s, "expires_at")
+                case .lockedUntil: e.lockedUntil = try instantValue(&s, "locked_until")
+                case .error: e.error = try stringValue(&s, "error").map { s.text($0) }
+                case .actor: e.actor = try stringValue(&s, "actor").map { v in s.withBytes(v) { cache.string($0) } }
+                case .reason: e.reason = try stringValue(&s, "reason").map { s.text($0) }
+                case .target: e.target = try stringValue(&s, "target").map { s.text($0) }
+                case .sawStatus:
+                    if let v = try stringValue(&s, "saw_status") {
+                        e.sawStatus = TokenStatus(rawValue: s.text(v))
+                        if e.sawStatus == nil { throw LineError("unknown saw_status \(quoted(s, v))") }
+                    }
+                case .sawVersion: e.sawVersion = try intValue(&s, "saw_version")
+                case .resultStatus: e.resultStatus = try intValue(&s, "result_status")
+                case .request:
+                    if decodeBodies { e.request = try requestValue(&s) } else { try s.skipValue() }
+                case .response:
+                    if decodeBodies {
+                        e.response = try responseValue(&s)
+                        e.responseStatus = e.response?.status
+                    } else {
+                        e.responseStatus = try responseStatusOnly(&s)
+                    }
+                case .v, .unknown: try s.skipValue()
+                }
+                guard let next = s.peek() else { throw s.unexpected("expected ',' or '}'") }
+                s.i += 1
+                if next == 125 { break }
+                guard next == 44 else { s.i -= 1; throw s.unexpected("expected ',' or '}'") }
+            }
+        }
+        s.skipWhitespace()
+        guard s.atEnd else { throw s.unexpected("text after the object") }
+        guard let kind else { throw LineError("missing \"kind\"") }
+        guard let at else { throw LineError("missing \"at\"") }
+        guard let tenant else { throw LineError("missing \"tenant\"") }
+        guard let token else { throw LineError("missing \"token\"") }
+        if kind == .request && e.outcome == nil { throw LineError("missing \"outcome\"") }
+        e.kind = kind
+        e.at = at
+        e.tenant = tenant
+        e.token = token
+        return e
+    }
+
+    /// The string value of `name`; nil for `null`.
+    private func stringValue(_ s: inout JSONByteScanner, _ name: StaticString) throws(LineError) -> RawString? {
+        if s.null() { return nil }
+        guard s.peek() == 34 else { throw LineError("\"\(name)\" is not a string") }
+        return try s.string()
+    }
+
+    private func instantValue(_ s: inout JSONByteScanner, _ name: StaticString) throws(LineError) -> Instant? {
+        guard let v = try stringValue(&s, name) else { return nil }
+        guard let t = s.withBytes(v, Instant.parseRFC3339) else {
+            throw LineError("bad \"\(name)\": \(quoted(s, v)) is not an RFC 3339 time")
+        }
+        return t
+    }
+
+    private func intValue(_ s: inout JSONByteScanner, _ name: StaticString) throws(LineError) -> Int? {
+        if s.null() { return nil }
+        guard let c = s.peek(), c == 45 || (c >= 48 && c <= 57) else { throw LineError("\"\(name)\" is not a number") }
+        guard let v = try s.number() else { throw LineError("\"\(name)\" is out of range") }
+        return v
+    }
+
+    /// A value quoted for a reason, shortened: `"exectued"`.
+    private func quoted(_ s: JSONByteScanner, _ v: RawString) -> String {
+        let text = s.text(v)
+        return "\"" + (text.count > 40 ? String(text.prefix(40)) + "…" : text) + "\""
+    }
+
+    /// Of a response object, only `status`: the bulk load's path.
+    private func responseStatusOnly(_ s: inout JSONByteScanner) throws(LineError) -> Int? {
+        if s.null() { return nil }
+        guard s.peek() == 123 else { throw LineError("\"response\" is not an object") }
+        s.i += 1
+        var status: Int?
+        try members(&s) { (s: inout JSONByteScanner, key: RawString) throws(LineError) in
+            if s.withBytes(key, { b in b.count == 6 && b.baseAddress.map { memcmp($0, "status", 6) == 0 } == true }) {
+                status = try intValue(&s, "status")
+            } else {
+                try s.skipValue()
+            }
+        }
+        return status
+    }
+
+    private func requestValue(_ s: inout JSONByteScanner) throws(LineError) -> StoredRequest? {
+        if s.null() { return nil }
+        guard s.peek() == 123 else { throw LineError("\"request\" is not an object") }
+        s.i += 1
+        var r = StoredRequest(method: "", path: "")
+        try members(&s) { (s: inout JSONByteScanner, key: RawString) throws(LineError) in
+            switch s.text(key) {
+            case "method": r.method = try stringValue(&s, "method").map { s.text($0) } ?? ""
+            case "path": r.path = try stringValue(&s, "path").map { s.text($0) } ?? ""
+            case "headers": r.headers = try headersValue(&s)
+            case "body": r.body = try bodyValue(&s)
+            default: try s.skipValue()
+            }
+        }
+        return r
+    }
+
+    private func responseValue(_ s: inout JSONByteScanner) throws(LineError) -> StoredResponse? {
+        if s.null() { return nil }
+        guard s.peek() == 123 else { throw LineError("\"response\" is not an object") }
+        s.i += 1
+        var r = StoredResponse(status: 0)
+        try members(&s) { (s: inout JSONByteScanner, key: RawString) throws(LineError) in
+            switch s.text(key) {
+            case "status": r.status = try intValue(&s, "status") ?? 0
+            case "headers": r.headers = try headersValue(&s)
+            case "body": r.body = try bodyValue(&s)
+            default: try s.skipValue()
+            }
+        }
+        return r
+    }
+
+    /// Headers: an object of strings (other values are skipped).
+    private func headersValue(_ s: inout JSONByteScanner) throws(LineError) -> [String: String] {
+        if s.null() { return [:] }
+        guard s.peek() == 123 else { throw LineError("\"headers\" is not an object") }
+        s.i += 1
+        var h: [String: String] = [:]
+        try members(&s) { (s: inout JSONByteScanner, key: RawString) throws(LineError) in
+            if s.peek() == 34 {
+                let v = try s.string()
+                h[s.text(key)] = s.text(v)
+            } else {
+                try s.skipValue()
+            }
+        }
+        return h
+    }
+
+    /// A body: a string, null, or any other JSON value kept as its raw text.
+    private func bodyValue(_ s: inout JSONByteScanner) throws(LineError) -> String? {
+        if s.null() { return nil }
+        if s.peek() == 34 { return s.text(try s.string()) }
+        let start = s.i
+        try s.skipValue()
+        return String(decoding: UnsafeBufferPointer(start: s.p + start, count: s.i - start), as: UTF8.self)
+    }
+
+    /// Walks an object's members after its `{`, through its `}`, calling `body` positioned at each value.
+    private func members(
+        _ s: inout JSONByteScanner, _ body: (inout JSONByteScanner, RawString) throws(LineError) -> Void
+    ) throws(LineError) {
+        if s.peek() == 125 { s.i += 1; return }
+        while true {
+            s.skipWhitespace()
+            let key = try s.string()
+            try s.expect(58)
+            s.skipWhitespace()
+            try body(&s, key)
+            guard let next = s.peek() else { throw s.unexpected("expected ',' or '}'") }
+            s.i += 1
+            if next == 125 { return }
+            guard next == 44 else { s.i -= 1; throw s.unexpected("expected ',' or '}'") }
+        }
+    }
+}

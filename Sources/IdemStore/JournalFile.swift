@@ -1,0 +1,138 @@
+import Foundation
+import IdemCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Which file a descriptor or path names: device and inode, as `tail -F` compares them to notice a rotation.
+struct FileIdentity: Hashable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+}
+
+/// One open journal file descriptor, closed when the last reference goes: the thin layer over the system calls.
+final class JournalFile {
+    let fd: Int32
+    let path: String
+    let identity: FileIdentity
+
+    /// Opens `path` read-only: the reader never writes, locks or creates the journal.
+    convenience init(openForReading path: String) throws {
+        try self.init(path: path, flags: O_RDONLY | O_CLOEXEC)
+    }
+
+    /// Opens `path` for appending (`O_WRONLY|O_APPEND`), making it when `create` is true.
+    convenience init(openForAppending path: String, create: Bool) throws {
+        try self.init(path: path, flags: O_WRONLY | O_APPEND | O_CLOEXEC | (create ? O_CREAT : 0))
+    }
+
+    private init(path: String, flags: Int32) throws {
+        self.path = path
+        var fd: Int32
+        repeat { fd = open(path, flags, 0o644) } while fd < 0 && errno == EINTR
+        if fd < 0 {
+            let e = errno
+            switch e {
+            case ENOENT: throw StoreError.notFound(path)
+            case EISDIR: throw StoreError.notAStore(path: path, why: "a directory")
+            default: throw StoreError.io(path: path, why: String(cString: strerror(e)))
+            }
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let why = String(cString: strerror(errno))
+            close(fd)
+            throw StoreError.io(path: path, why: why)
+        }
+        if st.st_mode & S_IFMT == S_IFDIR {
+            close(fd)
+            throw StoreError.notAStore(path: path, why: "a directory")
+        }
+        guard st.st_mode & S_IFMT == S_IFREG || st.st_mode & S_IFMT == S_IFIFO else {
+            close(fd)
+            throw StoreError.notAStore(path: path, why: "not a regular file")
+        }
+        self.fd = fd
+        identity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+    }
+
+    deinit { close(fd) }
+
+    /// The identity of whatever `path` names now; nil when nothing does.
+    static func identity(ofPath path: String) -> FileIdentity? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+    }
+
+    /// The file's current size in bytes.
+    func size() -> Int64 {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return 0 }
+        return Int64(st.st_size)
+    }
+
+    /// Reads up to `count` bytes at `offset` with `pread`; 0 at the end of the file.
+    func read(into p: UnsafeMutablePointer<UInt8>, count: Int, at offset: Int64) throws -> Int {
+        while true {
+            let n = pread(fd, p, count, off_t(offset))
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw StoreError.io(path: path, why: "read failed: " + String(cString: strerror(errno)))
+        }
+    }
+
+    /// The bytes of the line starting at `offset`, without its `\n` (up to the end of the file if it has none).
+    func line(at offset: Int64) throws -> [UInt8] {
+        var out = [UInt8]()
+        var chunk = 4096
+        var at = offset
+        while true {
+            var got = 0
+            var found = false
+            let old = out.count
+            out.append(contentsOf: repeatElement(0, count: chunk))
+            try out.withUnsafeMutableBufferPointer { b in
+                guard let base = b.baseAddress else { return }
+                got = try read(into: base + old, count: chunk, at: at)
+                if let nl = memchr(base + old, 10, got) {
+                    got = (base + old).distance(to: nl.assumingMemoryBound(to: UInt8.self))
+                    found = true
+                }
+            }
+            out.removeLast(chunk - got)
+            if found || got == 0 { return out }
+            at += Int64(got)
+            chunk = min(chunk * 2, 1 << 22)
+        }
+    }
+
+    /// Writes all of `bytes` with one `write` call (and more only if the system writes part of it).
+    func writeAll(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { b in
+            guard var p = b.baseAddress else { return }
+            var left = b.count
+            while left > 0 {
+                let n = write(fd, p, left)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw StoreError.io(path: path, why: "write failed: " + String(cString: strerror(errno)))
+                }
+                p += n
+                left -= n
+            }
+        }
+    }
+
+    /// Takes the exclusive lock every writer of the journal takes (`flock(LOCK_EX)`), waiting for it.
+    func lockExclusive() throws {
+        while flock(fd, LOCK_EX) != 0 {
+            if errno == EINTR { continue }
+            throw StoreError.io(path: path, why: "lock failed: " + String(cString: strerror(errno)))
+        }
+    }
+
+    func unlock() {
+        _ = flock(fd, LOCK_UN)
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import IdemCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads a journal (JSON Lines, one event a line) from the start and follows it as it grows, as `tail -F` does.
+///
+/// The reader owns one read-only file descriptor and reads with `pread` from a saved offset in large chunks. A line
+/// without its `\n` yet is held back until the rest arrives. A malformed line is reported with its line number and
+/// skipped. When the file shrinks below what was read (truncation) it starts again from 0; when the path names
+/// another file (rotation) it finishes the old one, then opens the new one; both leave a notice. Each event's `seq`
+/// is its 1-based line number in its file and `ref` the byte offset of the line's start.
+///
+/// `detail(for:)` finds a token's lines again through a compact per-token chain of line offsets
+/// (`TokenChainIndex`), so opening a token never rescans the file.
+public final class JournalReader: EventReader {
+    public let location: StoreLocation
+    public var path: String { location.path }
+
+    private var file: JournalFile
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// Unprocessed bytes are `buffer[start..<end]`; `buffer[0]` is at `bufferOffset` in the file.
+    private var start = 0
+    private var end = 0
+    private var bufferOffset: Int64 = 0
+    private var lineNumber: Int64 = 0
+    private var decoder = EventLineDecoder()
+    private var notices: [String] = []
+    private let sizeAtOpen: Int64
+    /// How many times the file was found truncated and read again from the start.
+    public private(set) var truncations = 0
+
+    private var chains: TokenChainIndex?
+    /// The open file of each generation still readable by `detail` (nil once truncated or retired).
+    private var generations: [JournalFile?] = []
+    private static let keptGenerations = 4
+
+    /// Opens `path` read-only. `indexTokens` keeps the per-token chains `detail(for:)` needs (the writer's catch-up
+    /// reader does without). Throws `StoreError.notFound` when there is no such file, `.notAStore` for a directory.
+    public init(path: String, chunkSize: Int = 4 << 20, indexTokens: Bool = true) throws {
+        location = StoreLocation(kind: .journal, path: path)
+        file = try JournalFile(openForReading: path)
+        sizeAtOpen = file.size()
+        capacity = max(4096, chunkSize)
+        buffer = .allocate(capacity: capacity)
+        chains = indexTokens ? TokenChainIndex() : nil
+        generations = [file]
+    }
+
+    deinit {
+        buffer.deallocate()
+    }
+
+    /// The file offset up to which every line has been read and handed on.
+    public var offset: Int64 { bufferOffset + Int64(start) }
+
+    public var progress: LoadProgress { LoadProgress(done: min(offset, max(sizeAtOpen, offset)), total: sizeAtOpen) }
+
+    public func drainNotices() -> [String] {
+        defer { notices.removeAll() }
+        return notices
+    }
+
+    public func poll(limit: Int, _ sink: (StoreEvent) -> Void, malformed: (MalformedEntry) -> Void) throws -> Int {
+        var count = 0
+        while count < limit {
+            count += processLines(limit: limit - count, sink, malformed)
+            if count >= limit { break }
+            if try fill() > 0 { continue }
+            if try noticeTruncationOrRotation(sink, malformed) { continue }
+            break
+        }
+        return count
+    }
+
+    /// Hands on complete lines in the buffer, up to `limit` events.
+    private func processLines(limit: Int, _ sink: (StoreEvent) -> Void, _ malformed: (MalformedEntry) -> Void) -> Int {
+        var count = 0
+        while count < limit, start < end {
+            guard let nl = memchr(buffer + start, 10, end - start) else { break }
+            let lineEnd = buffer.distance(to: nl.assumingMemoryBound(to: UInt8.self))
+            lineNumber += 1
+            if deliver(start, lineEnd, sink, malformed) { count += 1 }
+            start = lineEnd + 1
+        }
+        return count
+    }
+
+    /// Decodes `buffer[from..<to]` as line `lineNumber`; true when it was an event.
+    private func deliver(_ from: Int, _ to: Int, _ sink: (StoreEvent) -> Void,
+                         _ malformed: (MalformedEntry) -> Void) -> Bool {
+        var k = from
+        while k < to, buffer[k] == 32 || buffer[k] == 9 || buffer[k] == 13 { k += 1 }
+        if k == to { return false } // an empty line
+        let ref = bufferOffset + Int64(from)
+        switch decoder.decode(UnsafeBufferPointer(start: buffer + from, count: to - from), seq: lineNumber, ref: ref) {
+        case .event(let e):
+            chains?.add(tenant: e.tenant, token: e.token, generation: generations.count - 1, offset: ref,
+                        line: lineNumber)
+            sink(e)
+            return true
+        case .malformed(let reason):
+            malformed(MalformedEntry(position: lineNumber, reason: reason))
+            return false
+        }
+    }
+
+    /// Moves the held-back partial line to the front and reads more after it; returns the bytes read.
+    private func fill() throws -> Int {
+        if start > 0 {
+            let pending = end - start
+            if pending > 0 { memmove(buffer, buffer + start, pending) }
+            bufferOffset += Int64(start)
+            start = 0
+            end = pending
+        }
+        if end == capacity {
+            // One line longer than the buffer: make room for it.
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+            bigger.update(from: buffer, count: end)
+            buffer.deallocate()
+            buffer = bigger
+            capacity *= 2
+        }
+        let n = try file.read(into: buffer + end, count: capacity - end, at: bufferOffset + Int64(end))
+        end += n
+        return n
+    }
+
+    /// At the end of the file: starts again after a truncation, or moves to the new file after a rotation.
+    /// True when it did either, so the caller reads on.
+    private func noticeTruncationOrRotation(_ sink: (StoreEvent) -> Void,
+                                            _ malformed: (MalformedEntry) -> Void) throws -> Bool {
+        let size = file.size()
+        let readTo = bufferOffset + Int64(end)
+        if size < readTo {
+            notices.append("\(location.displayName) was truncated (now \(size) bytes, read to \(readTo)): "
+                + "reading it again from the start")
+            generations[generations.count - 1] = nil
+            truncations += 1
+            startGeneration(file)
+            return true
+        }
+        guard let identity = JournalFile.identity(ofPath: path), identity != file.identity,
+              let next = try? JournalFile(openForReading: path)
+        else { return false }
+        // The old file is read to its end: a last line without its newline is handed on as it is.
+        if end > start {
+            lineNumber += 1
+            _ = deliver(start, end, sink, malformed)
+            start = end
+        }
+        notices.append("\(location.displayName) was rotated (\(lineNumber) lines read from the old file): "
+            + "following the new file from its start")
+        file = next
+        startGeneration(next)
+        return true
+    }
+
+    /// Starts reading `f` from offset 0 as a new generation, retiring old ones beyond the few kept for `detail`.
+    private func startGeneration(_ f: JournalFile) {
+        start = 0
+        end = 0
+        bufferOffset = 0
+        lineNumber = 0
+        generations.append(f)
+        let retire = generations.count - 1 - JournalReader.keptGenerations
+        if retire >= 0 { generations[retire] = nil } // its descriptor closes with the last reference
+    }
+
+    /// Reads the line that starts at `offset` in the current file and decodes it with bodies.
+    public func event(at offset: Int64) throws -> StoreEvent? {
+        try event(in: file, at: offset, line: 0)
+    }
+
+    private func event(in f: JournalFile, at offset: Int64, line: Int64) throws -> StoreEvent? {
+        let bytes = try f.line(at: offset)
+        guard !bytes.isEmpty else { return nil }
+        var d = EventLineDecoder(decodeBodies: true)
+        return d.decode(bytes, seq: line, ref: offset).event
+    }
+
+    public func detail(for key: TokenKey) throws -> TokenDetail {
+        guard let chains else { throw StoreError.usage("this journal reader keeps no token index") }
+        var timeline: [StoreEvent] = []
+        for entry in chains.entries(tenant: key.tenant, token: key.token) {
+            guard entry.generation < generations.count, let f = generations[entry.generation],
+                  let e = try event(in: f, at: entry.offset, line: entry.line), e.key == key
+            else { continue }
+            timeline.append(e)
+        }
+        guard !timeline.isEmpty else { throw StoreError.unknownToken(key) }
+        return JournalReader.summarize(key, timeline)
+    }
+
+    /// The request of the latest execution, and the response or error that followed it.
+    static func summarize(_ key: TokenKey, _ timeline: [StoreEvent]) -> TokenDetail {
+        var request: StoredRequest?
+        var response: StoredResponse?
+        var error: String?
+        for e in timeline {
+            switch e.kind {
+            case .request where e.outcome?.executes == true:
+                request = e.request
+                response = nil
+                error = nil
+            case .completed: response = e.response ?? e.responseStatus.map { StoredResponse(status: $0) }
+            case .failed: error = e.error
+            default: break
+            }
+        }
+        return TokenDetail(key: key, request: request, response: response, error: error, timeline: timeline)
+    }
+}

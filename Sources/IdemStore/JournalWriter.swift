@@ -1,0 +1,127 @@
+import Foundation
+import IdemCore
+
+/// The writer API over a journal: decides each request under a lock shared by every writer process, then appends.
+///
+/// Each `begin`, `complete`, `fail` and `append` takes `flock(LOCK_EX)` on the journal, catches up by reading what
+/// other writers appended since its last look into its own `Ledger`, decides with `Decision` on the current record,
+/// writes the whole line with one `write` call, and unlocks. So lines never interleave, and two processes racing on
+/// one token execute it once: the second sees the first's `executed` line and gets `conflict`.
+public final class JournalWriter: TokenWriter {
+    public let path: String
+    public let policy: Policy
+    private let clock: any Clock
+    private var file: JournalFile
+    private var reader: JournalReader
+    private var ledger: Ledger
+
+    /// Opens `path` for appending (`O_WRONLY|O_APPEND`, made when `create` is true) and reads what it holds.
+    public init(path: String, policy: Policy = .standard, clock: any Clock, create: Bool) throws {
+        self.path = path
+        self.policy = policy
+        self.clock = clock
+        file = try JournalFile(openForAppending: path, create: create)
+        reader = try JournalReader(path: path, indexTokens: false)
+        ledger = Ledger(policy: policy)
+    }
+
+    /// The writer's fold of the journal as of its last lock: for tests and tools.
+    public var snapshot: Ledger { ledger }
+
+    public func begin(tenant: String, token: String, operation: String, fingerprint: Fingerprint,
+                      request: StoredRequest?) throws -> BeginResult {
+        try locked {
+            let now = clock.now()
+            let key = TokenKey(tenant: tenant, token: token)
+            let existing = ledger.record(key)
+            let outcome = Decision.outcome(existing: existing, operation: operation,
+                                           existingOperation: existing.map { ledger.operation(of: $0) },
+                                           fingerprint: fingerprint, at: now)
+            let event = Decision.event(for: outcome, tenant: tenant, token: token, operation: operation,
+                                       fingerprint: fingerprint, request: request, existing: existing,
+                                       policy: policy, at: now)
+            // Read the stored response before appending: the line is needed only for a replay.
+            var stored: StoredResponse?
+            if outcome == .replayed, let r = existing, r.responseRef >= 0 {
+                let completed = try reader.event(at: r.responseRef)
+                stored = completed?.response ?? completed?.responseStatus.map { StoredResponse(status: $0) }
+            }
+            try file.writeAll(EventLineEncoder.encode(event))
+            switch outcome {
+            case .executed, .reexecuted:
+                let ticket = Ticket(key: key, execution: (existing?.executions ?? 0) + 1)
+                return .execute(ticket, reexecuted: outcome == .reexecuted)
+            case .replayed:
+                return .replay(stored)
+            case .conflict:
+                return .conflict
+            case .mismatch:
+                return .mismatch(storedOperation: existing.map { ledger.operation(of: $0) } ?? "",
+                                 storedFingerprint: existing?.fingerprint ?? .none)
+            }
+        }
+    }
+
+    public func complete(_ ticket: Ticket, response: StoredResponse) throws {
+        try locked {
+            try checkCurrent(ticket)
+            let event = StoreEvent(kind: .completed, at: clock.now(), tenant: ticket.key.tenant,
+                                   token: ticket.key.token, responseStatus: response.status, response: response)
+            try file.writeAll(EventLineEncoder.encode(event))
+        }
+    }
+
+    public func fail(_ ticket: Ticket, error: String) throws {
+        try locked {
+            try checkCurrent(ticket)
+            let event = StoreEvent(kind: .failed, at: clock.now(), tenant: ticket.key.tenant,
+                                   token: ticket.key.token, error: error)
+            try file.writeAll(EventLineEncoder.encode(event))
+        }
+    }
+
+    /// Appends an admin event (purge, replay) under the writers' lock.
+    ///
+    /// `check` runs first, under the lock, against the caught-up ledger: a purge's compare-and-set on the status and
+    /// version the operator saw throws from there, and then nothing is written.
+    public func append(_ event: StoreEvent, check: ((Ledger) throws -> Void)? = nil) throws {
+        try locked {
+            try check?(ledger)
+            try file.writeAll(EventLineEncoder.encode(event))
+        }
+    }
+
+    /// Throws `superseded` unless the ticket names the record's current execution and it is still in progress.
+    private func checkCurrent(_ ticket: Ticket) throws {
+        guard let r = ledger.record(ticket.key) else { throw StoreError.unknownToken(ticket.key) }
+        guard r.executions == ticket.execution, r.stored == .inProgress else { throw StoreError.superseded(ticket.key) }
+    }
+
+    /// Runs `body` holding the journal's exclusive lock, with the ledger caught up to the end of the journal.
+    private func locked<T>(_ body: () throws -> T) throws -> T {
+        try reopenIfRotated()
+        try file.lockExclusive()
+        defer { file.unlock() }
+        try catchUp()
+        return try body()
+    }
+
+    /// Folds every line appended since the last look. A truncated journal is folded again from scratch.
+    private func catchUp() throws {
+        let truncations = reader.truncations
+        _ = try reader.poll(limit: .max, { ledger.apply($0) }, malformed: { ledger.noteMalformed($0) })
+        _ = reader.drainNotices()
+        if reader.truncations != truncations {
+            reader = try JournalReader(path: path, indexTokens: false)
+            ledger = Ledger(policy: policy)
+            _ = try reader.poll(limit: .max, { ledger.apply($0) }, malformed: { ledger.noteMalformed($0) })
+        }
+    }
+
+    /// When the path now names another file (the journal was rotated), appends go to the new one. The reader follows
+    /// the rotation itself (the old file to its end, then the new one), so the ledger keeps what the old file held.
+    private func reopenIfRotated() throws {
+        guard let now = JournalFile.identity(ofPath: path), now != file.identity else { return }
+        file = try JournalFile(openForAppending: path, create: false)
+    }
+}

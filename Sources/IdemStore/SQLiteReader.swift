@@ -1,0 +1,107 @@
+import Foundation
+import IdemCore
+
+/// Reads a SQLite store's events in `seq` order and follows it as writers append, on its own connection.
+///
+/// In WAL mode a reader never blocks a writer. Polling is cheap when idle: once a poll has read everything, the next
+/// one first compares `PRAGMA data_version` (which changes when another connection commits) and skips the query when
+/// nothing was committed. Event rows are read without their request/response bodies; `detail(for:)` reads those.
+public final class SQLiteReader: EventReader {
+    public let location: StoreLocation
+    public let mode: OpenMode
+    private let db: SQLiteConnection
+    private let json = SQLiteJSON()
+    /// The highest seq handed out or skipped as malformed.
+    public private(set) var lastSeq: Int64 = 0
+    /// `max(seq)` when the reader opened: the end of the first load.
+    private let totalAtOpen: Int64
+    /// `data_version` read just before the last query that found nothing more; nil when the last poll hit its limit.
+    private var idleDataVersion: Int64?
+    private var notices: [String] = []
+    /// How many polls `data_version` answered without a query (idle polling), for tests and diagnostics.
+    public private(set) var idleSkips = 0
+
+    /// Opens the store at `path`; `.readOnly` opens it with a read-only URI and never writes to it.
+    public init(path: String, mode: OpenMode = .readOnly, busyTimeout: Int32 = SQLiteSchema.defaultBusyTimeout) throws {
+        location = StoreLocation(kind: .sqlite, path: path)
+        self.mode = mode
+        db = try SQLiteSchema.open(path: path, mode: mode, busyTimeout: busyTimeout)
+        totalAtOpen = try db.scalarInt("SELECT max(seq) FROM idem_events") ?? 0
+    }
+
+    /// Rows (by seq) read so far against `max(seq)` at open.
+    public var progress: LoadProgress {
+        LoadProgress(done: min(lastSeq, totalAtOpen), total: totalAtOpen, unit: "rows")
+    }
+
+    private func dataVersion() throws -> Int64 {
+        try db.scalarInt("PRAGMA data_version") ?? 0
+    }
+
+    /// Reads up to `limit` events with `seq` greater than the last one read, oldest first.
+    public func poll(limit: Int, _ sink: (StoreEvent) -> Void, malformed: (MalformedEntry) -> Void) throws -> Int {
+        guard limit > 0 else { return 0 }
+        // Read the version before the query: a commit landing after it changes it and is seen next time.
+        let version = try dataVersion()
+        if let idle = idleDataVersion, idle == version {
+            idleSkips += 1
+            return 0
+        }
+        let s = try db.cached(SQLiteEventRow.pollSQL)
+        defer { s.reset() }
+        try s.bind(1, lastSeq)
+        try s.bind(2, Int64(limit))
+        var rows = 0
+        var delivered = 0
+        while try s.step() {
+            rows += 1
+            do {
+                let event = try SQLiteEventRow.decode(s, json: nil)
+                lastSeq = event.seq
+                sink(event)
+                delivered += 1
+            } catch {
+                if error.seq > lastSeq { lastSeq = error.seq }
+                malformed(error.entry)
+            }
+        }
+        idleDataVersion = rows < limit ? version : nil
+        return delivered
+    }
+
+    /// The token row's request, response and error, and every event of the token with bodies, oldest first.
+    public func detail(for key: TokenKey) throws -> TokenDetail {
+        var request: StoredRequest?
+        var response: StoredResponse?
+        var error: String?
+        var found = false
+        let row = try db.cached("SELECT request, response, error FROM idem_tokens WHERE tenant = ?1 AND token = ?2")
+        try row.bind(1, key.tenant)
+        try row.bind(2, key.token)
+        if try row.step() {
+            found = true
+            request = row.text(0).flatMap { json.decode(StoredRequest.self, from: $0) }
+            response = row.text(1).flatMap { json.decode(StoredResponse.self, from: $0) }
+            error = row.text(2)
+        }
+        row.reset()
+
+        var timeline: [StoreEvent] = []
+        let events = try db.cached(SQLiteEventRow.timelineSQL)
+        defer { events.reset() }
+        try events.bind(1, key.tenant)
+        try events.bind(2, key.token)
+        while try events.step() {
+            // Malformed rows were reported by poll; the timeline shows what can be read.
+            if let event = try? SQLiteEventRow.decode(events, json: json) { timeline.append(event) }
+        }
+        guard found || !timeline.isEmpty else { throw StoreError.unknownToken(key) }
+        return TokenDetail(key: key, request: request, response: response, error: error, timeline: timeline)
+    }
+
+    /// Nothing to report yet for SQLite: the database has no truncation or rotation.
+    public func drainNotices() -> [String] {
+        defer { notices.removeAll() }
+        return notices
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+/// The idemtop SQLite schema (version 1): its DDL, and opening a file as an idemtop store.
+///
+/// Described for writers in other languages in `docs/sqlite-format.md`; keep the two in step.
+public enum SQLiteSchema {
+    /// The value of `idem_meta.app` in every idemtop store.
+    public static let app = "idemtop"
+    /// The schema version this code reads and writes (`idem_meta.schema_version`).
+    public static let version = 1
+    /// How long a statement waits for another connection's write lock by default, in milliseconds.
+    public static let defaultBusyTimeout: Int32 = 5000
+
+    /// The tables and index of a new store, and its `idem_meta` rows.
+    public static let ddl = """
+        CREATE TABLE idem_meta (
+            key   TEXT PRIMARY KEY NOT NULL,
+            value TEXT
+        );
+        INSERT INTO idem_meta (key, value) VALUES ('app', 'idemtop'), ('schema_version', '1');
+        CREATE TABLE idem_tokens (
+            tenant       TEXT NOT NULL,
+            token        TEXT NOT NULL,
+            operation    TEXT,
+            fingerprint  TEXT,
+            status       TEXT NOT NULL CHECK (status IN ('in_progress', 'completed', 'failed', 'purged')),
+            created_at   INTEGER,
+            updated_at   INTEGER,
+            expires_at   INTEGER,
+            locked_until INTEGER,
+            version      INTEGER NOT NULL,
+            executions   INTEGER NOT NULL,
+            request      TEXT,
+            response     TEXT,
+            error        TEXT,
+            PRIMARY KEY (tenant, token)
+        );
+        CREATE TABLE idem_events (
+            seq                INTEGER PRIMARY KEY AUTOINCREMENT,
+            at                 INTEGER NOT NULL,
+            kind               TEXT NOT NULL,
+            tenant             TEXT NOT NULL,
+            token              TEXT NOT NULL,
+            operation          TEXT,
+            fingerprint        TEXT,
+            stored_fingerprint TEXT,
+            outcome            TEXT,
+            expires_at         INTEGER,
+            locked_until       INTEGER,
+            response_status    INTEGER,
+            error              TEXT,
+            actor              TEXT,
+            reason             TEXT,
+            saw_status         TEXT,
+            saw_version        INTEGER,
+            target             TEXT,
+            result_status      INTEGER,
+            request            TEXT,
+            response           TEXT
+        );
+        CREATE INDEX idem_events_by_token ON idem_events (tenant, token, seq);
+        """
+
+    /// What a file holds, judged before anything is written to it.
+    enum Contents: Equatable {
+        /// An idemtop store.
+        case store
+        /// A database with no tables at all (a new or 0-byte file).
+        case empty
+        /// Something else; the reason is one short phrase.
+        case foreign(String)
+    }
+
+    /// Opens `path` as an idemtop store, creating the schema when `mode` allows and the file is new or empty.
+    ///
+    /// Checks the file before any write: another application's database (no `idem_meta` table) throws
+    /// `StoreError.notAStore` and is left exactly as it was. A writable connection is switched to WAL with
+    /// `synchronous=NORMAL`; a read-only one changes nothing.
+    public static func open(path: String, mode: OpenMode,
+                            busyTimeout: Int32 = defaultBusyTimeout) throws -> SQLiteConnection {
+        let access: SQLiteConnection.Access
+        switch mode {
+        case .readOnly: access = .readOnly
+        case .readWrite(let create): access = create ? .create : .readWrite
+        }
+        let connection = try SQLiteConnection(path: path, access: access, busyTimeout: busyTimeout)
+        switch try inspect(connection) {
+        case .store:
+            break
+        case .foreign(let why):
+            throw StoreError.notAStore(path: path, why: why)
+        case .empty:
+            guard access == .create else { throw StoreError.notAStore(path: path, why: "no idem_meta table") }
+            try connection.transaction(immediate: true) {
+                // Another process may have created the store, or written something else, since we looked.
+                switch try inspect(connection) {
+                case .store: return
+                case .foreign(let why): throw StoreError.notAStore(path: path, why: why)
+                case .empty: try connection.execute(ddl)
+                }
+            }
+        }
+        if access != .readOnly {
+            try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+        }
+        return connection
+    }
+
+    /// Looks at the schema without writing: is this an idemtop store of a version we read?
+    static func inspect(_ connection: SQLiteConnection) throws -> Contents {
+        // The first read of a file that is not SQLite fails here with SQLITE_NOTADB.
+        let objects = try connection.scalarInt("SELECT count(*) FROM sqlite_master") ?? 0
+        if objects == 0 { return .empty }
+        let hasMeta = try connection.scalarInt(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'idem_meta'") ?? 0
+        guard hasMeta > 0 else { return .foreign("no idem_meta table") }
+        let statement = try connection.cached("SELECT key, value FROM idem_meta WHERE key IN ('app', 'schema_version')")
+        defer { statement.reset() }
+        var meta: [String: String] = [:]
+        while try statement.step() {
+            if let key = statement.text(0) { meta[key] = statement.text(1) ?? "" }
+        }
+        guard meta["app"] == app else { return .foreign("idem_meta has app=\(meta["app"] ?? "nothing"), not idemtop") }
+        guard let text = meta["schema_version"], let found = Int(text) else {
+            return .foreign("idem_meta has no schema_version")
+        }
+        guard found == version else {
+            return .foreign("schema_version \(found); this idemtop reads version \(version)")
+        }
+        return .store
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+@testable import IdemCore
+
+/// The journal line codec: what the encoder writes, the decoder reads back, and the reasons it gives for bad lines.
+@Suite struct EventLineCodecTests {
+    static let t0 = Instant(rfc3339: "2026-11-29T05:55:54.123Z")!
+    static let fp = Fingerprint(String(repeating: "ab", count: 32))
+    static let fp2 = Fingerprint(String(repeating: "0f", count: 32))
+
+    /// One event of every kind and every outcome, bodies included.
+    static func samples() -> [StoreEvent] {
+        let req = StoredRequest(method: "POST", path: "/v1/charges", headers: ["Content-Type": "application/json"],
+                                body: #"{"amount":1000,"currency":"eur"}"#)
+        var out: [StoreEvent] = []
+        for o in Outcome.allCases {
+            var e = StoreEvent(kind: .request, at: t0, tenant: "acme", token: "tok-\(o.rawValue)",
+                               operation: "POST /v1/charges", fingerprint: fp, outcome: o)
+            if o.executes {
+                e.expiresAt = t0 + .hours(24)
+                e.lockedUntil = t0 + .seconds(60)
+                e.request = req
+            }
+            if o == .mismatch { e.storedFingerprint = fp2 }
+            out.append(e)
+        }
+        let resp = StoredResponse(status: 201, headers: ["Content-Type": "application/json"], body: #"{"id":"ch_1"}"#)
+        out.append(StoreEvent(kind: .completed, at: t0 + .seconds(1), tenant: "acme", token: "tok-executed",
+                              expiresAt: t0 + .hours(48), responseStatus: 201, response: resp))
+        out.append(StoreEvent(kind: .completed, at: t0, tenant: "acme", token: "nobody",
+                              responseStatus: 204, response: StoredResponse(status: 204, body: nil)))
+        out.append(StoreEvent(kind: .failed, at: t0, tenant: "acme", token: "tok-f", error: "upstream timed out"))
+        out.append(StoreEvent(kind: .purge, at: t0, tenant: "acme", token: "tok-p", actor: "ana@box", reason: "stuck",
+                              sawStatus: .stuck, sawVersion: 3))
+        out.append(StoreEvent(kind: .replay, at: t0, tenant: "acme", token: "tok-r", actor: "ana@box",
+                              reason: "customer asked", target: "http://127.0.0.1:8080", resultStatus: 200))
+        return out
+    }
+
+    func roundTrip(_ e: StoreEvent, bodies: Bool = true) -> DecodedLine {
+        var d = EventLineDecoder(decodeBodies: bodies)
+        return d.decode(EventLineEncoder.encode(e), seq: e.seq, ref: e.ref)
+    }
+
+    @Test func roundTripEveryKindAndOutcome() {
+        for (n, var e) in Self.samples().enumerated() {
+            e.seq = Int64(n + 1)
+            e.ref = Int64(n * 100)
+            #expect(roundTrip(e) == .event(e), "\(EventLineEncoder.line(e))")
+        }
+    }
+
+    @Test func bulkDecodeSkipsBodiesButKeepsStatus() {
+        for e in Self.samples() {
+            var expected = e
+            expected.request = nil
+            expected.response = nil
+            #expect(roundTrip(e, bodies: false) == .event(expected))
+        }
+    }
+
+    @Test func encodedLineIsOneLineOfJSON() throws {
+        for e in Self.samples() {
+            let line = EventLineEncoder.encode(e)
+            #expect(line.last == 10)
+            #expect(line.dropLast().allSatisfy { $0 >= 0x20 })
+            let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+            #expect(object?["kind"] as? String == e.kind.rawValue)
+            #expect(object?["v"] as? Int == 1)
+        }
+    }
+
+    @Test func exactLineForACompletedEvent() {
+        let e = StoreEvent(kind: .completed, at: Self.t0, tenant: "acme", token: "k1", responseStatus: 201,
+                           response: StoredResponse(status: 201, headers: ["B": "2", "A": "1"], body: nil))
+        #expect(EventLineEncoder.line(e) == #"{"v":1,"kind":"completed","at":"2026-11-29T05:55:54.123Z","tenant":"acme","token":"k1","response":{"status":201,"headers":{"A":"1","B":"2"},"body":null}}"# + "\n")
+    }
+
+    @Test func escapesRoundTrip() {
+        let nasty = "q\"b\\s/ nl\n cr\r tab\t bs\u{8} ff\u{c} nul\u{0} esc\u{1b} del\u{7f}"
+        let e = StoreEvent(kind: .failed, at: Self.t0, tenant: "t\"1", token: nasty, error: nasty)
+        let line = EventLineEncoder.line(e)
+        #expect(line.contains(#"nul\u0000 esc\u001b"#))
+        #expect(line.contains(#"q\"b\\s/ nl\n cr\r tab\t bs\b ff\f"#))
+        #expect(roundTrip(e) == .event(e))
+    }
+
+    @Test func unicodeRoundTripsAndEscapesDecode() {
+        let e = StoreEvent(kind: .failed, at: Self.t0, tenant: "東京", token: "支払い-😀-é", error: "ошибка 🚀")
+        #expect(roundTrip(e) == .event(e))
+        var d = EventLineDecoder()
+        let line = #"{"kind":"failed","at":"2026-11-29T05:55:54.123Z","tenant":"\u6771\u4eac","token":"\ud83d\ude00\u00e9\/x","error":"lone \ud800 end"}"#
+        let got = d.decode(line).event
+        #expect(got?.tenant == "東京")
+        #expect(got?.token == "😀é/x")
+        #expect(got?.error == "lone \u{FFFD} end")
+    }
+
+    @Test func unknownKeysAnyOrderAndWhitespace() {
+        let line = """
+             { "extra" : { "a" : [1, -2.5e3, true, false, null, "}]\\"", {"b": {}}], "c": [] } ,\t"token":"k",
+            "tenant" : "acme", "outcome":"replayed" , "at" : "2026-11-29T07:55:54.123+02:00", "n": 12,
+            "fingerprint": "not-a-sha", "kind" :"request", "v": 1, "operation":"POST /x" }\r
+            """.replacingOccurrences(of: "\n", with: " ")
+        var d = EventLineDecoder()
+        let e = d.decode(line, seq: 7, ref: 42).event
+        #expect(e?.kind == .request)
+        #expect(e?.outcome == .replayed)
+        #expect(e?.at == Self.t0)
+        #expect(e?.tenant == "acme")
+        #expect(e?.token == "k")
+        #expect(e?.fingerprint?.description == "not-a-sha")
+        #expect(e?.operation == "POST /x")
+        #expect(e?.seq == 7)
+        #expect(e?.ref == 42)
+    }
+
+    @Test func nonStringBodyIsKeptAsItsJSONText() {
+        let line = #"{"kind":"completed","at":"2026-11-29T05:55:54Z","tenant":"a","token":"b","response":{"body":{"id": 1},"status":200}}"#
+        var d = EventLineDecoder(decodeBodies: true)
+        let e = d.decode(line).event
+        #expect(e?.response?.body == #"{"id": 1}"#)
+        #expect(e?.responseStatus == 200)
+        var bulk = EventLineDecoder()
+        #expect(bulk.decode(line).event?.responseStatus == 200)
+    }
+
+    @Test(arguments: [
+        ("", "empty line"),
+        ("hello", "not JSON: the line is not an object"),
+        ("[1,2]", "not JSON: the line is not an object"),
+        (#"{"kind":"request""#, "not JSON: the line ends early (expected ',' or '}')"),
+        (#"{"kind":"request"} x"#, "not JSON: unexpected 'x' at column 20 (text after the object)"),
+        (#"{"kind":"request","at":"2026-11-29T05:55:54Z","tenant":"a","token":"b}"#, "not JSON: unterminated string"),
+        (#"{"kind":"req\qest"}"#, "not JSON: bad escape at column 13"),
+        (#"{"kind":"failed","at":"2026-11-29T05:55:54Z","tenant":"a"}"#, #"missing "token""#),
+        (#"{"kind":"failed","at":"2026-11-29T05:55:54Z","token":"a"}"#, #"missing "tenant""#),
+        (#"{"kind":"failed","tenant":"a","token":"b"}"#, #"missing "at""#),
+        (#"{"at":"2026-11-29T05:55:54Z","tenant":"a","token":"b"}"#, #"missing "kind""#),
+        (#"{"kind":"request","at":"2026-11-29T05:55:54Z","tenant":"a","token":"b"}"#, #"missing "outcome""#),
+        (#"{"kind":"request","at":"2026-11-29T05:55:54Z","tenant":"a","token":"b","outcome":"exectued"}"#,
+         #"unknown outcome "exectued""#),
+        (#"{"kind":"charge","at":"2026-11-29T05:55:54Z","tenant":"a","token":"b"}"#, #"unknown kind "charge""#),
+        (#"{"kind":"failed","at":"yesterday","tenant":"a","token":"b"}"#,
+         #"bad "at": "yesterday" is not an RFC 3339 time"#),
+        (#"{"kind":"failed","at":"2026-11-29T05:55:54Z","tenant":7,"token":"b"}"#, #""tenant" is not a string"#),
+        (#"{"kind":"purge","at":"2026-11-29T05:55:54Z","tenant":"a","token":"b","saw_status":"gone"}"#,
+         #"unknown saw_status "gone""#),
+        (#"{"kind":"purge","at":"2026-11-29T05:55:54Z","tenant":"a","token":"b","saw_version":"3"}"#,
+         #""saw_version" is not a number"#),
+        ("{\"kind\":\"failed\",\"at\":\"2026-11-29T05:55:54Z\",\"tenant\":\"a\u{1}\",\"token\":\"b\"}",
+         "not JSON: control character in a string at column 57"),
+        (#"{"kind":"failed" "at":"x"}"#, "not JSON: unexpected '\"' at column 18 (expected ',' or '}')"),
+        (#"{"x":tru}"#, "not JSON: unexpected 't' at column 6 (expected a value)"),
+    ])
+    func malformedReasons(line: String, reason: String) {
+        var d = EventLineDecoder()
+        #expect(d.decode(line) == .malformed(reason))
+    }
+
+    @Test func deepNestingIsRefusedNotCrashed() {
+        let line = #"{"x":"# + String(repeating: "[", count: 100_000) + "}"
+        var d = EventLineDecoder()
+        #expect(d.decode(line) == .malformed("not JSON: nested too deeply"))
+    }
+
+    @Test func cachedStringsAreEqualAcrossLines() {
+        var d = EventLineDecoder()
+        var tenants: Set<String> = []
+        for i in 0..<2000 {
+            let tenant = "tenant-\(i % 7)"
+            let e = StoreEvent(kind: .failed, at: Self.t0, tenant: tenant, token: "t\(i)", error: "x")
+            let got = d.decode(EventLineEncoder.encode(e)).event
+            #expect(got?.tenant == tenant)
+            tenants.insert(got?.tenant ?? "")
+        }
+        #expect(tenants.count == 7)
+    }
+}

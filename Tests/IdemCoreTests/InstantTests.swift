@@ -1,0 +1,51 @@
+import Testing
+@testable import IdemCore
+
+@Suite struct InstantTests {
+    @Test func formatsRFC3339WithMilliseconds() {
+        #expect(Instant(ms: 0).rfc3339 == "1970-01-01T00:00:00.000Z")
+        #expect(Instant(ms: 1_795_930_206_234).rfc3339 == "2026-11-29T05:30:06.234Z")
+        #expect(Instant(ms: -1).rfc3339 == "1969-12-31T23:59:59.999Z")
+    }
+
+    @Test func parsesWhatItFormats() throws {
+        for ms: Int64 in [0, 1, 999, 86_399_999, 951_782_400_000, 1_795_930_206_234, 4_102_444_800_000] {
+            let text = Instant(ms: ms).rfc3339
+            #expect(Instant(rfc3339: text) == Instant(ms: ms), "\(text)")
+        }
+    }
+
+    @Test func parsesOffsetsAndFractions() {
+        #expect(Instant(rfc3339: "2026-11-29T06:00:00+01:00") == Instant(rfc3339: "2026-11-29T05:00:00Z"))
+        #expect(Instant(rfc3339: "2026-11-29T05:00:00-00:30")?.ms == Instant(rfc3339: "2026-11-29T05:30:00Z")?.ms)
+        #expect(Instant(rfc3339: "2026-11-29T05:00:00.5Z")?.ms == Instant(rfc3339: "2026-11-29T05:00:00.500Z")?.ms)
+        #expect(Instant(rfc3339: "2026-11-29T05:00:00.123456789Z")?.ms == Instant(rfc3339: "2026-11-29T05:00:00.123Z")?.ms)
+    }
+
+    @Test func rejectsMalformedTimes() {
+        for bad in ["", "2026-11-29", "2026-11-29T05:00:00", "2026-13-01T00:00:00Z", "2026-11-29T25:00:00Z",
+                    "2026-11-29T05:00:00.Z", "2026-11-29T05:00:00Zjunk", "yesterday"] {
+            #expect(Instant(rfc3339: bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func parsesDurations() {
+        #expect(TimeSpan(parsing: "90")?.ms == 90_000)
+        #expect(TimeSpan(parsing: "10m")?.ms == 600_000)
+        #expect(TimeSpan(parsing: "1h30m")?.ms == 5_400_000)
+        #expect(TimeSpan(parsing: "250ms")?.ms == 250)
+        #expect(TimeSpan(parsing: "2d")?.ms == 172_800_000)
+        #expect(TimeSpan(parsing: "10 minutes") == nil)
+        #expect(TimeSpan(parsing: "m") == nil)
+        #expect(TimeSpan(parsing: "") == nil)
+    }
+
+    @Test func formatsDurationsCompactly() {
+        #expect(TimeSpan.seconds(45).compact == "45s")
+        #expect(TimeSpan.seconds(180).compact == "3m")
+        #expect(TimeSpan.seconds(185).compact == "3m05s")
+        #expect(TimeSpan.minutes(125).compact == "2h05m")
+        #expect(TimeSpan.hours(99).compact == "4d03h")
+        #expect((-TimeSpan.minutes(3)).compact == "-3m")
+    }
+}
