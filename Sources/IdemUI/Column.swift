@@ -24,13 +24,13 @@ public enum Column: String, CaseIterable, Sendable, Hashable {
     var width: Int {
         switch self {
         case .status: return 11
-        case .tenant: return 10
+        case .tenant: return 8
         case .token: return 14
-        case .operation: return 16
+        case .operation: return 14
         case .age: return 6
         case .expires: return 15
-        case .hits: return 5
-        case .mismatches: return 5
+        case .hits: return 4
+        case .mismatches: return 4
         case .conflicts: return 5
         case .lastSeen: return 9
         }
@@ -77,12 +77,15 @@ public enum Column: String, CaseIterable, Sendable, Hashable {
             shown.removeAll { $0 == drop }
         }
         let spare = max(0, width - total(shown))
+        // Spare room goes to the token, operation and tenant, each up to a useful size.
         let tokenExtra = min(spare / 2, 36 - Column.token.width)
-        let opExtra = min(spare - tokenExtra, 40 - Column.operation.width)
+        let opExtra = min((spare - tokenExtra) * 2 / 3, 30 - Column.operation.width)
+        let tenantExtra = min(spare - tokenExtra - opExtra, 16 - Column.tenant.width)
         return shown.map { c in
             switch c {
             case .token: return (c, c.width + tokenExtra)
             case .operation: return (c, c.width + opExtra)
+            case .tenant: return (c, c.width + tenantExtra)
             default: return (c, c.width)
             }
         }

@@ -23,11 +23,11 @@ public enum DetailBuilder {
             let status = r.status(at: now)
             field("status", status.rawValue + "  (stored: \(r.stored.rawValue))", Role(status))
             field("operation", Sanitizer.visible(ledger.operation(of: r)))
-            field("created", "\(r.createdAt.rfc3339)  (\((now - r.createdAt).compact) ago)")
+            field("created", "\(r.createdAt.rfc3339)  (\(Format.age(now - r.createdAt)) ago)")
             field("updated", r.updatedAt.rfc3339)
             field("expires", "\(r.expiresAt.rfc3339)  (\(Format.expiresIn(r, now: now)))")
             field("locked until", r.lockedUntil.rfc3339)
-            field("last seen", "\(r.lastSeen.rfc3339)  (\((now - r.lastSeen).compact) ago)")
+            field("last seen", "\(r.lastSeen.rfc3339)  (\(Format.age(now - r.lastSeen)) ago)")
             field("fingerprint", Sanitizer.visible(r.fingerprint.description))
             field("version", "\(r.version)   executions \(r.executions)   reexecutions \(r.reexecutions)")
             field("hits", "\(r.hits)   mismatches \(r.mismatches)   conflicts \(r.conflicts)   admin \(r.adminEvents)")
@@ -92,7 +92,7 @@ public enum DetailBuilder {
         for name in h.keys.sorted() {
             let masked = secrets.isSecretHeader(name)
             out.append([Span(Sanitizer.visible(name) + ": ", .headerLabel),
-                        Span(masked ? SecretFields.mask : Sanitizer.visible(h[name] ?? ""), masked ? .dim : .normal)])
+                        Span(Sanitizer.visible(masked ? secrets.masked(h[name] ?? "") : h[name] ?? ""), masked ? .dim : .normal)])
         }
     }
 

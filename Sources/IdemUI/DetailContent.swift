@@ -31,34 +31,32 @@ public struct Span: Sendable, Hashable {
     }
 }
 
-/// Which fields are secret: header names and JSON keys whose values are masked on screen (case-insensitive).
+/// Which fields are secret: header names and JSON keys whose values are masked on screen.
+///
+/// Built on the core's `SecretMask`, so the dashboard and the headless commands mask the same names the same way
+/// (case, `-` and `_` ignored; the mask hints at the shape: `****4242`, `Bearer ****`).
 public struct SecretFields: Sendable, Hashable {
-    public var headers: Set<String>
-    public var jsonKeys: Set<String>
+    public var mask: SecretMask
 
-    public init(headers: [String], jsonKeys: [String]) {
-        self.headers = Set(headers.map { $0.lowercased() })
-        self.jsonKeys = Set(jsonKeys.map { $0.lowercased() })
-    }
+    public init(names: [String]) { mask = SecretMask(names: names) }
 
-    public static let standard = SecretFields(
-        headers: ["Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key"],
-        jsonKeys: ["card_number", "cardNumber", "cvc", "cvv", "password", "secret", "api_key", "token_secret",
-                   "access_token", "refresh_token"])
+    public static let standard = SecretFields(names: SecretMask.defaultNames)
 
-    /// Adds names from a comma-separated list: each is masked both as a header and as a JSON key.
+    /// Adds names from a comma-separated list.
     public func adding(_ list: String) -> SecretFields {
         var out = self
-        for name in list.split(separator: ",").map({ $0.trimmingSpaces.lowercased() }) where !name.isEmpty {
-            out.headers.insert(name)
-            out.jsonKeys.insert(name)
+        for name in list.split(separator: ",").map({ $0.trimmingSpaces }) where !name.isEmpty {
+            out.mask.names.insert(SecretMask(names: [name]).names.first ?? name)
         }
         return out
     }
 
-    public func isSecretHeader(_ name: String) -> Bool { headers.contains(name.lowercased()) }
-    public func isSecretKey(_ name: String) -> Bool { jsonKeys.contains(name.lowercased()) }
+    public func isSecretHeader(_ name: String) -> Bool { mask.isSecret(name) }
+    public func isSecretKey(_ name: String) -> Bool { mask.isSecret(name) }
 
     /// What a masked value shows.
-    public static let mask = "••••••••"
+    public func masked(_ value: String) -> String { mask.mask(value) }
+
+    /// What a masked object or array shows.
+    public static let hidden = "****"
 }

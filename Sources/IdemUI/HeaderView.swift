@@ -26,10 +26,7 @@ enum HeaderView {
         for status in TokenStatus.allCases {
             let n = s.statusCounts[status] ?? 0
             cx += g.put(status.rawValue, x: cx, y: 1, role: Role(status))
-            cx += g.put(" " + Format.count(n) + "   ", x: cx, y: 1, role: n == 0 ? .dim : .normal)
-        }
-        if s.ledger.malformedCount > 0 {
-            g.put("malformed \(Format.count(s.ledger.malformedCount))", x: cx, y: 1, role: .error)
+            cx += g.put(" " + Format.count(n) + "  ", x: cx, y: 1, role: n == 0 ? .dim : .normal)
         }
 
         // Line 2: rates over the last minute, sparklines over the last minutes (one bar per 10 s).

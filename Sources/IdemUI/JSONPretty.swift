@@ -46,13 +46,13 @@ public enum JSONPretty {
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 if masked {
                     guard let _ = skipComposite() else { return false }
-                    emit(SecretFields.mask, .dim)
+                    emit(SecretFields.hidden, .dim)
                     return true
                 }
                 return composite(indent: indent)
             case UInt8(ascii: "\""):
                 guard let s = string() else { return false }
-                emit(masked ? SecretFields.mask : "\"" + Sanitizer.visible(s) + "\"", masked ? .dim : .normal)
+                emit(masked ? "\"" + secrets.masked(s) + "\"" : "\"" + Sanitizer.visible(s) + "\"", masked ? .dim : .normal)
                 return true
             default:
                 let start = i
@@ -60,7 +60,7 @@ public enum JSONPretty {
                 guard i > start else { return false }
                 let word = String(decoding: bytes[start..<i], as: UTF8.self)
                 guard word == "true" || word == "false" || word == "null" || Double(word) != nil else { return false }
-                emit(masked ? SecretFields.mask : word, masked ? .dim : .headerLabel)
+                emit(masked ? secrets.masked(word) : word, masked ? .dim : .headerLabel)
                 return true
             }
         }

@@ -63,13 +63,13 @@ public struct Rates: Sendable, Hashable {
         }
     }
 
-    /// A sparkline of `values` scaled to their maximum: `▁▂▃▄▅▆▇█`, a space for zero.
+    /// A sparkline of `values` scaled to their maximum: `▂▃▄▅▆▇█`, and `▁` for zero.
     public static func sparkline(_ values: [Int32]) -> String {
         let bars: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
         let top = max(1, values.max() ?? 1)
         return String(values.map { v -> Character in
-            if v <= 0 { return " " }
-            let level = Int((Double(v) / Double(top) * 7).rounded(.up))
+            if v <= 0 { return bars[0] }
+            let level = Int((Double(v) / Double(top) * 6).rounded(.up))
             return bars[max(0, min(7, level))]
         })
     }

@@ -37,11 +37,11 @@ enum StatusBarView {
     static func hints(_ s: AppState) -> [(String, String)] {
         switch s.mode {
         case .main:
-            var h: [(String, String)] = [("?", "help"), ("/", "filter"), ("⏎", "detail"), ("s", "sort"),
-                                          ("S", "invert"), ("Tab", s.focus == .table ? "tail" : "table")]
-            h.append(("p", s.tail.isPaused ? "resume" : "pause"))
-            if !s.filter.isEmpty { h.append(("Esc", "clear filter")) }
-            h += [("y", "copy"), (":", "command"), ("q", "quit")]
+            // Most useful first: what does not fit is left off the end.
+            var h: [(String, String)] = [("q", "quit"), ("?", "help"), ("/", "filter")]
+            if !s.filter.isEmpty { h.append(("Esc", "clear")) }
+            h += [("⏎", "detail"), ("s/S", "sort"), ("Tab", s.focus == .table ? "tail" : "table"),
+                  ("p", s.tail.isPaused ? "resume" : "pause"), ("y", "copy"), (":", "command")]
             return h
         case .detail:
             return [("Esc", "back"), ("j/k", "scroll"), ("PgUp/PgDn", "page"), ("g/G", "top/end"), ("y", "copy token"),
@@ -60,8 +60,17 @@ enum StatusBarView {
             progress(load, y: y, into: &g)
             return
         }
-        if s.mode == .main, !s.filter.isEmpty {
-            var x = g.put(" filter ", x: 0, y: y, role: .headerLabel)
+        var x = 0
+        if s.ledger.malformedCount > 0 {
+            let n = s.ledger.malformedCount
+            var text = " \(Format.count(n)) malformed line\(n == 1 ? "" : "s") skipped"
+            if let first = s.ledger.malformed.first {
+                text += " (line \(first.position): \(Sanitizer.visible(first.reason)))"
+            }
+            x += g.put(text + "  ", x: 0, y: y, role: .error)
+        }
+        if s.mode == .main, !s.filter.isEmpty, s.input == nil {
+            x += g.put(" filter ", x: x, y: y, role: .headerLabel)
             x += g.put(Sanitizer.visible(s.filter.source), x: x, y: y, role: .filter)
             g.put("  \(Format.count(s.index.count)) of \(Format.count(s.ledger.count)) tokens", x: x, y: y, role: .dim)
         }

@@ -58,7 +58,7 @@ enum TableView {
         case .hits: return ("\(r.hits)", r.hits > 0 ? .normal : .dim)
         case .mismatches: return ("\(r.mismatches)", r.mismatches > 0 ? .mismatch : .dim)
         case .conflicts: return ("\(r.conflicts)", r.conflicts > 0 ? .conflict : .dim)
-        case .lastSeen: return (Format.age(s.now - r.lastSeen) + " ago", .normal)
+        case .lastSeen: return (Format.coarse(s.now - r.lastSeen) + " ago", .normal)
         }
     }
 

@@ -13,7 +13,8 @@ public struct ThemeError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        key.isEmpty ? "\(file):\(line): \(message)" : "\(file):\(line): '\(key)': \(message)"
+        let place = line > 0 ? "\(file):\(line)" : file
+        return key.isEmpty ? "\(place): \(message)" : "\(place): '\(key)': \(message)"
     }
 }
 

@@ -82,7 +82,7 @@ extension AppState {
 
     mutating func handleDetail(_ key: Key) -> [Effect] {
         let page = max(1, layout.bodyRows.count - 1)
-        let maxScroll = max(0, (detail?.lines.count ?? 0) - 1)
+        let maxScroll = max(0, (detail?.lines.count ?? 0) - layout.bodyRows.count)
         func scroll(_ to: Int) { detail?.scroll = max(0, min(maxScroll, to)) }
         let at = detail?.scroll ?? 0
         switch key {
