@@ -74,21 +74,31 @@ struct FilterMatcher {
         if needle.isEmpty { return true }
         var h = haystack
         return h.withUTF8 { buf in
-            let n = needle.count
-            guard buf.count >= n else { return false }
-            let first = needle[0]
-            var i = 0
-            let last = buf.count - n
-            while i <= last {
-                if lower(buf[i]) == first {
-                    var j = 1
-                    while j < n, lower(buf[i + j]) == needle[j] { j += 1 }
-                    if j == n { return true }
-                }
-                i += 1
+            needle.withUnsafeBufferPointer { nb in
+                guard let base = buf.baseAddress, let nbase = nb.baseAddress else { return false }
+                return scan(base, buf.count, nbase, nb.count)
             }
-            return false
         }
+    }
+
+    /// The inner loop on raw bytes: find the first byte in either case, then compare the rest folded.
+    @inline(__always)
+    static func scan(_ h: UnsafePointer<UInt8>, _ count: Int, _ n: UnsafePointer<UInt8>, _ m: Int) -> Bool {
+        guard count >= m else { return false }
+        let first = n[0]
+        let firstUpper = first >= 97 && first <= 122 ? first - 32 : first
+        var i = 0
+        let last = count - m
+        while i <= last {
+            let c = h[i]
+            if c == first || c == firstUpper {
+                var j = 1
+                while j < m, lower(h[i + j]) == n[j] { j += 1 }
+                if j == m { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     @inline(__always) static func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }

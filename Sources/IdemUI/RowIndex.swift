@@ -61,11 +61,33 @@ public struct RowIndex: Sendable, Hashable {
         case .conflicts: byKey { Int64($0.conflicts) }
         case .lastSeen: byKey { $0.lastSeen.ms }
         case .token:
-            if descending {
-                rows.sort { let a = recs[Int($0)].token, b = recs[Int($1)].token; return a != b ? a > b : $0 < $1 }
-            } else {
-                rows.sort { let a = recs[Int($0)].token, b = recs[Int($1)].token; return a != b ? a < b : $0 < $1 }
+            // Byte order, not Unicode collation: a packed 8-byte prefix decides almost every pair.
+            var keyed = rows.map { (prefix(recs[Int($0)].token), $0) }
+            /// -1, 0 or 1 as a's token sorts before, with, or after b's.
+            func order(_ a: (UInt64, Int32), _ b: (UInt64, Int32)) -> Int {
+                if a.0 != b.0 { return a.0 < b.0 ? -1 : 1 }
+                let ta = recs[Int(a.1)].token.utf8, tb = recs[Int(b.1)].token.utf8
+                if ta.elementsEqual(tb) { return 0 }
+                return ta.lexicographicallyPrecedes(tb) ? -1 : 1
             }
+            let sign = descending ? -1 : 1
+            keyed.sort { a, b in
+                let o = order(a, b) * sign
+                return o != 0 ? o < 0 : a.1 < b.1
+            }
+            for i in keyed.indices { rows[i] = keyed[i].1 }
         }
+    }
+
+    /// The first eight UTF-8 bytes of a string, big-endian, so integer order is byte order.
+    static func prefix(_ s: String) -> UInt64 {
+        var v: UInt64 = 0
+        var n = 0
+        for b in s.utf8 {
+            if n == 8 { break }
+            v = v << 8 | UInt64(b)
+            n += 1
+        }
+        return v << (8 * UInt64(8 - n))
     }
 }

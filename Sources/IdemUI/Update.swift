@@ -22,8 +22,9 @@ extension AppState {
             let crossedSecond = t.ms / 1000 != now.ms / 1000
             now = t
             // Statuses derive from the clock: a sort or filter by status can change as time passes.
-            if crossedSecond { recountStatuses() }
-            if crossedSecond, sortColumn == .status || sortColumn == .expires || filterUsesStatus { indexStale = true }
+            let statusesMoved = now >= nextStatusChange
+            if crossedSecond, countsStale || statusesMoved { recountStatuses() }
+            if crossedSecond, statusesMoved, sortColumn == .status || filterUsesStatus { indexStale = true }
             if let n = notice, !n.isError, t - n.at > .seconds(10) { notice = nil }
             return []
         case .events(let batch, let malformed):
@@ -72,7 +73,10 @@ extension AppState {
             if let k = detailKey, e.tenant == k.tenant, e.token == k.token { touchedDetail = true }
         }
         for m in malformed { ledger.noteMalformed(m) }
-        if !batch.isEmpty { indexStale = true }
+        if !batch.isEmpty {
+            indexStale = true
+            countsStale = true
+        }
         // The open detail shows the timeline: read it again when its token moved.
         if touchedDetail, let k = detailKey, mode == .detail { return [.loadDetail(k)] }
         return []
@@ -83,7 +87,7 @@ extension AppState {
         let screenOffset = cursor - scrollTop
         index.rebuild(ledger: ledger, filter: filter, sort: sortColumn, descending: sortDescending, now: now)
         indexStale = false
-        recountStatuses()
+        if countsStale || now >= nextStatusChange { recountStatuses() }
         if pinned, let sel = selectedRecord, let row = index.row(of: sel) {
             cursor = row
             scrollTop = max(0, row - screenOffset)
@@ -100,8 +104,13 @@ extension AppState {
     public mutating func recountStatuses() {
         var counts = [Int](repeating: 0, count: TokenStatus.allCases.count)
         let now = self.now
+        var next = Int64.max
         ledger.records.withUnsafeBufferPointer { recs in
             for r in recs {
+                if r.stored != .purged {
+                    if r.expiresAt.ms > now.ms, r.expiresAt.ms < next { next = r.expiresAt.ms }
+                    if r.stored == .inProgress, r.lockedUntil.ms > now.ms, r.lockedUntil.ms < next { next = r.lockedUntil.ms }
+                }
                 switch r.status(at: now) {
                 case .inProgress: counts[0] += 1
                 case .stuck: counts[1] += 1
@@ -115,6 +124,8 @@ extension AppState {
         var out: [TokenStatus: Int] = [:]
         for (i, s) in TokenStatus.allCases.enumerated() { out[s] = counts[i] }
         statusCounts = out
+        nextStatusChange = Instant(ms: next)
+        countsStale = false
     }
 
     /// Moves the table selection to a row and pins it to that token.

@@ -118,6 +118,17 @@ import Testing
         #expect(s.sortColumn == .tenant)
     }
 
+    @Test func sortByTokenIsByteOrderBothWays() {
+        var s = Fixture.state()
+        s.sort(by: .token, descending: false)
+        s.reindex()
+        let tokens = s.index.rows.map { s.ledger.records[Int($0)].token }
+        #expect(tokens == tokens.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        s.sort(by: .token, descending: true)
+        s.reindex()
+        #expect(s.index.rows.map { s.ledger.records[Int($0)].token } == tokens.reversed())
+    }
+
     @Test func tailPauseCountsNewAndResumes() {
         var s = Fixture.state()
         _ = press(&s, .char("p"))
