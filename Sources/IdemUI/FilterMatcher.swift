@@ -36,6 +36,62 @@ struct FilterMatcher {
 
     var matchesEverything: Bool { compiled.isEmpty }
 
+    /// The indexes of matching records, evaluated a term at a time over the survivors of the previous terms,
+    /// cheapest terms first, each in a tight loop with its tables bound once.
+    func select(_ recs: UnsafeBufferPointer<TokenRecord>) -> [Int32] {
+        var rows: [Int32]?
+        for c in compiled.sorted(by: { FilterMatcher.cost($0) < FilterMatcher.cost($1) }) {
+            rows = apply(c, recs, rows)
+            if rows?.isEmpty == true { break }
+        }
+        return rows ?? Array(0..<Int32(recs.count))
+    }
+
+    private static func cost(_ c: Compiled) -> Int {
+        switch c {
+        case .tenant, .operation, .count: return 0
+        case .status: return 1
+        case .token, .text: return 2
+        case .not: return 3
+        }
+    }
+
+    private func apply(_ c: Compiled, _ recs: UnsafeBufferPointer<TokenRecord>, _ candidates: [Int32]?) -> [Int32] {
+        func keep(_ pred: (Int) -> Bool) -> [Int32] {
+            var out: [Int32] = []
+            if let candidates {
+                out.reserveCapacity(candidates.count)
+                for i in candidates where pred(Int(i)) { out.append(i) }
+            } else {
+                out.reserveCapacity(recs.count / 8)
+                for i in 0..<recs.count where pred(i) { out.append(Int32(i)) }
+            }
+            return out
+        }
+        switch c {
+        case .tenant(let table):
+            return table.withUnsafeBufferPointer { t in keep { t[Int(recs[$0].tenantID)] } }
+        case .operation(let table):
+            return table.withUnsafeBufferPointer { t in keep { t[Int(recs[$0].operationID)] } }
+        case .status(let s):
+            let now = self.now
+            return keep { recs[$0].status(at: now) == s }
+        case .token(let needle):
+            return keep { FilterMatcher.contains(recs[$0].token, needle) }
+        case .text(let tenants, let ops, let needle):
+            return tenants.withUnsafeBufferPointer { t in
+                ops.withUnsafeBufferPointer { o in
+                    keep { i in
+                        t[Int(recs[i].tenantID)] || o[Int(recs[i].operationID)]
+                            || FilterMatcher.contains(recs[i].token, needle)
+                    }
+                }
+            }
+        case .count, .not:
+            return keep { test(c, recs[$0]) }
+        }
+    }
+
     func matches(_ r: TokenRecord) -> Bool {
         for c in compiled where !test(c, r) { return false }
         return true

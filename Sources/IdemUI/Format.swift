@@ -8,8 +8,19 @@ public enum Format {
         case .purged: return "purged"
         case .expired: return "expired \(coarse(now - r.expiresAt)) ago"
         case .stuck: return "stuck \(coarse(now - r.lockedUntil))"
-        default: return (r.expiresAt - now).compact
+        default: return countdown(r.expiresAt - now)
         }
+    }
+
+    /// A countdown: `45s`, `12m05s`, `23h59m` (hours up to 99, so a 24-hour retention reads `24h00m`), `4d03h`.
+    public static func countdown(_ span: TimeSpan) -> String {
+        let s = max(0, span.ms / 1000)
+        if s < 3600 { return TimeSpan(ms: s * 1000).compact }
+        if s < 100 * 3600 {
+            let m = s / 60 % 60
+            return "\(s / 3600)h" + (m < 10 ? "0" : "") + "\(m)m"
+        }
+        return TimeSpan(ms: s * 1000).compact
     }
 
     /// One unit, rounded down: `45s`, `3m`, `2h`, `4d`.

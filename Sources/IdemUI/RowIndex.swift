@@ -19,12 +19,7 @@ public struct RowIndex: Sendable, Hashable {
         let matcher = FilterMatcher(filter, ledger: ledger, now: now)
         var out: [Int32] = []
         ledger.records.withUnsafeBufferPointer { recs in
-            if matcher.matchesEverything {
-                out = Array(0..<Int32(recs.count))
-            } else {
-                out.reserveCapacity(recs.count / 4)
-                for i in 0..<recs.count where matcher.matches(recs[i]) { out.append(Int32(i)) }
-            }
+            out = matcher.select(recs)
             RowIndex.sort(&out, recs, ledger: ledger, by: sort, descending: descending, now: now)
         }
         rows = out

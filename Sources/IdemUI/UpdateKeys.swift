@@ -39,7 +39,9 @@ extension AppState {
                 return [.copy(k.token)]
             }
         case .escape:
-            if !filter.isEmpty {
+            if notice?.isError == true {
+                notice = nil
+            } else if !filter.isEmpty {
                 filter = .all
                 filterError = nil
                 indexStale = true
