@@ -56,13 +56,11 @@ public struct AppState: Sendable {
     public var pinned = false
     public var scrollTop = 0
 
-    /// Tokens by shown status, counted when the index is rebuilt and once a second.
-    public var statusCounts: [TokenStatus: Int] = [:]
-    /// The earliest deadline (an expiry or a lock) after the last count: until then, and without new events, no
-    /// status can change, so counting again (and re-sorting by status) can wait.
-    public var nextStatusChange = Instant(ms: .min)
-    /// True when events arrived since the last count.
-    public var countsStale = true
+    /// Tokens by shown status, kept current per event and per deadline passed.
+    public var tally = StatusTally()
+    public var statusCounts: [TokenStatus: Int] {
+        Dictionary(uniqueKeysWithValues: TokenStatus.allCases.map { ($0, tally[$0]) })
+    }
     public var tail = Tail()
     public var rates = Rates()
     public var detail: Detail?

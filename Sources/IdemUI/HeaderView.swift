@@ -24,7 +24,7 @@ enum HeaderView {
         // Line 1: counts by status, each a word and a number.
         var cx = 1
         for status in TokenStatus.allCases {
-            let n = s.statusCounts[status] ?? 0
+            let n = s.tally[status]
             cx += g.put(status.rawValue, x: cx, y: 1, role: Role(status))
             cx += g.put(" " + Format.count(n) + "  ", x: cx, y: 1, role: n == 0 ? .dim : .normal)
         }

@@ -22,8 +22,7 @@ extension AppState {
             let crossedSecond = t.ms / 1000 != now.ms / 1000
             now = t
             // Statuses derive from the clock: a sort or filter by status can change as time passes.
-            let statusesMoved = now >= nextStatusChange
-            if crossedSecond, countsStale || statusesMoved { recountStatuses() }
+            let statusesMoved = tally.advance(to: now, in: ledger)
             if crossedSecond, statusesMoved, sortColumn == .status || filterUsesStatus { indexStale = true }
             if let n = notice, !n.isError, t - n.at > .seconds(10) { notice = nil }
             return []
@@ -67,16 +66,13 @@ extension AppState {
         var touchedDetail = false
         let detailKey = detail?.key
         for e in batch {
-            ledger.apply(e)
+            if let i = ledger.apply(e) { tally.touched(i, in: ledger, by: e, now: now) }
             rates.add(e)
             if Tail.shows(e) { tail.add(e) }
             if let k = detailKey, e.tenant == k.tenant, e.token == k.token { touchedDetail = true }
         }
         for m in malformed { ledger.noteMalformed(m) }
-        if !batch.isEmpty {
-            indexStale = true
-            countsStale = true
-        }
+        if !batch.isEmpty { indexStale = true }
         // The open detail shows the timeline: read it again when its token moved.
         if touchedDetail, let k = detailKey, mode == .detail { return [.loadDetail(k)] }
         return []
@@ -87,7 +83,6 @@ extension AppState {
         let screenOffset = cursor - scrollTop
         index.rebuild(ledger: ledger, filter: filter, sort: sortColumn, descending: sortDescending, now: now)
         indexStale = false
-        if countsStale || now >= nextStatusChange { recountStatuses() }
         if pinned, let sel = selectedRecord, let row = index.row(of: sel) {
             cursor = row
             scrollTop = max(0, row - screenOffset)
@@ -98,34 +93,6 @@ extension AppState {
         cursor = max(0, min(cursor, index.count - 1))
         selectedRecord = index.count > 0 ? index[cursor] : nil
         keepCursorVisible()
-    }
-
-    /// Counts tokens by shown status for the header.
-    public mutating func recountStatuses() {
-        var counts = [Int](repeating: 0, count: TokenStatus.allCases.count)
-        let now = self.now
-        var next = Int64.max
-        ledger.records.withUnsafeBufferPointer { recs in
-            for r in recs {
-                if r.stored != .purged {
-                    if r.expiresAt.ms > now.ms, r.expiresAt.ms < next { next = r.expiresAt.ms }
-                    if r.stored == .inProgress, r.lockedUntil.ms > now.ms, r.lockedUntil.ms < next { next = r.lockedUntil.ms }
-                }
-                switch r.status(at: now) {
-                case .inProgress: counts[0] += 1
-                case .stuck: counts[1] += 1
-                case .completed: counts[2] += 1
-                case .failed: counts[3] += 1
-                case .expired: counts[4] += 1
-                case .purged: counts[5] += 1
-                }
-            }
-        }
-        var out: [TokenStatus: Int] = [:]
-        for (i, s) in TokenStatus.allCases.enumerated() { out[s] = counts[i] }
-        statusCounts = out
-        nextStatusChange = Instant(ms: next)
-        countsStale = false
     }
 
     /// Moves the table selection to a row and pins it to that token.

@@ -252,6 +252,23 @@ import Testing
         #expect((s.statusCounts[.expired] ?? 0) > before)
     }
 
+    @Test func tallyMatchesARecountAsTimePasses() {
+        var s = Fixture.state()
+        func recount() -> [TokenStatus: Int] {
+            var out = Dictionary(uniqueKeysWithValues: TokenStatus.allCases.map { ($0, 0) })
+            for r in s.ledger.records { out[r.status(at: s.now), default: 0] += 1 }
+            return out
+        }
+        #expect(s.statusCounts == recount())
+        for seconds in [30, 61, 600, 3600, 23 * 3600, 24 * 3600 + 5, 48 * 3600] {
+            _ = s.update(.tick(Fixture.at(Int64(seconds))))
+            #expect(s.statusCounts == recount(), "at +\(seconds)s")
+            _ = s.update(.events([Fixture.request("acme", "t\(seconds)", "POST /v1/charges", .executed,
+                                                  at: Fixture.at(Int64(seconds)))], malformed: []))
+            #expect(s.statusCounts == recount(), "after an event at +\(seconds)s")
+        }
+    }
+
     @Test func noticesAndErrorsShow() {
         var s = Fixture.state()
         _ = s.update(.notices(["journal truncated; reading again from the start"]))
