@@ -140,10 +140,21 @@ import Testing
         defer { if p.isRunning { p.terminate() } }
         let collected = LineCollector(out.fileHandleForReading)
 
-        // Another process appends while the tail follows.
+        // The tail skips what is in the store when it starts, and it may start slowly: write small batches until it
+        // shows it follows, then a batch of 30 that must each appear exactly once.
+        var batch = 0
+        while collected.lines.isEmpty && batch < 40 {
+            batch += 1
+            try simulate(store, events: 5, seed: 100 + batch)
+            _ = eventually(0.25) { !collected.lines.isEmpty }
+        }
+        #expect(!collected.lines.isEmpty, "tail printed nothing while \(batch * 5) events were written")
+        _ = eventually(2) { collected.lines.count == batch * 5 }
+        let before = collected.lines.count
         try simulate(store, events: 30, seed: 99)
-        #expect(eventually(10) { collected.lines.count >= 30 }, "tail printed \(collected.lines.count) of 30 events")
-        #expect(collected.lines.count == 30, "only the new events, each once")
+        #expect(eventually(10) { collected.lines.count >= before + 30 }, "tail printed \(collected.lines.count - before) of 30 events")
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(collected.lines.count == before + 30, "the new events, each once")
         p.terminate()
         p.waitUntilExit()
         for line in collected.lines {
@@ -173,4 +184,37 @@ final class LineCollector: @unchecked Sendable {
     }
 
     var lines: [String] { lock.withLock { done } }
+}
+
+@Suite(.serialized) struct AuditCLITests {
+    @Test func auditReportsFindingsAsJSONAndFailsOnSeverity() throws {
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("a.jsonl").path
+        let sim = try CLIRunner.run(["simulate", store, "--events", "3000", "--seed", "5", "--start", CLITests.start])
+        #expect(sim.code == 0, "\(sim.stderr)")
+
+        let audit = try CLIRunner.run(["audit", store, "--format", "json", "--at", CLITests.end])
+        #expect(audit.code == 0, "\(audit.stderr)")
+        let items = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]])
+        let kinds = Set(items.compactMap { $0["kind"] as? String })
+        for kind in ["double_charge_suspect", "reexecuted_after_expiry", "token_reuse", "stuck", "weak_token",
+                     "retry_storm", "expiring_with_retries"] {
+            #expect(kinds.contains(kind), "no \(kind) finding")
+        }
+        for item in items {
+            #expect(Set(item.keys) == ["kind", "severity", "tenant", "tokens", "first_seen", "last_seen", "evidence"])
+        }
+
+        let failing = try CLIRunner.run(["audit", store, "--fail-on", "high", "--at", CLITests.end])
+        #expect(failing.code == 4)
+        #expect(failing.stdout.contains("double_charge_suspect"))
+
+        // Before any traffic there is nothing to find.
+        let before = try CLIRunner.run(["audit", store, "--fail-on", "low", "--at", "2026-11-26T00:00:00Z"])
+        #expect(before.code == 0, "\(before.stdout)")
+
+        let bad = try CLIRunner.run(["audit", store, "--fail-on", "severe"])
+        #expect(bad.code == 2)
+    }
 }
