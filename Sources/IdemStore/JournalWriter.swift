@@ -7,7 +7,7 @@ import IdemCore
 /// other writers appended since its last look into its own `Ledger`, decides with `Decision` on the current record,
 /// writes the whole line with one `write` call, and unlocks. So lines never interleave, and two processes racing on
 /// one token execute it once: the second sees the first's `executed` line and gets `conflict`.
-public final class JournalWriter: TokenWriter {
+public final class JournalWriter: TokenWriter, TokenAdmin {
     public let path: String
     public let policy: Policy
     private let clock: any Clock
@@ -89,6 +89,28 @@ public final class JournalWriter: TokenWriter {
             try check?(ledger)
             try file.writeAll(EventLineEncoder.encode(event))
         }
+    }
+
+    /// Purges `key` when the journal still holds the version and stored status the operator saw.
+    ///
+    /// Under the writers' lock: catch up, compare, append one `purge` line. The journal is never rewritten; from
+    /// that line on, every reader and writer folds the token as purged, and its next request executes anew.
+    public func purge(_ key: TokenKey, expect: PurgeExpectation, actor: String, reason: String) throws -> PurgeOutcome {
+        try locked {
+            let now = clock.now()
+            if let refusal = PurgeCheck.refusal(key: key, current: ledger.record(key), expect: expect, now: now) {
+                return .refused(refusal)
+            }
+            let event = PurgeCheck.event(key: key, expect: expect, actor: actor, reason: reason, at: now)
+            try file.writeAll(EventLineEncoder.encode(event))
+            return .purged(event)
+        }
+    }
+
+    /// Appends an admin `replay` event under the writers' lock.
+    public func recordReplay(_ event: StoreEvent) throws {
+        guard event.kind == .replay else { throw StoreError.usage("recordReplay takes a replay event") }
+        try append(event)
     }
 
     /// Throws `superseded` unless the ticket names the record's current execution and it is still in progress.
