@@ -1,0 +1,53 @@
+import IdemCore
+import IdemStore
+
+/// One token an operator is about to purge, with what they saw of it.
+public struct PurgeTarget: Sendable, Hashable {
+    public var key: TokenKey
+    public var operation: String
+    /// What the purge compares against: the record's version and stored status when the operator looked.
+    public var expect: PurgeExpectation
+    /// How long ago the current execution began.
+    public var age: TimeSpan
+    public var hits: Int
+
+    public init(key: TokenKey, operation: String, expect: PurgeExpectation, age: TimeSpan, hits: Int) {
+        self.key = key
+        self.operation = operation
+        self.expect = expect
+        self.age = age
+        self.hits = hits
+    }
+
+    /// The target for `record` in `ledger` as seen at `now`.
+    public init(record: TokenRecord, in ledger: Ledger, at now: Instant) {
+        self.init(key: TokenKey(tenant: ledger.tenant(of: record), token: record.token),
+                  operation: ledger.operation(of: record), expect: PurgeCheck.expectation(for: record, at: now),
+                  age: now - record.createdAt, hits: Int(record.hits))
+    }
+}
+
+/// Which tokens a bulk purge takes: a status, an age, optionally one tenant.
+public struct PurgeSelection: Sendable, Hashable {
+    public var status: TokenStatus
+    /// Only tokens whose current execution began at least this long ago.
+    public var olderThan: TimeSpan
+    public var tenant: String?
+
+    public init(status: TokenStatus, olderThan: TimeSpan, tenant: String? = nil) {
+        self.status = status
+        self.olderThan = olderThan
+        self.tenant = tenant
+    }
+
+    /// The matching tokens of `ledger` at `now`, oldest first. Purged tokens are never selected.
+    public func targets(in ledger: Ledger, at now: Instant) -> [PurgeTarget] {
+        var out: [PurgeTarget] = []
+        for r in ledger.records where r.stored != .purged && r.status(at: now) == status {
+            guard now - r.createdAt >= olderThan else { continue }
+            if let tenant, ledger.tenant(of: r) != tenant { continue }
+            out.append(PurgeTarget(record: r, in: ledger, at: now))
+        }
+        return out.sorted { ($0.age.ms, $1.key) > ($1.age.ms, $0.key) }
+    }
+}

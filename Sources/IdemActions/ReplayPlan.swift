@@ -1,0 +1,121 @@
+import Foundation
+import IdemCore
+
+/// What a replay sends, and how.
+public struct ReplayOptions: Sendable {
+    /// The base URL the stored path is appended to, e.g. `http://127.0.0.1:8080`.
+    public var target: String
+    /// Headers the operator supplies (`--header NAME:VALUE`): they replace stored ones, and re-supply secret ones.
+    public var headers: [HeaderField]
+    /// Seconds to wait for the answer.
+    public var timeout: Double
+    /// The header the original token travels in.
+    public var idempotencyHeader: String
+    /// Why, for the admin event.
+    public var reason: String
+    public var mask: SecretMask
+
+    public init(target: String, headers: [HeaderField] = [], timeout: Double = 10,
+                idempotencyHeader: String = "Idempotency-Key", reason: String = "replay",
+                mask: SecretMask = SecretMask()) {
+        self.target = target
+        self.headers = headers
+        self.timeout = timeout
+        self.idempotencyHeader = idempotencyHeader
+        self.reason = reason
+        self.mask = mask
+    }
+}
+
+/// One HTTP header line.
+public struct HeaderField: Sendable, Hashable {
+    public var name: String
+    public var value: String
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    /// Parses `NAME:VALUE` (spaces after the colon dropped); nil without a colon or a name.
+    public init?(parsing text: String) {
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let name = text[..<colon].trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, !name.contains(" ") else { return nil }
+        self.init(name: name, value: text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+    }
+}
+
+/// The exact request a replay sends: built from the stored request, without its secret headers unless the operator
+/// re-supplied them, with the original token in the idempotency header.
+public struct ReplayPlan: Sendable, Hashable {
+    public var key: TokenKey
+    public var method: String
+    public var url: URL
+    public var headers: [HeaderField]
+    public var body: String?
+    /// Secret headers of the stored request (masked there) that the operator did not re-supply: not sent.
+    public var missingSecrets: [String]
+
+    /// Headers that belong to one connection: never replayed, the client sets its own.
+    static let hopByHop: Set<String> = ["host", "content-length", "connection", "transfer-encoding", "keep-alive",
+                                        "accept-encoding", "expect", "upgrade", "te"]
+
+    /// The plan for `request` of `key`; throws `ActionError.badTarget` for a target that is not an http(s) URL.
+    public init(key: TokenKey, request: StoredRequest, options: ReplayOptions) throws {
+        self.key = key
+        method = request.method.uppercased()
+        url = try ReplayPlan.url(target: options.target, path: request.path)
+        body = request.body
+        let supplied = Set(options.headers.map { $0.name.lowercased() })
+        let idem = options.idempotencyHeader.lowercased()
+        var out: [HeaderField] = []
+        var missing: [String] = []
+        for (name, value) in request.headers.sorted(by: { $0.key.lowercased() < $1.key.lowercased() }) {
+            let lower = name.lowercased()
+            if ReplayPlan.hopByHop.contains(lower) || supplied.contains(lower) || lower == idem { continue }
+            if options.mask.isSecret(name) {
+                missing.append(name)
+                continue
+            }
+            out.append(HeaderField(name: name, value: value))
+        }
+        out.append(contentsOf: options.headers.filter { $0.name.lowercased() != idem })
+        out.append(HeaderField(name: options.idempotencyHeader, value: key.token))
+        headers = out
+        missingSecrets = missing
+    }
+
+    /// `target` + `path`, checked: http or https, a host, no query or fragment on the target.
+    static func url(target: String, path: String) throws -> URL {
+        guard let base = URLComponents(string: target), let scheme = base.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = base.host, !host.isEmpty
+        else { throw ActionError.badTarget(target) }
+        var trimmed = target
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        let joined = trimmed + (path.hasPrefix("/") ? path : "/" + path)
+        guard let url = URL(string: joined) else { throw ActionError.badTarget(joined) }
+        return url
+    }
+
+    /// The request as a curl command line, quoted for a POSIX shell; secret header values masked.
+    public func curl(mask: SecretMask = SecretMask()) -> String {
+        var parts = ["curl", "-sS", "-i", "-X", ReplayPlan.quote(method)]
+        for h in headers {
+            let value = mask.isSecret(h.name) ? mask.mask(h.value) : h.value
+            parts += ["-H", ReplayPlan.quote("\(h.name): \(value)")]
+        }
+        if let body { parts += ["--data-binary", ReplayPlan.quote(body)] }
+        parts.append(ReplayPlan.quote(url.absoluteString))
+        return parts.joined(separator: " ")
+    }
+
+    /// Single-quotes `text` for a shell unless it is plainly safe; control characters become visible.
+    static func quote(_ text: String) -> String {
+        let visible = VisibleText.escape(text)
+        let safe = visible.unicodeScalars.allSatisfy {
+            CharacterSet.alphanumerics.contains($0) || "-_./:=@,+%".unicodeScalars.contains($0)
+        }
+        if safe, !visible.isEmpty { return visible }
+        return "'" + visible.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    }
+}
