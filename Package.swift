@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "IdemCoreTests", dependencies: ["IdemCore", "IdemStore", "IdemFakes"]),
         .testTarget(name: "IdemStoreTests", dependencies: ["IdemCore", "IdemStore", "IdemSimulator", "IdemFakes"]),
         .testTarget(name: "IdemUITests", dependencies: ["IdemCore", "IdemUI", "IdemFakes"], exclude: ["__Snapshots__"]),
-        .testTarget(name: "IdemtopTests", dependencies: ["IdemCore", "IdemStore"]),
+        .testTarget(name: "IdemtopTests", dependencies: ["IdemCore", "IdemStore", "IdemActions"]),
         .testTarget(name: "IdemActionsTests", dependencies: ["IdemCore", "IdemStore", "IdemActions", "IdemSimulator"]),
     ]
 )

@@ -97,16 +97,32 @@ public struct ReplayPlan: Sendable, Hashable {
         return url
     }
 
-    /// The request as a curl command line, quoted for a POSIX shell; secret header values masked.
+    /// The request as a curl command line, quoted for a POSIX shell.
+    ///
+    /// Secret values never reach the screen: a secret header's value, and a JSON body's secret fields, print as
+    /// `****` (the body then in compact sorted form). Everything else is exactly what is sent.
     public func curl(mask: SecretMask = SecretMask()) -> String {
         var parts = ["curl", "-sS", "-i", "-X", ReplayPlan.quote(method)]
         for h in headers {
             let value = mask.isSecret(h.name) ? mask.mask(h.value) : h.value
             parts += ["-H", ReplayPlan.quote("\(h.name): \(value)")]
         }
-        if let body { parts += ["--data-binary", ReplayPlan.quote(body)] }
+        if let body { parts += ["--data-binary", ReplayPlan.quote(ReplayPlan.shown(body, mask: mask))] }
         parts.append(ReplayPlan.quote(url.absoluteString))
         return parts.joined(separator: " ")
+    }
+
+    /// Whether the curl line hides anything (a secret header value or a secret body field).
+    public func curlMasksSecrets(mask: SecretMask = SecretMask()) -> Bool {
+        headers.contains { mask.isSecret($0.name) } || body.map { ReplayPlan.shown($0, mask: mask) != $0 } ?? false
+    }
+
+    /// The body as shown: unchanged unless masking hides a secret field in it.
+    static func shown(_ body: String, mask: SecretMask) -> String {
+        guard let plain = Fingerprint.canonicalJSON(body),
+              let masked = Fingerprint.canonicalJSON(mask.body(body)), masked != plain
+        else { return body }
+        return String(decoding: masked, as: UTF8.self)
     }
 
     /// Single-quotes `text` for a shell unless it is plainly safe; control characters become visible.

@@ -20,7 +20,7 @@ struct Idemtop: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             ListCommand.self, ShowCommand.self, StatsCommand.self,
-            TailCommand.self, SimulateCommand.self,
+            TailCommand.self, SimulateCommand.self, PurgeCommand.self, ReplayCommand.self,
         ],
         defaultSubcommand: nil
     )
