@@ -27,6 +27,27 @@ public struct ReplayAnswer: Sendable, Hashable {
 public enum ReplayClient {
     /// Sends `plan` and waits up to `timeout` seconds for the whole answer.
     public static func send(_ plan: ReplayPlan, timeout: Double) async throws -> ReplayAnswer {
+        try await withCheckedThrowingContinuation { continuation in
+            start(plan, timeout: timeout) { continuation.resume(with: $0) }
+        }
+    }
+
+    /// Sends from synchronous code (the CLI, test threads), blocking the calling thread until the answer or the
+    /// failure. Uses no Swift concurrency threads, so it may be called from any thread.
+    public static func sendBlocking(_ plan: ReplayPlan, timeout: Double) throws -> ReplayAnswer {
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        start(plan, timeout: timeout) { result in
+            box.set(result)
+            done.signal()
+        }
+        done.wait()
+        return try box.get()
+    }
+
+    /// Starts the request on URLSession's own queue; `completion` runs once, there.
+    static func start(_ plan: ReplayPlan, timeout: Double,
+                      completion: @escaping @Sendable (Result<ReplayAnswer, any Error>) -> Void) {
         var request = URLRequest(url: plan.url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
         request.httpMethod = plan.method
         for h in plan.headers { request.setValue(h.value, forHTTPHeaderField: h.name) }
@@ -36,37 +57,27 @@ public enum ReplayClient {
         config.timeoutIntervalForResource = timeout
         config.httpShouldSetCookies = false
         let session = URLSession(configuration: config)
-        defer { session.finishTasksAndInvalidate() }
         let started = Date()
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await session.data(for: request)
-        } catch {
-            throw map(error, url: plan.url, timeout: timeout)
+        let url = plan.url
+        let task = session.dataTask(with: request) { data, response, error in
+            session.finishTasksAndInvalidate()
+            if let error {
+                completion(.failure(map(error, url: url, timeout: timeout)))
+                return
+            }
+            guard let http = response as? HTTPURLResponse else {
+                completion(.failure(ActionError.transport(url.absoluteString, why: "the answer is not HTTP")))
+                return
+            }
+            var headers: [String: String] = [:]
+            for (k, v) in http.allHeaderFields {
+                if let k = k as? String { headers[k] = v as? String ?? "\(v)" }
+            }
+            let body = data.flatMap { $0.isEmpty ? nil : String(decoding: $0, as: UTF8.self) }
+            completion(.success(ReplayAnswer(status: http.statusCode, headers: headers, body: body,
+                                             elapsedMs: Int(Date().timeIntervalSince(started) * 1000))))
         }
-        guard let http = response as? HTTPURLResponse else {
-            throw ActionError.transport(plan.url.absoluteString, why: "the answer is not HTTP")
-        }
-        var headers: [String: String] = [:]
-        for (k, v) in http.allHeaderFields {
-            if let k = k as? String { headers[k] = v as? String ?? "\(v)" }
-        }
-        return ReplayAnswer(status: http.statusCode, headers: headers,
-                            body: data.isEmpty ? nil : String(decoding: data, as: UTF8.self),
-                            elapsedMs: Int(Date().timeIntervalSince(started) * 1000))
-    }
-
-    /// Sends from synchronous code (the CLI), blocking the calling thread until the answer or the failure.
-    public static func sendBlocking(_ plan: ReplayPlan, timeout: Double) throws -> ReplayAnswer {
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { box.set(.success(try await send(plan, timeout: timeout))) } catch { box.set(.failure(error)) }
-            done.signal()
-        }
-        done.wait()
-        return try box.get()
+        task.resume()
     }
 
     /// One line per kind of failure an operator can act on.
