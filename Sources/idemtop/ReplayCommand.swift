@@ -64,6 +64,7 @@ struct ReplayCommand: ParsableCommand {
         do { plan = try actions.plan(key, request: detail.request, options: options) } catch let e as ActionError {
             throw CLIFailure(message: e.description)
         }
+        if readOnly, !dryRun { throw StoreError.readOnly("replay is an action; drop --read-only") }
         for name in plan.missingSecrets {
             printError("idemtop: note: the stored \(VisibleText.escape(name)) header is secret and not sent; re-supply it with --header '\(VisibleText.escape(name)): ...'")
         }
@@ -73,7 +74,6 @@ struct ReplayCommand: ParsableCommand {
             out.flush()
             return
         }
-        if readOnly { throw StoreError.readOnly("replay is an action; drop --read-only") }
         if !yes {
             try Confirmation.require("Send \(plan.method) \(VisibleText.escape(plan.url.absoluteString)) with \(idempotencyHeader): \(VisibleText.escape(key.token))? Type y to confirm:",
                                      typing: "y", action: "replay")
