@@ -57,6 +57,9 @@ let package = Package(
         .testTarget(name: "IdemStoreTests", dependencies: ["IdemCore", "IdemStore", "IdemSimulator", "IdemFakes"]),
         .testTarget(name: "IdemUITests", dependencies: ["IdemCore", "IdemUI", "IdemFakes"], exclude: ["__Snapshots__"]),
         .testTarget(name: "IdemtopTests", dependencies: ["IdemCore", "IdemStore", "IdemActions"]),
-        .testTarget(name: "IdemActionsTests", dependencies: ["IdemCore", "IdemStore", "IdemActions", "IdemSimulator"]),
+        .testTarget(
+            name: "IdemActionsTests",
+            dependencies: ["IdemCore", "IdemStore", "IdemActions", "IdemSimulator", "IdemExampleService"]
+        ),
     ]
 )

@@ -1,0 +1,75 @@
+import Foundation
+import IdemActions
+import IdemCore
+import IdemExampleService
+import IdemSimulator
+import IdemStore
+import Testing
+
+/// The example service in-process and as a child, driven over HTTP by the traffic driver.
+@Suite(.serialized) struct ExampleServiceTests {
+    static func tempDir() throws -> String {
+        let dir = NSTemporaryDirectory() + "idemtop-service-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static func ledger(_ location: StoreLocation) throws -> Ledger {
+        let reader = try Stores.reader(location)
+        var ledger = Ledger()
+        while try reader.poll(limit: 10_000, { ledger.apply($0) }, malformed: { _ in }) > 0 {}
+        return ledger
+    }
+
+    @Test func inProcessTheIETFAnswers() throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let location = StoreLocation(kind: .sqlite, path: dir + "/in-process.db")
+        let service = try startExampleService(store: location, port: 0, options: PaymentsAPI.Options(workMs: 1))
+        defer { service.stop() }
+        #expect(service.url.absoluteString.hasPrefix("http://127.0.0.1:"))
+        let body = StoredRequest(method: "POST", path: "/v1/refunds", headers: ["Content-Type": "application/json"],
+                                 body: #"{"amount":5,"charge":"ch_1"}"#)
+        func send(_ request: StoredRequest, token: String) throws -> ReplayAnswer {
+            let plan = try ReplayPlan(key: TokenKey(tenant: "x", token: token), request: request,
+                                      options: ReplayOptions(target: service.url.absoluteString))
+            return try ReplayClient.sendBlocking(plan, timeout: 5)
+        }
+        let first = try send(body, token: "r1")
+        #expect(first.status == 200 && first.header("Idempotent-Replayed") == nil)
+        let again = try send(body, token: "r1")
+        #expect(again.status == 200 && again.header("Idempotent-Replayed") == "true" && again.body == first.body)
+        var other = body
+        other.body = #"{"amount":6,"charge":"ch_1"}"#
+        #expect(try send(other, token: "r1").status == 422)
+        var wrongRoute = body
+        wrongRoute.path = "/v1/nothing"
+        #expect(try send(wrongRoute, token: "r2").status == 404)
+        let ledger = try Self.ledger(location)
+        #expect(ledger.counts[.executed] == 1 && ledger.counts[.replayed] == 1 && ledger.counts[.mismatch] == 1)
+    }
+
+    @Test(arguments: [StoreKind.journal, .sqlite])
+    func theDriverPlantsEveryMisuseThroughARealService(_ kind: StoreKind) throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let location = StoreLocation(kind: kind, path: dir + (kind == .journal ? "/d.jsonl" : "/d.db"))
+        let service = try ExampleServiceProcess(store: location,
+                                                arguments: ["--work-ms", "40", "--lock-timeout", "1s", "--quiet"],
+                                                logPath: dir + "/service.log")
+        defer { service.stop() }
+        let driver = HTTPTrafficDriver(config: HTTPTrafficDriver.Config(baseURL: service.url, seed: 3, rate: 60))
+        let summary = driver.run(duration: 2.5)
+        #expect(summary.failures.isEmpty, "\(summary.failures)")
+        #expect(Set(summary.scenarios.keys) == Set(HTTPTrafficDriver.Kind.allCases), "\(summary.scenarios)")
+        for status in [409, 422, 500, 502] { #expect(summary.byStatus[status] ?? 0 > 0, "no \(status): \(summary.byStatus)") }
+
+        let ledger = try Self.ledger(location)
+        for outcome in [Outcome.executed, .replayed, .mismatch, .conflict] {
+            #expect(ledger.counts[outcome] > 0, "no \(outcome)")
+        }
+        #expect(ledger.counts[.failed] > 0)
+        let later = SystemClock().now() + .seconds(2)
+        #expect(ledger.records.contains { $0.status(at: later) == .stuck }, "crashed requests leave stuck tokens")
+    }
+}
