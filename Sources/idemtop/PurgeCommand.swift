@@ -73,6 +73,11 @@ struct PurgeCommand: ParsableCommand {
                                            tenant: tenant)
             targets = selection.targets(in: ledger, at: now)
         }
+        if !dryRun {
+            // Refuse before printing anything: a refusal is one line.
+            if readOnly { throw StoreError.readOnly("purge is an action; drop --read-only") }
+            if !yes, !Confirmation.canAsk { throw Confirmation.noTerminal(action: "purge") }
+        }
         var out = Output()
         guard !targets.isEmpty else {
             out.line("no tokens match: nothing to purge")
@@ -88,7 +93,6 @@ struct PurgeCommand: ParsableCommand {
             out.flush()
             return
         }
-        if readOnly { throw StoreError.readOnly("purge is an action; drop --read-only") }
         if !yes {
             if targets.count == 1 {
                 try Confirmation.require("Purge \(targets[0].key.visibleText)? Type y to confirm:", typing: "y", action: "purge")

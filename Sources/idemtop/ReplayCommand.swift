@@ -10,8 +10,8 @@ struct ReplayCommand: ParsableCommand {
         abstract: "Send a token's stored request again to a service and compare the answer with the stored response.",
         discussion: """
             The request goes to TARGET + the stored path, with the stored method, body and headers, and the original \
-            token in the idempotency header. Secret headers (Authorization, ...) are stored masked and not sent: \
-            re-supply them with --header. A service that keeps its idempotency promise answers with the stored \
+            token in the idempotency header. Secret headers (Authorization, Cookie, ...) are never sent from the \
+            store: re-supply them with --header. A service that keeps its idempotency promise answers with the stored \
             response (and Idempotent-Replayed: true); after a purge, it executes the request anew. Every replay is \
             recorded as an admin event.
 
@@ -64,7 +64,11 @@ struct ReplayCommand: ParsableCommand {
         do { plan = try actions.plan(key, request: detail.request, options: options) } catch let e as ActionError {
             throw CLIFailure(message: e.description)
         }
-        if readOnly, !dryRun { throw StoreError.readOnly("replay is an action; drop --read-only") }
+        if !dryRun {
+            // Refuse before printing anything: a refusal is one line.
+            if readOnly { throw StoreError.readOnly("replay is an action; drop --read-only") }
+            if !yes, !Confirmation.canAsk { throw Confirmation.noTerminal(action: "replay") }
+        }
         for name in plan.missingSecrets {
             printError("idemtop: note: the stored \(VisibleText.escape(name)) header is secret and not sent; re-supply it with --header '\(VisibleText.escape(name)): ...'")
         }

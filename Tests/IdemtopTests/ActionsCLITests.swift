@@ -125,7 +125,7 @@ import Testing
             let r = try CLIRunner.run(args)
             #expect(r.code == 1, "\(args[0]): \(r.code) \(r.stderr)")
             #expect(r.stderr.hasPrefix("idemtop: refused: the store is open read-only"), "\(r.stderr)")
-            #expect(r.stderr.split(separator: "\n").count == 1)
+            #expect(r.stderr.split(separator: "\n").count == 1 && r.stdout.isEmpty)
             #expect(try Snapshot(store) == before, "\(args[0]) changed the store")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == listing)
@@ -152,7 +152,7 @@ import Testing
         // No terminal and no --yes: refused before anything is written, one line, exit 2.
         let unconfirmed = try CLIRunner.run(["purge", store, token, "--tenant", tenant, "--reason", "r"])
         #expect(unconfirmed.code == 2 && unconfirmed.stderr.contains("pass --yes"), "\(unconfirmed.stderr)")
-        #expect(unconfirmed.stderr.split(separator: "\n").count == 1)
+        #expect(unconfirmed.stderr.split(separator: "\n").count == 1 && unconfirmed.stdout.isEmpty)
         // What the operator saw is no longer what the store holds: exit 3, nothing written.
         let stale = try CLIRunner.run(["purge", store, token, "--tenant", tenant, "--reason", "r", "--yes",
                                        "--expect-version", "\(version - 1)"])
@@ -196,6 +196,45 @@ import Testing
         let r = try CLIRunner.run(["show", store, token, "--tenant", tenant, "--format", "json"])
         let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         return object?["version"] as? Int ?? -1
+    }
+
+    /// Runs `idemtop args` on a pseudo-terminal (util-linux `script`) with `input` typed in.
+    func onTerminal(_ args: [String], input: String) throws -> CLIRunner.Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        let command = ([CLIRunner.binary.path] + args).map { "'" + $0.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }
+        p.arguments = ["-qec", command.joined(separator: " "), "/dev/null"]
+        let stdin = Pipe(), stdout = Pipe()
+        p.standardInput = stdin
+        p.standardOutput = stdout
+        p.standardError = stdout
+        try p.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return CLIRunner.Result(code: p.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: "")
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func onATerminalABulkPurgeWantsTheNumberTyped() throws {
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("bulk.jsonl").path
+        #expect(try CLIRunner.run(["simulate", store, "--events", "600", "--seed", "9", "--start", CLITests.start]).code == 0)
+        let list = try CLIRunner.run(["list", store, "--format", "json", "--status", "stuck", "--at", CLITests.end])
+        let count = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [Any]).count
+        try #require(count >= 2)
+        let before = try Snapshot(store)
+        let args = ["purge", store, "--status", "stuck", "--at", CLITests.end, "--reason", "bulk"]
+        let wrong = try onTerminal(args, input: "y\n")
+        #expect(wrong.code == 1 && wrong.stdout.contains("Type \(count) to confirm") && wrong.stdout.contains("cancelled"),
+                "\(wrong.stdout)")
+        #expect(try Snapshot(store) == before)
+        let typed = try onTerminal(args, input: "\(count)\n")
+        #expect(typed.code == 0, "\(typed.stdout)")
+        #expect(typed.stdout.components(separatedBy: "purged ").count - 1 == count)
+        let single = try onTerminal(["purge", store, "nope-token", "--reason", "r"], input: "y\n")
+        #expect(single.code == 1 && single.stdout.contains("no token 'nope-token'"))
     }
 
     @Test func aTokenWithoutAStoredRequestHasNothingToReplay() throws {
