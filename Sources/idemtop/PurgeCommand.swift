@@ -86,7 +86,12 @@ struct PurgeCommand: ParsableCommand {
         }
         out.line(dryRun ? "would purge \(targets.count) token(s):" : "to purge \(targets.count) token(s):")
         for t in targets { out.line("  " + PurgeCommand.describe(t)) }
-        out.line("  each will execute anew on its next request; the journal or table keeps an admin event")
+        let consequences = Set(targets.map(\.consequence))
+        for c in consequences.sorted() {
+            let which = consequences.count == 1 ? "" : "\(targets.first { $0.consequence == c }?.expect.status.rawValue ?? ""): "
+            out.line("  \(which)\(c)")
+        }
+        out.line("  every purge is recorded as an admin event (who, when, why, what it replaced)")
         out.flush()
         if dryRun {
             out.line("dry run: nothing was purged")
