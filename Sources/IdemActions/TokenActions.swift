@@ -39,9 +39,24 @@ public final class TokenActions {
     }
 
     /// Purges each target on its own compare-and-set; the outcomes come back in the targets' order.
-    public func purge(_ targets: [PurgeTarget], reason: String) throws -> [PurgeOutcome] {
+    ///
+    /// Batches of `batchSize` go under one lock or transaction, with a short pause between batches, so a live
+    /// service waiting for the store's write lock gets it between them.
+    public func purge(_ targets: [PurgeTarget], reason: String, batchSize: Int = 200) throws -> [PurgeOutcome] {
         let w = try writer(for: "purge")
-        return try targets.map { try w.purge($0.key, expect: $0.expect, actor: actor, reason: reason) }
+        guard let batching = w as? any BatchPurging else {
+            return try targets.map { try w.purge($0.key, expect: $0.expect, actor: actor, reason: reason) }
+        }
+        var outcomes: [PurgeOutcome] = []
+        var start = 0
+        while start < targets.count {
+            if start > 0 { usleep(2000) }
+            let batch = targets[start..<min(targets.count, start + max(1, batchSize))]
+            outcomes += try batching.purge(batch: batch.map { PurgeRequest(key: $0.key, expect: $0.expect) },
+                                           actor: actor, reason: reason)
+            start += batch.count
+        }
+        return outcomes
     }
 
     /// The request a replay of `request` would send (what `--dry-run` prints); sends nothing, writes nothing.

@@ -7,7 +7,7 @@ import IdemCore
 /// other writers appended since its last look into its own `Ledger`, decides with `Decision` on the current record,
 /// writes the whole line with one `write` call, and unlocks. So lines never interleave, and two processes racing on
 /// one token execute it once: the second sees the first's `executed` line and gets `conflict`.
-public final class JournalWriter: TokenWriter, TokenAdmin {
+public final class JournalWriter: TokenWriter, TokenAdmin, BatchPurging {
     public let path: String
     public let policy: Policy
     private let clock: any Clock
@@ -104,6 +104,29 @@ public final class JournalWriter: TokenWriter, TokenAdmin {
             let event = PurgeCheck.event(key: key, expect: expect, actor: actor, reason: reason, at: now)
             try file.writeAll(EventLineEncoder.encode(event))
             return .purged(event)
+        }
+    }
+
+    /// Purges a batch under one lock: each request checked against the caught-up ledger (and the batch's own
+    /// earlier purges), the granted ones appended with one `write`.
+    public func purge(batch: [PurgeRequest], actor: String, reason: String) throws -> [PurgeOutcome] {
+        try locked {
+            let now = clock.now()
+            var purged = Set<TokenKey>()
+            var bytes: [UInt8] = []
+            let outcomes = batch.map { item -> PurgeOutcome in
+                if purged.contains(item.key) { return .refused("\(item.key.visible) is already purged") }
+                if let refusal = PurgeCheck.refusal(key: item.key, current: ledger.record(item.key), expect: item.expect,
+                                                    now: now) {
+                    return .refused(refusal)
+                }
+                let event = PurgeCheck.event(key: item.key, expect: item.expect, actor: actor, reason: reason, at: now)
+                bytes += EventLineEncoder.encode(event)
+                purged.insert(item.key)
+                return .purged(event)
+            }
+            if !bytes.isEmpty { try file.writeAll(bytes) }
+            return outcomes
         }
     }
 

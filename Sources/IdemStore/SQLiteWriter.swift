@@ -6,7 +6,7 @@ import IdemCore
 ///
 /// SQLite's write lock makes the read-decide-write atomic across processes: two processes racing on one token
 /// execute it once, the loser waiting up to the busy timeout for the lock and then seeing `conflict`.
-public final class SQLiteWriter: TokenWriter, TokenAdmin {
+public final class SQLiteWriter: TokenWriter, TokenAdmin, BatchPurging {
     public let path: String
     public let policy: Policy
     private let clock: any Clock
@@ -107,6 +107,22 @@ public final class SQLiteWriter: TokenWriter, TokenAdmin {
             let event = PurgeCheck.event(key: key, expect: expect, actor: actor, reason: reason, at: now)
             try record(event)
             return .purged(event)
+        }
+    }
+
+    /// Purges a batch in one `BEGIN IMMEDIATE` transaction, each request on its own compare-and-set.
+    public func purge(batch: [PurgeRequest], actor: String, reason: String) throws -> [PurgeOutcome] {
+        try db.transaction(immediate: true) {
+            let now = clock.now()
+            return try batch.map { item in
+                let row = try readRow(tenant: item.key.tenant, token: item.key.token)
+                if let refusal = PurgeCheck.refusal(key: item.key, current: row?.record, expect: item.expect, now: now) {
+                    return .refused(refusal)
+                }
+                let event = PurgeCheck.event(key: item.key, expect: item.expect, actor: actor, reason: reason, at: now)
+                try record(event)
+                return .purged(event)
+            }
         }
     }
 

@@ -28,8 +28,8 @@ import Testing
         StoreLocation(kind: kind, path: dir + (kind == .journal ? "/race.jsonl" : "/race.db"))
     }
 
-    @Test(arguments: [StoreKind.journal, .sqlite])
-    func purgesRacingTheServiceNeverLoseACompletion(_ kind: StoreKind) throws {
+    @Test(arguments: [StoreKind.journal, .sqlite], [false, true])
+    func purgesRacingTheServiceNeverLoseACompletion(_ kind: StoreKind, bulk: Bool) throws {
         let dir = NSTemporaryDirectory() + "idemtop-race-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -84,13 +84,24 @@ import Testing
                 _ = try reader.poll(limit: .max, { view.apply($0) }, malformed: { _ in })
             }
             guard !view.records.isEmpty else { usleep(1000); continue }
-            attempts += 1
-            let record = view.records[Int.random(in: 0..<view.records.count)]
-            let key = TokenKey(tenant: view.tenant(of: record), token: record.token)
-            switch try actions.purge(key, expect: PurgeCheck.expectation(for: record, at: SystemClock().now()),
-                                     reason: "race \(attempts)") {
-            case .purged: granted += 1
-            case .refused: refused += 1
+            let now = SystemClock().now()
+            let outcomes: [PurgeOutcome]
+            if bulk {
+                // A bulk purge of everything the operator saw, in small batches under one lock each.
+                let targets = view.records.map { PurgeTarget(record: $0, in: view, at: now) }
+                outcomes = try actions.purge(targets, reason: "race bulk \(attempts)", batchSize: 5)
+            } else {
+                let record = view.records[Int.random(in: 0..<view.records.count)]
+                let key = TokenKey(tenant: view.tenant(of: record), token: record.token)
+                outcomes = [try actions.purge(key, expect: PurgeCheck.expectation(for: record, at: now),
+                                              reason: "race \(attempts)")]
+            }
+            attempts += outcomes.count
+            for outcome in outcomes {
+                switch outcome {
+                case .purged: granted += 1
+                case .refused: refused += 1
+                }
             }
             // An operator's pace, fast: a tight loop would hold the store's lock nearly all the time and starve the
             // service (flock and SQLite's busy handler are not fair queues).
@@ -125,7 +136,7 @@ import Testing
         #expect(lostCompletions == 0, "completions written onto a purged or finished record")
         #expect(purges == granted, "every refused purge wrote nothing: \(purges) purge events for \(granted) granted")
         #expect(completions > 0)
-        print("race \(kind): \(attempts) attempts, \(granted) granted, \(refused) refused, \(sent) requests, \(completions) completions")
+        print("race \(kind)\(bulk ? " bulk" : ""): \(attempts) attempts, \(granted) granted, \(refused) refused, \(sent) requests, \(completions) completions")
     }
 }
 

@@ -147,3 +147,31 @@ import Testing
         #expect(last.kind == .replay && last.target == "http://127.0.0.1:1" && last.resultStatus == 201)
     }
 }
+
+/// Bulk purges under one lock or transaction.
+@Suite struct BatchPurgeTests {
+    @Test(arguments: PurgeTests.kinds)
+    func aBatchChecksEachTokenOnItsOwn(_ kind: StoreKind) throws {
+        let f = try PurgeTests.Fixture(kind)
+        for t in ["a", "b", "c"] { _ = try f.begin(t) }
+        let a = try f.expectation("a"), b = try f.expectation("b"), c = try f.expectation("c")
+        guard case .execute(let ticket, _) = try f.writer.begin(tenant: "acme", token: "d", operation: PurgeTests.op,
+                                                               fingerprint: PurgeTests.fp, request: nil) else {
+            Issue.record("d not executed"); return
+        }
+        let d = try f.expectation("d")
+        try f.writer.complete(ticket, response: StoredResponse(status: 201))  // d changed since the operator looked
+        let key = { (t: String) in TokenKey(tenant: "acme", token: t) }
+        let batch = [PurgeRequest(key: key("a"), expect: a), PurgeRequest(key: key("b"), expect: b),
+                     PurgeRequest(key: key("d"), expect: d), PurgeRequest(key: key("a"), expect: a),
+                     PurgeRequest(key: key("c"), expect: c)]
+        let batching = try #require(f.writer as? any BatchPurging)
+        let outcomes = try batching.purge(batch: batch, actor: "ops@box", reason: "bulk")
+        let granted = outcomes.map { if case .purged = $0 { return true } else { return false } }
+        #expect(granted == [true, true, false, false, true])
+        let ledger = try f.ledger()
+        #expect(["a", "b", "c"].allSatisfy { ledger.record(key($0))?.stored == .purged })
+        #expect(ledger.record(key("d"))?.stored == .completed)
+        #expect(ledger.counts[.purge] == 3)
+    }
+}
