@@ -21,36 +21,44 @@ import Testing
         return ledger
     }
 
-    @Test func inProcessTheIETFAnswers() throws {
+    @Test func inProcessTheIETFAnswers() async throws {
+        try await offPool { try Self.inProcess(checks: $0) }
+    }
+
+    static func inProcess(checks: Checks) throws {
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let location = StoreLocation(kind: .sqlite, path: dir + "/in-process.db")
         let service = try startExampleService(store: location, port: 0, options: PaymentsAPI.Options(workMs: 1))
         defer { service.stop() }
-        #expect(service.url.absoluteString.hasPrefix("http://127.0.0.1:"))
+        checks.expect(service.url.absoluteString.hasPrefix("http://127.0.0.1:"))
         let body = StoredRequest(method: "POST", path: "/v1/refunds", headers: ["Content-Type": "application/json"],
                                  body: #"{"amount":5,"charge":"ch_1"}"#)
         func send(_ request: StoredRequest, token: String) throws -> ReplayAnswer {
             let plan = try ReplayPlan(key: TokenKey(tenant: "x", token: token), request: request,
                                       options: ReplayOptions(target: service.url.absoluteString))
-            return try ReplayClient.sendBlocking(plan, timeout: 5)
+            return try ReplayClient.sendBlocking(plan, timeout: 20)
         }
         let first = try send(body, token: "r1")
-        #expect(first.status == 200 && first.header("Idempotent-Replayed") == nil)
+        checks.expect(first.status == 200 && first.header("Idempotent-Replayed") == nil, "\(first)")
         let again = try send(body, token: "r1")
-        #expect(again.status == 200 && again.header("Idempotent-Replayed") == "true" && again.body == first.body)
+        checks.expect(again.status == 200 && again.header("Idempotent-Replayed") == "true" && again.body == first.body, "\(again)")
         var other = body
         other.body = #"{"amount":6,"charge":"ch_1"}"#
-        #expect(try send(other, token: "r1").status == 422)
+        checks.expect(try send(other, token: "r1").status == 422)
         var wrongRoute = body
         wrongRoute.path = "/v1/nothing"
-        #expect(try send(wrongRoute, token: "r2").status == 404)
+        checks.expect(try send(wrongRoute, token: "r2").status == 404)
         let ledger = try Self.ledger(location)
-        #expect(ledger.counts[.executed] == 1 && ledger.counts[.replayed] == 1 && ledger.counts[.mismatch] == 1)
+        checks.expect(ledger.counts[.executed] == 1 && ledger.counts[.replayed] == 1 && ledger.counts[.mismatch] == 1, "\(ledger.counts)")
     }
 
     @Test(arguments: [StoreKind.journal, .sqlite])
-    func theDriverPlantsEveryMisuseThroughARealService(_ kind: StoreKind) throws {
+    func theDriverPlantsEveryMisuseThroughARealService(_ kind: StoreKind) async throws {
+        try await offPool { try Self.drive(kind, checks: $0) }
+    }
+
+    static func drive(_ kind: StoreKind, checks: Checks) throws {
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let location = StoreLocation(kind: kind, path: dir + (kind == .journal ? "/d.jsonl" : "/d.db"))
@@ -60,16 +68,16 @@ import Testing
         defer { service.stop() }
         let driver = HTTPTrafficDriver(config: HTTPTrafficDriver.Config(baseURL: service.url, seed: 3, rate: 60))
         let summary = driver.run(duration: 2.5)
-        #expect(summary.failures.isEmpty, "\(summary.failures)")
-        #expect(Set(summary.scenarios.keys) == Set(HTTPTrafficDriver.Kind.allCases), "\(summary.scenarios)")
-        for status in [409, 422, 500, 502] { #expect(summary.byStatus[status] ?? 0 > 0, "no \(status): \(summary.byStatus)") }
+        checks.expect(summary.failures.isEmpty, "\(summary.failures)")
+        checks.expect(Set(summary.scenarios.keys) == Set(HTTPTrafficDriver.Kind.allCases), "\(summary.scenarios)")
+        for status in [409, 422, 500, 502] { checks.expect(summary.byStatus[status] ?? 0 > 0, "no \(status): \(summary.byStatus)") }
 
         let ledger = try Self.ledger(location)
         for outcome in [Outcome.executed, .replayed, .mismatch, .conflict] {
-            #expect(ledger.counts[outcome] > 0, "no \(outcome)")
+            checks.expect(ledger.counts[outcome] > 0, "no \(outcome)")
         }
-        #expect(ledger.counts[.failed] > 0)
+        checks.expect(ledger.counts[.failed] > 0)
         let later = SystemClock().now() + .seconds(2)
-        #expect(ledger.records.contains { $0.status(at: later) == .stuck }, "crashed requests leave stuck tokens")
+        checks.expect(ledger.records.contains { $0.status(at: later) == .stuck }, "crashed requests leave stuck tokens")
     }
 }

@@ -29,7 +29,11 @@ import Testing
     }
 
     @Test(arguments: [StoreKind.journal, .sqlite], [false, true])
-    func purgesRacingTheServiceNeverLoseACompletion(_ kind: StoreKind, bulk: Bool) throws {
+    func purgesRacingTheServiceNeverLoseACompletion(_ kind: StoreKind, bulk: Bool) async throws {
+        try await offPool { try Self.race(kind, bulk: bulk, checks: $0) }
+    }
+
+    static func race(_ kind: StoreKind, bulk: Bool, checks: Checks) throws {
         let dir = NSTemporaryDirectory() + "idemtop-race-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -72,7 +76,7 @@ import Testing
         }
 
         // The operator side, in this process: look (sometimes a little late), then purge what it saw.
-        #expect(eventually { ((try? Data(contentsOf: URL(fileURLWithPath: location.path)))?.count ?? 0) > 0 })
+        checks.expect(eventually { ((try? Data(contentsOf: URL(fileURLWithPath: location.path)))?.count ?? 0) > 0 })
         let reader = try Stores.reader(location)
         var view = Ledger()
         let actions = TokenActions(location: location, readOnly: false, actor: "race@test")
@@ -111,9 +115,9 @@ import Testing
         clients.wait()
         service.stop()
         let (sent, failures) = traffic.summary
-        #expect(failures.isEmpty, "client failures: \(failures)")
-        #expect(sent > 100, "the service took only \(sent) requests: \(service.log().suffix(2000))")
-        #expect(granted + refused == attempts && granted > 0 && refused > 0, "granted \(granted), refused \(refused) of \(attempts)")
+        checks.expect(failures.isEmpty, "client failures: \(failures)")
+        checks.expect(sent > 100, "the service took only \(sent) requests: \(service.log().suffix(2000))")
+        checks.expect(granted + refused == attempts && granted > 0 && refused > 0, "granted \(granted), refused \(refused) of \(attempts)")
 
         // Fold the whole store again and check every purge and completion against the state just before it.
         let check = try Stores.reader(location)
@@ -131,11 +135,11 @@ import Testing
             default: break
             }
             ledger.apply(e)
-        }, malformed: { m in Issue.record("malformed \(m)") })
-        #expect(stale == 0, "purges that went through on a state older than the store's")
-        #expect(lostCompletions == 0, "completions written onto a purged or finished record")
-        #expect(purges == granted, "every refused purge wrote nothing: \(purges) purge events for \(granted) granted")
-        #expect(completions > 0)
+        }, malformed: { m in checks.record("malformed \(m)") })
+        checks.expect(stale == 0, "purges that went through on a state older than the store's")
+        checks.expect(lostCompletions == 0, "completions written onto a purged or finished record")
+        checks.expect(purges == granted, "every refused purge wrote nothing: \(purges) purge events for \(granted) granted")
+        checks.expect(completions > 0)
         print("race \(kind)\(bulk ? " bulk" : ""): \(attempts) attempts, \(granted) granted, \(refused) refused, \(sent) requests, \(completions) completions")
     }
 }
