@@ -52,17 +52,21 @@ public enum ReplayClient {
         request.httpMethod = plan.method
         for h in plan.headers { request.setValue(h.value, forHTTPHeaderField: h.name) }
         if let body = plan.body { request.httpBody = Data(body.utf8) }
+        // Foundation on Linux hands libcurl whole seconds (0.5 s would time out at once): the session gets a
+        // rounded-up limit, and a timer of our own cancels the task at the exact one.
         let config = URLSessionConfiguration.ephemeral
-        config.timeoutIntervalForRequest = timeout
-        config.timeoutIntervalForResource = timeout
+        config.timeoutIntervalForRequest = timeout.rounded(.up) + 1
+        config.timeoutIntervalForResource = timeout.rounded(.up) + 1
         config.httpShouldSetCookies = false
         let session = URLSession(configuration: config)
         let started = Date()
         let url = plan.url
+        let timer = TimeoutFlag()
         let task = session.dataTask(with: request) { data, response, error in
             session.finishTasksAndInvalidate()
             if let error {
-                completion(.failure(map(error, url: url, timeout: timeout)))
+                completion(.failure(timer.fired ? ActionError.timedOut(url.absoluteString, seconds: timeout)
+                                                : map(error, url: url, timeout: timeout)))
                 return
             }
             guard let http = response as? HTTPURLResponse else {
@@ -78,6 +82,10 @@ public enum ReplayClient {
                                              elapsedMs: Int(Date().timeIntervalSince(started) * 1000))))
         }
         task.resume()
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+            timer.fire()
+            task.cancel()
+        }
     }
 
     /// One line per kind of failure an operator can act on.
@@ -95,8 +103,22 @@ public enum ReplayClient {
             return .tls(url.absoluteString, why: e.localizedDescription)
         case .cannotFindHost, .dnsLookupFailed: return .cannotResolve(url.absoluteString)
         case .badURL, .unsupportedURL: return .badTarget(url.absoluteString)
-        default: return .transport(url.absoluteString, why: e.localizedDescription)
+        default:
+            // libcurl's TLS failures come back under several codes; their text names the library.
+            let text = e.localizedDescription
+            if ["SSL", "TLS", "certificate"].contains(where: text.contains) {
+                return .tls(url.absoluteString, why: text.trimmingCharacters(in: .whitespaces))
+            }
+            return .transport(url.absoluteString, why: text)
         }
+    }
+
+    /// Set when our own timer cancels the request, so the cancellation reads as a timeout.
+    private final class TimeoutFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        var fired: Bool { lock.withLock { value } }
+        func fire() { lock.withLock { value = true } }
     }
 
     /// The answer handed from the sending task to the blocked thread.

@@ -238,6 +238,31 @@ import Testing
         #expect(single.code == 1 && single.stdout.contains("no token 'nope-token'"))
     }
 
+    @Test func aSlowServiceTimesOutAndPlainHTTPIsNoTLS() throws {
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("sim.jsonl").path
+        #expect(try CLIRunner.run(["simulate", store, "--events", "200", "--seed", "4", "--start", CLITests.start]).code == 0)
+        let list = try CLIRunner.run(["list", store, "--format", "json", "--status", "completed", "--at", CLITests.end])
+        let items = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        let item = try #require(items.first { $0["operation"] as? String == "POST /v1/charges" })
+        let token = try #require(item["token"] as? String), tenant = try #require(item["tenant"] as? String)
+        let service = try ExampleServiceProcess(executable: CLIRunner.binary.deletingLastPathComponent()
+                                                    .appendingPathComponent("idemtop-example-service"),
+                                                store: StoreLocation(kind: .journal, path: dir.appendingPathComponent("slow.jsonl").path),
+                                                arguments: ["--work-ms", "5000", "--quiet"])
+        defer { service.stop() }
+        let started = Date()
+        let slow = try CLIRunner.run(["replay", store, token, "--tenant", tenant, "--target", service.url.absoluteString,
+                                      "--timeout", "0.4", "--yes"])
+        #expect(slow.code == 1 && slow.stderr.contains("timed out after 0.4 s"), "\(slow.stderr)")
+        #expect(Date().timeIntervalSince(started) < 3)
+        let https = service.url.absoluteString.replacingOccurrences(of: "http://", with: "https://")
+        let tls = try CLIRunner.run(["replay", store, token, "--tenant", tenant, "--target", https, "--timeout", "3", "--yes"])
+        #expect(tls.code == 1 && tls.stderr.contains("TLS error"), "\(tls.stderr)")
+        #expect(tls.stderr.split(separator: "\n").filter { !$0.contains("note:") }.count == 1)
+    }
+
     @Test func aTokenWithoutAStoredRequestHasNothingToReplay() throws {
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
