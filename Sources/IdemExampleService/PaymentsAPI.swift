@@ -71,8 +71,9 @@ public final class PaymentsAPI: @unchecked Sendable {
         }
         let tenant = request.header("X-Tenant") ?? options.defaultTenant
         let fingerprint = Fingerprint.of(method: request.method, path: request.path, body: request.body)
-        var kept = request.headers.filter { !Self.hopByHop.contains($0.key.lowercased()) }
-        kept[Self.crashHeader] = nil
+        // The demo's fault headers are not part of the request: a replay of the stored request runs normally.
+        let dropped = Self.hopByHop.union([Self.crashHeader.lowercased(), Self.failHeader.lowercased()])
+        let kept = request.headers.filter { !dropped.contains($0.key.lowercased()) }
         let stored = StoredRequest(method: request.method.uppercased(), path: request.path, headers: kept,
                                    body: request.body)
         do {

@@ -80,4 +80,51 @@ import Testing
         let later = SystemClock().now() + .seconds(2)
         checks.expect(ledger.records.contains { $0.status(at: later) == .stuck }, "crashed requests leave stuck tokens")
     }
+
+    @Test(arguments: [StoreKind.journal, .sqlite])
+    func aStuckTokenPurgedThenReplayedCompletes(_ kind: StoreKind) async throws {
+        try await offPool { try Self.stuckThenPurgedThenReplayed(kind, checks: $0) }
+    }
+
+    static func stuckThenPurgedThenReplayed(_ kind: StoreKind, checks: Checks) throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let location = StoreLocation(kind: kind, path: dir + (kind == .journal ? "/s.jsonl" : "/s.db"))
+        let service = try ExampleServiceProcess(store: location, arguments: ["--work-ms", "1", "--lock-timeout", "300ms"],
+                                                logPath: dir + "/service.log")
+        defer { service.stop() }
+        let request = StoredRequest(method: "POST", path: "/v1/charges",
+                                    headers: ["Content-Type": "application/json", "X-Tenant": "shop", "X-Demo-Crash": "1"],
+                                    body: #"{"amount":990,"currency":"eur"}"#)
+        let key = TokenKey(tenant: "shop", token: "crashed-1")
+        let crash = try ReplayClient.sendBlocking(
+            try ReplayPlan(key: key, request: request, options: ReplayOptions(target: service.url.absoluteString)), timeout: 10)
+        checks.expect(crash.status == 500, "\(crash)")
+
+        // The operator sees it stuck, purges it, and replays the stored request: it executes anew and completes.
+        Thread.sleep(forTimeInterval: 0.4)
+        let now = SystemClock().now()
+        let record = try Self.ledger(location).record(key)
+        checks.expect(record?.status(at: now) == .stuck, "\(String(describing: record))")
+        guard let record else { return }
+        let actions = TokenActions(location: location, readOnly: false, actor: "ops@test")
+        let outcome = try actions.purge(key, expect: PurgeCheck.expectation(for: record, at: now), reason: "crashed")
+        checks.expect(outcome.isPurged, "\(outcome)")
+        let reader = try Stores.reader(location)
+        while try reader.poll(limit: 10_000, { _ in }, malformed: { _ in }) > 0 {}
+        let detail = try reader.detail(for: key)
+        checks.expect(detail.request?.headers["X-Demo-Crash"] == nil, "the fault header is not stored")
+        let result = try actions.replayBlocking(key, request: detail.request, stored: detail.response,
+                                                options: ReplayOptions(target: service.url.absoluteString))
+        checks.expect(result.answer.status == 201 && result.replayedHeader == nil, "\(result.answer)")
+        checks.expect(result.stored == nil && !result.bodiesMatch)
+        checks.expect(result.event?.resultStatus == 201 && result.recordError == nil)
+        let after = try Self.ledger(location)
+        checks.expect(after.record(key)?.stored == .completed && after.record(key)?.executions == 2)
+        checks.expect(after.counts[.purge] == 1 && after.counts[.replay] == 1)
+    }
+}
+
+extension PurgeOutcome {
+    var isPurged: Bool { if case .purged = self { return true } else { return false } }
 }
