@@ -12,6 +12,8 @@ struct TailCommand: ParsableCommand {
             Examples:
               idemtop tail payments.jsonl
               idemtop tail payments.db --from-start --format jsonl | jq 'select(.outcome == "mismatch")'
+
+            --format jsonl prints the journal's line format (bodies left out), so its output is itself a journal.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, jsonl }
@@ -38,7 +40,7 @@ struct TailCommand: ParsableCommand {
             let n = try reader.poll(limit: 10_000, { e in
                 switch format {
                 case .table: out.line(EventFields.line(e, withKey: true))
-                case .jsonl: out.line(JSONText.encode(EventFields.json(e)))
+                case .jsonl: out.bytes(EventLineEncoder.encode(e))
                 }
             }, malformed: { m in
                 printError("idemtop: malformed entry at \(m.position): \(m.reason)")
