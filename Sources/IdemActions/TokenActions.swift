@@ -5,14 +5,17 @@ import IdemStore
 /// The guarded actions on one store, without printing: what the CLI and the dashboard call.
 ///
 /// Opened `readOnly`, it refuses every action with `StoreError.readOnly` before touching the store. Otherwise the
-/// admin writer is opened on the first action and kept. Not thread-safe: call it from one task at a time.
-public final class TokenActions {
+/// admin writer is opened on the first action and kept. Safe to share between tasks and threads: every store call
+/// runs under one lock (a replay's HTTP exchange runs outside it).
+public final class TokenActions: @unchecked Sendable {
     public let location: StoreLocation
     public let readOnly: Bool
     /// `user@host`, recorded on every admin event.
     public let actor: String
     private let policy: Policy
     private let clock: any Clock
+    private let lock = NSLock()
+    /// Guarded by `lock`.
     private var admin: (any TokenWriter & TokenAdmin)?
 
     public init(location: StoreLocation, readOnly: Bool, policy: Policy = .standard, clock: any Clock = SystemClock(),
@@ -24,36 +27,41 @@ public final class TokenActions {
         self.actor = actor
     }
 
-    /// The admin writer, opened on first use; `StoreError.readOnly` when the store was opened read-only.
-    private func writer(for action: String) throws -> any TokenWriter & TokenAdmin {
+    /// Runs `body` with the admin writer (opened on first use) under the lock; `StoreError.readOnly` when the store
+    /// was opened read-only, before anything is opened.
+    private func withWriter<T>(for action: String, _ body: (any TokenWriter & TokenAdmin) throws -> T) throws -> T {
         if readOnly { throw StoreError.readOnly("\(action) needs a writable store; drop --read-only") }
-        if let admin { return admin }
+        lock.lock()
+        defer { lock.unlock() }
+        if let admin { return try body(admin) }
         let opened = try Stores.admin(location, policy: policy, clock: clock)
         admin = opened
-        return opened
+        return try body(opened)
     }
 
     /// Purges `key` if the store still holds what `expect` says (compare-and-set); `.refused` changes nothing.
     public func purge(_ key: TokenKey, expect: PurgeExpectation, reason: String) throws -> PurgeOutcome {
-        try writer(for: "purge").purge(key, expect: expect, actor: actor, reason: reason)
+        try withWriter(for: "purge") { try $0.purge(key, expect: expect, actor: actor, reason: reason) }
     }
 
     /// Purges each target on its own compare-and-set; the outcomes come back in the targets' order.
     ///
-    /// Batches of `batchSize` go under one lock or transaction, with a short pause between batches, so a live
+    /// Batches of `batchSize` go under one store lock or transaction, with a short pause between batches, so a live
     /// service waiting for the store's write lock gets it between them.
     public func purge(_ targets: [PurgeTarget], reason: String, batchSize: Int = 200) throws -> [PurgeOutcome] {
-        let w = try writer(for: "purge")
-        guard let batching = w as? any BatchPurging else {
-            return try targets.map { try w.purge($0.key, expect: $0.expect, actor: actor, reason: reason) }
-        }
+        if readOnly { throw StoreError.readOnly("purge needs a writable store; drop --read-only") }
         var outcomes: [PurgeOutcome] = []
         var start = 0
         while start < targets.count {
             if start > 0 { usleep(2000) }
-            let batch = targets[start..<min(targets.count, start + max(1, batchSize))]
-            outcomes += try batching.purge(batch: batch.map { PurgeRequest(key: $0.key, expect: $0.expect) },
-                                           actor: actor, reason: reason)
+            let batch = Array(targets[start..<min(targets.count, start + max(1, batchSize))])
+            outcomes += try withWriter(for: "purge") { w in
+                guard let batching = w as? any BatchPurging else {
+                    return try batch.map { try w.purge($0.key, expect: $0.expect, actor: actor, reason: reason) }
+                }
+                return try batching.purge(batch: batch.map { PurgeRequest(key: $0.key, expect: $0.expect) },
+                                          actor: actor, reason: reason)
+            }
             start += batch.count
         }
         return outcomes
@@ -73,33 +81,34 @@ public final class TokenActions {
     /// `recordError`, since the request was sent.
     public func replay(_ key: TokenKey, request: StoredRequest?, stored: StoredResponse?,
                        options: ReplayOptions) async throws -> ReplayResult {
-        let (plan, w) = try prepare(key, request: request, options: options)
+        let plan = try prepare(key, request: request, options: options)
         let answer = try await ReplayClient.send(plan, timeout: options.timeout)
-        return finish(plan: plan, answer: answer, stored: stored, options: options, writer: w)
+        return finish(plan: plan, answer: answer, stored: stored, options: options)
     }
 
     /// `replay` for synchronous callers (the CLI): blocks the calling thread.
     public func replayBlocking(_ key: TokenKey, request: StoredRequest?, stored: StoredResponse?,
                                options: ReplayOptions) throws -> ReplayResult {
-        let (plan, w) = try prepare(key, request: request, options: options)
+        let plan = try prepare(key, request: request, options: options)
         let answer = try ReplayClient.sendBlocking(plan, timeout: options.timeout)
-        return finish(plan: plan, answer: answer, stored: stored, options: options, writer: w)
+        return finish(plan: plan, answer: answer, stored: stored, options: options)
     }
 
-    private func prepare(_ key: TokenKey, request: StoredRequest?,
-                         options: ReplayOptions) throws -> (ReplayPlan, any TokenWriter & TokenAdmin) {
+    /// The plan, after making sure the replay can be recorded (the store opens for writing) before anything is sent.
+    private func prepare(_ key: TokenKey, request: StoredRequest?, options: ReplayOptions) throws -> ReplayPlan {
         let plan = try plan(key, request: request, options: options)
-        return (plan, try writer(for: "replay"))
+        try withWriter(for: "replay") { _ in }
+        return plan
     }
 
-    private func finish(plan: ReplayPlan, answer: ReplayAnswer, stored: StoredResponse?, options: ReplayOptions,
-                        writer: any TokenWriter & TokenAdmin) -> ReplayResult {
+    private func finish(plan: ReplayPlan, answer: ReplayAnswer, stored: StoredResponse?,
+                        options: ReplayOptions) -> ReplayResult {
         var reason = options.reason
         if let replayed = answer.header("Idempotent-Replayed") { reason += " (Idempotent-Replayed: \(replayed))" }
         let event = StoreEvent(kind: .replay, at: clock.now(), tenant: plan.key.tenant, token: plan.key.token,
                                actor: actor, reason: reason, target: options.target, resultStatus: answer.status)
         do {
-            try writer.recordReplay(event)
+            try withWriter(for: "replay") { try $0.recordReplay(event) }
             return ReplayResult(plan: plan, answer: answer, stored: stored, mask: options.mask, event: event,
                                 recordError: nil)
         } catch {

@@ -66,6 +66,9 @@ public final class HTTPTrafficDriver: @unchecked Sendable {
 
     public init(config: Config) { self.config = config }
 
+    /// What the run has sent so far (callable while it runs, e.g. from `shouldStop`).
+    public var current: Summary { lock.withLock { summary } }
+
     /// Sends traffic for `duration` seconds (or until `shouldStop`) and returns what happened.
     public func run(duration: Double, shouldStop: @escaping @Sendable () -> Bool = { false }) -> Summary {
         let end = Date().addingTimeInterval(duration)

@@ -67,7 +67,12 @@ import Testing
                                                 logPath: dir + "/service.log")
         defer { service.stop() }
         let driver = HTTPTrafficDriver(config: HTTPTrafficDriver.Config(baseURL: service.url, seed: 3, rate: 60))
-        let summary = driver.run(duration: 2.5)
+        // Until every kind was played and answered (at most 30 s on a loaded machine).
+        let summary = driver.run(duration: 30, shouldStop: { [driver] in
+            let now = driver.current
+            return Set(now.scenarios.keys) == Set(HTTPTrafficDriver.Kind.allCases) && now.requests >= 150
+                && [409, 422, 500, 502].allSatisfy { now.byStatus[$0] ?? 0 > 0 }
+        })
         checks.expect(summary.failures.isEmpty, "\(summary.failures)")
         checks.expect(Set(summary.scenarios.keys) == Set(HTTPTrafficDriver.Kind.allCases), "\(summary.scenarios)")
         for status in [409, 422, 500, 502] { checks.expect(summary.byStatus[status] ?? 0 > 0, "no \(status): \(summary.byStatus)") }
