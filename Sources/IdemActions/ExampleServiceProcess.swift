@@ -10,10 +10,14 @@ public final class ExampleServiceProcess: @unchecked Sendable {
     public let logPath: String
     private let process: Process
 
-    /// The binary beside the running executable (`swift build` puts all products in one folder).
+    /// The binary beside the running executable (`swift build` puts all products in one folder), found through
+    /// `/proc/self/exe` so it works however the executable was started (from PATH, a symlink, a relative path).
     public static var besideThisExecutable: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("idemtop-example-service")
+        let running = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            .map { URL(fileURLWithPath: $0) }
+            ?? Bundle.main.executableURL
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        return running.deletingLastPathComponent().appendingPathComponent("idemtop-example-service")
     }
 
     /// Starts the service on `127.0.0.1:port` (0: any free port) over `store` and waits for its listening line.
