@@ -27,3 +27,31 @@ public struct ReplayResult: Sendable {
         self.recordError = recordError
     }
 }
+
+extension ReplayResult {
+    /// The answer beside the stored response, as the CLI prints it and a dashboard panel can show it: status, the
+    /// replay header, the body diff, and the admin event recorded. Store text is made visible.
+    public var reportLines: [String] {
+        let r = self
+        func pad(_ s: String) -> String { s.padding(toLength: 22, withPad: " ", startingAt: 0) }
+        var lines = [
+            "replayed \(VisibleText.escape(r.plan.key.description)): \(r.plan.method) \(VisibleText.escape(r.plan.url.absoluteString)) in \(r.answer.elapsedMs) ms",
+            "",
+            pad("") + pad("stored") + "answer",
+            pad("status") + pad(r.stored.map { "\($0.status)" } ?? "(none)") + "\(r.answer.status)",
+            pad("Idempotent-Replayed") + pad("") + VisibleText.escape(r.replayedHeader ?? "(absent)"),
+            "",
+        ]
+        if r.bodiesMatch {
+            lines.append("body: the same as the stored response")
+        } else {
+            lines.append("body (- stored, + answer):")
+            lines += r.diff.map { VisibleText.escape($0.rendered) }
+        }
+        if let e = r.event {
+            lines.append("")
+            lines.append("recorded: replay by \(VisibleText.escape(e.actor ?? "?")) -> \(e.resultStatus.map(String.init) ?? "-")")
+        }
+        return lines
+    }
+}

@@ -88,34 +88,10 @@ struct ReplayCommand: ParsableCommand {
         } catch let e as ActionError {
             throw CLIFailure(message: e.description)
         }
-        for line in ReplayCommand.lines(result) { out.line(line) }
+        for line in result.reportLines { out.line(line) }
         out.flush()
         if let why = result.recordError {
             throw CLIFailure(message: "the replay was sent but its admin event could not be recorded: \(why)")
         }
-    }
-
-    /// The answer beside the stored response: status, the replay header, and the body diff.
-    static func lines(_ r: ReplayResult) -> [String] {
-        func pad(_ s: String) -> String { s.padding(toLength: 22, withPad: " ", startingAt: 0) }
-        var lines = [
-            "replayed \(r.plan.key.visibleText): \(r.plan.method) \(VisibleText.escape(r.plan.url.absoluteString)) in \(r.answer.elapsedMs) ms",
-            "",
-            pad("") + pad("stored") + "answer",
-            pad("status") + pad(r.stored.map { "\($0.status)" } ?? "(none)") + "\(r.answer.status)",
-            pad("Idempotent-Replayed") + pad("") + VisibleText.escape(r.replayedHeader ?? "(absent)"),
-            "",
-        ]
-        if r.bodiesMatch {
-            lines.append("body: the same as the stored response")
-        } else {
-            lines.append("body (- stored, + answer):")
-            lines += r.diff.map { VisibleText.escape($0.rendered) }
-        }
-        if let e = r.event {
-            lines.append("")
-            lines.append("recorded: replay by \(VisibleText.escape(e.actor ?? "?")) -> \(e.resultStatus.map(String.init) ?? "-")")
-        }
-        return lines
     }
 }
