@@ -28,19 +28,6 @@ public struct PurgeTarget: Sendable, Hashable {
 }
 
 extension PurgeTarget {
-    /// What the purge will do, in one sentence for the confirmation (CLI listing, the dashboard's dialog).
-    public var consequence: String {
-        switch expect.status {
-        case .completed:
-            return "its stored response is forgotten: the next request with this token executes anew (a client retry charges again)"
-        case .inProgress, .stuck:
-            return "the execution in flight can no longer complete (its result is refused as superseded); the next request executes anew"
-        case .failed:
-            return "clients see no change (a failed token already executes anew); the purge is recorded"
-        case .expired:
-            return "clients see no change (an expired token already executes anew); the purge is recorded"
-        case .purged:
-            return "nothing: it is already purged"
-        }
-    }
+    /// What the purge will do, in one sentence for the confirmation (see `TokenStatus.purgeConsequence`).
+    public var consequence: String { expect.status.purgeConsequence }
 }
