@@ -100,6 +100,22 @@ import Testing
         #expect(purgeEvent["saw_status"] as? String == "completed" && purgeEvent["saw_version"] as? Int == 3)
         #expect(events[3]["result_status"] as? Int == 201 && events[3]["target"] as? String == url)
         #expect((events[3]["reason"] as? String)?.hasPrefix("checking") == true)
+
+        // `idemtop tail` shows the admin events with who, what they saw, and why.
+        let tail = Process()
+        tail.executableURL = CLIRunner.binary
+        tail.arguments = ["tail", store, "--from-start"]
+        let out = Pipe()
+        tail.standardOutput = out
+        tail.standardError = FileHandle.nullDevice
+        try tail.run()
+        defer { if tail.isRunning { tail.terminate() }; tail.waitUntilExit() }
+        let collected = LineCollector(out.fileHandleForReading)
+        #expect(eventually(10) { collected.lines.filter { $0.contains("shop  order-1") }.count >= 8 })
+        let admin = collected.lines.filter { $0.contains("  purge ") || $0.contains("  replay ") }
+        #expect(admin.count == 3, "\(collected.lines)")
+        #expect(admin.contains { $0.contains("by \(actor)") && $0.contains("saw completed v3") && $0.contains("reason: customer asked") })
+        #expect(admin.contains { $0.contains("to \(url)") && $0.contains("-> 201") })
     }
 
     @Test(arguments: stores)
