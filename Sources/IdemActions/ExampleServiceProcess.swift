@@ -9,6 +9,8 @@ public final class ExampleServiceProcess: @unchecked Sendable {
     /// The service's stdout: the listening line, then one line per request.
     public let logPath: String
     private let process: Process
+    /// Our end of the service's stdin: when this process dies, the pipe closes and the service exits too.
+    private let lifeline = Pipe()
 
     /// The binary beside the running executable (`swift build` puts all products in one folder), found through
     /// `/proc/self/exe` so it works however the executable was started (from PATH, a symlink, a relative path).
@@ -33,10 +35,10 @@ public final class ExampleServiceProcess: @unchecked Sendable {
         else { throw StoreError.io(path: log, why: "cannot create the service log") }
         let p = Process()
         p.executableURL = executable
-        p.arguments = ["--store", store.description, "--port", "\(port)"] + arguments
+        p.arguments = ["--store", store.description, "--port", "\(port)", "--exit-with-stdin"] + arguments
         p.standardOutput = out
         p.standardError = out
-        p.standardInput = FileHandle.nullDevice
+        p.standardInput = lifeline
         try p.run()
         try? out.close()
         self.process = p

@@ -24,11 +24,15 @@ struct ExampleServiceCommand: AsyncParsableCommand {
     @Option(name: .customLong("work-ms"), help: "Simulated work time of each execution, in milliseconds.")
     var workMs: Int = 20
     @Flag(help: "Print no line per request.") var quiet = false
+    @Flag(name: .customLong("exit-with-stdin"),
+          help: "Exit when stdin reaches its end: a parent that holds the other end of a pipe stops the service by dying.")
+    var exitWithStdin = false
 
     func run() async throws {
         guard let retention = TimeSpan(parsing: retention), let lock = TimeSpan(parsing: lockTimeout) else {
             throw ValidationError("--retention and --lock-timeout want durations such as 24h or 60s")
         }
+        if exitWithStdin { ServiceOutput.exitAtEndOfStdin() }
         let location = try StoreLocation(parsing: store)
         let writer = try Stores.writer(location, policy: Policy(retention: retention, lockTimeout: lock),
                                        clock: SystemClock(), create: true)
@@ -45,6 +49,19 @@ struct ExampleServiceCommand: AsyncParsableCommand {
 
 /// Writes a line to stdout at once, even when stdout is a pipe or a file.
 enum ServiceOutput {
+    /// Reads stdin on a thread of its own and exits the process at its end.
+    static func exitAtEndOfStdin() {
+        Thread {
+            var buffer = [UInt8](repeating: 0, count: 512)
+            while true {
+                let n = read(0, &buffer, buffer.count)
+                if n > 0 { continue }
+                if n < 0, errno == EINTR { continue }
+                exit(0)
+            }
+        }.start()
+    }
+
     static func line(_ text: String) {
         let bytes = Array((text + "\n").utf8)
         bytes.withUnsafeBytes { b in _ = write(1, b.baseAddress, b.count) }
