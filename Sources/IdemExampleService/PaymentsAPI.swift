@@ -51,7 +51,9 @@ public final class PaymentsAPI: @unchecked Sendable {
                                         "accept-encoding", "expect", "upgrade", "te"]
 
     private let writer: any TokenWriter
-    private let lock = NSLock()
+    /// The writer's own serial queue: its calls may wait for the store's lock, and must not block Swift
+    /// concurrency threads the HTTP server needs meanwhile.
+    private let queue = DispatchQueue(label: "idemtop.example-service.writer")
     private let options: Options
     private let log: @Sendable (String) -> Void
 
@@ -77,7 +79,7 @@ public final class PaymentsAPI: @unchecked Sendable {
         let stored = StoredRequest(method: request.method.uppercased(), path: request.path, headers: kept,
                                    body: request.body)
         do {
-            let begun = try locked {
+            let begun = try await onWriter { writer in
                 try writer.begin(tenant: tenant, token: token, operation: route, fingerprint: fingerprint,
                                  request: stored)
             }
@@ -108,12 +110,12 @@ public final class PaymentsAPI: @unchecked Sendable {
             return Self.error(500, "simulated crash: the work never completed")
         }
         if request.header(Self.failHeader) == "1" {
-            try locked { try writer.fail(ticket, error: "simulated failure (card network timeout)") }
+            try await onWriter { try $0.fail(ticket, error: "simulated failure (card network timeout)") }
             return Self.error(502, "simulated failure: try again")
         }
         let response = Self.result(route: route, body: request.body)
         do {
-            try locked { try writer.complete(ticket, response: response) }
+            try await onWriter { try $0.complete(ticket, response: response) }
         } catch StoreError.superseded {
             // Purged (or executed anew) while the work ran: the caller still gets what was done.
             log("\(route) \(ticket.key) superseded: the token was purged while the work ran")
@@ -145,10 +147,11 @@ public final class PaymentsAPI: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// The writer is one connection or file descriptor: one call at a time.
-    private func locked<T>(_ body: () throws -> T) throws -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body()
+    /// Runs `body` on the writer's serial queue (one call at a time: the writer is one connection or descriptor)
+    /// and suspends the calling task until it is done.
+    private func onWriter<T: Sendable>(_ body: @escaping @Sendable (any TokenWriter) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body(self.writer) }) }
+        }
     }
 }
