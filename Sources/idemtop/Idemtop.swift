@@ -20,7 +20,7 @@ struct Idemtop: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             ListCommand.self, ShowCommand.self, StatsCommand.self,
-            TailCommand.self, SimulateCommand.self, PurgeCommand.self, ReplayCommand.self,
+            TailCommand.self, AuditCommand.self, SimulateCommand.self, PurgeCommand.self, ReplayCommand.self,
         ],
         defaultSubcommand: nil
     )
@@ -39,7 +39,7 @@ struct StoreArgument: ParsableArguments {
 
 /// `--at TIME` and the store's timing rules, shared by the commands that derive statuses.
 struct ClockOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Evaluate statuses as of this instant (RFC 3339, e.g. 2026-11-29T05:00:00Z).",
+    @Option(help: ArgumentHelp("Show the store as it stood at this instant (RFC 3339, e.g. 2026-11-29T05:00:00Z): later events are left out and statuses derive from this time.",
                                valueName: "TIME"))
     var at: String?
 
@@ -51,6 +51,9 @@ struct ClockOptions: ParsableArguments {
             help: ArgumentHelp("How long a token may stay in progress before it counts as stuck, for events that do not carry locked_until.",
                                valueName: "DURATION"))
     var lockTimeout: String = "60s"
+
+    /// The instant to fold the store up to: only `--at` cuts the store; without it every event counts.
+    var cutoff: Instant? { at.flatMap { Instant(rfc3339: $0) } }
 
     func instant() throws -> Instant {
         guard let at else { return SystemClock().now() }

@@ -41,7 +41,7 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         let now = try clock.instant()
-        let loaded = try LoadedStore.load(try store.location(), policy: try clock.policy())
+        let loaded = try LoadedStore.load(try store.location(), policy: try clock.policy(), until: clock.cutoff)
         let ledger = loaded.ledger
         let wanted = status.flatMap(TokenStatus.init(rawValue:))
         let tenantID = tenant.map { ledger.tenants.lookup($0) ?? -1 }

@@ -7,11 +7,18 @@ struct LoadedStore {
     var reader: any EventReader
     var notices: [String]
 
-    /// Opens `location` read-only and folds every event in it.
-    static func load(_ location: StoreLocation, policy: Policy) throws -> LoadedStore {
+    /// Opens `location` read-only and folds every event in it, or those up to `until` (for `--at TIME`: the
+    /// store as it stood then). `observe` sees each folded event too.
+    static func load(_ location: StoreLocation, policy: Policy, until: Instant? = nil,
+                     observe: (StoreEvent) -> Void = { _ in }) throws -> LoadedStore {
         let reader = try Stores.reader(location, mode: .readOnly)
         var ledger = Ledger(policy: policy)
-        while try reader.poll(limit: 100_000, { ledger.apply($0) }, malformed: { ledger.noteMalformed($0) }) > 0 {}
+        let sink: (StoreEvent) -> Void = { e in
+            if let until, e.at > until { return }
+            ledger.apply(e)
+            observe(e)
+        }
+        while try reader.poll(limit: 100_000, sink, malformed: { ledger.noteMalformed($0) }) > 0 {}
         return LoadedStore(ledger: ledger, reader: reader, notices: reader.drainNotices())
     }
 

@@ -23,7 +23,7 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let now = try clock.instant()
-        let loaded = try LoadedStore.load(try store.location(), policy: try clock.policy())
+        let loaded = try LoadedStore.load(try store.location(), policy: try clock.policy(), until: clock.cutoff)
         let ledger = loaded.ledger
         let index = try ShowCommand.find(token: token, tenant: tenant, in: ledger)
         let record = ledger.records[index]

@@ -19,7 +19,7 @@ struct StatsCommand: ParsableCommand {
 
     func run() throws {
         let now = try clock.instant()
-        let loaded = try LoadedStore.load(try store.location(), policy: try clock.policy())
+        let loaded = try LoadedStore.load(try store.location(), policy: try clock.policy(), until: clock.cutoff)
         let stats = StoreStats(ledger: loaded.ledger, now: now)
         var out = Output()
         switch format {

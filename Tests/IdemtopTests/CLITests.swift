@@ -174,3 +174,36 @@ final class LineCollector: @unchecked Sendable {
 
     var lines: [String] { lock.withLock { done } }
 }
+
+@Suite(.serialized) struct AuditCLITests {
+    @Test func auditReportsFindingsAsJSONAndFailsOnSeverity() throws {
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("a.jsonl").path
+        let sim = try CLIRunner.run(["simulate", store, "--events", "3000", "--seed", "5", "--start", CLITests.start])
+        #expect(sim.code == 0, "\(sim.stderr)")
+
+        let audit = try CLIRunner.run(["audit", store, "--format", "json", "--at", CLITests.end])
+        #expect(audit.code == 0, "\(audit.stderr)")
+        let items = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]])
+        let kinds = Set(items.compactMap { $0["kind"] as? String })
+        for kind in ["double_charge_suspect", "reexecuted_after_expiry", "token_reuse", "stuck", "weak_token",
+                     "retry_storm", "expiring_with_retries"] {
+            #expect(kinds.contains(kind), "no \(kind) finding")
+        }
+        for item in items {
+            #expect(Set(item.keys) == ["kind", "severity", "tenant", "tokens", "first_seen", "last_seen", "evidence"])
+        }
+
+        let failing = try CLIRunner.run(["audit", store, "--fail-on", "high", "--at", CLITests.end])
+        #expect(failing.code == 4)
+        #expect(failing.stdout.contains("double_charge_suspect"))
+
+        // Before any traffic there is nothing to find.
+        let before = try CLIRunner.run(["audit", store, "--fail-on", "low", "--at", "2026-11-26T00:00:00Z"])
+        #expect(before.code == 0, "\(before.stdout)")
+
+        let bad = try CLIRunner.run(["audit", store, "--fail-on", "severe"])
+        #expect(bad.code == 2)
+    }
+}

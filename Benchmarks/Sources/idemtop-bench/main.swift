@@ -6,6 +6,7 @@ import IdemStore
 ///
 ///     idemtop-bench journal [--tokens 1000000] [--dir D] [--keep] [--no-jq]
 ///     idemtop-bench tail [--rate 10000] [--seconds 10] [--dir D]
+///     idemtop-bench stats --journal PATH [--binary .build/release/idemtop]
 ///     idemtop-bench ingest PATH [--no-ledger] [--no-index]   (the child the journal benchmark runs)
 
 func option(_ name: String, _ args: [String]) -> String? {
@@ -73,6 +74,9 @@ case "journal":
     let tokens = option("--tokens", args).flatMap(Int.init) ?? 1_000_000
     let dir = option("--dir", args) ?? NSTemporaryDirectory()
     IngestBench.parent(tokens: tokens, dir: dir, keep: args.contains("--keep"), jq: !args.contains("--no-jq"))
+case "stats":
+    guard let journal = option("--journal", args) else { fail("usage: idemtop-bench stats --journal PATH [--binary PATH]") }
+    StatsBench.run(journal: journal, binary: option("--binary", args) ?? ".build/release/idemtop")
 case "tail":
     let rate = option("--rate", args).flatMap(Int.init) ?? 10_000
     let seconds = option("--seconds", args).flatMap(Double.init) ?? 10
