@@ -19,10 +19,10 @@ struct Idemtop: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            ListCommand.self, ShowCommand.self, StatsCommand.self,
+            UICommand.self, DemoCommand.self, ListCommand.self, ShowCommand.self, StatsCommand.self,
             TailCommand.self, AuditCommand.self, SimulateCommand.self, PurgeCommand.self, ReplayCommand.self,
         ],
-        defaultSubcommand: nil
+        defaultSubcommand: UICommand.self
     )
 }
 

@@ -68,7 +68,7 @@ struct SimulateCommand: ParsableCommand {
 
     static func json(_ s: Simulator.Summary) -> [String: Any] {
         var planted: [String: Int] = [:]
-        for k in Scenario.allCases { planted[k.rawValue] = s.planted[k] ?? 0 }
+        for k in Scenario.allCases where k != .clean { planted[k.rawValue] = s.planted[k] ?? 0 }
         var outcomes: [String: Int] = [:]
         for o in Outcome.allCases { outcomes[o.rawValue] = s.outcomes[o] ?? 0 }
         return ["events": s.events, "planted": planted, "outcomes": outcomes, "completed": s.completed,
@@ -82,7 +82,8 @@ struct SimulateCommand: ParsableCommand {
                      + "; completed \(s.completed), failed \(s.failed)")
         lines.append("planted:")
         lines += TextTable.render(header: ["KIND", "COUNT"],
-                                  rows: Scenario.allCases.map { [$0.rawValue, String(s.planted[$0] ?? 0)] },
+                                  rows: Scenario.allCases.filter { $0 != .clean }
+                                      .map { [$0.rawValue, String(s.planted[$0] ?? 0)] },
                                   numeric: [1]).map { "  " + $0 }
         return lines
     }

@@ -1,0 +1,126 @@
+import IdemCore
+
+/// The whole dashboard state: the ledger folded from the store, what is shown, and how. A value; `update` changes it.
+public struct AppState: Sendable {
+    /// Which screen is up.
+    public enum Mode: Sendable, Hashable { case main, detail, help }
+    /// Which pane of the main screen takes navigation keys.
+    public enum Focus: Sendable, Hashable { case table, tail }
+    /// The line being typed at the bottom, if any.
+    public enum Input: Sendable, Hashable {
+        /// `/`: the filter, applied live; `previous` comes back on Esc.
+        case filter(text: String, previous: Filter)
+        /// `:`: a command.
+        case command(text: String)
+    }
+
+    /// The detail view's state: loading, loaded, or failed, and where it is scrolled.
+    public struct Detail: Sendable, Hashable {
+        public var key: TokenKey
+        public var content: DetailContent?
+        public var failure: String?
+        public var lines: [[Span]] = []
+        public var scroll = 0
+    }
+
+    /// A line for the notice bar.
+    public struct Notice: Sendable, Hashable {
+        public var text: String
+        public var isError: Bool
+        public var at: Instant
+    }
+
+    public var ledger: Ledger
+    public var storeName: String
+    public var storeKind: String
+    public var now: Instant
+    public var width = 80
+    public var height = 24
+
+    public var mode: Mode = .main
+    public var focus: Focus = .table
+    public var input: Input?
+    public var filter = Filter.all
+    /// The filter text typed but not parsed, with why.
+    public var filterError: String?
+    public var sortColumn: Column = .lastSeen
+    public var sortDescending = true
+
+    public var index = RowIndex()
+    /// True when the index no longer reflects the ledger, filter, sort or clock.
+    public var indexStale = true
+    /// The selected row and the record it shows.
+    public var cursor = 0
+    public var selectedRecord: Int32?
+    /// True once the user moved the selection: from then on it stays on the same token when rows move.
+    public var pinned = false
+    public var scrollTop = 0
+
+    /// Tokens by shown status, kept current per event and per deadline passed.
+    public var tally = StatusTally()
+    public var statusCounts: [TokenStatus: Int] {
+        Dictionary(uniqueKeysWithValues: TokenStatus.allCases.map { ($0, tally[$0]) })
+    }
+    public var tail = Tail()
+    public var rates = Rates()
+    public var detail: Detail?
+    public var helpScroll = 0
+    public var notice: Notice?
+    public var load: LoadStatus?
+    public var secrets: SecretFields
+    public var mouseEnabled: Bool
+    public var themeName: String
+
+    public init(storeName: String, storeKind: String, policy: Policy = .standard, now: Instant,
+                secrets: SecretFields = .standard, mouseEnabled: Bool = false, themeName: String = "dark") {
+        self.ledger = Ledger(policy: policy)
+        self.storeName = storeName
+        self.storeKind = storeKind
+        self.now = now
+        self.secrets = secrets
+        self.mouseEnabled = mouseEnabled
+        self.themeName = themeName
+    }
+
+    /// The record the selection is on.
+    public var selected: TokenRecord? {
+        guard let i = selectedRecord, Int(i) < ledger.records.count else { return nil }
+        return ledger.records[Int(i)]
+    }
+
+    public var selectedKey: TokenKey? {
+        selected.map { TokenKey(tenant: ledger.tenant(of: $0), token: $0.token) }
+    }
+
+    public var layout: Layout { Layout(width: width, height: height) }
+
+    /// Whether the terminal is big enough to draw the dashboard.
+    public var fits: Bool { width >= Layout.minWidth && height >= Layout.minHeight }
+}
+
+/// Where each part of the main screen goes, for a terminal size: shared by the update (page sizes, clicks) and views.
+public struct Layout: Sendable, Hashable {
+    public static let minWidth = 60
+    public static let minHeight = 15
+
+    public var width: Int
+    public var height: Int
+
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
+
+    public var headerRows: Range<Int> { 0..<3 }
+    public var tableHeaderRow: Int { 3 }
+    /// Rows of the tail pane, its title line included.
+    public var tailHeight: Int { max(4, height / 4) }
+    public var tableRows: Range<Int> { 4..<max(4, height - 2 - tailHeight) }
+    public var tableHeight: Int { tableRows.count }
+    public var tailTitleRow: Int { tableRows.upperBound }
+    public var tailRows: Range<Int> { (tailTitleRow + 1)..<(height - 2) }
+    public var noticeRow: Int { height - 2 }
+    public var statusRow: Int { height - 1 }
+    /// Rows a full-screen view (detail, help) scrolls in: between the title and the two bottom lines.
+    public var bodyRows: Range<Int> { 1..<max(1, height - 2) }
+}

@@ -1,0 +1,100 @@
+/// One `:` command: its name, what it takes, and what it does to the state.
+///
+/// Later commands (`:purge`, `:replay`, `:findings`) are new entries here returning new `Effect`s.
+public struct Command: Sendable {
+    public var name: String
+    public var aliases: [String]
+    public var usage: String
+    public var summary: String
+    /// Runs with the words after the name; returns effects, or throws a `CommandError` (one line).
+    public var run: @Sendable (inout AppState, [String]) throws -> [Effect]
+
+    public init(name: String, aliases: [String] = [], usage: String, summary: String,
+                run: @escaping @Sendable (inout AppState, [String]) throws -> [Effect]) {
+        self.name = name
+        self.aliases = aliases
+        self.usage = usage
+        self.summary = summary
+        self.run = run
+    }
+}
+
+/// Why a command did not run, in one line.
+public struct CommandError: Error, Sendable, Hashable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}
+
+/// The command table.
+public enum Commands {
+    public static let all: [Command] = [
+        Command(name: "quit", aliases: ["q", "q!", "quit!", "exit"], usage: ":q", summary: "quit idemtop") { _, _ in
+            [.quit]
+        },
+        Command(name: "theme", usage: ":theme NAME|PATH",
+                summary: "use a theme (dark, light, high-contrast, colour-blind, monochrome, or a file)") { state, args in
+            guard let name = args.first else {
+                throw CommandError("usage: :theme NAME|PATH (now: \(state.themeName))")
+            }
+            _ = name
+            return [.setTheme(args.joined(separator: " "))]
+        },
+        Command(name: "sort", usage: ":sort COLUMN [asc|desc]",
+                summary: "sort by a column: " + Column.allCases.map(\.rawValue).joined(separator: ", ")) { state, args in
+            guard let name = args.first, let column = Column(name: name) else {
+                throw CommandError("usage: :sort COLUMN [asc|desc]; columns: "
+                    + Column.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            let order = args.dropFirst().first?.lowercased()
+            guard order == nil || order == "asc" || order == "desc" else {
+                throw CommandError("usage: :sort COLUMN [asc|desc]")
+            }
+            state.sort(by: column, descending: order.map { $0 == "desc" } ?? column.defaultDescending)
+            return []
+        },
+        Command(name: "filter", aliases: ["f"], usage: ":filter TERMS", summary: "filter the table (no terms: clear)") {
+            state, args in
+            guard state.setFilter(args.joined(separator: " ")) else {
+                throw CommandError(state.filterError ?? "bad filter")
+            }
+            return []
+        },
+        Command(name: "help", aliases: ["h"], usage: ":help", summary: "list every key") { state, _ in
+            state.mode = .help
+            return []
+        },
+    ]
+
+    /// The command a name or alias names.
+    public static func find(_ name: String) -> Command? {
+        all.first { $0.name == name || $0.aliases.contains(name) }
+    }
+
+    /// Completes a command name when one command starts with what was typed.
+    static func complete(_ text: String) -> String {
+        guard !text.contains(" ") else { return text }
+        let hits = all.filter { $0.name.hasPrefix(text) }
+        return hits.count == 1 ? hits[0].name + " " : text
+    }
+}
+
+extension AppState {
+    /// Runs a `:` command line; an unknown command or a usage error shows in the notice line.
+    mutating func runCommand(_ line: String) -> [Effect] {
+        let words = line.split(separator: " ").map(String.init)
+        guard let name = words.first else { return [] }
+        guard let command = Commands.find(name) else {
+            notice = Notice(text: "unknown command ':\(Sanitizer.visible(name))' (try :help)", isError: true, at: now)
+            return []
+        }
+        do {
+            return try command.run(&self, Array(words.dropFirst()))
+        } catch let e as CommandError {
+            notice = Notice(text: e.message, isError: true, at: now)
+            return []
+        } catch {
+            notice = Notice(text: "\(error)", isError: true, at: now)
+            return []
+        }
+    }
+}

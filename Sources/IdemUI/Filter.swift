@@ -1,0 +1,98 @@
+import IdemCore
+
+/// A parsed filter: space-separated terms, all of which must hold (AND).
+///
+/// Terms: free text (matched case-insensitively in token, operation or tenant), `status:stuck`, `tenant:acme`,
+/// `op:refunds`, `token:3f2a`, and counts `hits>3`, `mismatches>0`, `conflicts>=1`, `reexecutions>0` with
+/// `> >= < <= =`. A leading `!` negates a term.
+public struct Filter: Sendable, Hashable {
+    /// A count field a term compares.
+    public enum CountField: String, Sendable, Hashable, CaseIterable {
+        case hits, mismatches, conflicts, reexecutions, executions
+    }
+    public enum Comparison: String, Sendable, Hashable { case gt = ">", ge = ">=", lt = "<", le = "<=", eq = "=" }
+
+    /// One condition.
+    public enum Term: Sendable, Hashable {
+        case text(String)
+        case status(TokenStatus)
+        case tenant(String)
+        case operation(String)
+        case token(String)
+        case count(CountField, Comparison, Int32)
+        indirect case not(Term)
+    }
+
+    public var terms: [Term]
+    public var source: String
+
+    public init(terms: [Term] = [], source: String = "") {
+        self.terms = terms
+        self.source = source
+    }
+
+    public static let all = Filter()
+    public var isEmpty: Bool { terms.isEmpty }
+
+    static let fieldAliases: [String: CountField] = [
+        "hits": .hits, "hit": .hits, "mismatches": .mismatches, "mismatch": .mismatches, "mism": .mismatches,
+        "conflicts": .conflicts, "conflict": .conflicts, "reexecutions": .reexecutions, "reexecuted": .reexecutions,
+        "executions": .executions,
+    ]
+
+    /// Parses filter text; the error is one line saying which term is wrong.
+    public static func parse(_ text: String) -> Result<Filter, FilterError> {
+        var terms: [Term] = []
+        for word in text.split(separator: " ") {
+            switch parseTerm(String(word)) {
+            case .success(let t): terms.append(t)
+            case .failure(let e): return .failure(e)
+            }
+        }
+        return .success(Filter(terms: terms, source: text.trimmingSpaces))
+    }
+
+    static func parseTerm(_ word: String) -> Result<Term, FilterError> {
+        if word.count > 1, word.hasPrefix("!") {
+            return parseTerm(String(word.dropFirst())).map { .not($0) }
+        }
+        for op in [">=", "<=", ">", "<", "="] {
+            guard let r = word.range(of: op) else { continue }
+            let name = word[..<r.lowerBound].lowercased()
+            guard let field = fieldAliases[name] else { break }
+            guard let n = Int32(word[r.upperBound...]) else {
+                return .failure(FilterError("'\(word)': \(name) needs a whole number after \(op)"))
+            }
+            return .success(.count(field, Comparison(rawValue: op) ?? .eq, n))
+        }
+        if let colon = word.firstIndex(of: ":") {
+            let name = word[..<colon].lowercased()
+            let value = String(word[word.index(after: colon)...])
+            guard !value.isEmpty else { return .failure(FilterError("'\(word)': nothing after '\(name):'")) }
+            switch name {
+            case "status", "is":
+                let v = value.lowercased().replacingOccurrences(of: "-", with: "_")
+                let aliases = ["inprogress": "in_progress", "progress": "in_progress", "running": "in_progress"]
+                guard let s = TokenStatus(rawValue: aliases[v] ?? v) else {
+                    return .failure(FilterError("'\(word)': status is one of "
+                        + TokenStatus.allCases.map(\.rawValue).joined(separator: ", ")))
+                }
+                return .success(.status(s))
+            case "tenant": return .success(.tenant(value.lowercased()))
+            case "op", "operation": return .success(.operation(value.lowercased()))
+            case "token", "key": return .success(.token(value.lowercased()))
+            default:
+                return .failure(FilterError("'\(word)': unknown field '\(name)' (status, tenant, op, token, "
+                    + "hits>N, mismatches>N, conflicts>N)"))
+            }
+        }
+        return .success(.text(word.lowercased()))
+    }
+}
+
+/// Why a filter did not parse.
+public struct FilterError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,161 @@
+import IdemCore
+
+/// A filter compiled against one ledger: tenant and operation terms become per-id tables, so matching a
+/// million records is byte comparisons on tokens and table look-ups.
+struct FilterMatcher {
+    private enum Compiled {
+        case text([Bool], [Bool], [UInt8])
+        case status(TokenStatus)
+        case tenant([Bool])
+        case operation([Bool])
+        case token([UInt8])
+        case count(Filter.CountField, Filter.Comparison, Int32)
+        indirect case not(Compiled)
+    }
+    private let compiled: [Compiled]
+    private let now: Instant
+
+    init(_ filter: Filter, ledger: Ledger, now: Instant) {
+        self.now = now
+        func table(_ interner: Interner, _ needle: String) -> [Bool] {
+            interner.strings.map { $0.lowercased().contains(needle) }
+        }
+        func compile(_ t: Filter.Term) -> Compiled {
+            switch t {
+            case .text(let s): return .text(table(ledger.tenants, s), table(ledger.operations, s), Array(s.utf8))
+            case .status(let s): return .status(s)
+            case .tenant(let s): return .tenant(table(ledger.tenants, s))
+            case .operation(let s): return .operation(table(ledger.operations, s))
+            case .token(let s): return .token(Array(s.utf8))
+            case .count(let f, let c, let n): return .count(f, c, n)
+            case .not(let inner): return .not(compile(inner))
+            }
+        }
+        compiled = filter.terms.map(compile)
+    }
+
+    var matchesEverything: Bool { compiled.isEmpty }
+
+    /// The indexes of matching records, evaluated a term at a time over the survivors of the previous terms,
+    /// cheapest terms first, each in a tight loop with its tables bound once.
+    func select(_ recs: UnsafeBufferPointer<TokenRecord>) -> [Int32] {
+        var rows: [Int32]?
+        for c in compiled.sorted(by: { FilterMatcher.cost($0) < FilterMatcher.cost($1) }) {
+            rows = apply(c, recs, rows)
+            if rows?.isEmpty == true { break }
+        }
+        return rows ?? Array(0..<Int32(recs.count))
+    }
+
+    private static func cost(_ c: Compiled) -> Int {
+        switch c {
+        case .tenant, .operation, .count: return 0
+        case .status: return 1
+        case .token, .text: return 2
+        case .not: return 3
+        }
+    }
+
+    private func apply(_ c: Compiled, _ recs: UnsafeBufferPointer<TokenRecord>, _ candidates: [Int32]?) -> [Int32] {
+        func keep(_ pred: (Int) -> Bool) -> [Int32] {
+            var out: [Int32] = []
+            if let candidates {
+                out.reserveCapacity(candidates.count)
+                for i in candidates where pred(Int(i)) { out.append(i) }
+            } else {
+                out.reserveCapacity(recs.count / 8)
+                for i in 0..<recs.count where pred(i) { out.append(Int32(i)) }
+            }
+            return out
+        }
+        switch c {
+        case .tenant(let table):
+            return table.withUnsafeBufferPointer { t in keep { t[Int(recs[$0].tenantID)] } }
+        case .operation(let table):
+            return table.withUnsafeBufferPointer { t in keep { t[Int(recs[$0].operationID)] } }
+        case .status(let s):
+            let now = self.now
+            return keep { recs[$0].status(at: now) == s }
+        case .token(let needle):
+            return keep { FilterMatcher.contains(recs[$0].token, needle) }
+        case .text(let tenants, let ops, let needle):
+            return tenants.withUnsafeBufferPointer { t in
+                ops.withUnsafeBufferPointer { o in
+                    keep { i in
+                        t[Int(recs[i].tenantID)] || o[Int(recs[i].operationID)]
+                            || FilterMatcher.contains(recs[i].token, needle)
+                    }
+                }
+            }
+        case .count, .not:
+            return keep { test(c, recs[$0]) }
+        }
+    }
+
+    func matches(_ r: TokenRecord) -> Bool {
+        for c in compiled where !test(c, r) { return false }
+        return true
+    }
+
+    private func test(_ c: Compiled, _ r: TokenRecord) -> Bool {
+        switch c {
+        case .text(let tenants, let ops, let needle):
+            return tenants[Int(r.tenantID)] || ops[Int(r.operationID)] || FilterMatcher.contains(r.token, needle)
+        case .status(let s): return r.status(at: now) == s
+        case .tenant(let t): return t[Int(r.tenantID)]
+        case .operation(let t): return t[Int(r.operationID)]
+        case .token(let needle): return FilterMatcher.contains(r.token, needle)
+        case .count(let field, let cmp, let n):
+            let v: Int32
+            switch field {
+            case .hits: v = r.hits
+            case .mismatches: v = r.mismatches
+            case .conflicts: v = r.conflicts
+            case .reexecutions: v = r.reexecutions
+            case .executions: v = r.executions
+            }
+            switch cmp {
+            case .gt: return v > n
+            case .ge: return v >= n
+            case .lt: return v < n
+            case .le: return v <= n
+            case .eq: return v == n
+            }
+        case .not(let inner): return !test(inner, r)
+        }
+    }
+
+    /// Whether `haystack` contains the lowercase ASCII-folded `needle` bytes, ignoring ASCII case.
+    static func contains(_ haystack: String, _ needle: [UInt8]) -> Bool {
+        if needle.isEmpty { return true }
+        var h = haystack
+        return h.withUTF8 { buf in
+            needle.withUnsafeBufferPointer { nb in
+                guard let base = buf.baseAddress, let nbase = nb.baseAddress else { return false }
+                return scan(base, buf.count, nbase, nb.count)
+            }
+        }
+    }
+
+    /// The inner loop on raw bytes: find the first byte in either case, then compare the rest folded.
+    @inline(__always)
+    static func scan(_ h: UnsafePointer<UInt8>, _ count: Int, _ n: UnsafePointer<UInt8>, _ m: Int) -> Bool {
+        guard count >= m else { return false }
+        let first = n[0]
+        let firstUpper = first >= 97 && first <= 122 ? first - 32 : first
+        var i = 0
+        let last = count - m
+        while i <= last {
+            let c = h[i]
+            if c == first || c == firstUpper {
+                var j = 1
+                while j < m, lower(h[i + j]) == n[j] { j += 1 }
+                if j == m { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    @inline(__always) static func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
+}

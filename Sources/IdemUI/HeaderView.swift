@@ -1,0 +1,53 @@
+import IdemCore
+
+/// The three header lines: store and clock; counts by status; rates with sparklines.
+enum HeaderView {
+    static func render(_ s: AppState, into g: inout Grid) {
+        let w = g.width
+        // Line 0: name, store, clock, tokens, state.
+        g.fill(row: 0, role: .header)
+        var x = g.put(" idemtop ", x: 0, y: 0, role: .header)
+        x += g.put(" " + Sanitizer.visible(s.storeName), x: x, y: 0, role: .header, limit: max(0, w / 3))
+        x += g.put(" (\(s.storeKind))", x: x, y: 0, role: .headerLabel)
+        let state: String
+        if let l = s.load, !l.finished {
+            state = "◌ loading \(Int(l.fraction * 100))%"
+        } else if s.tail.isPaused {
+            state = "‖ tail paused"
+        } else {
+            state = "● live"
+        }
+        let right = "\(Format.count(s.ledger.count)) tokens  \(Format.dateTime(s.now))  \(state) "
+        let rx = max(x + 1, w - TextWidth.of(right))
+        g.put(right, x: rx, y: 0, role: .header)
+
+        // Line 1: counts by status, each a word and a number.
+        var cx = 1
+        for status in TokenStatus.allCases {
+            let n = s.tally[status]
+            cx += g.put(status.rawValue, x: cx, y: 1, role: Role(status))
+            cx += g.put(" " + Format.count(n) + "  ", x: cx, y: 1, role: n == 0 ? .dim : .normal)
+        }
+
+        // Line 2: rates over the last minute, sparklines over the last minutes (one bar per 10 s).
+        let minute = s.rates.window(60, endingAt: s.now)
+        let last10 = s.rates.window(10, endingAt: s.now)
+        let rate = Format.fixed(Double(last10.requests) / 10, 1)
+        let labels: [(String, String, (Rates.Bucket) -> Int32)] = [
+            ("req/s ", rate, { $0.requests }),
+            ("hits ", Format.percent(Int(minute.hits), of: Int(minute.requests)), { $0.hits }),
+            ("mismatch ", Format.percent(Int(minute.mismatches), of: Int(minute.requests)), { $0.mismatches }),
+        ]
+        let fixedWidth = labels.reduce(0) { $0 + TextWidth.of($1.0) + max(4, $1.1.count) + 4 }
+        let spark = max(4, min(30, (w - 2 - fixedWidth) / 3))
+        var rx2 = 1
+        for (label, value, pick) in labels {
+            rx2 += g.put(label, x: rx2, y: 2, role: .headerLabel)
+            let v = value.count < 4 ? String(repeating: " ", count: 4 - value.count) + value : value
+            rx2 += g.put(v + " ", x: rx2, y: 2, role: .normal)
+            let line = Rates.sparkline(s.rates.series(spark, step: 10, endingAt: s.now, pick))
+            rx2 += g.put(line, x: rx2, y: 2, role: .sparkline)
+            rx2 += 3
+        }
+    }
+}

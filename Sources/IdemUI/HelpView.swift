@@ -1,0 +1,63 @@
+/// The help screen: every key, the commands, and the filter syntax.
+public enum HelpView {
+    /// (key, what it does); a key of "" starts a section titled by the description.
+    public static let entries: [(String, String)] = [
+        ("", "Table"),
+        ("j / ↓, k / ↑", "move the selection"),
+        ("PgDn / Space, PgUp", "page down, page up (also Ctrl-F, Ctrl-B; Ctrl-D, Ctrl-U half a page)"),
+        ("g / Home, G / End", "first row, last row"),
+        ("Enter", "open the selected token (record, request, stored response, timeline)"),
+        ("s, S", "sort by the next column, invert the order"),
+        ("/", "filter as you type; Enter keeps it, Esc cancels"),
+        ("Esc", "clear the filter (or resume a paused tail)"),
+        ("y", "copy the selected token to the clipboard (OSC 52)"),
+        ("Tab", "move focus between the table and the tail"),
+        ("", "Tail"),
+        ("p", "pause or resume the live tail (a paused tail counts what is new)"),
+        ("k / ↑, PgUp", "scroll back (pauses the tail) when it has focus"),
+        ("G / End", "follow again"),
+        ("", "Detail"),
+        ("j/k, PgUp/PgDn, g/G", "scroll"),
+        ("Esc", "back to the table"),
+        ("", "Anywhere"),
+        ("?", "this help (Esc closes it)"),
+        (":", "command line"),
+        ("q, Ctrl-C", "quit"),
+        ("", "Commands"),
+        (":q", "quit"),
+        (":theme NAME|PATH", "dark, light, high-contrast, colour-blind, monochrome, or a .theme file"),
+        (":sort COLUMN [asc|desc]", "status, tenant, token, operation, age, expires, hits, mismatches, conflicts, last_seen"),
+        (":filter TERMS", "set the filter (no terms clears it)"),
+        ("", "Filter terms (space = AND, ! negates)"),
+        ("text", "in the token, operation or tenant"),
+        ("status:stuck", "in_progress, stuck, completed, failed, expired, purged"),
+        ("tenant:acme op:refunds token:3f2a", "part of the tenant, operation, token"),
+        ("hits>3 mismatches>0 conflicts>=1", "counts, with > >= < <= ="),
+        ("", "Mouse (with --mouse)"),
+        ("click", "select a row; click a column header to sort by it"),
+        ("wheel", "scroll the table or the tail"),
+    ]
+
+    static var lineCount: Int { entries.count + entries.filter { $0.0.isEmpty }.count }
+
+    static func render(_ s: AppState, into g: inout Grid) {
+        g.fill(row: 0, role: .header)
+        g.put(" idemtop › help", x: 0, y: 0, role: .header)
+        let body = s.layout.bodyRows
+        var lines: [[Span]] = []
+        for (key, what) in entries {
+            if key.isEmpty {
+                if !lines.isEmpty { lines.append([]) }
+                lines.append([Span(what, .header)])
+            } else {
+                let pad = max(1, 36 - TextWidth.of(key))
+                lines.append([Span("  " + key, .keyHint), Span(String(repeating: " ", count: pad)), Span(what)])
+            }
+        }
+        for (i, y) in body.enumerated() {
+            let n = s.helpScroll + i
+            guard n < lines.count else { break }
+            g.put(lines[n], x: 0, y: y, limit: g.width)
+        }
+    }
+}

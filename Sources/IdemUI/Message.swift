@@ -1,0 +1,60 @@
+import IdemCore
+
+/// Everything that can happen to the dashboard: the pure update's input.
+public enum Message: Sendable {
+    case key(Key)
+    case mouse(MouseEvent)
+    /// The terminal's new size in columns and rows.
+    case resize(width: Int, height: Int)
+    /// The clock moved: the countdowns, statuses and rates follow it.
+    case tick(Instant)
+    /// A batch of events read from the store, in store order, and lines or rows it could not read.
+    case events([StoreEvent], malformed: [MalformedEntry])
+    /// Where the first read through the store is.
+    case progress(LoadStatus)
+    /// Lines the store reader noticed (truncation, rotation).
+    case notices([String])
+    /// A detail the run loop loaded for an `Effect.loadDetail`.
+    case detailLoaded(DetailContent)
+    case detailFailed(TokenKey, String)
+    /// Something the run loop wants the user to know, e.g. a theme that failed to load.
+    case notice(String)
+    case error(String)
+    /// Rebuild the sorted and filtered row index now (the run loop sends it at a capped rate while it is stale).
+    case reindex
+}
+
+/// What the pure update asks the run loop to do.
+public enum Effect: Sendable, Hashable {
+    /// Read everything the store holds on a token and answer with `.detailLoaded` or `.detailFailed`.
+    case loadDetail(TokenKey)
+    /// Put text on the clipboard (the terminal sends OSC 52).
+    case copy(String)
+    /// Load a theme by name or path and use it; answer failures with `.error`.
+    case setTheme(String)
+    /// Restore the terminal and stop.
+    case quit
+}
+
+/// The load progress as the header shows it; the run loop measures the rate.
+public struct LoadStatus: Sendable, Hashable {
+    public var done: Int64
+    public var total: Int64
+    public var unit: String
+    /// Units per second, measured by the run loop.
+    public var rate: Double
+    /// True once the first read through the store has finished.
+    public var finished: Bool
+
+    public init(done: Int64, total: Int64, unit: String, rate: Double, finished: Bool) {
+        self.done = done
+        self.total = total
+        self.unit = unit
+        self.rate = rate
+        self.finished = finished
+    }
+
+    public var fraction: Double { total > 0 ? min(1, Double(done) / Double(total)) : (finished ? 1 : 0) }
+    /// Seconds left at the current rate, when it can be told.
+    public var secondsLeft: Double? { rate > 0 && total > done ? Double(total - done) / rate : nil }
+}

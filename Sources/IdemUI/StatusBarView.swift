@@ -1,0 +1,92 @@
+import IdemCore
+
+/// The two bottom lines: a notice line (errors, notices, load progress, the filter) and the status bar with the
+/// keys that matter on the current screen, or the line being typed.
+enum StatusBarView {
+    static func render(_ s: AppState, theme: Theme, into g: inout Grid) {
+        let l = s.layout
+        noticeLine(s, y: l.noticeRow, into: &g)
+        let y = l.statusRow
+        g.fill(row: y, role: .statusBar)
+        if let input = s.input {
+            let (prefix, text) = {
+                switch input {
+                case .filter(let t, _): return ("/", t)
+                case .command(let t): return (":", t)
+                }
+            }()
+            g.fill(row: y, role: .filter)
+            var x = g.put(prefix + Sanitizer.visible(text), x: 0, y: y, role: .filter)
+            x += g.put("▏", x: x, y: y, role: .filter)
+            if case .filter = input, let err = s.filterError {
+                g.put("  " + err, x: x, y: y, role: .error)
+            } else if case .filter = input {
+                g.put("  \(Format.count(s.index.count)) of \(Format.count(s.ledger.count))  Enter keeps · Esc cancels",
+                      x: x, y: y, role: .dim)
+            }
+            return
+        }
+        var x = 0
+        for (key, what) in hints(s) {
+            if x + TextWidth.of(key) + TextWidth.of(what) + 2 > g.width { break }
+            x += g.put(" " + key, x: x, y: y, role: .keyHint)
+            x += g.put(" " + what + " ", x: x, y: y, role: .statusBar)
+        }
+    }
+
+    static func hints(_ s: AppState) -> [(String, String)] {
+        switch s.mode {
+        case .main:
+            // Most useful first: what does not fit is left off the end.
+            var h: [(String, String)] = [("q", "quit"), ("?", "help"), ("/", "filter")]
+            if !s.filter.isEmpty { h.append(("Esc", "clear")) }
+            h += [("⏎", "detail"), ("s/S", "sort"), ("Tab", s.focus == .table ? "tail" : "table"),
+                  ("p", s.tail.isPaused ? "resume" : "pause"), ("y", "copy"), (":", "command")]
+            return h
+        case .detail:
+            return [("Esc", "back"), ("j/k", "scroll"), ("PgUp/PgDn", "page"), ("g/G", "top/end"), ("y", "copy token"),
+                    ("?", "help"), ("q", "quit")]
+        case .help:
+            return [("Esc", "close"), ("j/k", "scroll"), ("q", "quit")]
+        }
+    }
+
+    static func noticeLine(_ s: AppState, y: Int, into g: inout Grid) {
+        if let n = s.notice {
+            g.put(" " + Sanitizer.visible(n.text), x: 0, y: y, role: n.isError ? .error : .notice)
+            return
+        }
+        if let load = s.load, !load.finished {
+            progress(load, y: y, into: &g)
+            return
+        }
+        var x = 0
+        if s.ledger.malformedCount > 0 {
+            let n = s.ledger.malformedCount
+            var text = " \(Format.count(n)) malformed line\(n == 1 ? "" : "s") skipped"
+            if let first = s.ledger.malformed.first {
+                text += " (line \(first.position): \(Sanitizer.visible(first.reason)))"
+            }
+            x += g.put(text + "  ", x: 0, y: y, role: .error)
+        }
+        if s.mode == .main, !s.filter.isEmpty, s.input == nil {
+            x += g.put(" filter ", x: x, y: y, role: .headerLabel)
+            x += g.put(Sanitizer.visible(s.filter.source), x: x, y: y, role: .filter)
+            g.put("  \(Format.count(s.index.count)) of \(Format.count(s.ledger.count)) tokens", x: x, y: y, role: .dim)
+        }
+    }
+
+    /// `loading ██████░░░░ 63%  120.0 MB of 190.0 MB  45.1 MB/s  2s left`.
+    static func progress(_ p: LoadStatus, y: Int, into g: inout Grid) {
+        var x = g.put(" loading ", x: 0, y: y, role: .notice)
+        let barWidth = max(10, min(30, g.width / 4))
+        let filled = Int((p.fraction * Double(barWidth)).rounded(.down))
+        x += g.put(String(repeating: "█", count: filled), x: x, y: y, role: .sparkline)
+        x += g.put(String(repeating: "░", count: barWidth - filled), x: x, y: y, role: .dim)
+        var text = " \(Int(p.fraction * 100))%  " + Format.quantity(Double(p.done), unit: p.unit)
+        if p.total > 0 { text += " of " + Format.quantity(Double(p.total), unit: p.unit) }
+        if p.rate > 0 { text += "  " + Format.quantity(p.rate, unit: p.unit) + "/s" }
+        if let left = p.secondsLeft { text += "  " + TimeSpan(ms: Int64(left * 1000)).compact + " left" }
+        g.put(text, x: x, y: y, role: .normal)
+    }
+}

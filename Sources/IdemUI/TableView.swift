@@ -1,0 +1,69 @@
+import IdemCore
+
+/// The token table: a header with the sort marker, then only the visible rows.
+enum TableView {
+    static func render(_ s: AppState, into g: inout Grid) {
+        let l = s.layout
+        let columns = Column.layout(width: g.width)
+        // Header.
+        g.fill(row: l.tableHeaderRow, role: .tableHeader)
+        var x = 0
+        for (c, w) in columns {
+            var title = c.title
+            if c == s.sortColumn { title += s.sortDescending ? "▼" : "▲" }
+            g.put(c.rightAligned ? leftPad(title, w) : title, x: x, y: l.tableHeaderRow, role: .tableHeader, limit: w)
+            x += w + 1
+        }
+        guard s.index.count > 0 else {
+            let why = s.ledger.count == 0 ? (s.load.map { !$0.finished } ?? false ? "loading…" : "no tokens yet")
+                : "no tokens match the filter '\(Sanitizer.visible(s.filter.source))' (Esc clears it)"
+            g.put(why, x: 2, y: l.tableRows.lowerBound + 1, role: .dim)
+            return
+        }
+        let records = s.ledger.records
+        for (i, y) in l.tableRows.enumerated() {
+            let row = s.scrollTop + i
+            guard row < s.index.count else { break }
+            let recordIndex = Int(s.index[row])
+            guard recordIndex < records.count else { continue }
+            let r = records[recordIndex]
+            let selected = row == s.cursor
+            if selected { g.fill(row: y, role: .selection) }
+            var cx = 0
+            for (c, w) in columns {
+                let (text, role) = cell(c, r, s)
+                let shown = c == .token || c == .operation || c == .tenant
+                    ? TextWidth.elideMiddle(text, to: w) : TextWidth.truncate(text, to: w)
+                let cellRole = selected && c != .status ? .selection : role
+                g.put(c.rightAligned ? leftPad(shown, w) : shown, x: cx, y: y, role: cellRole, limit: w)
+                cx += w + 1
+            }
+        }
+    }
+
+    /// The text and role of one cell.
+    static func cell(_ c: Column, _ r: TokenRecord, _ s: AppState) -> (String, Role) {
+        switch c {
+        case .status:
+            let st = r.status(at: s.now)
+            return (st.rawValue, Role(st))
+        case .tenant: return (Sanitizer.visible(s.ledger.tenant(of: r)), .normal)
+        case .token: return (Sanitizer.visible(r.token), .normal)
+        case .operation: return (Sanitizer.visible(s.ledger.operation(of: r)), .normal)
+        case .age: return (Format.age(s.now - r.createdAt), .normal)
+        case .expires:
+            let st = r.status(at: s.now)
+            let role: Role = st == .stuck ? .stuck : st == .expired ? .expired : st == .purged ? .purged : .normal
+            return (Format.expiresIn(r, now: s.now), role)
+        case .hits: return ("\(r.hits)", r.hits > 0 ? .normal : .dim)
+        case .mismatches: return ("\(r.mismatches)", r.mismatches > 0 ? .mismatch : .dim)
+        case .conflicts: return ("\(r.conflicts)", r.conflicts > 0 ? .conflict : .dim)
+        case .lastSeen: return (Format.coarse(s.now - r.lastSeen) + " ago", .normal)
+        }
+    }
+
+    static func leftPad(_ s: String, _ w: Int) -> String {
+        let n = TextWidth.of(s)
+        return n >= w ? s : String(repeating: " ", count: w - n) + s
+    }
+}

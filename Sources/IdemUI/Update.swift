@@ -1,0 +1,152 @@
+import IdemCore
+
+/// The pure update: applies a message to the state and returns the effects the run loop must perform.
+public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
+    state.update(message)
+}
+
+extension AppState {
+    /// Applies one message; see `update(_:_:)`.
+    public mutating func update(_ message: Message) -> [Effect] {
+        switch message {
+        case .key(let key):
+            return handle(key)
+        case .mouse(let m):
+            return handle(m)
+        case .resize(let w, let h):
+            width = max(1, w)
+            height = max(1, h)
+            keepCursorVisible()
+            return []
+        case .tick(let t):
+            let crossedSecond = t.ms / 1000 != now.ms / 1000
+            now = t
+            // Statuses derive from the clock: a sort or filter by status can change as time passes.
+            let statusesMoved = tally.advance(to: now, in: ledger)
+            if crossedSecond, statusesMoved, sortColumn == .status || filterUsesStatus { indexStale = true }
+            if let n = notice, !n.isError, t - n.at > .seconds(10) { notice = nil }
+            return []
+        case .events(let batch, let malformed):
+            return apply(batch, malformed: malformed)
+        case .progress(let p):
+            load = p
+            return []
+        case .notices(let lines):
+            if let last = lines.last { notice = Notice(text: last, isError: false, at: now) }
+            return []
+        case .detailLoaded(let content):
+            guard var d = detail, d.key == content.key else { return [] }
+            d.content = content
+            d.failure = nil
+            d.lines = DetailBuilder.lines(content, record: ledger.record(content.key), ledger: ledger, now: now,
+                                          secrets: secrets)
+            detail = d
+            return []
+        case .detailFailed(let key, let why):
+            guard detail?.key == key else { return [] }
+            detail?.failure = why
+            return []
+        case .notice(let text):
+            notice = Notice(text: text, isError: false, at: now)
+            return []
+        case .error(let text):
+            notice = Notice(text: text, isError: true, at: now)
+            return []
+        case .reindex:
+            reindex()
+            return []
+        }
+    }
+
+    var filterUsesStatus: Bool {
+        filter.terms.contains { if case .status = $0 { return true }; if case .not(.status) = $0 { return true }; return false }
+    }
+
+    mutating func apply(_ batch: [StoreEvent], malformed: [MalformedEntry]) -> [Effect] {
+        var touchedDetail = false
+        let detailKey = detail?.key
+        for e in batch {
+            if let i = ledger.apply(e) { tally.touched(i, in: ledger, by: e, now: now) }
+            rates.add(e)
+            if Tail.shows(e) { tail.add(e) }
+            if let k = detailKey, e.tenant == k.tenant, e.token == k.token { touchedDetail = true }
+        }
+        for m in malformed { ledger.noteMalformed(m) }
+        if !batch.isEmpty { indexStale = true }
+        // The open detail shows the timeline: read it again when its token moved.
+        if touchedDetail, let k = detailKey, mode == .detail { return [.loadDetail(k)] }
+        return []
+    }
+
+    /// Rebuilds the row index, keeping the selection on the same token (or on the top row until the user moves).
+    public mutating func reindex() {
+        let screenOffset = cursor - scrollTop
+        index.rebuild(ledger: ledger, filter: filter, sort: sortColumn, descending: sortDescending, now: now)
+        indexStale = false
+        if pinned, let sel = selectedRecord, let row = index.row(of: sel) {
+            cursor = row
+            scrollTop = max(0, row - screenOffset)
+        } else if !pinned {
+            cursor = 0
+            scrollTop = 0
+        }
+        cursor = max(0, min(cursor, index.count - 1))
+        selectedRecord = index.count > 0 ? index[cursor] : nil
+        keepCursorVisible()
+    }
+
+    /// Moves the table selection to a row and pins it to that token.
+    mutating func moveCursor(to row: Int) {
+        guard index.count > 0 else { return }
+        cursor = max(0, min(index.count - 1, row))
+        selectedRecord = index[cursor]
+        pinned = true
+        keepCursorVisible()
+    }
+
+    mutating func keepCursorVisible() {
+        let h = max(1, layout.tableHeight)
+        if cursor < scrollTop { scrollTop = cursor }
+        if cursor >= scrollTop + h { scrollTop = cursor - h + 1 }
+        scrollTop = max(0, min(scrollTop, max(0, index.count - h)))
+    }
+
+    /// Opens the detail of the selected token; the run loop loads it.
+    mutating func openDetail() -> [Effect] {
+        guard let key = selectedKey else { return [] }
+        detail = Detail(key: key)
+        mode = .detail
+        return [.loadDetail(key)]
+    }
+
+    /// Sets the filter from text; a text that does not parse leaves the current filter and says why.
+    @discardableResult
+    public mutating func setFilter(_ text: String) -> Bool {
+        switch Filter.parse(text) {
+        case .success(let f):
+            filterError = nil
+            if f != filter {
+                filter = f
+                indexStale = true
+                pinned = pinned && selectedRecord != nil
+            }
+            return true
+        case .failure(let e):
+            filterError = e.message
+            return false
+        }
+    }
+
+    /// Sorts by a column; the same column again inverts the order.
+    public mutating func sort(by column: Column, descending: Bool? = nil) {
+        if let d = descending {
+            sortDescending = d
+        } else if column == sortColumn {
+            sortDescending.toggle()
+        } else {
+            sortDescending = column.defaultDescending
+        }
+        sortColumn = column
+        indexStale = true
+    }
+}

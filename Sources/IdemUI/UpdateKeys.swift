@@ -1,0 +1,213 @@
+import IdemCore
+
+extension AppState {
+    /// Dispatches a key to the line being typed, or to the screen that is up.
+    mutating func handle(_ key: Key) -> [Effect] {
+        if key == .ctrl("c") { return [.quit] }
+        if input != nil { return handleInput(key) }
+        switch mode {
+        case .main: return handleMain(key)
+        case .detail: return handleDetail(key)
+        case .help: return handleHelp(key)
+        }
+    }
+
+    mutating func handleMain(_ key: Key) -> [Effect] {
+        let page = max(1, layout.tableHeight - 1)
+        switch key {
+        case .char("q"): return [.quit]
+        case .char("?"), .function(1):
+            mode = .help
+            helpScroll = 0
+        case .char("/"):
+            input = .filter(text: filter.source, previous: filter)
+        case .char(":"):
+            input = .command(text: "")
+        case .tab, .backTab:
+            focus = focus == .table ? .tail : .table
+        case .char("p"):
+            if tail.isPaused { tail.resume() } else { tail.pause() }
+        case .char("s"):
+            let all = Column.allCases
+            let next = all[((all.firstIndex(of: sortColumn) ?? 0) + 1) % all.count]
+            sort(by: next)
+        case .char("S"):
+            sort(by: sortColumn, descending: !sortDescending)
+        case .char("y"):
+            if let k = selectedKey {
+                notice = Notice(text: "copied \(Sanitizer.visible(k.token)) to the clipboard", isError: false, at: now)
+                return [.copy(k.token)]
+            }
+        case .escape:
+            if notice?.isError == true {
+                notice = nil
+            } else if !filter.isEmpty {
+                filter = .all
+                filterError = nil
+                indexStale = true
+            } else if tail.isPaused {
+                tail.resume()
+            }
+        case .enter where focus == .table:
+            return openDetail()
+        default:
+            if focus == .tail { return handleTailNavigation(key) }
+            switch key {
+            case .char("j"), .down: moveCursor(to: cursor + 1)
+            case .char("k"), .up: moveCursor(to: cursor - 1)
+            case .pageDown, .ctrl("f"), .char(" "): moveCursor(to: cursor + page)
+            case .pageUp, .ctrl("b"): moveCursor(to: cursor - page)
+            case .ctrl("d"): moveCursor(to: cursor + page / 2)
+            case .ctrl("u"): moveCursor(to: cursor - page / 2)
+            case .char("g"), .home: moveCursor(to: 0)
+            case .char("G"), .end: moveCursor(to: index.count - 1)
+            default: break
+            }
+        }
+        return []
+    }
+
+    /// Navigation while the tail has focus: up pauses and scrolls back, `G` or End follows again.
+    mutating func handleTailNavigation(_ key: Key) -> [Effect] {
+        let page = max(1, layout.tailRows.count - 1)
+        switch key {
+        case .char("k"), .up: tail.scroll(by: 1)
+        case .char("j"), .down: tail.scroll(by: -1)
+        case .pageUp, .ctrl("b"): tail.scroll(by: page)
+        case .pageDown, .ctrl("f"): tail.scroll(by: -page)
+        case .char("g"), .home: tail.scroll(by: Tail.capacity * 2)
+        case .char("G"), .end: tail.resume()
+        default: break
+        }
+        return []
+    }
+
+    mutating func handleDetail(_ key: Key) -> [Effect] {
+        let page = max(1, layout.bodyRows.count - 1)
+        let maxScroll = max(0, (detail?.lines.count ?? 0) - layout.bodyRows.count)
+        func scroll(_ to: Int) { detail?.scroll = max(0, min(maxScroll, to)) }
+        let at = detail?.scroll ?? 0
+        switch key {
+        case .char("q"): return [.quit]
+        case .escape, .backspace, .char("h"), .left:
+            mode = .main
+            detail = nil
+        case .char("?"), .function(1):
+            mode = .help
+            helpScroll = 0
+        case .char("j"), .down: scroll(at + 1)
+        case .char("k"), .up: scroll(at - 1)
+        case .pageDown, .char(" "), .ctrl("f"): scroll(at + page)
+        case .pageUp, .ctrl("b"): scroll(at - page)
+        case .char("g"), .home: scroll(0)
+        case .char("G"), .end: scroll(maxScroll)
+        case .char("y"):
+            if let k = detail?.key { return [.copy(k.token)] }
+        case .char(":"):
+            input = .command(text: "")
+        default: break
+        }
+        return []
+    }
+
+    mutating func handleHelp(_ key: Key) -> [Effect] {
+        switch key {
+        case .char("q"): return [.quit]
+        case .escape, .char("?"), .function(1), .enter, .backspace:
+            mode = detail == nil ? .main : .detail
+        case .char("j"), .down: helpScroll += 1
+        case .char("k"), .up: helpScroll = max(0, helpScroll - 1)
+        case .pageDown, .char(" "): helpScroll += max(1, layout.bodyRows.count - 1)
+        case .pageUp: helpScroll = max(0, helpScroll - max(1, layout.bodyRows.count - 1))
+        case .char("g"), .home: helpScroll = 0
+        default: break
+        }
+        helpScroll = max(0, min(helpScroll, max(0, HelpView.lineCount - layout.bodyRows.count)))
+        return []
+    }
+
+    /// The line editor for `/` and `:`: the filter applies as it is typed; Enter keeps it, Esc takes it back.
+    mutating func handleInput(_ key: Key) -> [Effect] {
+        guard let current = input else { return [] }
+        var text: String
+        switch current {
+        case .filter(let t, _), .command(let t): text = t
+        }
+        switch key {
+        case .escape:
+            if case .filter(_, let previous) = current {
+                filter = previous
+                filterError = nil
+                indexStale = true
+            }
+            input = nil
+            return []
+        case .enter:
+            input = nil
+            switch current {
+            case .filter:
+                if !setFilter(text) { notice = Notice(text: filterError ?? "bad filter", isError: true, at: now) }
+                return []
+            case .command:
+                return runCommand(text)
+            }
+        case .backspace, .delete:
+            if text.isEmpty {
+                return handleInput(.escape)
+            }
+            text.removeLast()
+        case .ctrl("u"):
+            text = ""
+        case .ctrl("w"):
+            while text.last == " " { text.removeLast() }
+            while let l = text.last, l != " " { text.removeLast() }
+        case .tab:
+            if case .command = current { text = Commands.complete(text) }
+        case .char(let c):
+            text.append(c)
+        case .up, .down, .pageUp, .pageDown:
+            // The table stays navigable while typing a filter.
+            if case .filter = current, mode == .main { return handleMain(key) }
+            return []
+        default:
+            return []
+        }
+        switch current {
+        case .filter(_, let previous):
+            input = .filter(text: text, previous: previous)
+            setFilter(text)
+        case .command:
+            input = .command(text: text)
+        }
+        return []
+    }
+
+    /// A click selects a row or sorts by a header; the wheel scrolls the pane under it.
+    mutating func handle(_ m: MouseEvent) -> [Effect] {
+        guard mouseEnabled, mode == .main, input == nil else { return [] }
+        let l = layout
+        switch m.action {
+        case .click:
+            if m.y == l.tableHeaderRow {
+                var x = 0
+                for (column, w) in Column.layout(width: width) {
+                    if m.x >= x, m.x < x + w + 1 { sort(by: column); break }
+                    x += w + 1
+                }
+            } else if l.tableRows.contains(m.y) {
+                focus = .table
+                moveCursor(to: scrollTop + m.y - l.tableRows.lowerBound)
+            } else if l.tailRows.contains(m.y) || m.y == l.tailTitleRow {
+                focus = .tail
+            }
+        case .wheelUp, .wheelDown:
+            let delta = m.action == .wheelUp ? -3 : 3
+            if l.tailRows.contains(m.y) {
+                tail.scroll(by: -delta)
+            } else {
+                moveCursor(to: cursor + delta)
+            }
+        }
+        return []
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import IdemCore
+import IdemUI
+import Testing
+
+/// Timings over a million tokens, run only with `IDEMTOP_PERF=1` (use `-c release` for real figures):
+/// `IDEMTOP_PERF=1 swift test -c release --filter PerformanceTests`.
+@Suite struct PerformanceTests {
+    static let enabled = ProcessInfo.processInfo.environment["IDEMTOP_PERF"] == "1"
+
+    static func millionTokens() -> AppState {
+        var s = AppState(storeName: "big.jsonl", storeKind: "journal", now: Fixture.now)
+        _ = s.update(.resize(width: 200, height: 60))
+        let tenants = ["acme", "globex", "initech", "umbrella", "hooli", "東京商事", "café-münchen"]
+        let ops = ["POST /v1/charges", "POST /v1/refunds", "POST /v1/payouts", "PUT /v1/customers"]
+        var batch: [StoreEvent] = []
+        batch.reserveCapacity(100_000)
+        for i in 0..<1_000_000 {
+            let t = Fixture.at(-Int64(i % 90_000))
+            var e = StoreEvent(kind: .request, at: t, tenant: tenants[i % tenants.count],
+                               token: String(format: "%08x-%04x-4e2b-9c1d-%012x", i &* 2_654_435_761 & 0xffff_ffff,
+                                             i % 65_536, i),
+                               operation: ops[i % ops.count], fingerprint: Fixture.fpA, outcome: .executed)
+            e.expiresAt = t + .hours(24)
+            e.lockedUntil = t + .seconds(60)
+            batch.append(e)
+            if i % 7 == 0 { batch.append(StoreEvent(kind: .completed, at: t + .seconds(1), tenant: e.tenant, token: e.token)) }
+            if i % 13 == 0 { batch.append(Fixture.request(e.tenant, e.token, e.operation ?? "", .replayed, at: t + .seconds(2))) }
+            if batch.count >= 100_000 {
+                _ = s.update(.events(batch, malformed: []))
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        _ = s.update(.events(batch, malformed: []))
+        return s
+    }
+
+    static func ms(_ body: () -> Void) -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+    }
+
+    @Test(.enabled(if: enabled)) func millionTokenFigures() {
+        var s = Self.millionTokens()
+        #expect(s.ledger.count == 1_000_000)
+        let reindex = Self.ms { s.reindex() }
+        var grid = Grid(width: 200, height: 60)
+        render(s, theme: BuiltinThemes.standard, into: &grid)
+        var frames: [Double] = []
+        for i in 0..<50 {
+            _ = s.update(.key(i % 2 == 0 ? .pageDown : .char("j")))
+            frames.append(Self.ms { render(s, theme: BuiltinThemes.standard, into: &grid) })
+        }
+        frames.sort()
+        _ = s.setFilter("acme status:in_progress hits>0")
+        let filter1 = Self.ms { s.reindex() }
+        let matched = s.index.count
+        _ = s.setFilter("4e2b")
+        let filterText = Self.ms { s.reindex() }
+        _ = s.setFilter("zzz-nothing")
+        let filterNone = Self.ms { s.reindex() }
+        s.sort(by: .token)
+        _ = s.setFilter("")
+        let tokenSort = Self.ms { s.reindex() }
+        let advance = Self.ms { _ = s.update(.tick(Fixture.at(3600))) }
+        print(String(format: """
+            PERF 1,000,000 tokens: reindex (sort by last seen) %.1f ms; frame 200x60 median %.2f ms, p90 %.2f ms, \
+            max %.2f ms; filter 'acme status:in_progress hits>0' %.1f ms (%d rows); filter '4e2b' (every token) %.1f ms; \
+            filter with no match %.1f ms; sort by token %.1f ms; a tick one hour on (deadlines passed) %.1f ms
+            """, reindex, frames[frames.count / 2], frames[frames.count * 9 / 10], frames.last ?? 0, filter1, matched,
+                     filterText, filterNone, tokenSort, advance))
+    }
+}

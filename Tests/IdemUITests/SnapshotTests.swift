@@ -1,0 +1,90 @@
+import IdemCore
+import IdemUI
+import Testing
+
+/// Snapshots of every screen at 80x24 and 120x40, with a fixed clock.
+@Suite struct SnapshotTests {
+    let dark = BuiltinThemes.standard
+
+    @Test(arguments: [(80, 24), (120, 40)])
+    func mainView(width: Int, height: Int) {
+        let s = Fixture.state(width: width, height: height)
+        assertSnapshot(Fixture.rendered(s), theme: dark, named: "main-\(width)x\(height)")
+    }
+
+    @Test(arguments: [(80, 24), (120, 40)])
+    func detailView(width: Int, height: Int) {
+        var s = Fixture.state(width: width, height: height)
+        let row = s.index.rows.firstIndex { s.ledger.records[Int($0)].token == Fixture.longToken } ?? 0
+        _ = s.update(.key(.char("g")))
+        for _ in 0..<row { _ = s.update(.key(.char("j"))) }
+        let effects = s.update(.key(.enter))
+        #expect(effects == [.loadDetail(TokenKey(tenant: "acme", token: Fixture.longToken))])
+        _ = s.update(.detailLoaded(Fixture.detail))
+        assertSnapshot(Fixture.rendered(s), theme: dark, named: "detail-\(width)x\(height)")
+        _ = s.update(.key(.pageDown))
+        assertSnapshot(Fixture.rendered(s), theme: dark, named: "detail-page2-\(width)x\(height)")
+    }
+
+    @Test(arguments: [(80, 24), (120, 40)])
+    func helpView(width: Int, height: Int) {
+        var s = Fixture.state(width: width, height: height)
+        _ = s.update(.key(.char("?")))
+        assertSnapshot(Fixture.rendered(s), theme: dark, named: "help-\(width)x\(height)")
+    }
+
+    @Test(arguments: [(80, 24), (120, 40)])
+    func filterTyping(width: Int, height: Int) {
+        var s = Fixture.state(width: width, height: height)
+        _ = s.update(.key(.char("/")))
+        for ch in "op:charges hits>0" { _ = s.update(.key(.char(ch))) }
+        _ = s.update(.reindex)
+        assertSnapshot(Fixture.rendered(s), theme: dark, named: "filter-typing-\(width)x\(height)")
+        _ = s.update(.key(.enter))
+        assertSnapshot(Fixture.rendered(s), theme: dark, named: "filter-applied-\(width)x\(height)")
+    }
+
+    @Test(arguments: [(59, 24), (80, 14), (30, 8)])
+    func tinyTerminal(width: Int, height: Int) {
+        let s = Fixture.state(width: width, height: height)
+        let g = Fixture.rendered(s)
+        #expect(g.text.contains("60x15"))
+        assertSnapshot(g, theme: dark, named: "tiny-\(width)x\(height)")
+    }
+
+    @Test(arguments: [(80, 24), (120, 40)])
+    func monochrome(width: Int, height: Int) {
+        let s = Fixture.state(width: width, height: height)
+        let mono = Theme.monochrome
+        assertSnapshot(Fixture.rendered(s, theme: mono), theme: mono, named: "monochrome-\(width)x\(height)")
+        // Nothing but attributes.
+        for role in Role.allCases {
+            #expect(mono[role].fg == .terminalDefault && mono[role].bg == .terminalDefault, "\(role)")
+        }
+    }
+
+    @Test func pausedTailWithNewEvents() {
+        var s = Fixture.state(width: 100, height: 30)
+        _ = s.update(.key(.char("p")))
+        let more = (0..<3).map { i in
+            Fixture.request("acme", "late-\(i)", "POST /v1/charges", .executed, at: Fixture.at(Int64(i)))
+        }
+        _ = s.update(.events(more, malformed: []))
+        _ = s.update(.reindex)
+        let g = Fixture.rendered(s)
+        #expect(g.text.contains("PAUSED · 3 new"))
+        assertSnapshot(g, theme: dark, named: "tail-paused-100x30")
+    }
+
+    @Test func loadingProgress() {
+        var s = AppState(storeName: "big.jsonl", storeKind: "journal", now: Fixture.now)
+        _ = s.update(.resize(width: 100, height: 30))
+        _ = s.update(.events(Array(Fixture.events.prefix(6)), malformed: []))
+        _ = s.update(.progress(LoadStatus(done: 120_000_000, total: 190_000_000, unit: "bytes", rate: 45_000_000,
+                                          finished: false)))
+        _ = s.update(.reindex)
+        let g = Fixture.rendered(s)
+        #expect(g.text.contains("63%"))
+        assertSnapshot(g, theme: dark, named: "loading-100x30")
+    }
+}

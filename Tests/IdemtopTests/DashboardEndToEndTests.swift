@@ -1,0 +1,170 @@
+import Foundation
+import IdemCore
+import IdemStore
+import Testing
+
+/// The real binary in a real terminal (tmux): follow a journal live, filter, sort, open a detail, resize, quit, and
+/// find the terminal restored. Build the binary first: `swift build --product idemtop`.
+@Suite(.serialized) struct DashboardEndToEndTests {
+    /// Checks the prerequisites, failing (not skipping) with a clear message when one is missing.
+    func prerequisites(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+        guard DashboardTmux.tmuxPath() != nil else {
+            Issue.record("tmux is not installed: the end-to-end dashboard tests need it (apt-get install tmux)",
+                         sourceLocation: sourceLocation)
+            return false
+        }
+        guard FileManager.default.isExecutableFile(atPath: DashboardTmux.binary) else {
+            Issue.record("no binary at \(DashboardTmux.binary): run `swift build --product idemtop` first",
+                         sourceLocation: sourceLocation)
+            return false
+        }
+        return true
+    }
+
+    func journal(_ name: String) -> String {
+        let path = NSTemporaryDirectory() + "idemtop-e2e-\(getpid())-\(name).jsonl"
+        try? FileManager.default.removeItem(atPath: path)
+        return path
+    }
+
+    func command(_ path: String, _ extra: String = "") -> String {
+        "sh -c " + shellQuote("\(shellQuote(DashboardTmux.binary)) ui \(shellQuote(path)) \(extra); echo EXITED $?; sleep 60")
+    }
+
+    /// Writes one token through the real writer: executed, then completed.
+    func write(_ writer: JournalWriter, tenant: String, token: String, operation: String = "POST /v1/charges",
+               body: String = #"{"amount":1999,"card_number":"4242424242424242"}"#) throws {
+        let request = StoredRequest(method: "POST", path: "/v1/charges",
+                                    headers: ["Authorization": "Bearer sk_live_secret"], body: body)
+        let result = try writer.begin(tenant: tenant, token: token, operation: operation,
+                                      fingerprint: Fingerprint(String(repeating: "c3", count: 32)), request: request)
+        if case .execute(let ticket, _) = result {
+            try writer.complete(ticket, response: StoredResponse(status: 201, body: #"{"id":"ch_1"}"#))
+        }
+    }
+
+    @Test func followFilterSortDetailResizeQuit() throws {
+        guard prerequisites() else { return }
+        let path = journal("live")
+        let writer = try JournalWriter(path: path, clock: SystemClock(), create: true)
+        for i in 0..<3 { try write(writer, tenant: "acme", token: "first-\(i)") }
+
+        let t = DashboardTmux()
+        defer { t.stop() }
+        t.start(command(path))
+        t.waitFor(text: "3 tokens")
+        t.waitFor(text: "q quit")
+
+        // Appended by another process (this test): it appears, in the table and the tail.
+        try write(writer, tenant: "globex", token: "e2e-live-token")
+        t.waitFor("the new token") { $0.contains("e2e-live-token") && $0.contains("4 tokens") }
+
+        // Filter.
+        t.send("/")
+        t.type("e2e-live")
+        t.send("Enter")
+        var screen = t.waitFor(text: "1 of 4 tokens")
+        #expect(!screen.contains("completed   acme"))
+
+        // Sort: from the default (last seen) `s` moves on to the status column; `S` inverts.
+        t.send("Escape")
+        t.waitFor("the filter cleared") { !$0.contains("of 4 tokens") }
+        t.send("s")
+        t.waitFor(text: "STATUS▲")
+        t.send("S")
+        t.waitFor(text: "STATUS▼")
+
+        // Detail: the request with its secrets masked, and the stored response.
+        t.send("g")
+        t.send("Enter")
+        screen = t.waitFor("the detail") { $0.contains("── Request") && $0.contains("Stored response") }
+        #expect(screen.contains("Bearer ****"))
+        #expect(!screen.contains("sk_live_secret"))
+        t.send("Escape")
+        t.waitFor(text: "q quit")
+
+        // Resize: smaller, too small, and back.
+        t.resize(width: 70, height: 20)
+        t.waitFor("the 70-column layout") { screen in
+            screen.split(separator: "\n", omittingEmptySubsequences: false).count <= 21 && screen.contains("STATUS")
+                && screen.contains("q quit")
+        }
+        t.resize(width: 50, height: 10)
+        t.waitFor(text: "now 50x10")
+        t.resize(width: 120, height: 40)
+        t.waitFor("the full layout again") { $0.contains("LAST SEEN") && $0.contains("4 tokens") }
+
+        // Quit: the shell's line comes back and the dashboard is gone.
+        t.send("q")
+        screen = t.waitFor(text: "EXITED 0")
+        #expect(!screen.contains("q quit"))
+        #expect(!screen.contains("LAST SEEN"))
+    }
+
+    @Test func sigtermRestoresTheTerminal() throws {
+        guard prerequisites() else { return }
+        let path = journal("sigterm")
+        let writer = try JournalWriter(path: path, clock: SystemClock(), create: true)
+        try write(writer, tenant: "acme", token: "t-1")
+        let t = DashboardTmux()
+        defer { t.stop() }
+        t.start(command(path))
+        t.waitFor(text: "q quit")
+        let shell = t.panePID ?? 0
+        let children = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)) ?? ""
+        let child = children.split(separator: " ").compactMap { Int32($0) }.first
+        #expect(child != nil, "no dashboard process under the pane's shell \(shell)")
+        if let child { kill(child, SIGTERM) }
+        let screen = t.waitFor(text: "EXITED 143")
+        #expect(!screen.contains("q quit"))
+    }
+
+    @Test func ctrlCQuitsAndRestores() throws {
+        guard prerequisites() else { return }
+        let path = journal("ctrlc")
+        _ = try JournalWriter(path: path, clock: SystemClock(), create: true)
+        let t = DashboardTmux()
+        defer { t.stop() }
+        t.start(command(path))
+        t.waitFor(text: "no tokens yet")
+        t.send("C-c")
+        let screen = t.waitFor(text: "EXITED 0")
+        #expect(!screen.contains("no tokens yet"))
+    }
+
+    @Test func refusesWithoutATerminal() throws {
+        guard prerequisites() else { return }
+        let path = journal("headless")
+        _ = try JournalWriter(path: path, clock: SystemClock(), create: true)
+        // Pipes, not a terminal.
+        let piped = DashboardTmux.run(DashboardTmux.binary, ["ui", path], env: ["TERM": "xterm-256color"])
+        #expect(piped.status == 1)
+        #expect(piped.stderr.contains("not a terminal") && piped.stderr.contains("idemtop list"), "\(piped.stderr)")
+        #expect(piped.stdout.isEmpty)
+        #expect(piped.stderr.split(separator: "\n").count == 1)
+
+        // A terminal, but TERM unset, dumb, or unknown.
+        let t = DashboardTmux()
+        defer { t.stop() }
+        let bin = shellQuote(DashboardTmux.binary)
+        let p = shellQuote(path)
+        t.start("sh -c " + shellQuote(
+            "env -u TERM \(bin) ui \(p); echo A=$?; TERM=dumb \(bin) ui \(p); echo B=$?; "
+                + "TERM=no-such-terminal \(bin) ui \(p); echo C=$?; sleep 60"))
+        let screen = t.waitFor(text: "C=1")
+        #expect(screen.contains("TERM is not set") && screen.contains("A=1"))
+        #expect(screen.contains("TERM=dumb") && screen.contains("B=1"))
+        #expect(screen.contains("unknown terminal type TERM=no-such-terminal"))
+    }
+
+    @Test func brokenThemeNamesFileLineAndKey() throws {
+        guard prerequisites() else { return }
+        let path = journal("theme")
+        _ = try JournalWriter(path: path, clock: SystemClock(), create: true)
+        let theme = NSTemporaryDirectory() + "idemtop-e2e-\(getpid())-broken.theme"
+        try "[palette]\nred = #ff0000\n[roles]\nstuck = redd bold\n".write(toFile: theme, atomically: true, encoding: .utf8)
+        let r = DashboardTmux.run(DashboardTmux.binary, ["ui", path, "--theme", theme])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("\(theme):4: 'stuck': unknown colour 'redd'"), "\(r.stderr)")
+    }
+}
