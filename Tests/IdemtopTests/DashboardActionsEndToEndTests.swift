@@ -89,4 +89,35 @@ import Testing
         t.send("q")
         t.waitFor(text: "EXITED 0")
     }
+
+    @Test func readOnlyDashboardRefusesThePurgeAndLeavesTheFile() throws {
+        guard DashboardTmux.tmuxPath() != nil, FileManager.default.isExecutableFile(atPath: DashboardTmux.binary) else {
+            Issue.record("needs tmux and the built binary (swift build --product idemtop)")
+            return
+        }
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("ro.jsonl").path
+        let writer = try JournalWriter(path: path, clock: SystemClock(), create: true)
+        _ = try writer.begin(tenant: "shop", token: "ro-1", operation: "POST /v1/charges", fingerprint: Fingerprint("f"),
+                             request: StoredRequest(method: "POST", path: "/v1/charges", body: "{}"))
+        let before = try ActionsCLITests.Snapshot(path)
+
+        let t = DashboardTmux()
+        defer { t.stop() }
+        let ui = "\(shellQuote(DashboardTmux.binary)) ui \(shellQuote(path)) --read-only --target http://127.0.0.1:9"
+        t.start("sh -c " + shellQuote("\(ui); echo EXITED $?; sleep 60"))
+        t.waitFor(text: "1 tokens")
+        t.send("d")
+        t.waitFor(text: "Purge this token?")
+        t.send("Tab")
+        t.send("Enter")
+        t.waitFor(text: "refused: the store is open read-only")
+        t.send("r")
+        t.waitFor(text: "Replay failed")
+        t.send("Escape")
+        t.send("q")
+        t.waitFor(text: "EXITED 0")
+        #expect(try ActionsCLITests.Snapshot(path) == before, "the store's bytes and mtime are unchanged")
+    }
 }
