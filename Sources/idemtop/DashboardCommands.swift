@@ -27,11 +27,13 @@ struct UICommand: ParsableCommand {
         abstract: "Open the live dashboard on a store (the default command).",
         discussion: """
             Keys: j/k move, Enter opens a token, / filters (status:stuck tenant:acme hits>3), s/S sort, Tab switches \
-            to the tail, p pauses it, : runs a command (:theme light), ? shows every key, q quits.
+            to the tail, p pauses it, : runs a command (:theme light), ? shows every key, q quits. d purges the \
+            selected token (a dialog asks first), r replays it to --target; --read-only refuses both.
 
             Examples:
               idemtop payments.db
               idemtop ui payments.jsonl --theme colour-blind
+              idemtop ui payments.db --target http://127.0.0.1:8080
               NO_COLOR=1 idemtop payments.db
             """)
 
