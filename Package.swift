@@ -8,9 +8,12 @@ let package = Package(
         .executable(name: "idemtop", targets: ["idemtop"]),
         // What a Swift service links to record its idempotency decisions into a store idemtop reads.
         .library(name: "IdemtopStore", targets: ["IdemCore", "IdemStore"]),
+        .executable(name: "idemtop-example-service", targets: ["idemtop-example-service"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The example service's HTTP server: pure Swift on sockets, no SwiftNIO (see docs/actions.md for the build cost).
+        .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
     ],
     targets: [
         // Pure values: records, events, statuses, the aggregate, the writer's decision rules. Foundation only.
@@ -24,6 +27,20 @@ let package = Package(
         .target(name: "IdemDynamo", dependencies: ["IdemCore", "IdemStore"]),
         // A deterministic payments-API simulator that drives the writer API.
         .target(name: "IdemSimulator", dependencies: ["IdemCore", "IdemStore"]),
+        // The guarded actions without printing: purge (compare-and-set), replay over HTTP, the audit trail.
+        .target(name: "IdemActions", dependencies: ["IdemCore", "IdemStore"]),
+        // A tiny payments API that records its idempotency decisions through the writer API: what demo and tests act on.
+        .target(
+            name: "IdemExampleService",
+            dependencies: ["IdemCore", "IdemStore", .product(name: "FlyingFox", package: "FlyingFox")]
+        ),
+        .executableTarget(
+            name: "idemtop-example-service",
+            dependencies: [
+                "IdemCore", "IdemStore", "IdemExampleService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // App state, the pure update, views drawing into a cell grid, themes as data.
         .target(name: "IdemUI", dependencies: ["IdemCore"]),
         // ncursesw, with a small C header for the macros Swift cannot import.
@@ -35,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "idemtop",
             dependencies: [
-                "IdemCore", "IdemStore", "IdemSimulator", "IdemUI", "IdemTerminal", "IdemDynamo",
+                "IdemCore", "IdemStore", "IdemSimulator", "IdemActions", "IdemUI", "IdemTerminal", "IdemDynamo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -44,6 +61,10 @@ let package = Package(
         .testTarget(name: "IdemUITests", dependencies: ["IdemCore", "IdemUI", "IdemFakes"], exclude: ["__Snapshots__"]),
         .testTarget(name: "IdemDynamoTests", dependencies: ["IdemCore", "IdemStore", "IdemDynamo"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "IdemtopTests", dependencies: ["IdemCore", "IdemStore"]),
+        .testTarget(name: "IdemtopTests", dependencies: ["IdemCore", "IdemStore", "IdemActions"]),
+        .testTarget(
+            name: "IdemActionsTests",
+            dependencies: ["IdemCore", "IdemStore", "IdemActions", "IdemSimulator", "IdemExampleService"]
+        ),
     ]
 )

@@ -7,7 +7,7 @@ import IdemCore
 /// other writers appended since its last look into its own `Ledger`, decides with `Decision` on the current record,
 /// writes the whole line with one `write` call, and unlocks. So lines never interleave, and two processes racing on
 /// one token execute it once: the second sees the first's `executed` line and gets `conflict`.
-public final class JournalWriter: TokenWriter {
+public final class JournalWriter: TokenWriter, TokenAdmin, BatchPurging {
     public let path: String
     public let policy: Policy
     private let clock: any Clock
@@ -89,6 +89,51 @@ public final class JournalWriter: TokenWriter {
             try check?(ledger)
             try file.writeAll(EventLineEncoder.encode(event))
         }
+    }
+
+    /// Purges `key` when the journal still holds the version and stored status the operator saw.
+    ///
+    /// Under the writers' lock: catch up, compare, append one `purge` line. The journal is never rewritten; from
+    /// that line on, every reader and writer folds the token as purged, and its next request executes anew.
+    public func purge(_ key: TokenKey, expect: PurgeExpectation, actor: String, reason: String) throws -> PurgeOutcome {
+        try locked {
+            let now = clock.now()
+            if let refusal = PurgeCheck.refusal(key: key, current: ledger.record(key), expect: expect, now: now) {
+                return .refused(refusal)
+            }
+            let event = PurgeCheck.event(key: key, expect: expect, actor: actor, reason: reason, at: now)
+            try file.writeAll(EventLineEncoder.encode(event))
+            return .purged(event)
+        }
+    }
+
+    /// Purges a batch under one lock: each request checked against the caught-up ledger (and the batch's own
+    /// earlier purges), the granted ones appended with one `write`.
+    public func purge(batch: [PurgeRequest], actor: String, reason: String) throws -> [PurgeOutcome] {
+        try locked {
+            let now = clock.now()
+            var purged = Set<TokenKey>()
+            var bytes: [UInt8] = []
+            let outcomes = batch.map { item -> PurgeOutcome in
+                if purged.contains(item.key) { return .refused("\(item.key.visible) is already purged") }
+                if let refusal = PurgeCheck.refusal(key: item.key, current: ledger.record(item.key), expect: item.expect,
+                                                    now: now) {
+                    return .refused(refusal)
+                }
+                let event = PurgeCheck.event(key: item.key, expect: item.expect, actor: actor, reason: reason, at: now)
+                bytes += EventLineEncoder.encode(event)
+                purged.insert(item.key)
+                return .purged(event)
+            }
+            if !bytes.isEmpty { try file.writeAll(bytes) }
+            return outcomes
+        }
+    }
+
+    /// Appends an admin `replay` event under the writers' lock.
+    public func recordReplay(_ event: StoreEvent) throws {
+        guard event.kind == .replay else { throw StoreError.usage("recordReplay takes a replay event") }
+        try append(event)
     }
 
     /// Throws `superseded` unless the ticket names the record's current execution and it is still in progress.

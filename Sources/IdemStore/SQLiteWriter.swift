@@ -7,7 +7,7 @@ import IdemCore
 /// SQLite's write lock makes the read-decide-write atomic across processes: two processes racing on one token
 /// execute it once: the loser waits up to the busy timeout for the lock, then sees `conflict` (or `replayed` once the
 /// winner has completed).
-public final class SQLiteWriter: TokenWriter {
+public final class SQLiteWriter: TokenWriter, TokenAdmin, BatchPurging {
     public let path: String
     public let policy: Policy
     private let clock: any Clock
@@ -93,8 +93,47 @@ public final class SQLiteWriter: TokenWriter {
         }
     }
 
-    /// Records an admin event (`purge` or `replay`) in one transaction; a purge also sets the token's status to
-    /// purged and bumps its version. Compare-and-set on what the operator saw is not checked here yet.
+    /// Purges `key` when its row still holds the version and stored status the operator saw.
+    ///
+    /// One `BEGIN IMMEDIATE` transaction reads the row, compares, appends the `purge` event and marks the row purged
+    /// (version + 1). A refusal writes nothing.
+    public func purge(_ key: TokenKey, expect: PurgeExpectation, actor: String, reason: String) throws -> PurgeOutcome {
+        try db.transaction(immediate: true) {
+            let now = clock.now()
+            let row = try readRow(tenant: key.tenant, token: key.token)
+            if let refusal = PurgeCheck.refusal(key: key, current: row?.record, expect: expect, now: now) {
+                return .refused(refusal)
+            }
+            let event = PurgeCheck.event(key: key, expect: expect, actor: actor, reason: reason, at: now)
+            try record(event)
+            return .purged(event)
+        }
+    }
+
+    /// Purges a batch in one `BEGIN IMMEDIATE` transaction, each request on its own compare-and-set.
+    public func purge(batch: [PurgeRequest], actor: String, reason: String) throws -> [PurgeOutcome] {
+        try db.transaction(immediate: true) {
+            let now = clock.now()
+            return try batch.map { item in
+                let row = try readRow(tenant: item.key.tenant, token: item.key.token)
+                if let refusal = PurgeCheck.refusal(key: item.key, current: row?.record, expect: item.expect, now: now) {
+                    return .refused(refusal)
+                }
+                let event = PurgeCheck.event(key: item.key, expect: item.expect, actor: actor, reason: reason, at: now)
+                try record(event)
+                return .purged(event)
+            }
+        }
+    }
+
+    /// Appends an admin `replay` event; the token row is left as it is.
+    public func recordReplay(_ event: StoreEvent) throws {
+        guard event.kind == .replay else { throw StoreError.usage("recordReplay takes a replay event") }
+        try append(event)
+    }
+
+    /// Records an admin event (`purge` or `replay`) in one transaction, unchecked; a purge also sets the token's
+    /// status to purged and bumps its version. Operators' purges go through `purge(_:expect:actor:reason:)`.
     public func append(_ event: StoreEvent) throws {
         guard event.kind.isAdmin else {
             throw StoreError.usage("append records admin events (purge, replay); use begin, complete or fail")

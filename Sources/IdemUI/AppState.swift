@@ -70,6 +70,10 @@ public struct AppState: Sendable {
     public var secrets: SecretFields
     public var mouseEnabled: Bool
     public var themeName: String
+    /// The purge confirmation, when it is up (keys go to it first).
+    public var purgeDialog: PurgeDialog?
+    /// The answer of a replay, when it is shown.
+    public var replayPanel: ReplayPanel?
 
     public init(storeName: String, storeKind: String, policy: Policy = .standard, now: Instant,
                 secrets: SecretFields = .standard, mouseEnabled: Bool = false, themeName: String = "dark") {

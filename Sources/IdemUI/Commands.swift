@@ -59,6 +59,14 @@ public enum Commands {
             }
             return []
         },
+        Command(name: "purge", usage: ":purge", summary: "purge the selected token (asks first; Cancel has the focus)") {
+            state, _ in
+            state.openPurgeDialog()
+        },
+        Command(name: "replay", usage: ":replay", summary: "send the selected token's stored request to --target") {
+            state, _ in
+            state.replaySelected()
+        },
         Command(name: "help", aliases: ["h"], usage: ":help", summary: "list every key") { state, _ in
             state.mode = .help
             return []

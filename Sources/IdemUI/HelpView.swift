@@ -11,6 +11,8 @@ public enum HelpView {
         ("/", "filter as you type; Enter keeps it, Esc cancels"),
         ("Esc", "clear the filter (or resume a paused tail)"),
         ("y", "copy the selected token to the clipboard (OSC 52)"),
+        ("d, :purge", "purge the selected token: a dialog shows what will happen; Cancel has the focus"),
+        ("r, :replay", "send the selected token's stored request to --target and show the answer"),
         ("Tab", "move focus between the table and the tail"),
         ("", "Tail"),
         ("p", "pause or resume the live tail (a paused tail counts what is new)"),

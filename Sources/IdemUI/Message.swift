@@ -20,6 +20,10 @@ public enum Message: Sendable {
     /// Something the run loop wants the user to know, e.g. a theme that failed to load.
     case notice(String)
     case error(String)
+    /// How a purge the run loop performed ended: `refused` when the store changed since (nothing was written).
+    case purgeFinished(TokenKey, refused: Bool, text: String)
+    /// A replay's answer beside the stored response (or why it failed), as lines for the replay panel.
+    case replayFinished(TokenKey, lines: [String], failed: Bool)
     /// Rebuild the sorted and filtered row index now (the run loop sends it at a capped rate while it is stale).
     case reindex
 }
@@ -32,6 +36,10 @@ public enum Effect: Sendable, Hashable {
     case copy(String)
     /// Load a theme by name or path and use it; answer failures with `.error`.
     case setTheme(String)
+    /// Purge a token if the store still holds what the operator saw; answer with `.purgeFinished`.
+    case purge(PurgeOrder)
+    /// Send a token's stored request to the replay target; answer with `.replayFinished`.
+    case replay(TokenKey)
     /// Restore the terminal and stop.
     case quit
 }

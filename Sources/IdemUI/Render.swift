@@ -23,6 +23,7 @@ public func render(_ state: AppState, theme: Theme, into grid: inout Grid) {
     case .help:
         HelpView.render(state, into: &grid)
     }
+    ActionDialogView.render(state, into: &grid)
     StatusBarView.render(state, theme: theme, into: &grid)
 }
 

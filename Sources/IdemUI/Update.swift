@@ -55,6 +55,13 @@ extension AppState {
         case .reindex:
             reindex()
             return []
+        case .purgeFinished(_, let refused, let text):
+            notice = Notice(text: text, isError: refused, at: now)
+            return []
+        case .replayFinished(let key, let lines, let failed):
+            replayPanel = ReplayPanel(key: key, lines: lines, failed: failed)
+            notice = nil
+            return []
         }
     }
 

@@ -5,6 +5,8 @@ extension AppState {
     mutating func handle(_ key: Key) -> [Effect] {
         if key == .ctrl("c") { return [.quit] }
         if input != nil { return handleInput(key) }
+        if purgeDialog != nil { return handleDialog(key) }
+        if replayPanel != nil { return handleReplayPanel(key) }
         switch mode {
         case .main: return handleMain(key)
         case .detail: return handleDetail(key)
@@ -33,6 +35,10 @@ extension AppState {
             sort(by: next)
         case .char("S"):
             sort(by: sortColumn, descending: !sortDescending)
+        case .char("d"):
+            return openPurgeDialog()
+        case .char("r"):
+            return replaySelected()
         case .char("y"):
             if let k = selectedKey {
                 notice = Notice(text: "copied \(Sanitizer.visible(k.token)) to the clipboard", isError: false, at: now)
@@ -103,6 +109,10 @@ extension AppState {
         case .char("G"), .end: scroll(maxScroll)
         case .char("y"):
             if let k = detail?.key { return [.copy(k.token)] }
+        case .char("d"):
+            return openPurgeDialog()
+        case .char("r"):
+            return replaySelected()
         case .char(":"):
             input = .command(text: "")
         default: break

@@ -23,6 +23,10 @@ public struct DashboardOptions: Sendable {
     public var secretFields: [String]
     /// The environment to read `NO_COLOR`, `XDG_CONFIG_HOME` and `HOME` from.
     public var environment: [String: String]
+    /// `--read-only`: purge and replay are refused (the store is never written).
+    public var readOnly = false
+    /// `--target`: the base URL `r`/`:replay` sends stored requests to.
+    public var replayTarget: String?
 
     public init(theme: String? = nil, noColor: Bool = false, mouse: Bool = false, refresh: TimeSpan = TimeSpan(ms: 50),
                 clock: any Clock = SystemClock(), policy: Policy = .standard, secretFields: [String] = [],

@@ -27,11 +27,13 @@ struct UICommand: ParsableCommand {
         abstract: "Open the live dashboard on a store (the default command).",
         discussion: """
             Keys: j/k move, Enter opens a token, / filters (status:stuck tenant:acme hits>3), s/S sort, Tab switches \
-            to the tail, p pauses it, : runs a command (:theme light), ? shows every key, q quits.
+            to the tail, p pauses it, : runs a command (:theme light), ? shows every key, q quits. d purges the \
+            selected token (a dialog asks first), r replays it to --target; --read-only refuses both.
 
             Examples:
               idemtop payments.db
               idemtop ui payments.jsonl --theme colour-blind
+              idemtop ui payments.db --target http://127.0.0.1:8080
               NO_COLOR=1 idemtop payments.db
             """)
 
@@ -41,12 +43,19 @@ struct UICommand: ParsableCommand {
     var retention: String = "24h"
     @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("The lock timeout to assume for events that do not carry locked_until.", valueName: "DURATION"))
     var lockTimeout: String = "60s"
+    @Flag(name: .customLong("read-only"), help: "Refuse every action (purge, replay): the store is never written.")
+    var readOnly = false
+    @Option(help: ArgumentHelp("Where r / :replay sends a token's stored request.", valueName: "BASE_URL"))
+    var target: String?
 
     func run() throws {
         let policy = try parsePolicy(retention: retention, lockTimeout: lockTimeout)
         let location = try store.location()
         let reader = try Stores.reader(location, mode: .readOnly)
-        let code = try dashboardMain { try runDashboard(reader: reader, options: look.dashboard(policy: policy)) }
+        var options = look.dashboard(policy: policy)
+        options.readOnly = readOnly
+        options.replayTarget = target
+        let code = try dashboardMain { try runDashboard(reader: reader, options: options) }
         if code != 0 { throw ExitCode(code) }
     }
 }

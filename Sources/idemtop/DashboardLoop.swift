@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import IdemActions
 import IdemCore
 import IdemStore
 import IdemTerminal
@@ -15,6 +16,8 @@ final class DashboardLoop {
     private let options: DashboardOptions
     private let signals: SignalWatcher
     private var grid = Grid(width: 0, height: 0)
+    private lazy var actions = TokenActions(location: reader.location, readOnly: options.readOnly,
+                                            policy: options.policy, clock: options.clock)
 
     private var running = true
     private var exitStatus: Int32 = 0
@@ -190,6 +193,10 @@ final class DashboardLoop {
             } catch {
                 send(.detailFailed(key, "\(error)"))
             }
+        case .purge(let order):
+            send(DashboardActions.purge(order, actions: actions))
+        case .replay(let key):
+            send(DashboardActions.replay(key, reader: reader, target: options.replayTarget, actions: actions))
         case .setTheme(let name):
             do {
                 let t = try DashboardThemes.load(name, environment: options.environment)

@@ -22,7 +22,8 @@ struct Idemtop: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             UICommand.self, DemoCommand.self, ListCommand.self, ShowCommand.self, StatsCommand.self,
-            TailCommand.self, AuditCommand.self, SimulateCommand.self, CheckPayloadCommand.self,
+            TailCommand.self, AuditCommand.self, PurgeCommand.self, ReplayCommand.self, SimulateCommand.self,
+            CheckPayloadCommand.self,
         ],
         defaultSubcommand: UICommand.self
     )

@@ -1,0 +1,50 @@
+import Foundation
+import IdemCore
+import IdemStore
+
+/// A running in-process example service: its base URL, and how to stop it.
+public struct RunningExampleService: Sendable {
+    public var url: URL
+    public var stop: @Sendable () -> Void
+}
+
+/// Starts the example service in this process on `127.0.0.1:port` (0: any free port), recording into `store`.
+///
+/// Returns once the socket listens. `stop` closes the server and waits for it. The store is made when missing.
+public func startExampleService(store: StoreLocation, port: UInt16 = 0, policy: Policy = .standard,
+                                options: PaymentsAPI.Options = PaymentsAPI.Options(),
+                                log: @escaping @Sendable (String) -> Void = { _ in }) throws -> RunningExampleService {
+    let writer = try Stores.writer(store, policy: policy, clock: SystemClock(), create: true)
+    let server = try ExampleServer(api: PaymentsAPI(writer: writer, options: options, log: log), port: port)
+    let task = Task { try await server.run() }
+    let box = ResultBox<URL>()
+    let ready = DispatchSemaphore(value: 0)
+    Task {
+        do { box.set(.success(try await server.waitUntilListening())) } catch { box.set(.failure(error)) }
+        ready.signal()
+    }
+    ready.wait()
+    let url = try box.get()
+    return RunningExampleService(url: url, stop: {
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            await server.stop()
+            task.cancel()
+            done.signal()
+        }
+        done.wait()
+    })
+}
+
+/// A value handed from a task to a waiting thread.
+final class ResultBox<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<T, any Error>?
+
+    func set(_ r: Result<T, any Error>) { lock.withLock { result = r } }
+
+    func get() throws -> T {
+        guard let r = lock.withLock({ result }) else { throw CancellationError() }
+        return try r.get()
+    }
+}

@@ -1,0 +1,173 @@
+import IdemCore
+
+/// The purge confirmation: what the operator sees of the token, and which button has the focus (Cancel first).
+public struct PurgeDialog: Sendable, Hashable {
+    public var key: TokenKey
+    public var operation: String
+    /// The status shown when the dialog opened, and the record's version and stored fields: what the purge
+    /// compares against.
+    public var status: TokenStatus
+    public var version: Int
+    public var stored: StoredStatus
+    public var expiresAt: Instant
+    public var age: TimeSpan
+    public var hits: Int
+    /// False: Cancel has the focus (the default). True: Purge has it.
+    public var purgeFocused = false
+}
+
+/// What the run loop is asked to purge: the token and what the operator saw of it.
+public struct PurgeOrder: Sendable, Hashable {
+    public var key: TokenKey
+    public var status: TokenStatus
+    public var version: Int
+    public var stored: StoredStatus
+    public var expiresAt: Instant
+    public var reason: String
+}
+
+/// The replay panel: the answer beside the stored response, or why the replay did not happen.
+public struct ReplayPanel: Sendable, Hashable {
+    public var key: TokenKey
+    public var lines: [String]
+    public var failed: Bool
+}
+
+extension AppState {
+    /// Opens the purge dialog on the selected token (main screen) or the open one (detail).
+    mutating func openPurgeDialog() -> [Effect] {
+        let key = mode == .detail ? detail?.key : selectedKey
+        guard let key, let r = ledger.record(key) else {
+            notice = Notice(text: "no token selected", isError: true, at: now)
+            return []
+        }
+        let status = r.status(at: now)
+        guard status != .purged else {
+            notice = Notice(text: "\(Sanitizer.visible(key.description)) is already purged", isError: true, at: now)
+            return []
+        }
+        purgeDialog = PurgeDialog(key: key, operation: ledger.operation(of: r), status: status, version: Int(r.version),
+                                  stored: r.stored, expiresAt: r.expiresAt, age: now - r.createdAt, hits: Int(r.hits))
+        return []
+    }
+
+    /// The replay effect for the selected or open token.
+    mutating func replaySelected() -> [Effect] {
+        guard let key = mode == .detail ? detail?.key : selectedKey else {
+            notice = Notice(text: "no token selected", isError: true, at: now)
+            return []
+        }
+        notice = Notice(text: "replaying \(Sanitizer.visible(key.description))...", isError: false, at: now)
+        return [.replay(key)]
+    }
+
+    /// Keys while the purge dialog is up: Tab/arrows move the focus, Enter presses the focused button, Esc cancels.
+    mutating func handleDialog(_ key: Key) -> [Effect] {
+        guard var d = purgeDialog else { return [] }
+        switch key {
+        case .tab, .backTab, .left, .right, .char("h"), .char("l"):
+            d.purgeFocused.toggle()
+            purgeDialog = d
+        case .escape, .char("q"), .char("n"):
+            purgeDialog = nil
+            notice = Notice(text: "purge cancelled", isError: false, at: now)
+        case .enter:
+            purgeDialog = nil
+            guard d.purgeFocused else {
+                notice = Notice(text: "purge cancelled", isError: false, at: now)
+                return []
+            }
+            return [.purge(PurgeOrder(key: d.key, status: d.status, version: d.version, stored: d.stored,
+                                      expiresAt: d.expiresAt, reason: "purged from the dashboard"))]
+        default:
+            break
+        }
+        return []
+    }
+
+    /// Keys while the replay panel is up: any of Esc, q, Enter closes it.
+    mutating func handleReplayPanel(_ key: Key) -> [Effect] {
+        switch key {
+        case .escape, .char("q"), .enter: replayPanel = nil
+        default: break
+        }
+        return []
+    }
+}
+
+/// Draws the purge dialog or the replay panel over the screen.
+enum ActionDialogView {
+    static func render(_ state: AppState, into grid: inout Grid) {
+        if let d = state.purgeDialog {
+            let lines: [(String, Role)] = [
+                ("Purge this token?", .header),
+                ("", .normal),
+                ("token      \(Sanitizer.visible(d.key.token))", .normal),
+                ("tenant     \(Sanitizer.visible(d.key.tenant))", .normal),
+                ("operation  \(Sanitizer.visible(d.operation))", .normal),
+                ("status     \(d.status.rawValue)  (version \(d.version))", Role(d.status)),
+                ("age        \(d.age.compact)", .normal),
+                ("hits       \(d.hits)", .normal),
+                ("", .normal),
+                ("What will happen: \(d.status.purgeConsequence).", .notice),
+                ("If the service changed the token since, the purge is refused and nothing changes.", .dim),
+            ]
+            let buttons = d.purgeFocused ? "   Cancel    [ Purge ]" : " [ Cancel ]    Purge  "
+            box(lines + [("", .normal), (buttons, .keyHint)], into: &grid, focusRow: lines.count + 1)
+        } else if let p = state.replayPanel {
+            let title = p.failed ? "Replay failed" : "Replay"
+            let lines = [(title, p.failed ? Role.error : .header), ("", .normal)]
+                + p.lines.map { ($0, $0.hasPrefix("- ") ? Role.mismatch : $0.hasPrefix("+ ") ? Role.executed : .normal) }
+                + [("", .normal), ("Esc close", .keyHint)]
+            box(lines, into: &grid, focusRow: nil)
+        }
+    }
+
+    /// A bordered box in the middle of the screen, at most 80 columns wide; long lines wrap on spaces.
+    static func box(_ lines: [(String, Role)], into grid: inout Grid, focusRow: Int?) {
+        let width = min(grid.width - 4, 80, max(40, (lines.map { $0.0.count }.max() ?? 40) + 4))
+        var wrapped: [(String, Role)] = []
+        var focus = focusRow
+        for (i, (text, role)) in lines.enumerated() {
+            let parts = wrap(text, width: width - 4)
+            if let f = focusRow, i < f { focus = (focus ?? 0) + parts.count - 1 }
+            wrapped += parts.map { ($0, role) }
+        }
+        let focusRow = focus
+        let shown = Array(wrapped.prefix(max(1, grid.height - 4)))
+        let height = shown.count + 2
+        let left = max(0, (grid.width - width) / 2), top = max(0, (grid.height - height) / 2)
+        for row in 0..<height where top + row < grid.height {
+            grid.fill(row: top + row, from: left, count: width, role: .normal)
+        }
+        let edge = "+" + String(repeating: "-", count: max(0, width - 2)) + "+"
+        grid.put(edge, x: left, y: top, role: .border)
+        grid.put(edge, x: left, y: top + height - 1, role: .border)
+        for (i, (text, role)) in shown.enumerated() {
+            let y = top + 1 + i
+            grid.put("|", x: left, y: y, role: .border)
+            grid.put("|", x: left + width - 1, y: y, role: .border)
+            grid.put(Sanitizer.visible(text), x: left + 2, y: y, role: i == focusRow ? .selection : role, limit: width - 4)
+        }
+    }
+
+    /// Splits `text` on spaces into lines of at most `width` characters (a longer word is cut).
+    static func wrap(_ text: String, width: Int) -> [String] {
+        guard text.count > width, width > 0 else { return [text] }
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            if !current.isEmpty, current.count + 1 + word.count > width {
+                lines.append(current)
+                current = ""
+            }
+            current += (current.isEmpty ? "" : " ") + word
+            while current.count > width {
+                lines.append(String(current.prefix(width)))
+                current = String(current.dropFirst(width))
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
+    }
+}

@@ -1,0 +1,140 @@
+import ArgumentParser
+import IdemActions
+import IdemCore
+import IdemStore
+
+/// `idemtop purge STORE TOKEN` and `idemtop purge STORE --status stuck --older-than 10m`: guarded manual expiry.
+struct PurgeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "purge",
+        abstract: "Expire tokens by hand: the next request with a purged token executes anew.",
+        discussion: """
+            A purge is a compare-and-set on what you saw: if the service changed the token since (completed it, \
+            took a new request), the purge is refused, nothing changes, and the exit code is 3. Every purge is \
+            recorded as an admin event (who, when, why, what it replaced), shown by tail and show.
+
+            Without --yes it asks on the terminal (one token: type y; several: type their number), and refuses \
+            when stdin is not a terminal (exit 2).
+
+            Examples:
+              idemtop purge payments.db order-10042 --tenant umbrella --reason "card network timeout, customer retrying"
+              idemtop purge payments.jsonl --status stuck --older-than 10m --reason "deploy 4711 crashed" --dry-run
+            """)
+
+    @OptionGroup var store: StoreArgument
+    @Argument(help: "The token (omit it and give --status for a bulk purge).") var token: String?
+    @Option(help: "The tenant of the token (needed when it exists in several); for a bulk purge, only this tenant.")
+    var tenant: String?
+    @Option(help: "Why: recorded in the admin event.") var reason: String
+    @Option(help: "Bulk: purge every token with this status (e.g. stuck).") var status: String?
+    @Option(name: .customLong("older-than"), help: ArgumentHelp("Bulk: only tokens whose execution began at least this long ago.", valueName: "DURATION"))
+    var olderThan: String?
+    @Option(name: .customLong("expect-version"),
+            help: ArgumentHelp("Purge only if the token still has this version (as `show` printed it).", valueName: "N"))
+    var expectVersion: Int?
+    @Flag(help: "Do not ask for confirmation.") var yes = false
+    @Flag(name: .customLong("dry-run"), help: "Print what would be purged; write nothing.") var dryRun = false
+    @Flag(name: .customLong("read-only"), help: "Open the store read-only: every purge is refused.") var readOnly = false
+    @OptionGroup var clock: ClockOptions
+
+    func validate() throws {
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--reason must say why") }
+        if token != nil, status != nil || olderThan != nil {
+            throw ValidationError("give either a TOKEN or --status/--older-than for a bulk purge, not both")
+        }
+        if token == nil, status == nil { throw ValidationError("give a TOKEN, or --status (and --older-than) for a bulk purge") }
+        if token == nil, expectVersion != nil { throw ValidationError("--expect-version is for one token") }
+        if let status, TokenStatus(rawValue: status) == nil || status == TokenStatus.purged.rawValue {
+            let names = TokenStatus.allCases.filter { $0 != .purged }.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--status must be one of \(names), not '\(status)'")
+        }
+        if let olderThan, TimeSpan(parsing: olderThan) == nil {
+            throw ValidationError("--older-than wants a duration such as 10m or 2h, not '\(olderThan)'")
+        }
+    }
+
+    func run() throws {
+        let now = try clock.instant()
+        let location = try store.location()
+        let loaded = try LoadedStore.load(location, policy: try clock.policy())
+        let ledger = loaded.ledger
+        var targets: [PurgeTarget]
+        if let token {
+            let record = ledger.records[try ShowCommand.find(token: token, tenant: tenant, in: ledger)]
+            var target = PurgeTarget(record: record, in: ledger, at: now)
+            if let expectVersion { target.expect.version = expectVersion }
+            guard record.stored != .purged else {
+                throw CLIFailure(message: "refused: \(target.key.visibleText) is already purged", code: 3)
+            }
+            targets = [target]
+        } else {
+            let selection = PurgeSelection(status: TokenStatus(rawValue: status ?? "") ?? .stuck,
+                                           olderThan: olderThan.flatMap { TimeSpan(parsing: $0) } ?? TimeSpan(ms: 0),
+                                           tenant: tenant)
+            targets = selection.targets(in: ledger, at: now)
+        }
+        if !dryRun {
+            // Refuse before printing anything: a refusal is one line.
+            if readOnly { throw StoreError.readOnly("purge is an action; drop --read-only") }
+            if !yes, !Confirmation.canAsk { throw Confirmation.noTerminal(action: "purge") }
+        }
+        var out = Output()
+        guard !targets.isEmpty else {
+            out.line("no tokens match: nothing to purge")
+            out.flush()
+            return
+        }
+        out.line(dryRun ? "would purge \(targets.count) token(s):" : "to purge \(targets.count) token(s):")
+        for t in targets { out.line("  " + PurgeCommand.describe(t)) }
+        let consequences = Set(targets.map(\.consequence))
+        for c in consequences.sorted() {
+            let which = consequences.count == 1 ? "" : "\(targets.first { $0.consequence == c }?.expect.status.rawValue ?? ""): "
+            out.line("  \(which)\(c)")
+        }
+        out.line("  every purge is recorded as an admin event (who, when, why, what it replaced)")
+        out.flush()
+        if dryRun {
+            out.line("dry run: nothing was purged")
+            out.flush()
+            return
+        }
+        if !yes {
+            if targets.count == 1 {
+                try Confirmation.require("Purge \(targets[0].key.visibleText)? Type y to confirm:", typing: "y", action: "purge")
+            } else {
+                try Confirmation.require("Purge \(targets.count) tokens? Type \(targets.count) to confirm:",
+                                         typing: "\(targets.count)", action: "purge")
+            }
+        }
+        let actions = TokenActions(location: location, readOnly: false, policy: try clock.policy())
+        let outcomes = try actions.purge(targets, reason: reason)
+        var refused = 0
+        for (t, outcome) in zip(targets, outcomes) {
+            switch outcome {
+            case .purged(let e):
+                out.line("purged \(t.key.visibleText) (saw \(t.expect.status.rawValue), version \(t.expect.version)) by \(VisibleText.escape(e.actor ?? actions.actor))")
+            case .refused(let why):
+                out.flush()
+                if targets.count == 1 { throw CLIFailure(message: "refused: \(why)", code: 3) }
+                refused += 1
+                printError("idemtop: refused: \(why)")
+            }
+        }
+        out.flush()
+        if refused > 0 {
+            throw CLIFailure(message: "\(refused) of \(targets.count) purges were refused: those tokens changed since "
+                                 + "you looked and were left as they are", code: 3)
+        }
+    }
+
+    /// `acme/t1  POST /v1/charges  stuck  age 12m  hits 3  version 4`.
+    static func describe(_ t: PurgeTarget) -> String {
+        [t.key.visibleText, VisibleText.escape(t.operation), t.expect.status.rawValue, "age \(t.age.compact)",
+         "hits \(t.hits)", "version \(t.expect.version)"].joined(separator: "  ")
+    }
+}
+
+extension TokenKey {
+    /// `tenant/token` with control characters made visible.
+    var visibleText: String { VisibleText.escape(description) }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+
+/// Expectations checked on a plain thread, reported to the running test afterwards (Swift Testing attributes an
+/// issue to a test through task-local state, which a plain thread does not have).
+final class Checks: @unchecked Sendable {
+    private let lock = NSLock()
+    private var failures: [(String, SourceLocation)] = []
+
+    func expect(_ condition: Bool, _ message: @autoclosure () -> String = "",
+                sourceLocation: SourceLocation = #_sourceLocation) {
+        if !condition { record("Expectation failed: " + message(), sourceLocation: sourceLocation) }
+    }
+
+    func record(_ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        lock.withLock { failures.append((message, sourceLocation)) }
+    }
+
+    func report() {
+        for (message, location) in lock.withLock({ failures }) {
+            Issue.record(Comment(rawValue: message), sourceLocation: location)
+        }
+    }
+}
+
+/// Runs blocking test code on a thread of its own and awaits it, so it never holds one of the few Swift concurrency
+/// threads (two on a 2-core machine) that other tests, and an in-process server, need meanwhile.
+func offPool(_ body: @escaping @Sendable (Checks) throws -> Void) async throws {
+    let checks = Checks()
+    defer { checks.report() }
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        let thread = Thread { continuation.resume(with: Result { try body(checks) }) }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import IdemActions
+import IdemCore
+import IdemStore
+import Testing
+
+/// Purge and replay from the dashboard, in a real terminal (tmux), against the real example service.
+@Suite(.serialized) struct DashboardActionsEndToEndTests {
+    func ledger(_ location: StoreLocation) throws -> Ledger {
+        let reader = try Stores.reader(location)
+        var ledger = Ledger()
+        while try reader.poll(limit: 10_000, { ledger.apply($0) }, malformed: { _ in }) > 0 {}
+        return ledger
+    }
+
+    func charge(_ url: URL, token: String, crash: Bool = false) throws -> Int {
+        var headers = ["Content-Type": "application/json", "X-Tenant": "shop"]
+        if crash { headers["X-Demo-Crash"] = "1" }
+        let request = StoredRequest(method: "POST", path: "/v1/charges", headers: headers,
+                                    body: #"{"amount":1250,"currency":"eur"}"#)
+        let plan = try ReplayPlan(key: TokenKey(tenant: "shop", token: token), request: request,
+                                  options: ReplayOptions(target: url.absoluteString))
+        return try ReplayClient.sendBlocking(plan, timeout: 10).status
+    }
+
+    @Test func purgeFromTheDialogAndReplayFromThePanel() throws {
+        guard DashboardTmux.tmuxPath() != nil, FileManager.default.isExecutableFile(atPath: DashboardTmux.binary) else {
+            Issue.record("needs tmux and the built binary (swift build --product idemtop)")
+            return
+        }
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let location = StoreLocation(kind: .journal, path: dir.appendingPathComponent("live.jsonl").path)
+        let service = try ExampleServiceProcess(
+            executable: URL(fileURLWithPath: DashboardTmux.binary).deletingLastPathComponent()
+                .appendingPathComponent("idemtop-example-service"),
+            store: location, arguments: ["--work-ms", "5", "--lock-timeout", "1s", "--quiet"])
+        defer { service.stop() }
+        #expect(try charge(service.url, token: "stuck-1", crash: true) == 500)
+        #expect(try charge(service.url, token: "done-1") == 201)
+        Thread.sleep(forTimeInterval: 1.1)
+
+        let t = DashboardTmux()
+        defer { t.stop() }
+        let ui = "\(shellQuote(DashboardTmux.binary)) ui \(shellQuote(location.path)) --target \(shellQuote(service.url.absoluteString))"
+        t.start("sh -c " + shellQuote("\(ui); echo EXITED $?; sleep 60"))
+        t.waitFor(text: "2 tokens")
+        t.waitFor(text: "q quit")
+
+        // The newest token (done-1) is selected: r replays it, the service answers from the store.
+        t.send("r")
+        let replayed = t.waitFor(text: "recorded: replay by")
+        #expect(replayed.contains("replayed shop/done-1"))
+        #expect(replayed.range(of: #"Idempotent-Replayed\s+true"#, options: .regularExpression) != nil, "\(replayed)")
+        #expect(replayed.contains("body: the same as the stored response"))
+        t.send("Escape")
+        t.waitFor("the panel to close") { !$0.contains("recorded: replay by") }
+
+        // j selects stuck-1; d opens the dialog with the focus on Cancel, and Enter there purges nothing.
+        t.send("j")
+        t.send("d")
+        let dialog = t.waitFor(text: "Purge this token?")
+        for field in ["token      stuck-1", "tenant     shop", "operation  POST /v1/charges", "status     stuck",
+                      "hits       0", "What will happen:", "[ Cancel ]"] {
+            #expect(dialog.contains(field), "the dialog shows \(field):\n\(dialog)")
+        }
+        t.send("Enter")
+        t.waitFor(text: "purge cancelled")
+        #expect(try ledger(location).counts[.purge] == 0)
+
+        // d, Tab to Purge, Enter: purged, with the admin event; the table shows it.
+        t.send("d")
+        t.waitFor(text: "Purge this token?")
+        t.send("Tab")
+        t.waitFor(text: "[ Purge ]")
+        t.send("Enter")
+        t.waitFor(text: "purged shop/stuck-1 (saw stuck")
+        t.waitFor(text: "purged 1")  // the header's count, once the dashboard has read the purge back
+        let after = try ledger(location)
+        #expect(after.record(TokenKey(tenant: "shop", token: "stuck-1"))?.stored == .purged)
+        #expect(after.counts[.purge] == 1 && after.counts[.replay] == 1)
+        var events: [StoreEvent] = []
+        _ = try Stores.reader(location).poll(limit: .max, { events.append($0) }, malformed: { _ in })
+        let purge = try #require(events.first { $0.kind == .purge })
+        #expect(purge.token == "stuck-1" && purge.sawStatus == .stuck && purge.actor?.contains("@") == true)
+        #expect(purge.reason == "purged from the dashboard")
+        #expect(events.contains { $0.kind == .replay && $0.token == "done-1" && $0.resultStatus == 201 })
+
+        t.send("q")
+        t.waitFor(text: "EXITED 0")
+    }
+
+    @Test func readOnlyDashboardRefusesThePurgeAndLeavesTheFile() throws {
+        guard DashboardTmux.tmuxPath() != nil, FileManager.default.isExecutableFile(atPath: DashboardTmux.binary) else {
+            Issue.record("needs tmux and the built binary (swift build --product idemtop)")
+            return
+        }
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("ro.jsonl").path
+        let writer = try JournalWriter(path: path, clock: SystemClock(), create: true)
+        _ = try writer.begin(tenant: "shop", token: "ro-1", operation: "POST /v1/charges", fingerprint: Fingerprint("f"),
+                             request: StoredRequest(method: "POST", path: "/v1/charges", body: "{}"))
+        let before = try ActionsCLITests.Snapshot(path)
+
+        let t = DashboardTmux()
+        defer { t.stop() }
+        let ui = "\(shellQuote(DashboardTmux.binary)) ui \(shellQuote(path)) --read-only --target http://127.0.0.1:9"
+        t.start("sh -c " + shellQuote("\(ui); echo EXITED $?; sleep 60"))
+        t.waitFor(text: "1 tokens")
+        t.send("d")
+        t.waitFor(text: "Purge this token?")
+        t.send("Tab")
+        t.send("Enter")
+        t.waitFor(text: "refused: the store is open read-only")
+        t.send("r")
+        t.waitFor(text: "Replay failed")
+        t.send("Escape")
+        t.send("q")
+        t.waitFor(text: "EXITED 0")
+        #expect(try ActionsCLITests.Snapshot(path) == before, "the store's bytes and mtime are unchanged")
+    }
+}
