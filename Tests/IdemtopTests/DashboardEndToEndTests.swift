@@ -21,11 +21,14 @@ import Testing
         return true
     }
 
+    /// A fresh journal path; removed again when the test ends (`defer remove(path)`).
     func journal(_ name: String) -> String {
         let path = NSTemporaryDirectory() + "idemtop-e2e-\(getpid())-\(name).jsonl"
         try? FileManager.default.removeItem(atPath: path)
         return path
     }
+
+    func remove(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
 
     func command(_ path: String, _ extra: String = "") -> String {
         "sh -c " + shellQuote("\(shellQuote(DashboardTmux.binary)) ui \(shellQuote(path)) \(extra); echo EXITED $?; sleep 60")
@@ -46,6 +49,7 @@ import Testing
     @Test func followFilterSortDetailResizeQuit() throws {
         guard prerequisites() else { return }
         let path = journal("live")
+        defer { remove(path) }
         let writer = try JournalWriter(path: path, clock: SystemClock(), create: true)
         for i in 0..<3 { try write(writer, tenant: "acme", token: "first-\(i)") }
 
@@ -104,6 +108,7 @@ import Testing
     @Test func sigtermRestoresTheTerminal() throws {
         guard prerequisites() else { return }
         let path = journal("sigterm")
+        defer { remove(path) }
         let writer = try JournalWriter(path: path, clock: SystemClock(), create: true)
         try write(writer, tenant: "acme", token: "t-1")
         let t = DashboardTmux()
@@ -122,6 +127,7 @@ import Testing
     @Test func ctrlCQuitsAndRestores() throws {
         guard prerequisites() else { return }
         let path = journal("ctrlc")
+        defer { remove(path) }
         _ = try JournalWriter(path: path, clock: SystemClock(), create: true)
         let t = DashboardTmux()
         defer { t.stop() }
@@ -135,6 +141,7 @@ import Testing
     @Test func refusesWithoutATerminal() throws {
         guard prerequisites() else { return }
         let path = journal("headless")
+        defer { remove(path) }
         _ = try JournalWriter(path: path, clock: SystemClock(), create: true)
         // Pipes, not a terminal.
         let piped = DashboardTmux.run(DashboardTmux.binary, ["ui", path], env: ["TERM": "xterm-256color"])
@@ -160,9 +167,11 @@ import Testing
     @Test func brokenThemeNamesFileLineAndKey() throws {
         guard prerequisites() else { return }
         let path = journal("theme")
+        defer { remove(path) }
         _ = try JournalWriter(path: path, clock: SystemClock(), create: true)
         let theme = NSTemporaryDirectory() + "idemtop-e2e-\(getpid())-broken.theme"
         try "[palette]\nred = #ff0000\n[roles]\nstuck = redd bold\n".write(toFile: theme, atomically: true, encoding: .utf8)
+        defer { remove(theme) }
         let r = DashboardTmux.run(DashboardTmux.binary, ["ui", path, "--theme", theme])
         #expect(r.status == 1)
         #expect(r.stderr.contains("\(theme):4: 'stuck': unknown colour 'redd'"), "\(r.stderr)")
