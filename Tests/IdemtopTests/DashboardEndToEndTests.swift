@@ -105,6 +105,30 @@ import Testing
         #expect(!screen.contains("LAST SEEN"))
     }
 
+    @Test func followsASQLiteStore() throws {
+        guard prerequisites() else { return }
+        let path = NSTemporaryDirectory() + "idemtop-e2e-\(getpid())-live.db"
+        defer {
+            for suffix in ["", "-wal", "-shm"] { remove(path + suffix) }
+        }
+        let writer = try SQLiteWriter(path: path, clock: SystemClock(), create: true)
+        for i in 0..<2 {
+            let r = try writer.begin(tenant: "acme", token: "sql-\(i)", operation: "POST /v1/refunds",
+                                     fingerprint: Fingerprint(String(repeating: "d4", count: 32)), request: nil)
+            if case .execute(let ticket, _) = r { try writer.complete(ticket, response: StoredResponse(status: 200)) }
+        }
+        let t = DashboardTmux()
+        defer { t.stop() }
+        t.start(command(path))
+        t.waitFor(text: "2 tokens")
+        _ = try writer.begin(tenant: "globex", token: "sql-live-token", operation: "POST /v1/charges",
+                             fingerprint: Fingerprint(String(repeating: "d4", count: 32)), request: nil)
+        let screen = t.waitFor("the new SQLite row") { $0.contains("sql-live-token") && $0.contains("3 tokens") }
+        #expect(screen.contains("(sqlite)"))
+        t.send("q")
+        t.waitFor(text: "EXITED 0")
+    }
+
     @Test func sigtermRestoresTheTerminal() throws {
         guard prerequisites() else { return }
         let path = journal("sigterm")
