@@ -122,7 +122,7 @@ extension AppState {
         case .char("g"), .home: helpScroll = 0
         default: break
         }
-        helpScroll = max(0, min(helpScroll, max(0, HelpView.lineCount - layout.bodyRows.count)))
+        helpScroll = max(0, min(helpScroll, max(0, HelpView.lines(width: width).count - layout.bodyRows.count)))
         return []
     }
 
