@@ -19,6 +19,7 @@ public enum DecodedLine: Sendable, Hashable {
 /// from line to line and come from a small cache. Keep one decoder per reading loop: it is a value with a cache, not
 /// shared state. See `docs/journal-format.md`.
 public struct EventLineDecoder {
+    /// Whether `request` and `response` are decoded whole (opening a token) or skipped but for the status (bulk load).
     public var decodeBodies: Bool
     private var cache = ByteStringCache()
 
@@ -36,6 +37,12 @@ public struct EventLineDecoder {
         }
     }
 
+    /// Decodes one line (without its `\n`), throwing the reason when it is malformed: the readers' hot path.
+    public mutating func decodeEvent(_ line: UnsafeBufferPointer<UInt8>, seq: Int64, ref: Int64) throws(LineError) -> StoreEvent {
+        guard let base = line.baseAddress, line.count > 0 else { throw LineError("empty line") }
+        return try parse(JSONByteScanner(base, count: line.count), seq: seq, ref: ref)
+    }
+
     /// Decodes one line given as bytes (a trailing `\n` is allowed).
     public mutating func decode(_ bytes: [UInt8], seq: Int64 = 0, ref: Int64 = -1) -> DecodedLine {
         bytes.withUnsafeBufferPointer { decode($0, seq: seq, ref: ref) }
@@ -51,9 +58,13 @@ public struct EventLineDecoder {
         s.skipWhitespace()
         guard s.peek() == 123 else { throw LineError("not JSON: the line is not an object") }
         s.i += 1
+        // Fields gather in locals and the event is made once at the end: building it up in place costs copies of
+        // the whole (large) value on this path.
         var kind: EventKind?, at: Instant?, tenant: String?, token: String?
-        var e = StoreEvent(kind: .request, at: Instant(ms: 0), tenant: "", token: "", ref: ref)
-        e.seq = seq
+        var operation: String?, fingerprint: Fingerprint?, storedFingerprint: Fingerprint?, outcome: Outcome?
+        var expiresAt: Instant?, lockedUntil: Instant?, responseStatus: Int?, error: String?
+        var actor: String?, reason: String?, sawStatus: TokenStatus?, sawVersion: Int?, target: String?
+        var resultStatus: Int?, request: StoredRequest?, response: StoredResponse?
         if s.peek() == 125 {
             s.i += 1
         } else {
@@ -75,36 +86,36 @@ public struct EventLineDecoder {
                     }
                 case .tenant: tenant = try stringValue(&s, "tenant").map { v in s.withBytes(v) { cache.string($0) } }
                 case .token: token = try stringValue(&s, "token").map { s.text($0) }
-                case .operation: e.operation = try stringValue(&s, "operation").map { v in s.withBytes(v) { cache.string($0) } }
-                case .fingerprint: e.fingerprint = try stringValue(&s, "fingerprint").map { s.withBytes($0, Fingerprint.init(bytes:)) }
+                case .operation: operation = try stringValue(&s, "operation").map { v in s.withBytes(v) { cache.string($0) } }
+                case .fingerprint: fingerprint = try stringValue(&s, "fingerprint").map { s.withBytes($0, Fingerprint.init(bytes:)) }
                 case .storedFingerprint:
-                    e.storedFingerprint = try stringValue(&s, "stored_fingerprint").map { s.withBytes($0, Fingerprint.init(bytes:)) }
+                    storedFingerprint = try stringValue(&s, "stored_fingerprint").map { s.withBytes($0, Fingerprint.init(bytes:)) }
                 case .outcome:
                     if let v = try stringValue(&s, "outcome") {
-                        e.outcome = s.withBytes(v, JournalField.outcome)
-                        if e.outcome == nil { throw LineError("unknown outcome \(quoted(s, v))") }
+                        outcome = s.withBytes(v, JournalField.outcome)
+                        if outcome == nil { throw LineError("unknown outcome \(quoted(s, v))") }
                     }
-                case .expiresAt: e.expiresAt = try instantValue(&s, "expires_at")
-                case .lockedUntil: e.lockedUntil = try instantValue(&s, "locked_until")
-                case .error: e.error = try stringValue(&s, "error").map { s.text($0) }
-                case .actor: e.actor = try stringValue(&s, "actor").map { v in s.withBytes(v) { cache.string($0) } }
-                case .reason: e.reason = try stringValue(&s, "reason").map { s.text($0) }
-                case .target: e.target = try stringValue(&s, "target").map { s.text($0) }
+                case .expiresAt: expiresAt = try instantValue(&s, "expires_at")
+                case .lockedUntil: lockedUntil = try instantValue(&s, "locked_until")
+                case .error: error = try stringValue(&s, "error").map { s.text($0) }
+                case .actor: actor = try stringValue(&s, "actor").map { v in s.withBytes(v) { cache.string($0) } }
+                case .reason: reason = try stringValue(&s, "reason").map { s.text($0) }
+                case .target: target = try stringValue(&s, "target").map { s.text($0) }
                 case .sawStatus:
                     if let v = try stringValue(&s, "saw_status") {
-                        e.sawStatus = TokenStatus(rawValue: s.text(v))
-                        if e.sawStatus == nil { throw LineError("unknown saw_status \(quoted(s, v))") }
+                        sawStatus = TokenStatus(rawValue: s.text(v))
+                        if sawStatus == nil { throw LineError("unknown saw_status \(quoted(s, v))") }
                     }
-                case .sawVersion: e.sawVersion = try intValue(&s, "saw_version")
-                case .resultStatus: e.resultStatus = try intValue(&s, "result_status")
+                case .sawVersion: sawVersion = try intValue(&s, "saw_version")
+                case .resultStatus: resultStatus = try intValue(&s, "result_status")
                 case .request:
-                    if decodeBodies { e.request = try requestValue(&s) } else { try s.skipValue() }
+                    if decodeBodies { request = try requestValue(&s) } else { try s.skipValue() }
                 case .response:
                     if decodeBodies {
-                        e.response = try responseValue(&s)
-                        e.responseStatus = e.response?.status
+                        response = try responseValue(&s)
+                        responseStatus = response?.status
                     } else {
-                        e.responseStatus = try responseStatusOnly(&s)
+                        responseStatus = try responseStatusOnly(&s)
                     }
                 case .v, .unknown: try s.skipValue()
                 }
@@ -120,12 +131,13 @@ public struct EventLineDecoder {
         guard let at else { throw LineError("missing \"at\"") }
         guard let tenant else { throw LineError("missing \"tenant\"") }
         guard let token else { throw LineError("missing \"token\"") }
-        if kind == .request && e.outcome == nil { throw LineError("missing \"outcome\"") }
-        e.kind = kind
-        e.at = at
-        e.tenant = tenant
-        e.token = token
-        return e
+        if kind == .request && outcome == nil { throw LineError("missing \"outcome\"") }
+        return StoreEvent(
+            seq: seq, kind: kind, at: at, tenant: tenant, token: token, operation: operation, fingerprint: fingerprint,
+            storedFingerprint: storedFingerprint, outcome: outcome, expiresAt: expiresAt, lockedUntil: lockedUntil,
+            responseStatus: responseStatus, error: error, actor: actor, reason: reason, sawStatus: sawStatus,
+            sawVersion: sawVersion, target: target, resultStatus: resultStatus, request: request, response: response,
+            ref: ref)
     }
 
     /// The string value of `name`; nil for `null`.

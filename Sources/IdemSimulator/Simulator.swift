@@ -98,9 +98,16 @@ public final class Simulator {
         while planned < target {
             planned += plan(at: nil, start: config.start, end: end)
         }
-        while let step = queue.pop() {
-            if step.at > end || stopRequested() { break }
+        while true {
             if let limit = config.events, summary.events >= limit { break }
+            if queue.count == 0, config.events != nil {
+                // The plan came out a little short: top up with clean requests between now and the end.
+                let from = manual?.now() ?? config.start
+                guard from < end else { break }
+                plan(at: nil, start: from, end: end + .minutes(5), only: .clean)
+            }
+            guard let step = queue.pop() else { break }
+            if step.at > end || stopRequested() { break }
             manual?.set(step.at)
             try perform(step)
             if summary.events % 5000 == 0 { progress(summary) }

@@ -10,9 +10,9 @@ extension Simulator {
     /// Lays one scenario on the queue: at `at` (real time), or at a random time in `start..<end` that suits it.
     /// Returns how many store events it should write (one per request, one more per finished execution).
     @discardableResult
-    func plan(at: Instant?, start: Instant, end: Instant) -> Int {
+    func plan(at: Instant?, start: Instant, end: Instant, only: Scenario? = nil) -> Int {
         var planned = 0
-        var scenario = rng.weighted(Simulator.mix)
+        var scenario = only ?? rng.weighted(Simulator.mix)
         let retention = config.policy.retention
         let lock = config.policy.lockTimeout
         let margin = Simulator.expiryMargin(retention)
@@ -96,7 +96,11 @@ extension Simulator {
         case .failed:
             let latency = TimeSpan(ms: rng.int(200...3000))
             attempt(s, finish: .fail(Payments.failures[Int(rng.int(0...2))]), latency: latency, plants: weak)
-            attempt(s + latency + .seconds(2), plants: .failed, expect: .executed)
+            if rng.chance(0.5) {
+                attempt(s + latency + .seconds(2), plants: .failed, expect: .executed)
+            } else {
+                summary.planted[.failed, default: 0] += 1
+            }
         }
         return planned
     }

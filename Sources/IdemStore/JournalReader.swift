@@ -27,6 +27,7 @@ public final class JournalReader: EventReader {
     private var bufferOffset: Int64 = 0
     private var lineNumber: Int64 = 0
     private var decoder = EventLineDecoder()
+    private var bodyDecoder = EventLineDecoder(decodeBodies: true)
     private var notices: [String] = []
     private let sizeAtOpen: Int64
     /// How many times the file was found truncated and read again from the start.
@@ -56,7 +57,11 @@ public final class JournalReader: EventReader {
     /// The file offset up to which every line has been read and handed on.
     public var offset: Int64 { bufferOffset + Int64(start) }
 
-    public var progress: LoadProgress { LoadProgress(done: min(offset, max(sizeAtOpen, offset)), total: sizeAtOpen) }
+    /// Bytes read but not handed on yet: after a poll its limit did not cut short, a last line still waiting for its
+    /// `\n`.
+    public var pendingBytes: Int { end - start }
+
+    public var progress: LoadProgress { LoadProgress(done: offset, total: sizeAtOpen) }
 
     public func drainNotices() -> [String] {
         defer { notices.removeAll() }
@@ -93,16 +98,20 @@ public final class JournalReader: EventReader {
                          _ malformed: (MalformedEntry) -> Void) -> Bool {
         var k = from
         while k < to, buffer[k] == 32 || buffer[k] == 9 || buffer[k] == 13 { k += 1 }
-        if k == to { return false } // an empty line
+        if k == to { // an empty line
+            chains?.skipLine()
+            return false
+        }
         let ref = bufferOffset + Int64(from)
-        switch decoder.decode(UnsafeBufferPointer(start: buffer + from, count: to - from), seq: lineNumber, ref: ref) {
-        case .event(let e):
-            chains?.add(tenant: e.tenant, token: e.token, generation: generations.count - 1, offset: ref,
-                        line: lineNumber)
+        do {
+            let e = try decoder.decodeEvent(UnsafeBufferPointer(start: buffer + from, count: to - from),
+                                            seq: lineNumber, ref: ref)
+            chains?.add(tenant: e.tenant, token: e.token, offset: ref)
             sink(e)
             return true
-        case .malformed(let reason):
-            malformed(MalformedEntry(position: lineNumber, reason: reason))
+        } catch {
+            chains?.skipLine()
+            malformed(MalformedEntry(position: lineNumber, reason: error.reason))
             return false
         }
     }
@@ -166,6 +175,7 @@ public final class JournalReader: EventReader {
         bufferOffset = 0
         lineNumber = 0
         generations.append(f)
+        chains?.startGeneration()
         let retire = generations.count - 1 - JournalReader.keptGenerations
         if retire >= 0 { generations[retire] = nil } // its descriptor closes with the last reference
     }
@@ -178,8 +188,7 @@ public final class JournalReader: EventReader {
     private func event(in f: JournalFile, at offset: Int64, line: Int64) throws -> StoreEvent? {
         let bytes = try f.line(at: offset)
         guard !bytes.isEmpty else { return nil }
-        var d = EventLineDecoder(decodeBodies: true)
-        return d.decode(bytes, seq: line, ref: offset).event
+        return bodyDecoder.decode(bytes, seq: line, ref: offset).event
     }
 
     public func detail(for key: TokenKey) throws -> TokenDetail {

@@ -15,7 +15,8 @@ public final class JournalWriter: TokenWriter {
     private var reader: JournalReader
     private var ledger: Ledger
 
-    /// Opens `path` for appending (`O_WRONLY|O_APPEND`, made when `create` is true) and reads what it holds.
+    /// Opens `path` for appending (`O_WRONLY|O_APPEND`, made when `create` is true); the first call reads what it holds.
+    /// The writer keeps its own `Ledger` of the whole journal (a few hundred bytes a token).
     public init(path: String, policy: Policy = .standard, clock: any Clock, create: Bool) throws {
         self.path = path
         self.policy = policy
@@ -42,9 +43,8 @@ public final class JournalWriter: TokenWriter {
                                        policy: policy, at: now)
             // Read the stored response before appending: the line is needed only for a replay.
             var stored: StoredResponse?
-            if outcome == .replayed, let r = existing, r.responseRef >= 0 {
-                let completed = try reader.event(at: r.responseRef)
-                stored = completed?.response ?? completed?.responseStatus.map { StoredResponse(status: $0) }
+            if outcome == .replayed, let r = existing {
+                stored = try storedResponse(key, r)
             }
             try file.writeAll(EventLineEncoder.encode(event))
             switch outcome {
@@ -103,6 +103,12 @@ public final class JournalWriter: TokenWriter {
         try file.lockExclusive()
         defer { file.unlock() }
         try catchUp()
+        if reader.pendingBytes > 0 {
+            // Under the lock every line is whole: a last line without its `\n` was left by a writer that died
+            // mid-write. End it, so it reads as one malformed line and the next line written stays whole.
+            try file.writeAll([10])
+            try catchUp()
+        }
         return try body()
     }
 
@@ -123,5 +129,14 @@ public final class JournalWriter: TokenWriter {
     private func reopenIfRotated() throws {
         guard let now = JournalFile.identity(ofPath: path), now != file.identity else { return }
         file = try JournalFile(openForAppending: path, create: false)
+    }
+
+    /// The response stored for a completed record, read back from its line; only the status when the line is gone
+    /// (a rotated journal: the offset names a line of the old file).
+    private func storedResponse(_ key: TokenKey, _ r: TokenRecord) throws -> StoredResponse? {
+        let statusOnly = r.responseStatus > 0 ? StoredResponse(status: Int(r.responseStatus)) : nil
+        guard r.responseRef >= 0, let e = try reader.event(at: r.responseRef), e.kind == .completed, e.key == key
+        else { return statusOnly }
+        return e.response ?? statusOnly
     }
 }

@@ -10,6 +10,9 @@ public final class SQLiteConnection {
     public enum Access: Sendable, Hashable {
         /// `file:PATH?mode=ro` with `SQLITE_OPEN_READONLY`: never writes, locks for writing, or creates.
         case readOnly
+        /// `file:PATH?mode=ro&immutable=1`: reads a file as it is now, taking no locks and making no `-shm` file.
+        /// For a WAL store in a directory this process cannot write; it sees no later changes.
+        case snapshot
         /// Reads and writes an existing file.
         case readWrite
         /// Reads and writes, creating the file when it does not exist.
@@ -37,9 +40,10 @@ public final class SQLiteConnection {
         let name: String
         var flags = SQLITE_OPEN_NOMUTEX
         switch access {
-        case .readOnly:
+        case .readOnly, .snapshot:
             // An absolute path gets an empty authority (`file:///x`), so a path starting with `//` stays a path.
-            name = (path.hasPrefix("/") ? "file://" : "file:") + SQLiteConnection.uriEscaped(path) + "?mode=ro"
+            name = (path.hasPrefix("/") ? "file://" : "file:") + SQLiteConnection.uriEscaped(path)
+                + (access == .snapshot ? "?mode=ro&immutable=1" : "?mode=ro")
             flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
         case .readWrite:
             name = path
@@ -55,6 +59,12 @@ public final class SQLiteConnection {
                                                   path: path)
             sqlite3_close_v2(db)
             throw error
+        }
+        // SQLite quietly opens a write-protected file read-only even when asked to write: say so now, not on the
+        // first write.
+        if (access == .readWrite || access == .create) && sqlite3_db_readonly(db, "main") == 1 {
+            sqlite3_close_v2(db)
+            throw StoreError.io(path: path, why: "the file is not writable")
         }
         handle = db
         sqlite3_extended_result_codes(db, 1)

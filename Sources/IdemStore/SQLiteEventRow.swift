@@ -28,8 +28,18 @@ enum SQLiteEventRow {
     static let timelineSQL =
         "SELECT \(columns(bodies: true)) FROM idem_events WHERE tenant = ?1 AND token = ?2 ORDER BY seq"
 
+    /// The JSON text of an event's bodies, encoded once for both the event row and the token row.
+    struct Bodies {
+        var request: String?
+        var response: String?
+        init(_ e: StoreEvent, json: SQLiteJSON) {
+            request = e.request.map(json.encode)
+            response = e.response.map(json.encode)
+        }
+    }
+
     /// Binds `event` to a statement prepared from `insertSQL`.
-    static func bind(_ e: StoreEvent, to s: SQLiteStatement, json: SQLiteJSON) throws {
+    static func bind(_ e: StoreEvent, bodies: Bodies, to s: SQLiteStatement) throws {
         try s.bind(1, e.at.ms)
         try s.bind(2, e.kind.rawValue)
         try s.bind(3, e.tenant)
@@ -48,8 +58,8 @@ enum SQLiteEventRow {
         try s.bind(16, e.sawVersion)
         try s.bind(17, e.target)
         try s.bind(18, e.resultStatus)
-        try s.bind(19, e.request.map(json.encode))
-        try s.bind(20, e.response.map(json.encode))
+        try s.bind(19, bodies.request)
+        try s.bind(20, bodies.response)
     }
 
     /// A row the reader skips, and why.
@@ -74,7 +84,9 @@ enum SQLiteEventRow {
         }
         func optionalSmallInt(_ column: Int32, _ name: String) throws(Malformed) -> Int? {
             guard let v = try optionalInt(column, name) else { return nil }
-            guard let small = Int(exactly: v), abs(small) <= Int(Int32.max) else { throw fail("\(name) is out of range") }
+            guard let small = Int(exactly: v), abs(small) <= Int(Int32.max) else {
+                throw fail("\(name) is out of range")
+            }
             return small
         }
 

@@ -27,6 +27,10 @@ public final class SQLiteReader: EventReader {
         self.mode = mode
         db = try SQLiteSchema.open(path: path, mode: mode, busyTimeout: busyTimeout)
         totalAtOpen = try db.scalarInt("SELECT max(seq) FROM idem_events") ?? 0
+        if db.access == .snapshot {
+            notices.append("\(path): the directory is not writable and no writer has the store open, "
+                           + "so it is read as a snapshot: later changes will not show")
+        }
     }
 
     /// Rows (by seq) read so far against `max(seq)` at open.
@@ -38,7 +42,9 @@ public final class SQLiteReader: EventReader {
         try db.scalarInt("PRAGMA data_version") ?? 0
     }
 
-    /// Reads up to `limit` events with `seq` greater than the last one read, oldest first.
+    /// Reads up to `limit` rows with `seq` greater than the last one read, oldest first, and returns how many it
+    /// read: events handed to `sink` plus malformed rows reported and skipped (so a batch of bad rows is not taken
+    /// for the end).
     public func poll(limit: Int, _ sink: (StoreEvent) -> Void, malformed: (MalformedEntry) -> Void) throws -> Int {
         guard limit > 0 else { return 0 }
         // Read the version before the query: a commit landing after it changes it and is seen next time.
@@ -52,21 +58,19 @@ public final class SQLiteReader: EventReader {
         try s.bind(1, lastSeq)
         try s.bind(2, Int64(limit))
         var rows = 0
-        var delivered = 0
         while try s.step() {
             rows += 1
             do {
                 let event = try SQLiteEventRow.decode(s, json: nil)
                 lastSeq = event.seq
                 sink(event)
-                delivered += 1
             } catch {
                 if error.seq > lastSeq { lastSeq = error.seq }
                 malformed(error.entry)
             }
         }
         idleDataVersion = rows < limit ? version : nil
-        return delivered
+        return rows
     }
 
     /// The token row's request, response and error, and every event of the token with bodies, oldest first.
@@ -99,7 +103,7 @@ public final class SQLiteReader: EventReader {
         return TokenDetail(key: key, request: request, response: response, error: error, timeline: timeline)
     }
 
-    /// Nothing to report yet for SQLite: the database has no truncation or rotation.
+    /// One-line notices: for now only that the store is read as a snapshot (see `SQLiteConnection.Access.snapshot`).
     public func drainNotices() -> [String] {
         defer { notices.removeAll() }
         return notices

@@ -75,7 +75,9 @@ public enum SQLiteSchema {
     ///
     /// Checks the file before any write: another application's database (no `idem_meta` table) throws
     /// `StoreError.notAStore` and is left exactly as it was. A writable connection is switched to WAL with
-    /// `synchronous=NORMAL`; a read-only one changes nothing.
+    /// `synchronous=NORMAL`; a read-only one changes nothing. A read-only open of a WAL store that SQLite cannot
+    /// make a `-shm` file for (a directory this process cannot write, no writer running) falls back to an immutable
+    /// snapshot (`SQLiteConnection.Access.snapshot`).
     public static func open(path: String, mode: OpenMode,
                             busyTimeout: Int32 = defaultBusyTimeout) throws -> SQLiteConnection {
         let access: SQLiteConnection.Access
@@ -83,8 +85,17 @@ public enum SQLiteSchema {
         case .readOnly: access = .readOnly
         case .readWrite(let create): access = create ? .create : .readWrite
         }
-        let connection = try SQLiteConnection(path: path, access: access, busyTimeout: busyTimeout)
-        switch try inspect(connection) {
+        var connection = try SQLiteConnection(path: path, access: access, busyTimeout: busyTimeout)
+        let contents: Contents
+        do {
+            contents = try inspect(connection)
+        } catch StoreError.readOnly where access == .readOnly {
+            // A WAL store whose -shm file does not exist and cannot be made (the directory is not writable, no
+            // writer is running): read it as an immutable snapshot instead.
+            connection = try SQLiteConnection(path: path, access: .snapshot, busyTimeout: busyTimeout)
+            contents = try inspect(connection)
+        }
+        switch contents {
         case .store:
             break
         case .foreign(let why):
@@ -100,7 +111,7 @@ public enum SQLiteSchema {
                 }
             }
         }
-        if access != .readOnly {
+        if access == .readWrite || access == .create {
             try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
         }
         return connection

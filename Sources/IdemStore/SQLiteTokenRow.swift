@@ -3,8 +3,8 @@ import IdemCore
 
 /// How an `idem_tokens` row is read, and the change each event makes to it: the same fold as `Ledger`, in SQL.
 ///
-/// The writer and the bulk loader both call `apply` after inserting the event, inside the same transaction, so the
-/// token table always equals the fold of the event table (status, version, executions).
+/// The writer and the bulk loader both go through `record`, which inserts the event and applies it in the caller's
+/// transaction, so the token table always equals the fold of the event table (status, version, executions).
 enum SQLiteTokenRow {
     /// What the writer reads of a token row.
     struct Row {
@@ -63,8 +63,8 @@ enum SQLiteTokenRow {
         WHERE tenant = ?1 AND token = ?2
         """
 
-    /// Applies the change `e` makes to its token's row (the event itself is inserted by the caller).
-    static func apply(_ e: StoreEvent, db: SQLiteConnection, json: SQLiteJSON) throws {
+    /// Applies the change `e` makes to its token's row.
+    private static func apply(_ e: StoreEvent, bodies: SQLiteEventRow.Bodies, db: SQLiteConnection) throws {
         switch e.kind {
         case .request where e.outcome?.executes == true:
             let s = try db.cached(executeSQL)
@@ -75,7 +75,7 @@ enum SQLiteTokenRow {
             try s.bind(5, e.at.ms)
             try s.bind(6, e.expiresAt?.ms)
             try s.bind(7, e.lockedUntil?.ms)
-            try s.bind(8, e.request.map(json.encode))
+            try s.bind(8, bodies.request)
             try s.run()
         case .request:
             let s = try db.cached(touchSQL)
@@ -88,7 +88,7 @@ enum SQLiteTokenRow {
             try s.bind(2, e.token)
             try s.bind(3, e.kind == .completed ? StoredStatus.completed.rawValue : StoredStatus.failed.rawValue)
             try s.bind(4, e.at.ms)
-            try s.bind(5, e.response.map(json.encode))
+            try s.bind(5, bodies.response)
             try s.bind(6, e.error)
             try s.bind(7, e.expiresAt?.ms)
             try s.run()
@@ -103,12 +103,15 @@ enum SQLiteTokenRow {
         }
     }
 
-    /// Inserts the event row; SQLite assigns the next `seq`, which is returned.
+    /// Inserts the event row and applies it to its token row (call inside a transaction); returns the new `seq`.
     @discardableResult
-    static func insertEvent(_ e: StoreEvent, db: SQLiteConnection, json: SQLiteJSON) throws -> Int64 {
+    static func record(_ e: StoreEvent, db: SQLiteConnection, json: SQLiteJSON) throws -> Int64 {
+        let bodies = SQLiteEventRow.Bodies(e, json: json)
         let s = try db.cached(SQLiteEventRow.insertSQL)
-        try SQLiteEventRow.bind(e, to: s, json: json)
+        try SQLiteEventRow.bind(e, bodies: bodies, to: s)
         try s.run()
-        return db.lastInsertRowID
+        let seq = db.lastInsertRowID
+        try apply(e, bodies: bodies, db: db)
+        return seq
     }
 }

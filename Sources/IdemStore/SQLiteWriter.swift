@@ -5,7 +5,8 @@ import IdemCore
 /// decides with `Decision`, appends the event and updates the row.
 ///
 /// SQLite's write lock makes the read-decide-write atomic across processes: two processes racing on one token
-/// execute it once, the loser waiting up to the busy timeout for the lock and then seeing `conflict`.
+/// execute it once: the loser waits up to the busy timeout for the lock, then sees `conflict` (or `replayed` once the
+/// winner has completed).
 public final class SQLiteWriter: TokenWriter {
     public let path: String
     public let policy: Policy
@@ -30,8 +31,7 @@ public final class SQLiteWriter: TokenWriter {
 
     /// Appends the event and applies it to the token row.
     private func record(_ event: StoreEvent) throws {
-        try SQLiteTokenRow.insertEvent(event, db: db, json: json)
-        try SQLiteTokenRow.apply(event, db: db, json: json)
+        try SQLiteTokenRow.record(event, db: db, json: json)
     }
 
     /// Decides and records a request with a token, atomically across processes.

@@ -140,3 +140,37 @@ public protocol TokenWriter: AnyObject {
     func complete(_ ticket: Ticket, response: StoredResponse) throws
     func fail(_ ticket: Ticket, error: String) throws
 }
+
+/// What the operator saw when deciding to purge a token: the purge goes through only while the store still holds it.
+public struct PurgeExpectation: Sendable, Hashable {
+    /// The status shown to the operator (for the message and the admin event).
+    public var status: TokenStatus
+    /// The record's version (journal, SQLite): any event with the token since changes it.
+    public var version: Int
+    /// The stored status and expiry, which stores without versions (DynamoDB) compare instead.
+    public var storedStatus: StoredStatus
+    public var expiresAt: Instant
+
+    public init(status: TokenStatus, version: Int, storedStatus: StoredStatus, expiresAt: Instant) {
+        self.status = status
+        self.version = version
+        self.storedStatus = storedStatus
+        self.expiresAt = expiresAt
+    }
+}
+
+/// How a purge ended.
+public enum PurgeOutcome: Sendable, Hashable {
+    /// The token is purged; the admin event written.
+    case purged(StoreEvent)
+    /// The store changed since the operator looked (or the token is gone or already purged): nothing was written.
+    case refused(String)
+}
+
+/// The guarded actions on a store: a compare-and-set purge, and the audit trail of replays.
+public protocol TokenAdmin: AnyObject {
+    /// Purges `key` if the store still holds what `expect` says, recording an admin event with who and why.
+    func purge(_ key: TokenKey, expect: PurgeExpectation, actor: String, reason: String) throws -> PurgeOutcome
+    /// Records an admin `replay` event (who, why, target, the answer's status).
+    func recordReplay(_ event: StoreEvent) throws
+}

@@ -158,6 +158,22 @@ import Testing
         #expect(d.decode(line) == .malformed(reason))
     }
 
+    /// The string scanner reads eight bytes at a time: put every special byte at every position of a window.
+    @Test func specialBytesAtEveryPositionOfTheFastPath() {
+        var d = EventLineDecoder()
+        for special in ["\"", "\\", "\n", "\u{1}", "é", "😀", "\u{7f}"] {
+            for k in 0..<20 {
+                let text = String(repeating: "x", count: k) + special + String(repeating: "y", count: 19 - k)
+                let e = StoreEvent(kind: .failed, at: Self.t0, tenant: "a", token: text, error: text)
+                #expect(d.decode(EventLineEncoder.encode(e)) == .event(e), "\(k) \(special.unicodeScalars.first?.value ?? 0)")
+            }
+        }
+        // A raw control byte deep in a long string is still refused.
+        let raw = #"{"kind":"failed","at":"2026-11-29T05:55:54Z","tenant":"a","token":"b","error":""#
+            + String(repeating: "z", count: 37) + "\u{1f}" + #""}"#
+        #expect(d.decode(raw).reason?.hasPrefix("not JSON: control character in a string") == true)
+    }
+
     @Test func deepNestingIsRefusedNotCrashed() {
         let line = #"{"x":"# + String(repeating: "[", count: 100_000) + "}"
         var d = EventLineDecoder()
@@ -175,5 +191,25 @@ import Testing
             tenants.insert(got?.tenant ?? "")
         }
         #expect(tenants.count == 7)
+    }
+}
+
+/// The examples in docs/journal-format.md are lines the decoder reads, and what idemtop writes reads back the same.
+@Suite struct JournalFormatDocTests {
+    @Test func everyExampleLineDecodes() throws {
+        let doc = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/journal-format.md")
+        let text = try String(contentsOf: doc, encoding: .utf8)
+        let lines = text.split(separator: "\n").filter { $0.hasPrefix("{") }
+        #expect(lines.count == 10)
+        var kinds: Set<String> = []
+        var d = EventLineDecoder(decodeBodies: true)
+        for line in lines {
+            let e = try #require(d.decode(String(line)).event, "\(line)")
+            kinds.insert(e.label)
+            // Lines idemtop writes are exactly what the encoder makes of them.
+            if line.hasPrefix(#"{"v":1"#) { #expect(EventLineEncoder.line(e) == line + "\n") }
+        }
+        #expect(kinds == Set(Outcome.allCases.map(\.rawValue) + ["completed", "failed", "purge", "replay"]))
     }
 }

@@ -53,6 +53,7 @@ import IdemCore
         #expect(got.events.map(\.seq) == [1, 6])
         #expect(got.malformed == [MalformedEntry(position: 2, reason: "not JSON: the line is not an object"),
                                   MalformedEntry(position: 5, reason: #"unknown outcome "exectued""#)])
+        #expect(try r.detail(for: TokenKey(tenant: "acme", token: "b")).timeline.map(\.seq) == [6])
     }
 
     @Test func pollRespectsItsLimit() throws {

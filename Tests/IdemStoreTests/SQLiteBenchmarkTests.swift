@@ -11,7 +11,7 @@ import Testing
 ///
 /// `IDEMTOP_SQLITE_BENCH_TOKENS` (default 1,000,000; three events each) sizes it; `IDEMTOP_SQLITE_BENCH_DB` names the
 /// file (default in the temp dir). An existing file is reused, so a second run reads it with a fresh process.
-@Suite struct SQLiteBenchmarkTests {
+@Suite(.serialized) struct SQLiteBenchmarkTests {
     @Test func loadAndFoldAStore() throws {
         let env = ProcessInfo.processInfo.environment
         guard env["IDEMTOP_SQLITE_BENCH"] == "1" else { return }
@@ -53,6 +53,30 @@ import Testing
         print("SQLite bench: poll alone (no fold) \(count) rows in \(String(format: "%.2f", pollSeconds)) s = "
               + "\(Int(Double(count) / pollSeconds)) rows/s")
         #expect(rows == count)
+    }
+
+    /// The writer API's own rate: begin + complete pairs, each its own `BEGIN IMMEDIATE` transaction.
+    @Test func writerThroughput() throws {
+        guard ProcessInfo.processInfo.environment["IDEMTOP_SQLITE_BENCH"] == "1" else { return }
+        let path = NSTemporaryDirectory() + "idemtop-sqlite-writer-\(UUID().uuidString.prefix(8)).db"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let writer = try SQLiteWriter(path: path, create: true)
+        let pairs = 20_000
+        let started = Date()
+        for i in 0..<pairs {
+            let body = "{\"amount\":\(i)}"
+            let request = StoredRequest(method: "POST", path: "/v1/charges", headers: ["Idempotency-Key": "k\(i)"],
+                                        body: body)
+            let fp = Fingerprint.of(method: "POST", path: "/v1/charges", body: body)
+            if case .execute(let ticket, _) = try writer.begin(tenant: "acme", token: "k\(i)",
+                                                               operation: "POST /v1/charges", fingerprint: fp,
+                                                               request: request) {
+                try writer.complete(ticket, response: StoredResponse(status: 201, body: "{\"id\":\(i)}"))
+            }
+        }
+        let seconds = Date().timeIntervalSince(started)
+        print("SQLite bench: writer \(pairs) begin+complete pairs in \(String(format: "%.2f", seconds)) s = "
+              + "\(Int(Double(pairs) / seconds)) pairs/s (synchronous=NORMAL, WAL)")
     }
 
     /// Three events per token (executed with a request, completed with a response, one replayed hit), over ten

@@ -5,16 +5,18 @@ import Testing
 
 /// Two real writer processes racing on the same tokens: each token executes exactly once.
 ///
+/// The file does not exist when they start: both open it with `create: true`, so they race on creating the schema too.
+///
 /// The second process is this test binary run again (`/proc/self/exe`) with `--filter` naming `raceChildWorker`,
 /// which does its work only when `IDEMTOP_SQLITE_RACE_CHILD=1` is set.
 @Suite struct SQLiteRaceTests {
     typealias T = SQLiteTestSupport
     static let tokens = 150
 
-    @Test func twoProcessesRacingExecuteEachTokenOnce() throws {
+    @Test
+    func twoProcessesRacingExecuteEachTokenOnce() throws {
         let dir = try T.tempDir()
         let path = dir + "/race.db"
-        _ = try SQLiteWriter(path: path, create: true)
         let binary = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         // Both children start their loops at the same wall-clock instant, after both have launched.
         let start = Date().timeIntervalSince1970 + 1.5
@@ -34,7 +36,7 @@ import Testing
             try p.run()
             children.append(p)
         }
-        for p in children { p.waitUntilExit() }
+        for p in children { #expect(T.wait(p, timeout: 120), "a child hung") }
         #expect(children.map(\.terminationStatus) == [0, 0])
 
         var executedBy: [String: [Int]] = [:]
@@ -63,7 +65,8 @@ import Testing
         #expect(rows.count == Self.tokens)
         #expect(rows.values.allSatisfy { $0.0 == "completed" && $0.2 == 1 && $0.1 == 3 })
         let split = (0..<2).map { n in executedBy.values.filter { $0 == [n] }.count }
-        print("SQLite race: \(Self.tokens) tokens, 2 processes: executions split \(split), outcomes \(outcomes.sorted { $0.key < $1.key })")
+        let tally = outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        print("SQLite race: \(Self.tokens) tokens, 2 processes: executions split \(split); outcomes: \(tally)")
     }
 
     /// The child half of the race: does nothing unless run by `twoProcessesRacingExecuteEachTokenOnce`.
@@ -71,11 +74,11 @@ import Testing
         let env = ProcessInfo.processInfo.environment
         guard env["IDEMTOP_SQLITE_RACE_CHILD"] == "1", let path = env["IDEMTOP_SQLITE_RACE_PATH"],
               let out = env["IDEMTOP_SQLITE_RACE_OUT"] else { return }
-        let writer = try SQLiteWriter(path: path, create: false)
         if let start = env["IDEMTOP_SQLITE_RACE_START"].flatMap(Double.init) {
             let wait = start - Date().timeIntervalSince1970
             if wait > 0 { Thread.sleep(forTimeInterval: wait) }
         }
+        let writer = try SQLiteWriter(path: path, create: true)
         var lines = ""
         for i in 0..<Self.tokens {
             let token = "r\(i)"

@@ -42,7 +42,7 @@ import Testing
 
     @Test func createsInAnEmptyFile() throws {
         let path = try T.tempDir() + "/empty.db"
-        FileManager.default.createFile(atPath: path, contents: Data())
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
         _ = try SQLiteWriter(path: path, create: true)
         #expect(try T.allEvents(path).events.isEmpty)
     }
@@ -50,14 +50,10 @@ import Testing
     @Test func anotherAppsDatabaseIsRefusedAndLeftAlone() throws {
         let dir = try T.tempDir()
         let path = dir + "/other.db"
-        let status = try T.runPython("""
-            import sqlite3, sys
-            c = sqlite3.connect(sys.argv[1])
-            c.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
-            c.execute("INSERT INTO users (name) VALUES ('ada')")
-            c.commit(); c.close()
-            """, [path])
-        #expect(status == 0)
+        do {
+            let other = try SQLiteConnection(path: path, access: .create)
+            try other.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users (name) VALUES ('ada');")
+        }
         let before = try T.Snapshot(path)
         let filesBefore = T.listing(dir)
         Thread.sleep(forTimeInterval: 0.02)
@@ -84,6 +80,16 @@ import Testing
         #expect(expected.description == "\(path): not an idemtop store (not a SQLite database)")
     }
 
+    @Test func pathsWithURICharactersOpenReadOnly() throws {
+        let dir = try T.tempDir() + "/a dir?with#odd%20chars é"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/store?.db"
+        _ = try SQLiteWriter(path: path, create: true)
+        let reader = try SQLiteReader(path: path, mode: .readOnly)
+        #expect(try reader.poll(limit: 10, { _ in }, malformed: { _ in }) == 0)
+        #expect(T.listing(dir).first == "store?.db")
+    }
+
     @Test func missingFilesAndDirectories() throws {
         let dir = try T.tempDir()
         #expect(throws: StoreError.notFound(dir + "/nope.db")) { try SQLiteReader(path: dir + "/nope.db") }
@@ -92,6 +98,37 @@ import Testing
             try SQLiteWriter(path: dir, create: true)
         }
         #expect(T.listing(dir).isEmpty)
+    }
+
+    @Test(.enabled(if: geteuid() != 0, "root writes write-protected files"))
+    func aWriteProtectedFileIsAClearErrorForAWriter() throws {
+        let path = try T.tempDir() + "/store.db"
+        _ = try SQLiteWriter(path: path, create: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
+        #expect(throws: StoreError.io(path: path, why: "the file is not writable")) {
+            try SQLiteWriter(path: path, create: false)
+        }
+        _ = try SQLiteReader(path: path, mode: .readOnly)
+    }
+
+    /// Run as a user other than root (root writes anywhere), e.g. `runuser -u nobody -- …xctest --filter …`.
+    @Test(.enabled(if: geteuid() != 0, "root writes read-only directories"))
+    func aStoreInADirectoryWeCannotWriteIsReadAsASnapshot() throws {
+        let dir = try T.tempDir()
+        let path = dir + "/store.db"
+        do {
+            let w = try SQLiteWriter(path: path, create: true)
+            _ = try w.begin(tenant: "a", token: "t", operation: "op", fingerprint: Fingerprint("f"), request: nil)
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: dir)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir) }
+        let reader = try SQLiteReader(path: path, mode: .readOnly)
+        var tokens: [String] = []
+        _ = try reader.poll(limit: 10, { tokens.append($0.token) }, malformed: { _ in })
+        #expect(tokens == ["t"])
+        let notices = reader.drainNotices()
+        #expect(notices.count == 1 && notices[0].contains("snapshot"))
+        #expect(T.listing(dir) == ["store.db"])
     }
 
     @Test func readOnlyRefusesWritesAndLeavesTheFileAlone() throws {

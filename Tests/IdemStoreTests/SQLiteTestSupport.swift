@@ -27,6 +27,27 @@ enum SQLiteTestSupport {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
     }
 
+    /// True when `python3` with its sqlite3 module runs here: the tests that use a second process need it.
+    static let hasPython: Bool = {
+        guard let p = try? python("import sqlite3", []) else { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }()
+
+    /// Waits for a process to exit; after `timeout` seconds terminates it and returns false.
+    static func wait(_ p: Process, timeout: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while p.isRunning {
+            if Date() > deadline {
+                p.terminate()
+                p.waitUntilExit()
+                return false
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return true
+    }
+
     /// Runs `python3 -c script args…` and returns the running process, its stdout pipe attached.
     static func python(_ script: String, _ args: [String], stdout: Pipe? = nil) throws -> Process {
         let p = Process()

@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 import IdemCore
 import IdemStore
 import IdemFakes
@@ -46,5 +47,41 @@ import IdemFakes
         // Timestamp-like tokens sit next to UUIDs.
         #expect(events.contains { $0.tenant == "initech" && $0.token.allSatisfy(\.isNumber) })
         #expect(events.contains { $0.tenant == "acme" && $0.token.count == 36 })
+    }
+}
+
+@Suite struct SimulatorAuditTests {
+    @Test(arguments: [UInt64(1), 2, 3])
+    func theAuditFindsEveryKindTheSimulatorPlanted(seed: UInt64) throws {
+        let start = Instant(rfc3339: "2026-11-28T00:00:00Z") ?? Instant(ms: 0)
+        let clock = ManualClock(start)
+        let store = MemoryStore(clock: clock)
+        let summary = try Simulator(config: .init(seed: seed, events: 20_000, start: start), writer: store, clock: clock).run()
+        var ledger = Ledger()
+        var detector = FindingsDetector()
+        for e in store.allEvents {
+            ledger.apply(e)
+            detector.observe(e)
+        }
+        // The end of the simulated timeline: every planted stuck token is past its deadline by then.
+        let end = start + Simulator.Config.defaultSpan(policy: .standard)
+        let findings = detector.findings(at: end, ledger: ledger)
+        let byKind = Dictionary(grouping: findings, by: \.kind)
+        for scenario in Scenario.allCases where scenario.isFinding {
+            let kind = try #require(FindingKind(rawValue: scenario.rawValue), "no finding kind for \(scenario)")
+            let planted = summary.plantedTokens[scenario] ?? []
+            #expect(!planted.isEmpty, "seed \(seed) planted no \(scenario)")
+            let found = byKind[kind] ?? []
+            if kind == .weakToken {
+                let tenants = Set(found.map(\.tenant))
+                #expect(Set(planted.map(\.tenant)).isSubset(of: tenants), "weak-token tenants missing")
+            } else {
+                let tokens = Set(found.flatMap { f in f.tokens.map { TokenKey(tenant: f.tenant, token: $0) } })
+                let missed = planted.filter { !tokens.contains($0) }
+                #expect(missed.isEmpty, "seed \(seed): \(missed.count) of \(planted.count) planted \(kind.rawValue) not found")
+            }
+        }
+        let critical = findings.filter { $0.kind == .doubleChargeSuspect }
+        #expect(critical.allSatisfy { $0.severity >= .high }, "a double-charge suspect is at least high")
     }
 }

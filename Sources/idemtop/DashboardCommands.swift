@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import IdemCore
+import IdemStore
+import IdemTerminal
+
+/// Options shared by the dashboard commands.
+struct LookOptions: ParsableArguments {
+    @Option(help: "Theme: dark, light, high-contrast, colour-blind, monochrome, a user theme, or a .theme file.")
+    var theme: String?
+    @Flag(name: .customLong("no-color"), help: "No colours, only bold, underline and reverse (also NO_COLOR).")
+    var noColor = false
+    @Flag(help: "Mouse: click rows and headers, the wheel scrolls.") var mouse = false
+    @Option(help: ArgumentHelp("Extra secret header or field names to mask, comma-separated.", valueName: "NAMES"))
+    var secret: [String] = []
+
+    func dashboard(policy: Policy) -> DashboardOptions {
+        DashboardOptions(theme: theme, noColor: noColor, mouse: mouse, policy: policy,
+                         secretFields: secret.flatMap { $0.split(separator: ",").map(String.init) })
+    }
+}
+
+/// `idemtop STORE` / `idemtop ui STORE`: the live dashboard.
+struct UICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ui",
+        abstract: "Open the live dashboard on a store (the default command).",
+        discussion: """
+            Keys: j/k move, Enter opens a token, / filters (status:stuck tenant:acme hits>3), s/S sort, Tab switches \
+            to the tail, p pauses it, : runs a command (:theme light), ? shows every key, q quits.
+
+            Examples:
+              idemtop payments.db
+              idemtop ui payments.jsonl --theme colour-blind
+              NO_COLOR=1 idemtop payments.db
+            """)
+
+    @OptionGroup var store: StoreArgument
+    @OptionGroup var look: LookOptions
+    @Option(help: ArgumentHelp("The retention window to assume for events that do not carry expires_at.", valueName: "DURATION"))
+    var retention: String = "24h"
+    @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("The lock timeout to assume for events that do not carry locked_until.", valueName: "DURATION"))
+    var lockTimeout: String = "60s"
+
+    func run() throws {
+        let policy = try parsePolicy(retention: retention, lockTimeout: lockTimeout)
+        let location = try store.location()
+        let reader = try Stores.reader(location, mode: .readOnly)
+        let code = try dashboardMain { try runDashboard(reader: reader, options: look.dashboard(policy: policy)) }
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// `idemtop demo`: a live demo store and the dashboard on it.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Open the dashboard on a demo store that a simulated payments API writes to live.",
+        discussion: """
+            The store is SQLite in a new temporary folder unless --store names one; it is kept, and its path printed \
+            on exit, so the headless commands can be tried on it. Tokens expire after --retention (10 minutes by \
+            default here, so expiries and retries after expiry happen while you watch).
+
+            Examples:
+              idemtop demo
+              idemtop demo --store /tmp/demo.jsonl --rate 50 --theme light
+            """)
+
+    @Option(help: "The store to write (default: demo.db in a new temporary folder).") var store: String?
+    @Option(help: "Events per second of live traffic.") var rate: Double = 8
+    @Option(help: "Events of history written before the dashboard opens.") var preload: Int = 4000
+    @Option(help: "The random seed.") var seed: UInt64 = 1
+    @Option(help: ArgumentHelp("How long demo tokens are kept.", valueName: "DURATION")) var retention: String = "10m"
+    @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("How long a demo token may stay in progress.", valueName: "DURATION"))
+    var lockTimeout: String = "20s"
+    @OptionGroup var look: LookOptions
+
+    func validate() throws {
+        if rate < 0 { throw ValidationError("--rate must be 0 or more") }
+        if preload < 0 { throw ValidationError("--preload must be 0 or more") }
+    }
+
+    func run() throws {
+        let policy = try parsePolicy(retention: retention, lockTimeout: lockTimeout)
+        try requireTerminal()
+        let location: StoreLocation
+        if let store {
+            location = try StoreArgument.parse([store]).location()
+        } else {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("idemtop-demo-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            location = StoreLocation(kind: .sqlite, path: dir.appendingPathComponent("demo.db").path)
+        }
+        let code = try dashboardMain {
+            try runDemoDashboard(store: location, preloadEvents: preload, rate: rate, seed: seed,
+                                 options: look.dashboard(policy: policy))
+        }
+        print("demo store: \(location.path)  (try: idemtop stats \(location.path))")
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// Refuses, before anything is written, when there is no terminal to draw on.
+func requireTerminal() throws {
+    let term = ProcessInfo.processInfo.environment["TERM"]
+    if let problem = TerminalCheck.problem(stdinIsTTY: isatty(0) == 1, stdoutIsTTY: isatty(1) == 1, term: term) {
+        throw CLIFailure(message: withoutPrefix(problem))
+    }
+}
+
+/// Messages from the dashboard layer start with "idemtop: "; the CLI adds its own.
+func withoutPrefix(_ message: String) -> String {
+    message.hasPrefix("idemtop: ") ? String(message.dropFirst(9)) : message
+}
+
+/// Runs a dashboard, printing a start-up failure as one line on stderr with status 1.
+func dashboardMain(_ body: () throws -> Int32) throws -> Int32 {
+    do {
+        return try body()
+    } catch let e as DashboardError {
+        throw CLIFailure(message: withoutPrefix(e.description))
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import IdemCore
+import IdemStore
+
+/// The root command: `idemtop STORE` opens the dashboard; the subcommands work headless.
+struct Idemtop: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "idemtop",
+        abstract: "A live dashboard for idempotency-token stores: status, expiry, duplicate hits and mismatches.",
+        discussion: """
+            STORE is a path: *.jsonl, *.ndjson, *.journal open a JSON-lines journal; *.db, *.sqlite, *.sqlite3 open \
+            SQLite; journal:PATH and sqlite:PATH force the kind.
+
+            Examples:
+              idemtop demo                          the dashboard on a live demo store
+              idemtop payments.db                   the dashboard on a SQLite store
+              idemtop list payments.jsonl --status stuck
+              idemtop tail payments.db
+            """,
+        version: "0.1.0",
+        subcommands: [
+            UICommand.self, DemoCommand.self, ListCommand.self, ShowCommand.self, StatsCommand.self,
+            TailCommand.self, AuditCommand.self, SimulateCommand.self,
+        ],
+        defaultSubcommand: UICommand.self
+    )
+}
+
+/// `STORE`, the positional argument every command takes.
+struct StoreArgument: ParsableArguments {
+    @Argument(help: ArgumentHelp("The store: a .jsonl/.ndjson/.journal journal or a .db/.sqlite/.sqlite3 SQLite file.",
+                                 valueName: "STORE"))
+    var store: String
+
+    func location() throws -> StoreLocation {
+        do { return try StoreLocation(parsing: store) } catch let e as StoreError { throw CLIFailure.usage("\(e)") }
+    }
+}
+
+/// `--at TIME` and the store's timing rules, shared by the commands that derive statuses.
+struct ClockOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Show the store as it stood at this instant (RFC 3339, e.g. 2026-11-29T05:00:00Z): later events are left out and statuses derive from this time.",
+                               valueName: "TIME"))
+    var at: String?
+
+    @Option(help: ArgumentHelp("The retention window to assume for events that do not carry expires_at.",
+                               valueName: "DURATION"))
+    var retention: String = "24h"
+
+    @Option(name: .customLong("lock-timeout"),
+            help: ArgumentHelp("How long a token may stay in progress before it counts as stuck, for events that do not carry locked_until.",
+                               valueName: "DURATION"))
+    var lockTimeout: String = "60s"
+
+    /// The instant to fold the store up to: only `--at` cuts the store; without it every event counts.
+    var cutoff: Instant? { at.flatMap { Instant(rfc3339: $0) } }
+
+    func instant() throws -> Instant {
+        guard let at else { return SystemClock().now() }
+        guard let instant = Instant(rfc3339: at) else {
+            throw ValidationError("--at wants an RFC 3339 time such as 2026-11-29T05:00:00Z, not '\(at)'")
+        }
+        return instant
+    }
+
+    func policy() throws -> Policy { try parsePolicy(retention: retention, lockTimeout: lockTimeout) }
+}
+
+/// The store's timing rules from `--retention` and `--lock-timeout`.
+func parsePolicy(retention: String, lockTimeout: String) throws -> Policy {
+    guard let r = TimeSpan(parsing: retention), r.ms > 0 else {
+        throw ValidationError("--retention wants a duration such as 24h or 90m, not '\(retention)'")
+    }
+    guard let l = TimeSpan(parsing: lockTimeout), l.ms > 0 else {
+        throw ValidationError("--lock-timeout wants a duration such as 60s or 5m, not '\(lockTimeout)'")
+    }
+    return Policy(retention: r, lockTimeout: l)
+}
+
+/// Output formats of the headless commands.
+enum TableOrJSON: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}

@@ -1,0 +1,31 @@
+import IdemCore
+import IdemStore
+
+/// Reads a whole store into a ledger, the way `list`, `show` and `stats` need it.
+struct LoadedStore {
+    var ledger: Ledger
+    var reader: any EventReader
+    var notices: [String]
+
+    /// Opens `location` read-only and folds every event in it, or those up to `until` (for `--at TIME`: the
+    /// store as it stood then). `observe` sees each folded event too.
+    static func load(_ location: StoreLocation, policy: Policy, until: Instant? = nil,
+                     observe: (StoreEvent) -> Void = { _ in }) throws -> LoadedStore {
+        let reader = try Stores.reader(location, mode: .readOnly)
+        var ledger = Ledger(policy: policy)
+        let sink: (StoreEvent) -> Void = { e in
+            if let until, e.at > until { return }
+            ledger.apply(e)
+            observe(e)
+        }
+        while try reader.poll(limit: 100_000, sink, malformed: { ledger.noteMalformed($0) }) > 0 {}
+        return LoadedStore(ledger: ledger, reader: reader, notices: reader.drainNotices())
+    }
+
+    /// Writes a one-line note about malformed entries to stderr, so a listing never hides that lines were skipped.
+    func reportMalformed() {
+        guard ledger.malformedCount > 0 else { return }
+        let first = ledger.malformed.first.map { " (first at \($0.position): \($0.reason))" } ?? ""
+        printError("idemtop: warning: \(ledger.malformedCount) malformed \(reader.location.kind == .journal ? "line(s)" : "row(s)") skipped\(first)")
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import IdemCore
+
+@Suite struct DetectorStuckTests {
+    /// One execution that never completes, started at t0 with the standard 60 s lock and 24 h retention.
+    static let events = [Fx.request(.executed, token: "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", at: 0)]
+    static let deadline = Fx.t0 + .seconds(60)
+
+    func stuck(at now: Instant, events: [StoreEvent] = Self.events) -> [Finding] {
+        Fx.of(.stuck, Fx.findings(events, now: now))
+    }
+
+    @Test func beforeTheDeadlineItIsNotStuck() {
+        #expect(stuck(at: Self.deadline - TimeSpan(ms: 1)).isEmpty)
+    }
+
+    @Test func atTheDeadlineItIsStuck() throws {
+        let f = try #require(stuck(at: Self.deadline).first)
+        #expect(f.severity == .medium)
+        #expect(f.tokens == ["7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"])
+        #expect(f.firstSeen == Fx.t0)
+        #expect(f.lastSeen == Self.deadline)
+        #expect(f.operation == Fx.orders)
+        #expect(f.evidence.contains("stuck for 0s"))
+    }
+
+    @Test(arguments: [(TimeSpan(ms: 5 * 60_000 - 1), Severity.medium), (TimeSpan.minutes(5), .high),
+                      (TimeSpan.hours(3), .high)])
+    func severityGrowsWithHowLongItIsStuck(overdue: TimeSpan, severity: Severity) throws {
+        let f = try #require(stuck(at: Self.deadline + overdue).first)
+        #expect(f.severity == severity)
+        #expect(f.evidence.contains("stuck for \(overdue.compact)"))
+    }
+
+    @Test func anExpiredTokenIsNoLongerStuck() {
+        #expect(stuck(at: Fx.t0 + .hours(24) - TimeSpan(ms: 1)).count == 1)
+        #expect(stuck(at: Fx.t0 + .hours(24)).isEmpty)
+    }
+
+    @Test func completedOrFailedTokensAreNotStuck() {
+        let token = "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+        let completed = Self.events + [Fx.completed(token: token, at: 90_000)]
+        #expect(stuck(at: Fx.t0 + .hours(1), events: completed).isEmpty)
+        let failed = Self.events + [StoreEvent(kind: .failed, at: Fx.t0 + .seconds(2), tenant: "acme", token: token)]
+        #expect(stuck(at: Fx.t0 + .hours(1), events: failed).isEmpty)
+    }
+
+    @Test func sinceStillShowsATokenStuckNow() {
+        let now = Fx.t0 + .hours(2)
+        let found = Fx.of(.stuck, Fx.findings(Self.events, now: now, since: now - .hours(1)))
+        #expect(found.count == 1)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+/// Runs the built `idemtop` binary and captures what it prints: the CLI tests exercise the real executable.
+struct CLIRunner {
+    struct Result {
+        var code: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The binary beside the test bundle (`swift build` puts both in the same folder).
+    static var binary: URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("idemtop")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/idemtop")
+    }
+
+    /// Runs `idemtop args` to completion.
+    static func run(_ args: [String], environment: [String: String] = [:]) throws -> Result {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        // Read both pipes before waiting, so a large output cannot fill a pipe and stall the child.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var outData = Data(), errData = Data()
+        group.enter()
+        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter()
+        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.wait()
+        p.waitUntilExit()
+        return Result(code: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A fresh temporary folder, removed by the caller.
+    static func tempDir(_ name: String = #function) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("idemtop-cli-\(name.filter(\.isLetter))-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}
+
+/// Polls `condition` until it holds or `seconds` pass: end-to-end tests wait for conditions, never fixed sleeps.
+func eventually(_ seconds: Double = 10, every: Double = 0.02, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        Thread.sleep(forTimeInterval: every)
+    }
+    return try condition()
+}

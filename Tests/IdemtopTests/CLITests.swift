@@ -1,0 +1,220 @@
+import Foundation
+import Testing
+
+/// The headless commands, run as the real binary against real store files.
+@Suite(.serialized) struct CLITests {
+    static let start = "2026-11-27T00:00:00Z"
+    static let end = "2026-11-28T02:00:00Z"  // start + the default span (24 h retention + 2 h)
+
+    func simulate(_ store: String, events: Int = 4000, seed: Int = 7) throws {
+        let r = try CLIRunner.run(["simulate", store, "--events", "\(events)", "--seed", "\(seed)", "--start", CLITests.start, "--json"])
+        #expect(r.code == 0, "\(r.stderr)")
+    }
+
+    func json(_ text: String) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(text.utf8))
+    }
+
+    @Test(arguments: ["journal.jsonl", "store.db"])
+    func simulateThenListStatsAndShowAgree(_ name: String) throws {
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent(name).path
+        try simulate(store)
+
+        let stats = try CLIRunner.run(["stats", store, "--format", "json", "--at", CLITests.end])
+        #expect(stats.code == 0, "\(stats.stderr)")
+        let s = try #require(try json(stats.stdout) as? [String: Any])
+        #expect(s["events"] as? Int == 4000)
+        for key in ["tokens", "events", "by_status", "hits", "mismatches", "conflicts", "reexecuted", "malformed"] {
+            #expect(s[key] != nil, "stats lacks \(key)")
+        }
+        let byStatus = try #require(s["by_status"] as? [String: Int])
+        #expect(Set(byStatus.keys) == ["in_progress", "stuck", "completed", "failed", "expired", "purged"])
+        #expect((byStatus["stuck"] ?? 0) > 0)
+        #expect((byStatus["expired"] ?? 0) > 0)
+        #expect((s["reexecuted"] as? Int ?? 0) > 0)
+        #expect(byStatus.values.reduce(0, +) == s["tokens"] as? Int)
+
+        let list = try CLIRunner.run(["list", store, "--format", "json", "--status", "stuck", "--at", CLITests.end])
+        #expect(list.code == 0, "\(list.stderr)")
+        let items = try #require(try json(list.stdout) as? [[String: Any]])
+        #expect(items.count == byStatus["stuck"])
+        let keys: Set<String> = ["tenant", "token", "operation", "status", "created_at", "updated_at", "expires_at",
+                                 "expires_in_s", "hits", "mismatches", "conflicts", "fingerprint", "response_status"]
+        let first = try #require(items.first)
+        #expect(keys.isSubset(of: Set(first.keys)))
+        #expect(items.allSatisfy { $0["status"] as? String == "stuck" })
+
+        let token = try #require(first["token"] as? String)
+        let tenant = try #require(first["tenant"] as? String)
+        let show = try CLIRunner.run(["show", store, token, "--tenant", tenant, "--at", CLITests.end])
+        #expect(show.code == 0, "\(show.stderr)")
+        #expect(show.stdout.contains("status       stuck"))
+        #expect(show.stdout.contains("Authorization: Bearer ****"), "secrets are masked")
+        #expect(!show.stdout.contains("sk_live_"))
+        #expect(show.stdout.contains("executed"))
+    }
+
+    @Test func journalAndSQLiteGiveTheSameListing() throws {
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let journal = dir.appendingPathComponent("a.jsonl").path
+        let sqlite = dir.appendingPathComponent("a.db").path
+        try simulate(journal, events: 2500, seed: 3)
+        try simulate(sqlite, events: 2500, seed: 3)
+        let args = ["--format", "csv", "--sort", "token", "--at", CLITests.end]
+        let a = try CLIRunner.run(["list", journal] + args)
+        let b = try CLIRunner.run(["list", sqlite] + args)
+        #expect(a.code == 0 && b.code == 0)
+        #expect(a.stdout.split(separator: "\n").count > 500)
+        #expect(a.stdout == b.stdout)
+    }
+
+    @Test func badInputGivesOneClearLineAndTheRightExitCode() throws {
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let missing = try CLIRunner.run(["list", dir.appendingPathComponent("nope.jsonl").path])
+        #expect(missing.code == 1)
+        #expect(missing.stderr.contains("no such file"))
+        #expect(missing.stderr.split(separator: "\n").count == 1)
+
+        let unknown = try CLIRunner.run(["list", dir.appendingPathComponent("x.txt").path])
+        #expect(unknown.code == 2)
+        #expect(unknown.stderr.contains("cannot tell the store kind"))
+
+        let folder = dir.appendingPathComponent("folder.db")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let directory = try CLIRunner.run(["stats", folder.path])
+        #expect(directory.code == 1)
+        #expect(directory.stderr.contains("directory"))
+
+        let text = dir.appendingPathComponent("notes.db")
+        try Data("just some notes\n".utf8).write(to: text)
+        let before = try Data(contentsOf: text)
+        let notDB = try CLIRunner.run(["stats", text.path])
+        #expect(notDB.code == 1)
+        #expect(notDB.stderr.split(separator: "\n").count == 1)
+        #expect(try Data(contentsOf: text) == before, "nothing written")
+
+        let flag = try CLIRunner.run(["list", "x.jsonl", "--no-such-flag"])
+        #expect(flag.code == 2)
+        let status = try CLIRunner.run(["list", "x.jsonl", "--status", "stale"])
+        #expect(status.code == 2)
+        #expect(status.stderr.contains("--status must be one of"))
+        let at = try CLIRunner.run(["list", "x.jsonl", "--at", "yesterday"])
+        #expect(at.code == 2)
+    }
+
+    @Test func aMalformedJournalLineIsCountedNotFatal() throws {
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("j.jsonl")
+        try simulate(store.path, events: 200)
+        let handle = try FileHandle(forWritingTo: store)
+        handle.seekToEndOfFile()
+        handle.write(Data("{\"kind\": \"request\", oops\n".utf8))
+        try handle.close()
+        let r = try CLIRunner.run(["stats", store.path, "--format", "json"])
+        #expect(r.code == 0)
+        let s = try #require(try json(r.stdout) as? [String: Any])
+        #expect(s["malformed"] as? Int == 1)
+        #expect(s["events"] as? Int == 200)
+        #expect(r.stderr.contains("1 malformed line(s) skipped (first at 201"))
+    }
+
+    @Test(arguments: ["t.jsonl", "t.db"])
+    func tailPrintsEventsAsTheyAreWritten(_ name: String) throws {
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent(name).path
+        try simulate(store, events: 50)
+
+        let p = Process()
+        p.executableURL = CLIRunner.binary
+        p.arguments = ["tail", store, "--format", "jsonl"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { if p.isRunning { p.terminate() } }
+        let collected = LineCollector(out.fileHandleForReading)
+
+        // The tail skips what is in the store when it starts, and it may start slowly: write small batches until it
+        // shows it follows, then a batch of 30 that must each appear exactly once.
+        var batch = 0
+        while collected.lines.isEmpty && batch < 40 {
+            batch += 1
+            try simulate(store, events: 5, seed: 100 + batch)
+            _ = eventually(0.25) { !collected.lines.isEmpty }
+        }
+        #expect(!collected.lines.isEmpty, "tail printed nothing while \(batch * 5) events were written")
+        _ = eventually(2) { collected.lines.count == batch * 5 }
+        let before = collected.lines.count
+        try simulate(store, events: 30, seed: 99)
+        #expect(eventually(10) { collected.lines.count >= before + 30 }, "tail printed \(collected.lines.count - before) of 30 events")
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(collected.lines.count == before + 30, "the new events, each once")
+        p.terminate()
+        p.waitUntilExit()
+        for line in collected.lines {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "\(line)")
+        }
+    }
+}
+
+/// Collects lines from a pipe in the background.
+final class LineCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var buffer = Data()
+    private var done: [String] = []
+
+    init(_ handle: FileHandle) {
+        handle.readabilityHandler = { [weak self] h in
+            let chunk = h.availableData
+            guard let self, !chunk.isEmpty else { h.readabilityHandler = nil; return }
+            self.lock.withLock {
+                self.buffer.append(chunk)
+                while let nl = self.buffer.firstIndex(of: 10) {
+                    self.done.append(String(decoding: self.buffer[self.buffer.startIndex..<nl], as: UTF8.self))
+                    self.buffer.removeSubrange(self.buffer.startIndex...nl)
+                }
+            }
+        }
+    }
+
+    var lines: [String] { lock.withLock { done } }
+}
+
+@Suite(.serialized) struct AuditCLITests {
+    @Test func auditReportsFindingsAsJSONAndFailsOnSeverity() throws {
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("a.jsonl").path
+        let sim = try CLIRunner.run(["simulate", store, "--events", "3000", "--seed", "5", "--start", CLITests.start])
+        #expect(sim.code == 0, "\(sim.stderr)")
+
+        let audit = try CLIRunner.run(["audit", store, "--format", "json", "--at", CLITests.end])
+        #expect(audit.code == 0, "\(audit.stderr)")
+        let items = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]])
+        let kinds = Set(items.compactMap { $0["kind"] as? String })
+        for kind in ["double_charge_suspect", "reexecuted_after_expiry", "token_reuse", "stuck", "weak_token",
+                     "retry_storm", "expiring_with_retries"] {
+            #expect(kinds.contains(kind), "no \(kind) finding")
+        }
+        for item in items {
+            #expect(Set(item.keys) == ["kind", "severity", "tenant", "tokens", "first_seen", "last_seen", "evidence"])
+        }
+
+        let failing = try CLIRunner.run(["audit", store, "--fail-on", "high", "--at", CLITests.end])
+        #expect(failing.code == 4)
+        #expect(failing.stdout.contains("double_charge_suspect"))
+
+        // Before any traffic there is nothing to find.
+        let before = try CLIRunner.run(["audit", store, "--fail-on", "low", "--at", "2026-11-26T00:00:00Z"])
+        #expect(before.code == 0, "\(before.stdout)")
+
+        let bad = try CLIRunner.run(["audit", store, "--fail-on", "severe"])
+        #expect(bad.code == 2)
+    }
+}
