@@ -129,6 +129,43 @@ import Testing
         t.waitFor(text: "EXITED 0")
     }
 
+    @Test func coloursThemesAndNoColor() throws {
+        guard prerequisites() else { return }
+        let path = journal("colour")
+        defer { remove(path) }
+        let writer = try JournalWriter(path: path, clock: SystemClock(), create: true)
+        try write(writer, tenant: "acme", token: "colour-1")
+
+        // The default theme paints 256-colour escapes; `:theme` switches at once.
+        let t = DashboardTmux()
+        defer { t.stop() }
+        t.start(command(path))
+        t.waitFor(text: "colour-1")
+        #expect(t.captureEscapes().contains("38;5;"))
+        t.send(":")
+        t.type("theme high-contrast")
+        t.send("Enter")
+        t.waitFor(text: "theme high-contrast")
+        t.send(":")
+        t.type("theme no-such-theme")
+        t.send("Enter")
+        t.waitFor(text: "no such theme")
+        t.send("q")
+        t.waitFor(text: "EXITED 0")
+
+        // NO_COLOR: attributes only, and every status still a word.
+        let mono = DashboardTmux()
+        defer { mono.stop() }
+        mono.start(command(path), noColor: true)
+        mono.waitFor(text: "colour-1")
+        let escapes = mono.captureEscapes()
+        #expect(!escapes.contains("38;5;") && !escapes.contains("48;5;"), "NO_COLOR still painted colours")
+        #expect(escapes.contains("\u{1b}[7m") || escapes.contains(";7m"), "the selection should be reverse video")
+        #expect(mono.capture().contains("completed"))
+        mono.send("q")
+        mono.waitFor(text: "EXITED 0")
+    }
+
     @Test func sigtermRestoresTheTerminal() throws {
         guard prerequisites() else { return }
         let path = journal("sigterm")
