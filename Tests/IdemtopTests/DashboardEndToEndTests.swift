@@ -145,7 +145,20 @@ import Testing
         t.send(":")
         t.type("theme high-contrast")
         t.send("Enter")
-        t.waitFor(text: "theme high-contrast")
+        t.waitFor("the high-contrast header (black on cyan)") { _ in t.captureEscapes().contains("38;5;16m\u{1b}[48;5;51m") }
+        // A user theme from $XDG_CONFIG_HOME/idemtop/themes.
+        let folder = t.home + "/config/idemtop/themes"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let roles = ["normal", "completed", "in_progress", "stuck", "expired", "failed", "purged", "executed", "replayed",
+                     "mismatch", "conflict", "reexecuted", "admin", "selection", "header", "header_label",
+                     "table_header", "status_bar", "border", "dim", "error", "notice", "sparkline", "filter", "key_hint"]
+        try ("name = \"mine\"\n[roles]\n" + roles.map { "\($0) = 208 bold" }.joined(separator: "\n") + "\n")
+            .write(toFile: folder + "/mine.theme", atomically: true, encoding: .utf8)
+        t.send(":")
+        t.type("theme mine")
+        t.send("Enter")
+        // (The command line itself shows "theme mine" while typing: wait for the colour instead.)
+        t.waitFor("the user theme's colour 208") { _ in t.captureEscapes().contains("38;5;208") }
         t.send(":")
         t.type("theme no-such-theme")
         t.send("Enter")
