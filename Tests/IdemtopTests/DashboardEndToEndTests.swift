@@ -212,6 +212,73 @@ import Testing
         #expect(!screen.contains("no tokens yet"))
     }
 
+    /// The terminal goes away under the dashboard (the pty's other end closes, no SIGHUP): it stops at once
+    /// instead of spinning on a dead input.
+    @Test func stopsWhenItsTerminalGoesAway() throws {
+        guard prerequisites() else { return }
+        let path = journal("hangup")
+        defer { remove(path) }
+        _ = try JournalWriter(path: path, clock: SystemClock(), create: true)
+        // posix_openpt and friends are not in Swift's Glibc module: /dev/ptmx and its two ioctls do the same.
+        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        #expect(master >= 0)
+        guard master >= 0 else { return }
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
+        let TIOCSPTLCK: UInt = 0x4004_5431, TIOCGPTN: UInt = 0x8004_5430
+        guard ioctl(master, TIOCSPTLCK, &unlock) == 0, ioctl(master, TIOCGPTN, &number) == 0 else {
+            Issue.record("cannot set up a pseudo-terminal")
+            return
+        }
+        let slavePath = "/dev/pts/\(number)"
+        var size = winsize(ws_row: 30, ws_col: 100, ws_xpixel: 0, ws_ypixel: 0)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] {
+            posix_spawn_file_actions_addopen(&actions, fd, slavePath, O_RDWR | O_NOCTTY, 0)
+        }
+        let slave = open(slavePath, O_RDWR | O_NOCTTY | O_CLOEXEC)
+        _ = ioctl(slave, UInt(TIOCSWINSZ), &size)
+        let words: [String] = [DashboardTmux.binary, "ui", path]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        var env = ProcessInfo.processInfo.environment
+        env["TERM"] = "xterm-256color"
+        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        #expect(posix_spawn(&pid, DashboardTmux.binary, &actions, nil, argv, envp) == 0)
+        close(slave)
+        // Read the screen until the status bar is drawn.
+        var seen = [UInt8]()
+        let deadline = Date().addingTimeInterval(10)
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while Date() < deadline, !String(decoding: seen, as: UTF8.self).contains("quit") {
+            var fds = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            if poll(&fds, 1, 100) > 0 {
+                let n = read(master, &buffer, buffer.count)
+                if n > 0 { seen += buffer[0..<n] }
+            }
+        }
+        #expect(String(decoding: seen, as: UTF8.self).contains("quit"), "the dashboard was never drawn")
+        close(master)
+        var status: Int32 = 0
+        var exited = false
+        let stopBy = Date().addingTimeInterval(5)
+        while Date() < stopBy {
+            if waitpid(pid, &status, WNOHANG) == pid { exited = true; break }
+            usleep(20_000)
+        }
+        if !exited {
+            kill(pid, SIGKILL)
+            _ = waitpid(pid, &status, 0)
+        }
+        #expect(exited, "the dashboard kept running after its terminal went away")
+    }
+
     @Test func refusesWithoutATerminal() throws {
         guard prerequisites() else { return }
         let path = journal("headless")
