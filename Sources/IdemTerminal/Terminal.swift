@@ -181,7 +181,10 @@ public final class Terminal {
             let waited = DispatchTime.now().uptimeNanoseconds - started
             if timeoutMs >= 20, waited < UInt64(timeoutMs) * 250_000 {
                 fastErrors += 1
-                if fastErrors >= 5 { return .closed }
+                if fastErrors >= 5 {
+                    fastErrors = 0
+                    if Terminal.inputHungUp() { return .closed }
+                }
             } else {
                 fastErrors = 0
             }
@@ -192,6 +195,19 @@ public final class Terminal {
             return functionKey(Int32(ch))
         }
         return .key(KeyDecoder.character(UInt32(ch)))
+    }
+
+    /// Whether standard input has hung up or failed (asked only after get_wch kept failing at once).
+    static func inputHungUp() -> Bool {
+        var fds = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        guard poll(&fds, 1, 0) >= 0 else { return true }
+        if fds.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return true }
+        // Readable but nothing to read: end of file.
+        if fds.revents & Int16(POLLIN) != 0 {
+            var available: Int32 = 0
+            if ioctl(0, UInt(FIONREAD), &available) == 0, available == 0 { return true }
+        }
+        return false
     }
 
     private func functionKey(_ code: Int32) -> TerminalInput {

@@ -33,10 +33,8 @@ public enum Commands {
         },
         Command(name: "theme", usage: ":theme NAME|PATH",
                 summary: "use a theme (dark, light, high-contrast, colour-blind, monochrome, or a file)") { state, args in
-            guard let name = args.first else {
-                throw CommandError("usage: :theme NAME|PATH (now: \(state.themeName))")
-            }
-            _ = name
+            // A path may hold spaces: the theme is everything after the command name.
+            guard !args.isEmpty else { throw CommandError("usage: :theme NAME|PATH (now: \(state.themeName))") }
             return [.setTheme(args.joined(separator: " "))]
         },
         Command(name: "sort", usage: ":sort COLUMN [asc|desc]",

@@ -60,7 +60,9 @@ public enum DetailBuilder {
         section("Timeline (\(d.timeline.count) events)")
         let fingerprint = record?.fingerprint
         for e in d.timeline {
-            var line = [Span(Format.clockTime(e.at) + " ", .dim), Span(pad(e.label, 11), Role(event: e))]
+            // Times from another day carry their date, so a token's history across an expiry reads right.
+            let when = now - e.at > .hours(20) ? Format.dateTime(e.at) : Format.clockTime(e.at)
+            var line = [Span(when + " ", .dim), Span(pad(e.label, 11), Role(event: e))]
             line.append(Span(Sanitizer.visible(e.operation ?? ""), .normal))
             switch e.kind {
             case .request where e.outcome == .mismatch:

@@ -7,7 +7,8 @@ enum HeaderView {
         // Line 0: name, store, clock, tokens, state.
         g.fill(row: 0, role: .header)
         var x = g.put(" idemtop ", x: 0, y: 0, role: .header)
-        x += g.put(" " + Sanitizer.visible(s.storeName), x: x, y: 0, role: .header, limit: max(0, w / 3))
+        x += g.put(" " + TextWidth.elideMiddle(Sanitizer.visible(s.storeName), to: max(4, w / 3 - 1)), x: x, y: 0,
+                   role: .header)
         x += g.put(" (\(s.storeKind))", x: x, y: 0, role: .headerLabel)
         let state: String
         if let l = s.load, !l.finished {
@@ -17,7 +18,14 @@ enum HeaderView {
         } else {
             state = "● live"
         }
-        let right = "\(Format.count(s.ledger.count)) tokens  \(Format.dateTime(s.now))  \(state) "
+        // Narrow screens keep the state and the time, and drop the date first.
+        var right = "\(Format.count(s.ledger.count)) tokens  \(Format.dateTime(s.now))  \(state) "
+        if x + 1 + TextWidth.of(right) > w {
+            right = "\(Format.count(s.ledger.count)) tokens  \(Format.clockTime(s.now))Z  \(state) "
+        }
+        if x + 1 + TextWidth.of(right) > w {
+            right = "\(Format.clockTime(s.now))Z  \(state) "
+        }
         let rx = max(x + 1, w - TextWidth.of(right))
         g.put(right, x: rx, y: 0, role: .header)
 

@@ -9,7 +9,7 @@ public enum HelpView {
         ("Enter", "open the selected token (record, request, stored response, timeline)"),
         ("s, S", "sort by the next column, invert the order"),
         ("/", "filter as you type; Enter keeps it, Esc cancels"),
-        ("Esc", "clear the filter (or resume a paused tail)"),
+        ("Esc", "dismiss an error, clear the filter, or resume a paused tail"),
         ("y", "copy the selected token to the clipboard (OSC 52)"),
         ("d, :purge", "purge the selected token: a dialog shows what will happen; Cancel has the focus"),
         ("r, :replay", "send the selected token's stored request to --target and show the answer"),
@@ -40,26 +40,49 @@ public enum HelpView {
         ("wheel", "scroll the table or the tail"),
     ]
 
-    static var lineCount: Int { entries.count + entries.filter { $0.0.isEmpty }.count }
+    static func wrapWords(_ text: String, width: Int) -> [String] {
+        var rows: [String] = []
+        var current = ""
+        for word in text.split(separator: " ") {
+            if !current.isEmpty, TextWidth.of(current) + 1 + TextWidth.of(word) > width {
+                rows.append(current)
+                current = ""
+            }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        rows.append(current)
+        return rows
+    }
 
     static func render(_ s: AppState, into g: inout Grid) {
         g.fill(row: 0, role: .header)
         g.put(" idemtop › help", x: 0, y: 0, role: .header)
         let body = s.layout.bodyRows
+        let lines = self.lines(width: g.width)
+        let scroll = min(s.helpScroll, max(0, lines.count - body.count))
+        for (i, y) in body.enumerated() {
+            let n = scroll + i
+            guard n < lines.count else { break }
+            g.put(lines[n], x: 0, y: y, limit: g.width)
+        }
+    }
+
+    /// The help's rows at a screen width.
+    static func lines(width: Int) -> [[Span]] {
         var lines: [[Span]] = []
+        let column = 38
         for (key, what) in entries {
             if key.isEmpty {
                 if !lines.isEmpty { lines.append([]) }
                 lines.append([Span(what, .header)])
             } else {
-                let pad = max(1, 36 - TextWidth.of(key))
-                lines.append([Span("  " + key, .keyHint), Span(String(repeating: " ", count: pad)), Span(what)])
+                let pad = max(1, column - 2 - TextWidth.of(key))
+                // Descriptions wrap on words under their own column.
+                let rows = wrapWords(what, width: max(10, width - column - 1))
+                lines.append([Span("  " + key, .keyHint), Span(String(repeating: " ", count: pad)), Span(rows[0])])
+                for more in rows.dropFirst() { lines.append([Span(String(repeating: " ", count: column)), Span(more)]) }
             }
         }
-        for (i, y) in body.enumerated() {
-            let n = s.helpScroll + i
-            guard n < lines.count else { break }
-            g.put(lines[n], x: 0, y: y, limit: g.width)
-        }
+        return lines
     }
 }

@@ -40,7 +40,10 @@ enum StatusBarView {
             // Most useful first: what does not fit is left off the end.
             var h: [(String, String)] = [("q", "quit"), ("?", "help"), ("/", "filter")]
             if !s.filter.isEmpty { h.append(("Esc", "clear")) }
-            h += [("⏎", "detail"), ("s/S", "sort"), ("Tab", s.focus == .table ? "tail" : "table"),
+            // When the sorted column is off screen (a narrow terminal), the hint says what the order is.
+            let shown = Column.layout(width: s.width).contains { $0.0 == s.sortColumn }
+            let sortHint = shown ? "sort" : "sort (\(s.sortColumn.title.lowercased())\(s.sortDescending ? "▼" : "▲"))"
+            h += [("⏎", "detail"), ("s/S", sortHint), ("Tab", s.focus == .table ? "tail" : "table"),
                   ("p", s.tail.isPaused ? "resume" : "pause"), ("y", "copy"), (":", "command")]
             return h
         case .detail:

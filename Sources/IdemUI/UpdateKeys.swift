@@ -30,8 +30,9 @@ extension AppState {
         case .char("p"):
             if tail.isPaused { tail.resume() } else { tail.pause() }
         case .char("s"):
-            let all = Column.allCases
-            let next = all[((all.firstIndex(of: sortColumn) ?? 0) + 1) % all.count]
+            // Cycle through the columns on screen, so the sort marker is always visible.
+            let all = Column.layout(width: width).map(\.0)
+            let next = all.isEmpty ? sortColumn : all[((all.firstIndex(of: sortColumn) ?? -1) + 1) % all.count]
             sort(by: next)
         case .char("S"):
             sort(by: sortColumn, descending: !sortDescending)
@@ -132,7 +133,7 @@ extension AppState {
         case .char("g"), .home: helpScroll = 0
         default: break
         }
-        helpScroll = max(0, min(helpScroll, max(0, HelpView.lineCount - layout.bodyRows.count)))
+        helpScroll = max(0, min(helpScroll, max(0, HelpView.lines(width: width).count - layout.bodyRows.count)))
         return []
     }
 

@@ -41,13 +41,17 @@ final class DashboardTmux {
     /// Starts `command` (a shell line) in a new session of the given size, with TERM=xterm-256color.
     ///
     /// The server this starts outlives the call: its output goes to /dev/null, not to a pipe nobody would close.
-    func start(_ command: String, width: Int = 120, height: Int = 40) {
+    func start(_ command: String, width: Int = 120, height: Int = 40, noColor: Bool = false) {
         guard let path = DashboardTmux.tmuxPath() else { return }
         _ = DashboardTmux.run(path, ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "\(width)",
                                      "-y", "\(height)", "-e", "TERM=xterm-256color", "-e", "HOME=\(home)",
-                                     "-e", "XDG_CONFIG_HOME=\(home)/config", "-e", "LANG=C.UTF-8", "-e", "NO_COLOR=",
-                                     command], env: ["TERM": "xterm-256color"], capture: false)
+                                     "-e", "XDG_CONFIG_HOME=\(home)/config", "-e", "LANG=C.UTF-8",
+                                     "-e", "NO_COLOR=\(noColor ? "1" : "")", command],
+                              env: ["TERM": "xterm-256color"], capture: false)
     }
+
+    /// The pane with its colour and attribute escapes.
+    func captureEscapes() -> String { tmux(["capture-pane", "-p", "-e", "-t", "0"]) }
 
     func capture() -> String { tmux(["capture-pane", "-p", "-t", "0"]) }
 

@@ -1,0 +1,53 @@
+import IdemCore
+import IdemFakes
+import IdemUI
+import Testing
+
+/// The dashboard over a `MemoryStore` through the fake terminal: effects performed against a real reader.
+@Suite struct TestDashboardTests {
+    @Test func detailLoadsThroughTheEffectAndMasksSecrets() throws {
+        let clock = FixedClock("2026-11-29T06:00:00Z")
+        let store = MemoryStore(clock: clock, name: "payments.jsonl")
+        let fp = Fingerprint(String(repeating: "e5", count: 32))
+        let request = StoredRequest(method: "POST", path: "/v1/charges",
+                                    headers: ["Authorization": "Bearer sk_live_123", "X-Api-Key": "k-999"],
+                                    body: #"{"amount":500,"card_number":"4000056655665556","cvc":"321"}"#)
+        guard case .execute(let ticket, _) = try store.begin(tenant: "acme", token: "tok-1", operation: "POST /v1/charges",
+                                                             fingerprint: fp, request: request)
+        else { Issue.record("expected an execution"); return }
+        clock.advance(.seconds(1))
+        try store.complete(ticket, response: StoredResponse(status: 201, body: #"{"id":"ch_9"}"#))
+        clock.advance(.seconds(5))
+        _ = try store.begin(tenant: "acme", token: "tok-1", operation: "POST /v1/charges",
+                            fingerprint: Fingerprint(String(repeating: "f6", count: 32)), request: nil)
+
+        let ui = TestDashboard(reader: store, clock: clock, width: 100, height: 40)
+        ui.pump()
+        #expect(ui.screen.contains("tok-1"))
+        ui.press(.enter)
+        let screen = ui.screen
+        #expect(screen.contains("── Request"))
+        #expect(screen.contains("Bearer ****"))
+        #expect(!screen.contains("sk_live_123") && !screen.contains("k-999") && !screen.contains("321\""))
+        #expect(screen.contains("****5556"))
+        ui.press(.char("G"))
+        #expect(ui.screen.contains("≠ stored"))
+        ui.press(.char("y"))
+        #expect(ui.copied == ["tok-1"])
+        ui.press(.escape, .char(":"))
+        ui.type("theme colour-blind")
+        ui.press(.enter)
+        #expect(ui.themesRequested == ["colour-blind"])
+        ui.press(.char("q"))
+        #expect(ui.quit)
+    }
+
+    @Test func noticesFromTheReaderShow() {
+        let clock = FixedClock("2026-11-29T06:00:00Z")
+        let store = MemoryStore(clock: clock)
+        store.addNotice("journal truncated; reading again from the start")
+        let ui = TestDashboard(reader: store, clock: clock)
+        ui.pump()
+        #expect(ui.screen.contains("journal truncated"))
+    }
+}
