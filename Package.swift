@@ -53,6 +53,7 @@ let package = Package(
             name: "idemtop",
             dependencies: [
                 "IdemCore", "IdemStore", "IdemSimulator", "IdemActions", "IdemUI", "IdemTerminal", "IdemDynamo",
+                "IdemExampleService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

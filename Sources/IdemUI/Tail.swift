@@ -26,8 +26,9 @@ public struct Tail: Sendable, Hashable {
         if events.count > Tail.capacity + Tail.capacity / 4 { events.removeFirst(events.count - Tail.capacity) }
     }
 
-    /// Only request and admin events go to the tail; completions and failures show in the table.
-    public static func shows(_ e: StoreEvent) -> Bool { e.kind == .request || e.kind.isAdmin }
+    /// Requests, failures and admin events go to the tail; completions show in the table. A failure is shown because
+    /// it explains the next execution of the same token, which would otherwise look like a double execution.
+    public static func shows(_ e: StoreEvent) -> Bool { e.kind != .completed }
 
     public mutating func pause() { if pausedAt == nil { pausedAt = total } }
 

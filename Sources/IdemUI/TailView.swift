@@ -38,6 +38,8 @@ enum TailView {
         var rest = Sanitizer.visible(e.operation ?? "")
         if e.kind.isAdmin {
             rest = "by \(Sanitizer.visible(e.actor ?? "?"))" + (e.reason.map { ": " + Sanitizer.visible($0) } ?? "")
+        } else if e.kind == .failed {
+            rest = "error: " + Sanitizer.visible(e.error ?? "")
         }
         g.put(rest, x: x, y: y, role: e.kind.isAdmin ? .admin : .normal, limit: max(0, g.width - x))
     }

@@ -66,9 +66,15 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Open the dashboard on a demo store that a simulated payments API writes to live.",
         discussion: """
+            History comes first (the simulator, on a virtual clock that ends now); then the example payments \
+            service runs on loopback, writing the store through the writer API, while a traffic driver sends it \
+            requests over HTTP: retries, duplicate bursts, reused tokens, crashes that leave tokens stuck, fresh \
+            tokens for the same payload. Purge (d) and replay (r) in the dashboard act on it as in production; \
+            replay is aimed at the service.
+
             The store is SQLite in a new temporary folder unless --store names one; it is kept, and its path printed \
             on exit, so the headless commands can be tried on it. Tokens expire after --retention (10 minutes by \
-            default here, so expiries and retries after expiry happen while you watch).
+            default here, so expiries happen while you watch).
 
             Examples:
               idemtop demo
@@ -76,9 +82,10 @@ struct DemoCommand: ParsableCommand {
             """)
 
     @Option(help: "The store to write (default: demo.db in a new temporary folder).") var store: String?
-    @Option(help: "Events per second of live traffic.") var rate: Double = 8
+    @Option(help: "Client scenarios per second sent to the example service (0: none).") var rate: Double = 3
     @Option(help: "Events of history written before the dashboard opens.") var preload: Int = 4000
     @Option(help: "The random seed.") var seed: UInt64 = 1
+    @Option(help: "The example service's port on 127.0.0.1 (0: any free port).") var port: UInt16 = 0
     @Option(help: ArgumentHelp("How long demo tokens are kept.", valueName: "DURATION")) var retention: String = "10m"
     @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("How long a demo token may stay in progress.", valueName: "DURATION"))
     var lockTimeout: String = "20s"
@@ -100,11 +107,16 @@ struct DemoCommand: ParsableCommand {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             location = StoreLocation(kind: .sqlite, path: dir.appendingPathComponent("demo.db").path)
         }
+        var service: URL?
         let code = try dashboardMain {
-            try runDemoDashboard(store: location, preloadEvents: preload, rate: rate, seed: seed,
-                                 options: look.dashboard(policy: policy))
+            let (status, url) = try runDemoDashboard(
+                DemoPlan(store: location, preloadEvents: preload, rate: rate, seed: seed, port: port),
+                options: look.dashboard(policy: policy))
+            service = url
+            return status
         }
         print("demo store: \(location.path)  (try: idemtop stats \(location.path))")
+        if let service { print("the example service ran at \(service.absoluteString) (stopped)") }
         if code != 0 { throw ExitCode(code) }
     }
 }

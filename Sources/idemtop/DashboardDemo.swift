@@ -1,60 +1,80 @@
 import Foundation
 import IdemCore
+import IdemExampleService
 import IdemSimulator
 import IdemStore
 
-/// `idemtop demo`: a simulated payments API writes a store (some history first, then live traffic) while the
-/// dashboard follows it through the store's real reader. The store is kept; the caller says where it is.
-public func runDemoDashboard(store location: StoreLocation, preloadEvents: Int, rate: Double, seed: UInt64 = 1,
-                             options: DashboardOptions) throws -> Int32 {
+/// What `idemtop demo` runs beside the dashboard.
+public struct DemoPlan: Sendable {
+    public var store: StoreLocation
+    /// Events of history written on a virtual clock that ends now, before the dashboard opens.
+    public var preloadEvents: Int
+    /// Client scenarios per second sent over HTTP to the example service; 0 sends none.
+    public var rate: Double
+    public var seed: UInt64
+    /// The example service's port (0: any free port).
+    public var port: UInt16
+
+    public init(store: StoreLocation, preloadEvents: Int, rate: Double, seed: UInt64 = 1, port: UInt16 = 0) {
+        self.store = store
+        self.preloadEvents = preloadEvents
+        self.rate = rate
+        self.seed = seed
+        self.port = port
+    }
+}
+
+/// `idemtop demo`: history from the simulator, then the example payments service on loopback writing the store while
+/// a traffic driver sends it requests over HTTP, and the dashboard on the store with replay aimed at the service.
+///
+/// Purge and replay act on the demo exactly as on a production store. Returns the dashboard's exit status and the
+/// service's URL (for the closing message).
+public func runDemoDashboard(_ plan: DemoPlan, options: DashboardOptions) throws -> (Int32, URL?) {
     let wall = options.clock
     let policy = options.policy
-    if preloadEvents > 0 {
+    if plan.preloadEvents > 0 {
         // History on a virtual clock that ends now, so some tokens are live, some expired, some stuck.
         let span = Simulator.Config.defaultSpan(policy: policy)
         let clock = ManualClock(wall.now() - span)
-        let writer = try Stores.writer(location, policy: policy, clock: clock, create: true)
-        let sim = Simulator(config: .init(seed: seed, events: preloadEvents, duration: span, start: clock.now(),
-                                          policy: policy), writer: writer, clock: clock)
+        let writer = try Stores.writer(plan.store, policy: policy, clock: clock, create: true)
+        let sim = Simulator(config: .init(seed: plan.seed, events: plan.preloadEvents, duration: span,
+                                          start: clock.now(), policy: policy), writer: writer, clock: clock)
         _ = try sim.run()
     } else {
-        _ = try Stores.writer(location, policy: policy, clock: wall, create: true)
+        _ = try Stores.writer(plan.store, policy: policy, clock: wall, create: true)
     }
+
+    let service = try startExampleService(store: plan.store, port: plan.port, policy: policy,
+                                          options: PaymentsAPI.Options(workMs: 150, defaultTenant: "acme"))
     let stop = DemoStop()
     let finished = DispatchSemaphore(value: 0)
-    if rate > 0 {
+    if plan.rate > 0 {
+        let driver = HTTPTrafficDriver(config: .init(
+            baseURL: service.url, seed: plan.seed &+ 1, rate: plan.rate, workers: 3,
+            tenants: ["acme", "globex", "umbrella", "hooli", "zürich-bank-銀行"]))
         let thread = Thread {
-            defer { finished.signal() }
-            do {
-                let writer = try Stores.writer(location, policy: policy, clock: wall, create: true)
-                let sim = Simulator(config: .init(seed: seed &+ 1, rate: rate, start: wall.now(), policy: policy),
-                                    writer: writer, wallClock: wall)
-                _ = try sim.run(shouldStop: { stop.isSet })
-            } catch {
-                stop.failure = "\(error)"
-            }
+            _ = driver.run(duration: .infinity, shouldStop: { stop.isSet })
+            finished.signal()
         }
         thread.start()
     } else {
         finished.signal()
     }
-    let reader = try Stores.reader(location, mode: .readOnly)
     defer {
         stop.set()
-        _ = finished.wait(timeout: .now() + 2)
+        _ = finished.wait(timeout: .now() + 3)
+        service.stop()
     }
-    return try runDashboard(reader: reader, options: options)
+    var dashboard = options
+    dashboard.replayTarget = dashboard.replayTarget ?? service.url.absoluteString
+    let reader = try Stores.reader(plan.store, mode: .readOnly)
+    return (try runDashboard(reader: reader, options: dashboard), service.url)
 }
 
-/// A stop flag shared with the simulator thread.
+/// A stop flag shared with the traffic thread.
 final class DemoStop: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
-    private var why: String?
     var isSet: Bool { lock.withLock { stopped } }
     func set() { lock.withLock { stopped = true } }
-    var failure: String? {
-        get { lock.withLock { why } }
-        set { lock.withLock { why = newValue } }
-    }
 }
