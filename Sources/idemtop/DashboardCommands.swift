@@ -14,9 +14,15 @@ struct LookOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Extra secret header or field names to mask, comma-separated.", valueName: "NAMES"))
     var secret: [String] = []
 
-    func dashboard(policy: Policy) -> DashboardOptions {
-        DashboardOptions(theme: theme, noColor: noColor, mouse: mouse, policy: policy,
-                         secretFields: secret.flatMap { $0.split(separator: ",").map(String.init) })
+    /// The dashboard's options: these flags, then the user's config file for what they leave unset.
+    func dashboard(policy: Policy, config: UserConfig) -> DashboardOptions {
+        var options = DashboardOptions(
+            theme: theme ?? config.theme, noColor: noColor, mouse: mouse, policy: policy,
+            secretFields: config.secretFields + secret.flatMap { $0.split(separator: ",").map(String.init) })
+        if let ms = config.refreshMs { options.refresh = TimeSpan(ms: Int64(ms)) }
+        options.readOnly = config.readOnly
+        options.replayTarget = config.target
+        return options
     }
 }
 
@@ -51,10 +57,11 @@ struct UICommand: ParsableCommand {
     func run() throws {
         let policy = try parsePolicy(retention: retention, lockTimeout: lockTimeout)
         let location = try store.location()
+        let config = try UserConfig.load()
         let reader = try Stores.reader(location, mode: .readOnly)
-        var options = look.dashboard(policy: policy)
-        options.readOnly = readOnly
-        options.replayTarget = target
+        var options = look.dashboard(policy: policy, config: config)
+        options.readOnly = readOnly || config.readOnly
+        options.replayTarget = target ?? config.target
         let code = try dashboardMain { try runDashboard(reader: reader, options: options) }
         if code != 0 { throw ExitCode(code) }
     }
@@ -98,6 +105,7 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let policy = try parsePolicy(retention: retention, lockTimeout: lockTimeout)
+        let config = try UserConfig.load()
         try requireTerminal()
         let location: StoreLocation
         if let store {
@@ -111,7 +119,7 @@ struct DemoCommand: ParsableCommand {
         let code = try dashboardMain {
             let (status, url) = try runDemoDashboard(
                 DemoPlan(store: location, preloadEvents: preload, rate: rate, seed: seed, port: port),
-                options: look.dashboard(policy: policy))
+                options: look.dashboard(policy: policy, config: config))
             service = url
             return status
         }

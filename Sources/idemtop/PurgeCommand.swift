@@ -54,6 +54,8 @@ struct PurgeCommand: ParsableCommand {
     }
 
     func run() throws {
+        let configReadOnly = try UserConfig.load().readOnly
+        let readOnly = self.readOnly || configReadOnly
         let now = try clock.instant()
         let location = try store.location()
         let loaded = try LoadedStore.load(location, policy: try clock.policy())

@@ -30,8 +30,9 @@ struct ReplayCommand: ParsableCommand {
                                valueName: "NAME:VALUE"))
     var headers: [String] = []
     @Option(help: ArgumentHelp("Seconds to wait for the answer.", valueName: "S")) var timeout: Double = 10
-    @Option(name: .customLong("idempotency-header"), help: "The header that carries the token.")
-    var idempotencyHeader = "Idempotency-Key"
+    @Option(name: .customLong("idempotency-header"),
+            help: "The header that carries the token (default Idempotency-Key, or idempotency_header in the config file).")
+    var idempotencyHeaderOption: String?
     @Option(help: "Why: recorded in the admin event.") var reason = "replay"
     @Flag(help: "Do not ask for confirmation.") var yes = false
     @Flag(name: .customLong("dry-run"), help: "Print the request as a curl command; send nothing, write nothing.")
@@ -44,12 +45,15 @@ struct ReplayCommand: ParsableCommand {
             throw ValidationError("--header wants NAME:VALUE, not '\(h)'")
         }
         guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 s") }
-        guard !idempotencyHeader.isEmpty, !idempotencyHeader.contains(":") else {
+        if let idempotencyHeader = idempotencyHeaderOption, idempotencyHeader.isEmpty || idempotencyHeader.contains(":") {
             throw ValidationError("--idempotency-header wants a header name")
         }
     }
 
     func run() throws {
+        let config = try UserConfig.load()
+        let idempotencyHeader = idempotencyHeaderOption ?? config.idempotencyHeader ?? "Idempotency-Key"
+        let readOnly = self.readOnly || config.readOnly
         let location = try store.location()
         let loaded = try LoadedStore.load(location, policy: try clock.policy())
         let ledger = loaded.ledger

@@ -1,0 +1,130 @@
+import Foundation
+
+/// Defaults from the user's config file, `$XDG_CONFIG_HOME/idemtop/config.toml` (else `~/.config/idemtop/config.toml`,
+/// or the file `IDEMTOP_CONFIG` names). Flags on the command line win over it.
+///
+/// The format is the TOML subset the themes use: `key = value` lines and `#` comments, values quoted strings,
+/// `true`/`false`, whole numbers, or lists of strings (`["a", "b"]`). An unknown key or a wrong value stops idemtop
+/// with one line naming the file, the line and the key.
+struct UserConfig: Equatable {
+    /// The dashboard's theme (a built-in name, a user theme, or a .theme path).
+    var theme: String?
+    /// How often the dashboard polls the store while data flows, in milliseconds.
+    var refreshMs: Int?
+    /// Header and JSON field names masked on screen, added to the standard list.
+    var secretFields: [String] = []
+    /// The header that carries the token when a request is replayed.
+    var idempotencyHeader: String?
+    /// Open every store read-only and refuse every action, as `--read-only` does.
+    var readOnly = false
+    /// The base URL replays go to from the dashboard.
+    var target: String?
+
+    static let keys = ["theme", "refresh_ms", "secret_fields", "idempotency_header", "read_only", "target"]
+
+    /// The config file's path for `environment`, whether or not it exists.
+    static func path(environment: [String: String]) -> String {
+        if let explicit = environment["IDEMTOP_CONFIG"], !explicit.isEmpty { return explicit }
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
+        return base + "/idemtop/config.toml"
+    }
+
+    /// The user's config, or the defaults when there is no file; a broken file is a `CLIFailure`.
+    static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> UserConfig {
+        let path = path(environment: environment)
+        guard FileManager.default.fileExists(atPath: path) else {
+            if environment["IDEMTOP_CONFIG"].map({ !$0.isEmpty }) ?? false {
+                throw CLIFailure(message: "\(path): no such config file (named by IDEMTOP_CONFIG)")
+            }
+            return UserConfig()
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw CLIFailure(message: "\(path): cannot read the config file")
+        }
+        do {
+            return try parse(text)
+        } catch let e as ConfigError {
+            throw CLIFailure(message: "\((path as NSString).lastPathComponent):\(e.line): '\(e.key)': \(e.message) (\(path))")
+        }
+    }
+
+    struct ConfigError: Error, Equatable {
+        var line: Int
+        var key: String
+        var message: String
+    }
+
+    /// Parses the text of a config file.
+    static func parse(_ text: String) throws -> UserConfig {
+        var config = UserConfig()
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = stripComment(String(raw)).trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            guard let eq = line.firstIndex(of: "=") else {
+                throw ConfigError(line: n + 1, key: line, message: "expected key = value")
+            }
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            func fail(_ message: String) -> ConfigError { ConfigError(line: n + 1, key: key, message: message) }
+            switch key {
+            case "theme": config.theme = try string(value) ?? { throw fail("wants a quoted string") }()
+            case "target": config.target = try string(value) ?? { throw fail("wants a quoted string") }()
+            case "idempotency_header":
+                let name = try string(value) ?? { throw fail("wants a quoted string") }()
+                guard !name.isEmpty, !name.contains(":"), !name.contains(" ") else { throw fail("wants a header name") }
+                config.idempotencyHeader = name
+            case "refresh_ms":
+                guard let ms = Int(value), (10...5000).contains(ms) else { throw fail("wants a whole number from 10 to 5000") }
+                config.refreshMs = ms
+            case "read_only":
+                guard value == "true" || value == "false" else { throw fail("wants true or false") }
+                config.readOnly = value == "true"
+            case "secret_fields":
+                guard let list = try stringList(value) else { throw fail("wants a list of quoted names, e.g. [\"x-signature\"]") }
+                config.secretFields = list
+            default:
+                throw fail("unknown key (known: \(keys.joined(separator: ", ")))")
+            }
+        }
+        return config
+    }
+
+    /// The line without a `#` comment (a `#` inside quotes stays).
+    static func stripComment(_ line: String) -> String {
+        var inQuotes = false
+        var out = ""
+        for ch in line {
+            if ch == "\"" { inQuotes.toggle() }
+            if ch == "#" && !inQuotes { break }
+            out.append(ch)
+        }
+        return out
+    }
+
+    /// A double-quoted string's contents (with `\"` and `\\` escapes), or nil when `value` is not one.
+    static func string(_ value: String) throws -> String? {
+        guard value.count >= 2, value.first == "\"", value.last == "\"" else { return nil }
+        var out = ""
+        var escaped = false
+        for ch in value.dropFirst().dropLast() {
+            if escaped { out.append(ch); escaped = false } else if ch == "\\" { escaped = true } else { out.append(ch) }
+        }
+        return out
+    }
+
+    /// `["a", "b"]` as a list, or nil when `value` is not a list of quoted strings.
+    static func stringList(_ value: String) throws -> [String]? {
+        guard value.first == "[", value.last == "]" else { return nil }
+        let inner = value.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+        if inner.isEmpty { return [] }
+        var items: [String] = []
+        for part in inner.split(separator: ",") {
+            let item = part.trimmingCharacters(in: .whitespaces)
+            if item.isEmpty { continue }
+            guard let s = try string(item) else { return nil }
+            items.append(s)
+        }
+        return items
+    }
+}
