@@ -17,7 +17,7 @@ public enum DecodedLine: Sendable, Hashable {
 /// are skipped. With `decodeBodies` false (the bulk load) the `request` object is skipped and of `response` only
 /// `status` is read; with it true (opening a token) both are decoded. Tenant, operation and actor strings repeat
 /// from line to line and come from a small cache. Keep one decoder per reading loop: it is a value with a cache, not
-/// shared state. See `docs/journal-format.md`.
+/// shared state. See README.md ("The journal format").
 public struct EventLineDecoder {
     /// Whether `request` and `response` are decoded whole (opening a token) or skipped but for the status (bulk load).
     public var decodeBodies: Bool

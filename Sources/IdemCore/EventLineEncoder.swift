@@ -4,7 +4,7 @@
 /// millions. Keys are written in a fixed order (`v`, `kind`, `at`, `tenant`, `token`, then the kind's own fields);
 /// readers accept any order. Strings are escaped as JSON requires: `"` and `\`, and every control character
 /// (U+0000 to U+001F) as `\n`, `\r`, `\t`, `\b`, `\f` or `\u00XX`. Non-ASCII text is written as UTF-8 as it is.
-/// See `docs/journal-format.md` for the format.
+/// See README.md ("The journal format") for the format.
 public enum EventLineEncoder {
     /// The format version written in every line's `"v"`.
     public static let version = 1

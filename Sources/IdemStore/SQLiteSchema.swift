@@ -2,7 +2,7 @@ import Foundation
 
 /// The idemtop SQLite schema (version 1): its DDL, and opening a file as an idemtop store.
 ///
-/// Described for writers in other languages in `docs/sqlite-format.md`; keep the two in step.
+/// Described for writers in other languages in README.md ("The SQLite format"); keep the two in step.
 public enum SQLiteSchema {
     /// The value of `idem_meta.app` in every idemtop store.
     public static let app = "idemtop"

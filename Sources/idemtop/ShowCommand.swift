@@ -82,11 +82,13 @@ struct ShowCommand: ParsableCommand {
             let d = now - t
             return "\(t.rfc3339)  (\(d.ms >= 0 ? "\(d.compact) ago" : "in \((-d).compact)"))"
         }
+        let countdown = RecordFields.expiry(r, status: status, now: now)
+        let expiry = [.purged, .expired, .stuck].contains(status) ? countdown : "expires in \(countdown)"
         var lines = [
             "token        \(VisibleText.escape(r.token))",
             "tenant       \(VisibleText.escape(ledger.tenant(of: r)))",
             "operation    \(VisibleText.escape(ledger.operation(of: r)))",
-            "status       \(status.rawValue)  (stored \(r.stored.rawValue); \(RecordFields.expiry(r, status: status, now: now)))",
+            "status       \(status.rawValue)  (stored \(r.stored.rawValue); \(expiry))",
             "created      \(when(r.createdAt))",
             "updated      \(when(r.updatedAt))",
             "expires      \(when(r.expiresAt))",

@@ -194,12 +194,15 @@ import Testing
     }
 }
 
-/// The examples in docs/journal-format.md are lines the decoder reads, and what idemtop writes reads back the same.
+/// The examples in README.md's journal section are lines the decoder reads, and what idemtop writes reads back the same.
 @Suite struct JournalFormatDocTests {
     @Test func everyExampleLineDecodes() throws {
         let doc = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("docs/journal-format.md")
-        let text = try String(contentsOf: doc, encoding: .utf8)
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let readme = try String(contentsOf: doc, encoding: .utf8)
+        let start = try #require(readme.range(of: "\n## The journal format\n"))
+        let end = readme.range(of: "\n## ", range: start.upperBound..<readme.endIndex)?.lowerBound ?? readme.endIndex
+        let text = readme[start.upperBound..<end]
         let lines = text.split(separator: "\n").filter { $0.hasPrefix("{") }
         #expect(lines.count == 10)
         var kinds: Set<String> = []

@@ -4,7 +4,7 @@ import IdemFakes
 import IdemStore
 import Testing
 
-/// `docs/sqlite-format.md` is what other languages write from: its examples must read back as documented.
+/// README.md's SQLite section is what other languages write from: its examples must read back as documented.
 @Suite struct SQLiteFormatDocTests {
     typealias T = SQLiteTestSupport
 
@@ -12,8 +12,8 @@ import Testing
     static func exampleSQL() throws -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let doc = try String(contentsOf: root.appendingPathComponent("docs/sqlite-format.md"), encoding: .utf8)
-        let section = try #require(doc.range(of: "### One example row per event kind"))
+        let doc = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(doc.range(of: "#### One example row per event kind"))
         let rest = doc[section.upperBound...]
         let open = try #require(rest.range(of: "```sql\n"))
         let close = try #require(rest[open.upperBound...].range(of: "```"))
