@@ -16,9 +16,9 @@ public enum ActionError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .noRequest(let k):
-            return "\(VisibleText.escape(k.description)): the store holds no request for this token; nothing to replay"
+            return "\(Sanitizer.visible(k.description)): the store holds no request for this token; nothing to replay"
         case .badTarget(let t):
-            return "bad target URL '\(VisibleText.escape(t))': give an http:// or https:// base URL with a host"
+            return "bad target URL '\(Sanitizer.visible(t))': give an http:// or https:// base URL with a host"
         case .connectionRefused(let u): return "connection refused: nothing is listening at \(u)"
         case .timedOut(let u, let s): return "timed out after \(s) s waiting for \(u)"
         case .tls(let u, let why): return "TLS error talking to \(u): \(why)"

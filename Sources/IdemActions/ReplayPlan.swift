@@ -83,7 +83,7 @@ public struct ReplayPlan: Sendable, Hashable {
 
     /// Single-quotes `text` for a shell unless it is plainly safe; control characters become visible.
     static func quote(_ text: String) -> String {
-        let visible = VisibleText.escape(text)
+        let visible = Sanitizer.visible(text)
         let safe = visible.unicodeScalars.allSatisfy {
             CharacterSet.alphanumerics.contains($0) || "-_./:=@,+%".unicodeScalars.contains($0)
         }

@@ -35,22 +35,22 @@ extension ReplayResult {
         let r = self
         func pad(_ s: String) -> String { s.padding(toLength: 22, withPad: " ", startingAt: 0) }
         var lines = [
-            "replayed \(VisibleText.escape(r.plan.key.description)): \(r.plan.method) \(VisibleText.escape(r.plan.url.absoluteString)) in \(r.answer.elapsedMs) ms",
+            "replayed \(Sanitizer.visible(r.plan.key.description)): \(r.plan.method) \(Sanitizer.visible(r.plan.url.absoluteString)) in \(r.answer.elapsedMs) ms",
             "",
             pad("") + pad("stored") + "answer",
             pad("status") + pad(r.stored.map { "\($0.status)" } ?? "(none)") + "\(r.answer.status)",
-            pad("Idempotent-Replayed") + pad("") + VisibleText.escape(r.replayedHeader ?? "(absent)"),
+            pad("Idempotent-Replayed") + pad("") + Sanitizer.visible(r.replayedHeader ?? "(absent)"),
             "",
         ]
         if r.bodiesMatch {
             lines.append("body: the same as the stored response")
         } else {
             lines.append("body (- stored, + answer):")
-            lines += r.diff.map { VisibleText.escape($0.rendered) }
+            lines += r.diff.map { Sanitizer.visible($0.rendered) }
         }
         if let e = r.event {
             lines.append("")
-            lines.append("recorded: replay by \(VisibleText.escape(e.actor ?? "?")) -> \(e.resultStatus.map(String.init) ?? "-")")
+            lines.append("recorded: replay by \(Sanitizer.visible(e.actor ?? "?")) -> \(e.resultStatus.map(String.init) ?? "-")")
         }
         return lines
     }

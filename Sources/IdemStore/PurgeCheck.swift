@@ -39,5 +39,5 @@ public enum PurgeCheck {
 
 extension TokenKey {
     /// `tenant/token` with control characters made visible, for messages.
-    var visible: String { VisibleText.escape(description) }
+    var visible: String { Sanitizer.visible(description) }
 }

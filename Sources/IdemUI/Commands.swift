@@ -1,3 +1,5 @@
+import IdemCore
+
 /// One `:` command: its name, what it takes, and what it does to the state.
 ///
 /// Later commands (`:purge`, `:replay`, `:findings`) are new entries here returning new `Effect`s.

@@ -1,3 +1,5 @@
+import IdemCore
+
 /// One screen cell: the grapheme drawn there, how many columns it takes, and its style role.
 ///
 /// A wide grapheme (CJK, emoji) sits in its first cell with `width` 2; the cell after it is a continuation with

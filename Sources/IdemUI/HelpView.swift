@@ -1,3 +1,5 @@
+import IdemCore
+
 /// The help screen: every key, the commands, and the filter syntax.
 public enum HelpView {
     /// (key, what it does); a key of "" starts a section titled by the description.

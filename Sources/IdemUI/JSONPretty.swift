@@ -1,3 +1,5 @@
+import IdemCore
+
 /// Re-indents JSON text keeping its key order and number spelling, masking the values of secret keys.
 ///
 /// Returns nil when the text is not JSON, so the caller shows it as plain text.

@@ -81,11 +81,11 @@ struct CheckPayloadCommand: ParsableCommand {
             out.line(JSONText.encode(object, pretty: true))
         case .table:
             out.line("verdict     \(verdict.rawValue): \(why)")
-            out.line("key hash    \(check.keyHash)  (md5 of \(VisibleText.escape(String(check.keyText.prefix(120)))))")
+            out.line("key hash    \(check.keyHash)  (md5 of \(Sanitizer.visible(String(check.keyText.prefix(120)))))")
             if let v = check.validationHash { out.line("validation  \(v)") }
-            if let record { out.line("record      \(VisibleText.escape(record.id))  \(record.rawStatus)  shown \(record.status(at: now).rawValue)") }
+            if let record { out.line("record      \(Sanitizer.visible(record.id))  \(record.rawStatus)  shown \(record.status(at: now).rawValue)") }
             if !sameToken {
-                out.line("note        the payload hashes to \(check.keyHash), not \(VisibleText.escape(tokenHash)): it uses another record")
+                out.line("note        the payload hashes to \(check.keyHash), not \(Sanitizer.visible(tokenHash)): it uses another record")
             }
         }
         out.flush()

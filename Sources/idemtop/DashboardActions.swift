@@ -9,7 +9,7 @@ enum DashboardActions {
     static func purge(_ order: PurgeOrder, actions: TokenActions) -> Message {
         let expect = PurgeExpectation(status: order.status, version: order.version, storedStatus: order.stored,
                                       expiresAt: order.expiresAt)
-        let name = VisibleText.escape(order.key.description)
+        let name = Sanitizer.visible(order.key.description)
         do {
             switch try actions.purge(order.key, expect: expect, reason: order.reason) {
             case .purged:

@@ -26,23 +26,23 @@ enum EventFields {
     /// `2026-11-29T05:00:01.123Z  replayed    acme  3f2a…  POST /v1/charges`, with what matters for each kind.
     static func line(_ e: StoreEvent, withKey: Bool = false) -> String {
         var parts = [e.at.rfc3339, e.label.padding(toLength: 10, withPad: " ", startingAt: 0)]
-        if withKey { parts.append(VisibleText.escape(e.tenant)); parts.append(VisibleText.escape(e.token)) }
+        if withKey { parts.append(Sanitizer.visible(e.tenant)); parts.append(Sanitizer.visible(e.token)) }
         switch e.kind {
         case .request:
-            if let op = e.operation { parts.append(VisibleText.escape(op)) }
+            if let op = e.operation { parts.append(Sanitizer.visible(op)) }
             if let fp = e.fingerprint { parts.append("fp \(fp.short())") }
             if e.outcome == .mismatch, let stored = e.storedFingerprint { parts.append("stored fp \(stored.short())") }
         case .completed:
             parts.append("response \(e.responseStatus.map(String.init) ?? "-")")
         case .failed:
-            parts.append("error: \(VisibleText.escape(e.error ?? ""))")
+            parts.append("error: \(Sanitizer.visible(e.error ?? ""))")
         case .purge:
-            parts.append("by \(VisibleText.escape(e.actor ?? "?"))")
+            parts.append("by \(Sanitizer.visible(e.actor ?? "?"))")
             if let s = e.sawStatus { parts.append("saw \(s.rawValue) v\(e.sawVersion ?? 0)") }
-            if let r = e.reason { parts.append("reason: \(VisibleText.escape(r))") }
+            if let r = e.reason { parts.append("reason: \(Sanitizer.visible(r))") }
         case .replay:
-            parts.append("by \(VisibleText.escape(e.actor ?? "?"))")
-            if let t = e.target { parts.append("to \(VisibleText.escape(t))") }
+            parts.append("by \(Sanitizer.visible(e.actor ?? "?"))")
+            if let t = e.target { parts.append("to \(Sanitizer.visible(t))") }
             if let s = e.resultStatus { parts.append("-> \(s)") }
         }
         return parts.joined(separator: "  ")

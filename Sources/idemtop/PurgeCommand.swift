@@ -114,7 +114,7 @@ struct PurgeCommand: ParsableCommand {
         for (t, outcome) in zip(targets, outcomes) {
             switch outcome {
             case .purged(let e):
-                out.line("purged \(t.key.visibleText) (saw \(t.expect.status.rawValue), version \(t.expect.version)) by \(VisibleText.escape(e.actor ?? actions.actor))")
+                out.line("purged \(t.key.visibleText) (saw \(t.expect.status.rawValue), version \(t.expect.version)) by \(Sanitizer.visible(e.actor ?? actions.actor))")
             case .refused(let why):
                 out.flush()
                 if targets.count == 1 { throw CLIFailure(message: "refused: \(why)", code: 3) }
@@ -131,12 +131,12 @@ struct PurgeCommand: ParsableCommand {
 
     /// `acme/t1  POST /v1/charges  stuck  age 12m  hits 3  version 4`.
     static func describe(_ t: PurgeTarget) -> String {
-        [t.key.visibleText, VisibleText.escape(t.operation), t.expect.status.rawValue, "age \(t.age.compact)",
+        [t.key.visibleText, Sanitizer.visible(t.operation), t.expect.status.rawValue, "age \(t.age.compact)",
          "hits \(t.hits)", "version \(t.expect.version)"].joined(separator: "  ")
     }
 }
 
 extension TokenKey {
     /// `tenant/token` with control characters made visible.
-    var visibleText: String { VisibleText.escape(description) }
+    var visibleText: String { Sanitizer.visible(description) }
 }

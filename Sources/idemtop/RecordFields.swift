@@ -42,9 +42,9 @@ struct RecordFields {
         let status = r.status(at: now)
         return [
             status.rawValue,
-            VisibleText.escape(ledger.tenant(of: r)),
-            VisibleText.escape(r.token),
-            VisibleText.escape(ledger.operation(of: r)),
+            Sanitizer.visible(ledger.tenant(of: r)),
+            Sanitizer.visible(r.token),
+            Sanitizer.visible(ledger.operation(of: r)),
             (now - r.createdAt).compact,
             RecordFields.expiry(r, status: status, now: now),
             String(r.hits), String(r.mismatches), String(r.conflicts),
@@ -68,32 +68,6 @@ struct RecordFields {
         case .stuck: return "stuck \((now - r.lockedUntil).compact)"
         default: return r.expiresIn(at: now).compact
         }
-    }
-}
-
-/// Plain-text tables and CSV for the headless commands.
-enum TextTable {
-    /// Left-aligned columns separated by two spaces; numbers right-aligned when `numeric` names their columns.
-    static func render(header: [String], rows: [[String]], numeric: Set<Int> = []) -> [String] {
-        var widths = header.map(\.count)
-        for row in rows {
-            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
-        }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in
-                let pad = String(repeating: " ", count: max(0, widths[i] - c.count))
-                return numeric.contains(i) ? pad + c : (i == cells.count - 1 ? c : c + pad)
-            }.joined(separator: "  ")
-        }
-        return [line(header)] + rows.map(line)
-    }
-
-    /// One CSV line (RFC 4180 quoting).
-    static func csvLine(_ cells: [String]) -> String {
-        cells.map { c in
-            c.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + c.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : c
-        }.joined(separator: ",")
     }
 }
 

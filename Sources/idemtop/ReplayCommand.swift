@@ -74,7 +74,7 @@ struct ReplayCommand: ParsableCommand {
             if !yes, !Confirmation.canAsk { throw Confirmation.noTerminal(action: "replay") }
         }
         for name in plan.missingSecrets {
-            printError("idemtop: note: the stored \(VisibleText.escape(name)) header is secret and not sent; re-supply it with --header '\(VisibleText.escape(name)): ...'")
+            printError("idemtop: note: the stored \(Sanitizer.visible(name)) header is secret and not sent; re-supply it with --header '\(Sanitizer.visible(name)): ...'")
         }
         if dryRun {
             if plan.curlMasksSecrets() { out.line("# secret values are shown as ****; the replay sends them as stored or given") }
@@ -83,7 +83,7 @@ struct ReplayCommand: ParsableCommand {
             return
         }
         if !yes {
-            try Confirmation.require("Send \(plan.method) \(VisibleText.escape(plan.url.absoluteString)) with \(idempotencyHeader): \(VisibleText.escape(key.token))? Type y to confirm:",
+            try Confirmation.require("Send \(plan.method) \(Sanitizer.visible(plan.url.absoluteString)) with \(idempotencyHeader): \(Sanitizer.visible(key.token))? Type y to confirm:",
                                      typing: "y", action: "replay")
         }
         let result: ReplayResult

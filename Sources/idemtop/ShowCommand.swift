@@ -59,17 +59,17 @@ struct ShowCommand: ParsableCommand {
     static func find(token: String, tenant: String?, in ledger: Ledger) throws -> Int {
         if let tenant {
             guard let i = ledger.indexOf(TokenKey(tenant: tenant, token: token)) else {
-                throw CLIFailure(message: "no token '\(VisibleText.escape(token))' in tenant '\(VisibleText.escape(tenant))'")
+                throw CLIFailure(message: "no token '\(Sanitizer.visible(token))' in tenant '\(Sanitizer.visible(tenant))'")
             }
             return i
         }
         let found = ledger.indexes(token: token)
         guard let first = found.first else {
-            throw CLIFailure(message: "no token '\(VisibleText.escape(token))' in the store")
+            throw CLIFailure(message: "no token '\(Sanitizer.visible(token))' in the store")
         }
         guard found.count == 1 else {
-            let tenants = found.map { VisibleText.escape(ledger.tenant(of: ledger.records[$0])) }.joined(separator: ", ")
-            throw CLIFailure(message: "token '\(VisibleText.escape(token))' exists in tenants \(tenants): pass --tenant", code: 2)
+            let tenants = found.map { Sanitizer.visible(ledger.tenant(of: ledger.records[$0])) }.joined(separator: ", ")
+            throw CLIFailure(message: "token '\(Sanitizer.visible(token))' exists in tenants \(tenants): pass --tenant", code: 2)
         }
         return first
     }
@@ -85,9 +85,9 @@ struct ShowCommand: ParsableCommand {
         let countdown = RecordFields.expiry(r, status: status, now: now)
         let expiry = [.purged, .expired, .stuck].contains(status) ? countdown : "expires in \(countdown)"
         var lines = [
-            "token        \(VisibleText.escape(r.token))",
-            "tenant       \(VisibleText.escape(ledger.tenant(of: r)))",
-            "operation    \(VisibleText.escape(ledger.operation(of: r)))",
+            "token        \(Sanitizer.visible(r.token))",
+            "tenant       \(Sanitizer.visible(ledger.tenant(of: r)))",
+            "operation    \(Sanitizer.visible(ledger.operation(of: r)))",
             "status       \(status.rawValue)  (stored \(r.stored.rawValue); \(expiry))",
             "created      \(when(r.createdAt))",
             "updated      \(when(r.updatedAt))",
@@ -102,22 +102,22 @@ struct ShowCommand: ParsableCommand {
         func body(_ text: String?) {
             guard let text, !text.isEmpty else { return }
             for l in mask.body(text).split(separator: "\n", omittingEmptySubsequences: false) {
-                lines.append("  " + VisibleText.escape(String(l)))
+                lines.append("  " + Sanitizer.visible(String(l)))
             }
         }
         if let q = detail.request {
-            lines.append("request      \(VisibleText.escape(q.method)) \(VisibleText.escape(q.path))")
-            for (k, v) in mask.headers(q.headers) { lines.append("  \(VisibleText.escape(k)): \(VisibleText.escape(v))") }
+            lines.append("request      \(Sanitizer.visible(q.method)) \(Sanitizer.visible(q.path))")
+            for (k, v) in mask.headers(q.headers) { lines.append("  \(Sanitizer.visible(k)): \(Sanitizer.visible(v))") }
             body(q.body)
         } else {
             lines.append("request      (the store holds no request for this token)")
         }
         if let p = detail.response {
             lines.append("response     \(p.status)")
-            for (k, v) in mask.headers(p.headers) { lines.append("  \(VisibleText.escape(k)): \(VisibleText.escape(v))") }
+            for (k, v) in mask.headers(p.headers) { lines.append("  \(Sanitizer.visible(k)): \(Sanitizer.visible(v))") }
             body(p.body)
         } else if let e = detail.error {
-            lines.append("error        \(VisibleText.escape(e))")
+            lines.append("error        \(Sanitizer.visible(e))")
         } else {
             lines.append("response     (none stored)")
         }

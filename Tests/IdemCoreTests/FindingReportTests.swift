@@ -72,7 +72,7 @@ import Testing
     @Test func tableNeverWritesControlCharactersRaw() {
         let text = FindingsReport.table(Self.sample)
         #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
-        #expect(text.contains("shop\\u{1B}[31m"))
+        #expect(text.contains("shop\\x1b[31m"))
     }
 
     @Test func emptyTableSaysSo() {

@@ -1,3 +1,4 @@
+import IdemCore
 import IdemUI
 import Testing
 

@@ -32,23 +32,7 @@ public enum FindingsReport {
             [f.severity.rawValue, f.kind.rawValue, elide(visible(f.tenant), to: tenantWidth),
              tokensCell(f.tokens, width: tokenWidth), f.firstSeen.rfc3339, f.lastSeen.rfc3339, visible(f.evidence)]
         }
-        var widths = header.map(\.count)
-        for row in rows {
-            for (i, cell) in row.enumerated() where i < row.count - 1 { widths[i] = max(widths[i], cell.count) }
-        }
-        func line(_ cells: [String]) -> String {
-            var out = ""
-            for (i, cell) in cells.enumerated() {
-                if i == cells.count - 1 {
-                    out += cell
-                } else {
-                    out += cell + String(repeating: " ", count: widths[i] - cell.count + 2)
-                }
-            }
-            return out
-        }
-        var out = line(header) + "\n"
-        for row in rows { out += line(row) + "\n" }
+        var out = TextTable.render(header: header, rows: rows).joined(separator: "\n") + "\n"
         out += summary(findings) + "\n"
         return out
     }
@@ -74,12 +58,12 @@ public enum FindingsReport {
     static func tokensCell(_ tokens: [String], width: Int) -> String {
         guard let firstToken = tokens.first else { return "-" }
         var shown = [elide(visible(firstToken), to: width)]
-        var used = shown[0].count
+        var used = TextWidth.of(shown[0])
         for t in tokens.dropFirst() {
             let v = visible(t)
             let rest = tokens.count - shown.count - 1
             let suffix = rest > 0 ? " +\(rest)".count : 0
-            guard used + 2 + v.count + suffix <= width else { break }
+            guard used + 2 + TextWidth.of(v) + suffix <= width else { break }
             shown.append(v)
             used += 2 + v.count
         }
@@ -87,27 +71,11 @@ public enum FindingsReport {
         return shown.joined(separator: ", ") + (hidden > 0 ? " +\(hidden)" : "")
     }
 
-    /// `text` cut to `width` characters, the last one replaced by `…` when cut.
-    static func elide(_ text: String, to width: Int) -> String {
-        guard width > 0, text.count > width else { return text }
-        return String(text.prefix(max(0, width - 1))) + "…"
-    }
+    /// `text` cut to `width` terminal columns, ending in `…` when cut.
+    static func elide(_ text: String, to width: Int) -> String { TextWidth.truncate(text, to: width) }
 
-    /// `text` with control characters (C0, DEL, C1) written as `\u{XX}`, so printing it cannot drive a terminal.
-    public static func visible(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
-        var out = ""
-        for u in text.unicodeScalars {
-            if isControl(u) {
-                out += "\\u{" + String(u.value, radix: 16, uppercase: true) + "}"
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-        return out
-    }
-
-    static func isControl(_ u: Unicode.Scalar) -> Bool { u.value < 0x20 || (u.value >= 0x7F && u.value < 0xA0) }
+    /// `text` safe to print: control characters and escape sequences made visible (`Sanitizer`).
+    public static func visible(_ text: String) -> String { Sanitizer.visible(text) }
 
     /// A JSON string literal for `text`.
     static func quote(_ text: String) -> String {

@@ -1,0 +1,32 @@
+/// Plain-text tables and CSV lines for the headless commands and reports.
+///
+/// Columns are measured in terminal columns (`TextWidth`), so names in any script (CJK tenants, emoji) keep the
+/// columns aligned; cells are expected to be `Sanitizer.visible` already.
+public enum TextTable {
+    /// Left-aligned columns separated by two spaces, numbers right-aligned where `numeric` names their columns; the
+    /// last column is not padded.
+    public static func render(header: [String], rows: [[String]], numeric: Set<Int> = []) -> [String] {
+        var widths = header.map { TextWidth.of($0) }
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], TextWidth.of(cell)) }
+        }
+        func line(_ cells: [String]) -> String {
+            var out = ""
+            for (i, c) in cells.enumerated() {
+                let pad = String(repeating: " ", count: max(0, (i < widths.count ? widths[i] : 0) - TextWidth.of(c)))
+                if i > 0 { out += "  " }
+                if numeric.contains(i) { out += pad + c } else { out += i == cells.count - 1 ? c : c + pad }
+            }
+            return out
+        }
+        return [line(header)] + rows.map(line)
+    }
+
+    /// One CSV line (RFC 4180 quoting).
+    public static func csvLine(_ cells: [String]) -> String {
+        cells.map { c in
+            c.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + c.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : c
+        }.joined(separator: ",")
+    }
+}
