@@ -13,12 +13,15 @@ struct LoadedStore {
                      observe: (StoreEvent) -> Void = { _ in }) throws -> LoadedStore {
         let reader = try Stores.reader(location, mode: .readOnly)
         var ledger = Ledger(policy: policy)
-        let sink: (StoreEvent) -> Void = { e in
-            if let until, e.at > until { return }
-            ledger.apply(e)
-            observe(e)
+        // Decoding runs on a thread of its own while this one folds.
+        try ReadAhead.drain(reader) { events, malformed in
+            for e in events {
+                if let until, e.at > until { continue }
+                ledger.apply(e)
+                observe(e)
+            }
+            for m in malformed { ledger.noteMalformed(m) }
         }
-        while try reader.poll(limit: 100_000, sink, malformed: { ledger.noteMalformed($0) }) > 0 {}
         return LoadedStore(ledger: ledger, reader: reader, notices: reader.drainNotices())
     }
 

@@ -1,0 +1,93 @@
+import Foundation
+import IdemCore
+
+/// Reads a whole store on a thread of its own while the caller folds what it read, so decoding and folding run on two
+/// cores at once: a cold `stats` over a large journal takes about as long as the slower of the two, not their sum.
+///
+/// The reader belongs to the read-ahead thread until `drain` returns; the caller must not touch it meanwhile.
+public enum ReadAhead {
+    /// Hands every batch the reader yields, in order, to `body` on the calling thread; rethrows the reader's error.
+    ///
+    /// At most `depth` batches of `batch` events wait between the two threads, which bounds the memory in flight.
+    public static func drain(_ reader: any EventReader, batch: Int = 16_384, depth: Int = 3,
+                             _ body: ([StoreEvent], [MalformedEntry]) throws -> Void) throws {
+        let queue = BatchQueue(depth: depth)
+        let box = ReaderBox(reader)
+        let thread = Thread {
+            do {
+                while true {
+                    var events: [StoreEvent] = []
+                    var malformed: [MalformedEntry] = []
+                    events.reserveCapacity(batch)
+                    let n = try box.reader.poll(limit: batch, { events.append($0) }, malformed: { malformed.append($0) })
+                    if n == 0 { break }
+                    guard queue.put(.batch(events, malformed)) else { return }
+                }
+                _ = queue.put(.end)
+            } catch {
+                _ = queue.put(.failed(error))
+            }
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+        defer { queue.close() }
+        while true {
+            switch queue.take() {
+            case .batch(let events, let malformed): try body(events, malformed)
+            case .end: return
+            case .failed(let error): throw error
+            }
+        }
+    }
+}
+
+/// Carries the reader to the read-ahead thread; only that thread uses it until `drain` returns.
+private final class ReaderBox: @unchecked Sendable {
+    let reader: any EventReader
+    init(_ reader: any EventReader) { self.reader = reader }
+}
+
+/// A bounded hand-off between the read-ahead thread and the folding one.
+private final class BatchQueue: @unchecked Sendable {
+    enum Item {
+        case batch([StoreEvent], [MalformedEntry])
+        case end
+        case failed(any Error)
+    }
+
+    private let condition = NSCondition()
+    private var items: [Item] = []
+    private var closed = false
+    private let depth: Int
+
+    init(depth: Int) { self.depth = max(1, depth) }
+
+    /// Waits for room, then adds `item`; false when the consumer has gone (the producer then stops).
+    func put(_ item: Item) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count >= depth && !closed { condition.wait() }
+        if closed { return false }
+        items.append(item)
+        condition.broadcast()
+        return true
+    }
+
+    /// Waits for the next item.
+    func take() -> Item {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty { condition.wait() }
+        let item = items.removeFirst()
+        condition.broadcast()
+        return item
+    }
+
+    /// The consumer is done (or failed): a waiting producer gives up.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
