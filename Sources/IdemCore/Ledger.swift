@@ -3,15 +3,10 @@
 /// Every store turns its bytes into `StoreEvent`s and applies them here in order; the writer API, the CLI and the
 /// dashboard all read the same fold, so they agree on what a token's state is.
 public struct Ledger: Sendable {
-    struct Key: Hashable, Sendable {
-        var tenant: Int32
-        var token: String
-    }
-
     public private(set) var records: [TokenRecord] = []
     public private(set) var tenants = Interner()
     public private(set) var operations = Interner()
-    private var index: [Key: Int32] = [:]
+    private var index = RecordIndex()
     public private(set) var counts = EventCounts()
     /// Lines or rows the reader could not understand, with where they were (kept: the first few hundred).
     public private(set) var malformed: [MalformedEntry] = []
@@ -29,7 +24,7 @@ public struct Ledger: Sendable {
 
     /// The index of a token's record, if the ledger has one.
     public func indexOf(_ key: TokenKey) -> Int? {
-        guard let t = tenants.lookup(key.tenant), let i = index[Key(tenant: t, token: key.token)] else { return nil }
+        guard let t = tenants.lookup(key.tenant), let i = index.find(t, key.token, in: records) else { return nil }
         return Int(i)
     }
 
@@ -37,7 +32,7 @@ public struct Ledger: Sendable {
 
     /// Every index whose token string is `token`, in any tenant.
     public func indexes(token: String) -> [Int] {
-        (0..<tenants.count).compactMap { t in index[Key(tenant: Int32(t), token: token)].map(Int.init) }
+        (0..<tenants.count).compactMap { t in index.find(Int32(t), token, in: records).map(Int.init) }
     }
 
     /// Counts a line or row that could not be read; the reader goes on.
@@ -52,10 +47,10 @@ public struct Ledger: Sendable {
         counts.add(e)
         if lastEventAt.map({ e.at > $0 }) ?? true { lastEventAt = e.at }
         let tenantID = tenants.id(e.tenant)
-        let key = Key(tenant: tenantID, token: e.token)
-        var slot = index[key]
-
-        if slot == nil {
+        let i: Int
+        if let found = index.find(tenantID, e.token, in: records) {
+            i = Int(found)
+        } else {
             // A token's first event is normally its execution. A journal cut at the front may start with anything:
             // make a record from what the event tells, so its hits and mismatches still count.
             let op = operations.id(e.operation ?? "")
@@ -71,11 +66,10 @@ public struct Ledger: Sendable {
                 tenantID: tenantID, operationID: op, token: e.token, fingerprint: e.fingerprint ?? .none,
                 stored: stored, createdAt: e.at, expiresAt: e.expiresAt ?? e.at + policy.retention,
                 lockedUntil: e.lockedUntil ?? e.at + policy.lockTimeout)
-            slot = Int32(records.count)
-            index[key] = slot
+            i = records.count
             records.append(r)
+            index.insert(Int32(i), tenant: tenantID, token: e.token, records: records)
         }
-        let i = Int(slot!)
         Ledger.fold(&records[i], e, policy: policy, operationID: { operations.id($0) })
         return i
     }

@@ -9,7 +9,7 @@ public enum ReadAhead {
     /// Hands every batch the reader yields, in order, to `body` on the calling thread; rethrows the reader's error.
     ///
     /// At most `depth` batches of `batch` events wait between the two threads, which bounds the memory in flight.
-    public static func drain(_ reader: any EventReader, batch: Int = 16_384, depth: Int = 3,
+    public static func drain(_ reader: any EventReader, batch: Int = 4096, depth: Int = 2,
                              _ body: ([StoreEvent], [MalformedEntry]) throws -> Void) throws {
         let queue = BatchQueue(depth: depth)
         let box = ReaderBox(reader)
