@@ -11,6 +11,7 @@ extension AppState {
         case .main: return handleMain(key)
         case .detail: return handleDetail(key)
         case .help: return handleHelp(key)
+        case .findings: return handleFindings(key)
         }
     }
 
@@ -21,6 +22,8 @@ extension AppState {
         case .char("?"), .function(1):
             mode = .help
             helpScroll = 0
+        case .char("F"):
+            openFindings()
         case .char("/"):
             input = .filter(text: filter.source, previous: filter)
         case .char(":"):
