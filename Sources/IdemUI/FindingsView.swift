@@ -134,7 +134,7 @@ enum FindingsView {
                 (f.severity.rawValue, 9, Role(f.severity)),
                 (c.wideKind ? f.kind.rawValue : f.kind.shortLabel, c.kind + 1, .normal),
                 (TextWidth.truncate(Sanitizer.visible(f.tenant), to: c.tenant), c.tenant + 1, .normal),
-                (FindingsReport.tokensCell(f.tokens.map(Sanitizer.visible), width: c.tokens), c.tokens + 1, .normal),
+                (tokensCell(f.tokens, width: c.tokens), c.tokens + 1, .normal),
                 (ago, 8, .dim),
                 (TextWidth.truncate(Sanitizer.visible(f.evidence), to: c.evidence), c.evidence, .normal),
             ]
@@ -145,6 +145,16 @@ enum FindingsView {
             }
             if selected { g.restyle(row: y, from: 0, count: g.width, role: .selection) }
         }
+    }
+
+    /// The tokens as far as `width` allows, always ending with `+N` for those not shown (the audit's cell, but
+    /// with room kept for the count when the first token is cut).
+    static func tokensCell(_ tokens: [String], width: Int) -> String {
+        let shown = tokens.map(Sanitizer.visible)
+        let full = FindingsReport.tokensCell(shown, width: width)
+        guard TextWidth.of(full) > width, let first = shown.first else { return full }
+        let suffix = tokens.count > 1 ? " +\(tokens.count - 1)" : ""
+        return TextWidth.truncate(first, to: max(1, width - suffix.count)) + suffix
     }
 
     /// The selected finding in full: its tokens and its evidence, wrapped.

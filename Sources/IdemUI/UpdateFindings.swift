@@ -72,6 +72,8 @@ extension AppState {
             reindex()
         }
         guard let row = index.row(of: record) else { return }
+        // Land in the middle of the table, so the rows around the token are in view.
+        scrollTop = max(0, row - layout.tableHeight / 2)
         moveCursor(to: row)
     }
 }
