@@ -169,5 +169,9 @@ enum FindingsFixture {
         #expect(s.findings.computedAt == Fixture.at(5) + TimeSpan(ms: 500), "within a second: capped")
         _ = s.update(.tick(Fixture.at(7)))
         #expect(s.findings.computedAt == Fixture.at(7))
+        // A big store waits longer between reports: a report over a million tokens costs about 0.1 s.
+        #expect(FindingsState.gap(records: 8) == .seconds(1))
+        #expect(FindingsState.gap(records: 400_000) == .seconds(3))
+        #expect(FindingsState.gap(records: 5_000_000) == .seconds(5))
     }
 }
