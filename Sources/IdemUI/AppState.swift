@@ -67,6 +67,8 @@ public struct AppState: Sendable {
     public var findings = FindingsState()
     public var detail: Detail?
     public var helpScroll = 0
+    /// The screen the help goes back to when it was opened from the findings view.
+    public var helpReturnsTo: Mode?
     public var notice: Notice?
     public var load: LoadStatus?
     public var secrets: SecretFields

@@ -24,6 +24,8 @@ public struct FindingsState: Sendable {
     public private(set) var computedAt: Instant?
     /// True when events arrived or statuses moved since the last refresh.
     public var dirty = true
+    /// How many findings of each kind there are, and the worst severity among them, as of the last refresh.
+    public private(set) var byKind: [(FindingKind, Int, Severity?)] = []
     /// Tokens involved in a current finding, by kind (for `finding:KIND`).
     public private(set) var tokens: [FindingKind: Set<TokenKey>] = [:]
     /// Live tokens (in progress, stuck, completed and not expired) by age, one count per `ageBuckets` entry, then older.
@@ -58,7 +60,12 @@ public struct FindingsState: Sendable {
             guard dirty else { return false }
             if let last = computedAt, now - last < FindingsState.gap(records: ledger.count), now >= last { return false }
         }
+        let was = selected
         findings = detector.findings(at: now, ledger: ledger)
+        byKind = FindingKind.allCases.map { kind in
+            let of = findings.filter { $0.kind == kind }
+            return (kind, of.count, of.worstSeverity)
+        }
         var byKind: [FindingKind: Set<TokenKey>] = [:]
         for f in findings {
             for t in f.tokens { byKind[f.kind, default: []].insert(TokenKey(tenant: f.tenant, token: t)) }
@@ -67,6 +74,14 @@ public struct FindingsState: Sendable {
         ages = FindingsState.ageHistogram(ledger: ledger, at: now)
         computedAt = now
         dirty = false
+        // The selection stays on the same finding when the list moves under it.
+        if let was, let i = findings.firstIndex(where: {
+            $0.kind == was.kind && $0.tenant == was.tenant && $0.tokens.first == was.tokens.first
+                && $0.firstSeen == was.firstSeen
+        }) {
+            scrollTop = max(0, scrollTop + i - cursor)
+            cursor = i
+        }
         cursor = max(0, min(cursor, findings.count - 1))
         return true
     }
@@ -87,13 +102,6 @@ public struct FindingsState: Sendable {
         return out
     }
 
-    /// How many findings of each kind there are, and the worst severity among them.
-    public var byKind: [(FindingKind, Int, Severity?)] {
-        FindingKind.allCases.map { kind in
-            let of = findings.filter { $0.kind == kind }
-            return (kind, of.count, of.worstSeverity)
-        }
-    }
 
     /// The finding the selection is on.
     public var selected: Finding? { findings.indices.contains(cursor) ? findings[cursor] : nil }

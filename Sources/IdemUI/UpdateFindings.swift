@@ -19,6 +19,7 @@ extension AppState {
             mode = .main
         case .char("?"), .function(1):
             mode = .help
+            helpReturnsTo = .findings
             helpScroll = 0
         case .char(":"):
             input = .command(text: "")

@@ -128,7 +128,8 @@ extension AppState {
         switch key {
         case .char("q"): return [.quit]
         case .escape, .char("?"), .function(1), .enter, .backspace:
-            mode = detail == nil ? .main : .detail
+            mode = helpReturnsTo ?? (detail == nil ? .main : .detail)
+            helpReturnsTo = nil
         case .char("j"), .down: helpScroll += 1
         case .char("k"), .up: helpScroll = max(0, helpScroll - 1)
         case .pageDown, .char(" "): helpScroll += max(1, layout.bodyRows.count - 1)

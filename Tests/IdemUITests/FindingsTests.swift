@@ -93,6 +93,10 @@ enum FindingsFixture {
         #expect(s.findings.cursor > 1)
         _ = s.update(.key(.pageUp))
         #expect(s.findings.cursor == 0)
+        _ = s.update(.key(.char("?")))
+        #expect(s.mode == .help)
+        _ = s.update(.key(.escape))
+        #expect(s.mode == .findings, "the help goes back where it came from")
         _ = s.update(.key(.escape))
         #expect(s.mode == .main)
         _ = s.update(.key(.char(":")))
@@ -167,8 +171,15 @@ enum FindingsFixture {
         _ = s.update(.events([late], malformed: []))
         _ = s.update(.tick(Fixture.at(5) + TimeSpan(ms: 900)))
         #expect(s.findings.computedAt == Fixture.at(5) + TimeSpan(ms: 500), "within a second: capped")
+        _ = s.update(.key(.char("F")))
+        #expect(s.findings.computedAt == Fixture.at(5) + TimeSpan(ms: 900), "opening the view refreshes what moved")
+        _ = s.update(.key(.char("G")))
+        let last = s.findings.selected
+        _ = s.update(.events([late], malformed: []))
         _ = s.update(.tick(Fixture.at(7)))
         #expect(s.findings.computedAt == Fixture.at(7))
+        #expect(s.findings.selected?.kind == last?.kind && s.findings.selected?.tokens == last?.tokens,
+                "the selection stays on its finding")
         // A big store waits longer between reports: a report over a million tokens costs about 0.1 s.
         #expect(FindingsState.gap(records: 8) == .seconds(1))
         #expect(FindingsState.gap(records: 400_000) == .seconds(3))
