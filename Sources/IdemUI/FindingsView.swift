@@ -4,24 +4,33 @@ import IdemCore
 public struct FindingsLayout: Sendable, Hashable {
     public var width: Int
     public var height: Int
+    /// Lines of text the evidence pane shows under its title.
+    public var paneText: Int
 
-    public init(width: Int, height: Int) {
+    /// A layout whose evidence pane shows `evidenceLines` lines, capped so the list keeps most of the screen.
+    public init(width: Int, height: Int, evidenceLines: Int = 2) {
         self.width = width
         self.height = height
+        paneText = max(2, min(evidenceLines, height >= 30 ? 6 : height >= 22 ? 4 : 2))
+    }
+
+    /// The layout for a state: the pane as tall as the selected finding's evidence needs, within its cap.
+    public init(_ s: AppState) {
+        self.init(width: s.width, height: s.height, evidenceLines: FindingsView.evidenceLines(s, width: s.width).count)
     }
 
     /// Rows of the top panes (per-tenant rates beside the age histogram), their titles included; none when short.
     public var topRows: Range<Int> { 1..<(height >= 20 ? 8 : 1) }
     public var listHeaderRow: Int { topRows.upperBound }
     /// Rows of the evidence pane under the list, its title included.
-    public var paneRows: Range<Int> { (height - 2 - (height >= 30 ? 4 : 3))..<(height - 2) }
+    public var paneRows: Range<Int> { (height - 3 - paneText)..<(height - 2) }
     public var listRows: Range<Int> { (listHeaderRow + 1)..<max(listHeaderRow + 1, paneRows.lowerBound) }
 }
 
 /// The findings view (`F`): per-tenant sparklines and the age of live tokens, then every finding, most severe first.
 enum FindingsView {
     static func render(_ s: AppState, into g: inout Grid) {
-        let l = FindingsLayout(width: g.width, height: g.height)
+        let l = FindingsLayout(s)
         let list = s.findings.findings
         g.fill(row: 0, role: .header)
         var x = g.put(" idemtop › findings ", x: 0, y: 0, role: .header)
@@ -47,7 +56,8 @@ enum FindingsView {
         let tenantWidth = max(8, min(16, width / 5))
         let spark = max(4, (width - tenantWidth - 3 * 5) / 3)
         var cx = x
-        cx += g.put(TextWidth.truncate("TENANT", to: tenantWidth) + " ", x: cx, y: y0, role: .tableHeader)
+        g.put("TENANT", x: cx, y: y0, role: .tableHeader, limit: tenantWidth)
+        cx += tenantWidth + 1
         for title in ["REQ/S", "HITS/MIN", "MISMATCH/MIN"] {
             let cell = (" " + title).padding(toLength: spark + 5, withPad: " ", startingAt: 0)
             cx += g.put(cell, x: cx, y: y0, role: .tableHeader, limit: spark + 5)
@@ -124,8 +134,14 @@ enum FindingsView {
             g.put(" " + why, x: 0, y: y, role: .dim)
             return
         }
+        // The selection stays in view even when the evidence pane grew under it.
+        let rows = l.listRows.count
+        let c0 = s.findings.cursor
+        var top = min(s.findings.scrollTop, c0)
+        if c0 >= top + rows { top = c0 - rows + 1 }
+        top = max(0, top)
         for (i, y) in l.listRows.enumerated() {
-            let n = s.findings.scrollTop + i
+            let n = top + i
             guard n < all.count else { break }
             let f = all[n]
             let selected = n == s.findings.cursor
@@ -157,6 +173,15 @@ enum FindingsView {
         return TextWidth.truncate(first, to: max(1, width - suffix.count)) + suffix
     }
 
+    /// The selected finding's tokens (unless the evidence names them all) and evidence, wrapped to the width.
+    static func evidenceLines(_ s: AppState, width: Int) -> [String] {
+        guard let f = s.findings.selected else { return [] }
+        let named = f.tokens.allSatisfy { f.evidence.contains($0) }
+        let tokens = f.tokens.count > 1 && !named
+            ? "tokens: " + f.tokens.map(Sanitizer.visible).joined(separator: ", ") + ". " : ""
+        return HelpView.wrapWords(tokens + Sanitizer.visible(f.evidence), width: max(10, width - 2))
+    }
+
     /// The selected finding in full: its tokens and its evidence, wrapped.
     static func pane(_ s: AppState, layout l: FindingsLayout, into g: inout Grid) {
         guard let top = l.paneRows.first else { return }
@@ -165,11 +190,14 @@ enum FindingsView {
             g.put("─ evidence ", x: 0, y: top, role: .border)
             return
         }
-        let head = "─ \(f.severity.rawValue) \(f.kind.rawValue) · \(Sanitizer.visible(f.tenant)) · "
-            + "first \(Format.dateTime(f.firstSeen)) · ⏎ jump to \(Sanitizer.visible(f.tokens.first ?? "-")) "
+        let jump = "⏎ jump to \(Sanitizer.visible(f.tokens.first ?? "-")) "
+        var head = "─ \(f.severity.rawValue) \(f.kind.rawValue) · \(Sanitizer.visible(f.tenant)) · "
+        let first = "first \(Format.dateTime(f.firstSeen)) · "
+        // The date goes first on a narrow screen: the token Enter jumps to matters more.
+        if TextWidth.of(head + first + jump) <= g.width { head += first }
+        head += jump
         g.put(head, x: 0, y: top, role: .border, limit: g.width)
-        let tokens = f.tokens.count > 1 ? "tokens: " + f.tokens.map(Sanitizer.visible).joined(separator: ", ") + ". " : ""
-        let rows = HelpView.wrapWords(tokens + Sanitizer.visible(f.evidence), width: max(10, g.width - 2))
+        let rows = evidenceLines(s, width: g.width)
         for (i, y) in l.paneRows.dropFirst().enumerated() where i < rows.count {
             let last = y == l.paneRows.upperBound - 1 && rows.count > i + 1
             g.put(" " + (last ? TextWidth.truncate(rows[i] + " …", to: g.width - 2) : rows[i]), x: 0, y: y, role: .normal,

@@ -11,7 +11,7 @@ extension AppState {
 
     /// Keys in the findings view: move in the list, Enter jumps to the token, Esc goes back.
     mutating func handleFindings(_ key: Key) -> [Effect] {
-        let page = max(1, FindingsLayout(width: width, height: height).listRows.count - 1)
+        let page = max(1, FindingsLayout(self).listRows.count - 1)
         let at = findings.cursor
         switch key {
         case .char("q"): return [.quit]
@@ -44,7 +44,7 @@ extension AppState {
     }
 
     mutating func keepFindingVisible() {
-        let h = max(1, FindingsLayout(width: width, height: height).listRows.count)
+        let h = max(1, FindingsLayout(self).listRows.count)
         let c = findings.cursor
         if c < findings.scrollTop { findings.scrollTop = c }
         if c >= findings.scrollTop + h { findings.scrollTop = c - h + 1 }
