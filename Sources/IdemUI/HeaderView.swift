@@ -74,16 +74,25 @@ enum HeaderView {
             g.put("none", x: x, y: y, role: .dim)
             return
         }
-        for (kind, n, worst) in counts {
+        // Roomiest form that fits: two spaces and the hint, then without the hint, then one space; else cut with `…`.
+        let hint = "F: view"
+        func width(_ gap: Int) -> Int {
+            counts.reduce(0) { $0 + TextWidth.of($1.0.shortLabel) + 1 + Format.count($1.1).count + gap } - gap
+        }
+        let room = g.width - 1 - x
+        let showHint = width(2) + 2 + TextWidth.of(hint) <= room
+        let gap = width(2) <= room ? 2 : 1
+        for (i, (kind, n, worst)) in counts.enumerated() {
             let part = kind.shortLabel + " " + Format.count(n)
-            guard x + TextWidth.of(part) <= g.width - 1 else {
+            let more = i < counts.count - 1 ? 2 : 0
+            guard x + TextWidth.of(part) + more <= g.width - 1 else {
                 g.put("…", x: x, y: y, role: .dim)
                 break
             }
             x += g.put(kind.shortLabel, x: x, y: y, role: worst.map(Role.init) ?? .normal)
-            x += g.put(" " + Format.count(n) + "  ", x: x, y: y, role: .normal)
+            x += g.put(" " + Format.count(n), x: x, y: y, role: .normal)
+            x += gap
         }
-        let hint = "F: view"
-        if x + TextWidth.of(hint) + 1 <= g.width { g.put(hint, x: g.width - TextWidth.of(hint) - 1, y: y, role: .dim) }
+        if showHint { g.put(hint, x: g.width - TextWidth.of(hint) - 1, y: y, role: .dim) }
     }
 }

@@ -65,6 +65,15 @@ enum FindingsFixture {
         #expect(line.hasPrefix(" findings  "))
         for (kind, n) in counts { #expect(line.contains("\(kind.shortLabel) \(n)"), "\(kind) in \(line)") }
         #expect(line.contains("F: view"))
+        // On 80 columns the hint gives way to the counts; what still does not fit ends in `…`.
+        let narrow = Fixture.rendered(FindingsFixture.state(width: 80, height: 24)).line(3)
+        for (kind, n) in counts { #expect(narrow.contains("\(kind.shortLabel) \(n)"), "\(kind) in \(narrow)") }
+        #expect(!narrow.contains("F: view"))
+        var tight = FindingsFixture.state(width: 60, height: 24)
+        _ = tight.update(.resize(width: 60, height: 24))
+        let cut = Fixture.rendered(tight).line(3)
+        #expect(cut.contains("double_charge 3 reexecuted 1"), "one space between parts when short: \(cut)")
+        #expect(cut.trimmingCharacters(in: .whitespaces).hasSuffix("…"))
     }
 
     @Test func theHeaderSaysNoneWhenNothingIsWrong() {
