@@ -5,10 +5,11 @@ import IdemCore
 /// `observe` is per event and cheap. `refresh` scans every record (stuck tokens, the age histogram), so it runs at
 /// most once per `gap(records:)` of the injected clock, and only when events arrived or a status moved with the clock.
 public struct FindingsState: Sendable {
-    /// How often at most the findings are recomputed: once a second, and a second more per 200,000 records, up to
-    /// 5 s (a report over a million tokens takes about 0.1 s, so that stays near 2% of a core while events flow).
-    public static func gap(records: Int) -> TimeSpan {
-        .seconds(Int64(max(1, min(5, 1 + records / 200_000))))
+    /// How often at most the findings are recomputed: once a second, a second more per 200,000 records and per
+    /// 20,000 findings last time, up to 30 s. A report over a million tokens takes about 0.1 s; one that finds
+    /// hundreds of thousands of stuck tokens (a dead worker fleet) writes that many evidence lines and takes seconds.
+    public static func gap(records: Int, findings: Int = 0) -> TimeSpan {
+        .seconds(Int64(max(1, min(30, 1 + records / 200_000 + findings / 20_000))))
     }
     /// Tenants that get their own rates (the first seen); more are counted in the totals only.
     public static let maxTenants = 32
@@ -58,7 +59,7 @@ public struct FindingsState: Sendable {
     public mutating func refresh(at now: Instant, ledger: Ledger, force: Bool = false) -> Bool {
         if !force {
             guard dirty else { return false }
-            if let last = computedAt, now - last < FindingsState.gap(records: ledger.count), now >= last { return false }
+            if let last = computedAt, now - last < FindingsState.gap(records: ledger.count, findings: findings.count), now >= last { return false }
         }
         let was = selected
         findings = detector.findings(at: now, ledger: ledger)

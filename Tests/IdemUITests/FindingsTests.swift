@@ -192,6 +192,7 @@ enum FindingsFixture {
         // A big store waits longer between reports: a report over a million tokens costs about 0.1 s.
         #expect(FindingsState.gap(records: 8) == .seconds(1))
         #expect(FindingsState.gap(records: 400_000) == .seconds(3))
-        #expect(FindingsState.gap(records: 5_000_000) == .seconds(5))
+        #expect(FindingsState.gap(records: 1_000_000) == .seconds(6))
+        #expect(FindingsState.gap(records: 1_000_000, findings: 800_000) == .seconds(30))
     }
 }
