@@ -35,6 +35,7 @@ public enum HelpView {
         (":theme NAME|PATH", "dark, light, high-contrast, colour-blind, monochrome, or a .theme file"),
         (":sort COLUMN [asc|desc]", "status, tenant, token, operation, age, expires, hits, mismatches, conflicts, last_seen"),
         (":filter TERMS", "set the filter (no terms clears it)"),
+        (":findings", "the findings view (also F)"),
         ("", "Filter terms (space = AND, ! negates)"),
         ("text", "in the token, operation or tenant"),
         ("status:stuck", "in_progress, stuck, completed, failed, expired, purged"),
