@@ -16,7 +16,8 @@ struct FilterMatcher {
     private let compiled: [Compiled]
     private let now: Instant
 
-    init(_ filter: Filter, ledger: Ledger, now: Instant, findings: [FindingKind: Set<TokenKey>] = [:]) {
+    /// `findings` are the current findings, for `finding:KIND` terms (the records of their tokens).
+    init(_ filter: Filter, ledger: Ledger, now: Instant, findings: [Finding] = []) {
         self.now = now
         func table(_ interner: Interner, _ needle: String) -> [Bool] {
             interner.strings.map { $0.lowercased().contains(needle) }
@@ -29,7 +30,13 @@ struct FilterMatcher {
             case .operation(let s): return .operation(table(ledger.operations, s))
             case .token(let s): return .token(Array(s.utf8))
             case .finding(let kind):
-                return .records(Set((findings[kind] ?? []).compactMap { ledger.indexOf($0).map(Int32.init) }))
+                var set: Set<Int32> = []
+                for f in findings where f.kind == kind {
+                    for t in f.tokens {
+                        if let i = ledger.indexOf(TokenKey(tenant: f.tenant, token: t)) { set.insert(Int32(i)) }
+                    }
+                }
+                return .records(set)
             case .count(let f, let c, let n): return .count(f, c, n)
             case .not(let inner): return .not(compile(inner))
             }

@@ -27,8 +27,6 @@ public struct FindingsState: Sendable {
     public var dirty = true
     /// How many findings of each kind there are, and the worst severity among them, as of the last refresh.
     public private(set) var byKind: [(FindingKind, Int, Severity?)] = []
-    /// Tokens involved in a current finding, by kind (for `finding:KIND`).
-    public private(set) var tokens: [FindingKind: Set<TokenKey>] = [:]
     /// Live tokens (in progress, stuck, completed and not expired) by age, one count per `ageBuckets` entry, then older.
     public private(set) var ages: [Int] = Array(repeating: 0, count: FindingsState.ageBuckets.count + 1)
     /// Request, hit and mismatch rates per tenant.
@@ -59,19 +57,17 @@ public struct FindingsState: Sendable {
     public mutating func refresh(at now: Instant, ledger: Ledger, force: Bool = false) -> Bool {
         if !force {
             guard dirty else { return false }
-            if let last = computedAt, now - last < FindingsState.gap(records: ledger.count, findings: findings.count), now >= last { return false }
+            let gap = FindingsState.gap(records: ledger.count, findings: findings.count)
+            if let last = computedAt, now - last < gap, now >= last { return false }
         }
         let was = selected
         findings = detector.findings(at: now, ledger: ledger)
-        byKind = FindingKind.allCases.map { kind in
-            let of = findings.filter { $0.kind == kind }
-            return (kind, of.count, of.worstSeverity)
-        }
-        var byKind: [FindingKind: Set<TokenKey>] = [:]
+        var counts: [FindingKind: (Int, Severity)] = [:]
         for f in findings {
-            for t in f.tokens { byKind[f.kind, default: []].insert(TokenKey(tenant: f.tenant, token: t)) }
+            let c = counts[f.kind]
+            counts[f.kind] = ((c?.0 ?? 0) + 1, max(c?.1 ?? f.severity, f.severity))
         }
-        tokens = byKind
+        byKind = FindingKind.allCases.map { ($0, counts[$0]?.0 ?? 0, counts[$0]?.1) }
         ages = FindingsState.ageHistogram(ledger: ledger, at: now)
         computedAt = now
         dirty = false

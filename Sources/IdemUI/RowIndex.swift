@@ -16,7 +16,7 @@ public struct RowIndex: Sendable, Hashable {
 
     /// Rebuilds from the whole ledger.
     public mutating func rebuild(ledger: Ledger, filter: Filter, sort: Column, descending: Bool, now: Instant,
-                                 findings: [FindingKind: Set<TokenKey>] = [:]) {
+                                 findings: [Finding] = []) {
         let matcher = FilterMatcher(filter, ledger: ledger, now: now, findings: findings)
         var out: [Int32] = []
         ledger.records.withUnsafeBufferPointer { recs in

@@ -102,7 +102,7 @@ extension AppState {
     public mutating func reindex() {
         let screenOffset = cursor - scrollTop
         index.rebuild(ledger: ledger, filter: filter, sort: sortColumn, descending: sortDescending, now: now,
-                      findings: findings.tokens)
+                      findings: filterUsesFindings ? findings.findings : [])
         indexStale = false
         if pinned, let sel = selectedRecord, let row = index.row(of: sel) {
             cursor = row
