@@ -3,7 +3,7 @@ import IdemCore
 /// The whole dashboard state: the ledger folded from the store, what is shown, and how. A value; `update` changes it.
 public struct AppState: Sendable {
     /// Which screen is up.
-    public enum Mode: Sendable, Hashable { case main, detail, help }
+    public enum Mode: Sendable, Hashable { case main, detail, help, findings }
     /// Which pane of the main screen takes navigation keys.
     public enum Focus: Sendable, Hashable { case table, tail }
     /// The line being typed at the bottom, if any.
@@ -63,8 +63,12 @@ public struct AppState: Sendable {
     }
     public var tail = Tail()
     public var rates = Rates()
+    /// The detectors, fed every event, and the findings they saw at the last (capped) refresh.
+    public var findings = FindingsState()
     public var detail: Detail?
     public var helpScroll = 0
+    /// The screen the help goes back to when it was opened from the findings view.
+    public var helpReturnsTo: Mode?
     public var notice: Notice?
     public var load: LoadStatus?
     public var secrets: SecretFields
@@ -115,11 +119,11 @@ public struct Layout: Sendable, Hashable {
         self.height = height
     }
 
-    public var headerRows: Range<Int> { 0..<3 }
-    public var tableHeaderRow: Int { 3 }
+    public var headerRows: Range<Int> { 0..<4 }
+    public var tableHeaderRow: Int { 4 }
     /// Rows of the tail pane, its title line included.
     public var tailHeight: Int { max(4, height / 4) }
-    public var tableRows: Range<Int> { 4..<max(4, height - 2 - tailHeight) }
+    public var tableRows: Range<Int> { 5..<max(5, height - 2 - tailHeight) }
     public var tableHeight: Int { tableRows.count }
     public var tailTitleRow: Int { tableRows.upperBound }
     public var tailRows: Range<Int> { (tailTitleRow + 1)..<(height - 2) }

@@ -67,6 +67,11 @@ public enum Commands {
             state, _ in
             state.replaySelected()
         },
+        Command(name: "findings", aliases: ["fi"], usage: ":findings",
+                summary: "list what the detectors found, most severe first (also F)") { state, _ in
+            state.openFindings()
+            return []
+        },
         Command(name: "help", aliases: ["h"], usage: ":help", summary: "list every key") { state, _ in
             state.mode = .help
             return []

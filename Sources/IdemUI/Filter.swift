@@ -3,7 +3,7 @@ import IdemCore
 /// A parsed filter: space-separated terms, all of which must hold (AND).
 ///
 /// Terms: free text (matched case-insensitively in token, operation or tenant), `status:stuck`, `tenant:acme`,
-/// `op:refunds`, `token:3f2a`, and counts `hits>3`, `mismatches>0`, `conflicts>=1`, `reexecutions>0` with
+/// `op:refunds`, `token:3f2a`, `finding:stuck` (tokens in a current finding of that kind), and counts `hits>3`, `mismatches>0`, `conflicts>=1`, `reexecutions>0` with
 /// `> >= < <= =`. A leading `!` negates a term.
 public struct Filter: Sendable, Hashable {
     /// A count field a term compares.
@@ -19,6 +19,8 @@ public struct Filter: Sendable, Hashable {
         case tenant(String)
         case operation(String)
         case token(String)
+        /// Tokens involved in a current finding of a kind (`finding:stuck`).
+        case finding(FindingKind)
         case count(CountField, Comparison, Int32)
         indirect case not(Term)
     }
@@ -81,8 +83,14 @@ public struct Filter: Sendable, Hashable {
             case "tenant": return .success(.tenant(value.lowercased()))
             case "op", "operation": return .success(.operation(value.lowercased()))
             case "token", "key": return .success(.token(value.lowercased()))
+            case "finding", "findings":
+                guard let kind = FindingKind(filterName: value) else {
+                    return .failure(FilterError("'\(word)': finding is one of "
+                        + FindingKind.allCases.map(\.shortLabel).joined(separator: ", ")))
+                }
+                return .success(.finding(kind))
             default:
-                return .failure(FilterError("'\(word)': unknown field '\(name)' (status, tenant, op, token, "
+                return .failure(FilterError("'\(word)': unknown field '\(name)' (status, tenant, op, token, finding, "
                     + "hits>N, mismatches>N, conflicts>N)"))
             }
         }

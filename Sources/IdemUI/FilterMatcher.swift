@@ -9,13 +9,15 @@ struct FilterMatcher {
         case tenant([Bool])
         case operation([Bool])
         case token([UInt8])
+        case records(Set<Int32>)
         case count(Filter.CountField, Filter.Comparison, Int32)
         indirect case not(Compiled)
     }
     private let compiled: [Compiled]
     private let now: Instant
 
-    init(_ filter: Filter, ledger: Ledger, now: Instant) {
+    /// `findings` are the current findings, for `finding:KIND` terms (the records of their tokens).
+    init(_ filter: Filter, ledger: Ledger, now: Instant, findings: [Finding] = []) {
         self.now = now
         func table(_ interner: Interner, _ needle: String) -> [Bool] {
             interner.strings.map { $0.lowercased().contains(needle) }
@@ -27,6 +29,14 @@ struct FilterMatcher {
             case .tenant(let s): return .tenant(table(ledger.tenants, s))
             case .operation(let s): return .operation(table(ledger.operations, s))
             case .token(let s): return .token(Array(s.utf8))
+            case .finding(let kind):
+                var set: Set<Int32> = []
+                for f in findings where f.kind == kind {
+                    for t in f.tokens {
+                        if let i = ledger.indexOf(TokenKey(tenant: f.tenant, token: t)) { set.insert(Int32(i)) }
+                    }
+                }
+                return .records(set)
             case .count(let f, let c, let n): return .count(f, c, n)
             case .not(let inner): return .not(compile(inner))
             }
@@ -49,7 +59,7 @@ struct FilterMatcher {
 
     private static func cost(_ c: Compiled) -> Int {
         switch c {
-        case .tenant, .operation, .count: return 0
+        case .tenant, .operation, .count, .records: return 0
         case .status: return 1
         case .token, .text: return 2
         case .not: return 3
@@ -87,17 +97,20 @@ struct FilterMatcher {
                     }
                 }
             }
+        case .records(let set):
+            return keep { set.contains(Int32($0)) }
         case .count, .not:
-            return keep { test(c, recs[$0]) }
+            return keep { test(c, recs[$0], at: $0) }
         }
     }
 
-    func matches(_ r: TokenRecord) -> Bool {
-        for c in compiled where !test(c, r) { return false }
+    /// Whether record `r`, at index `i` of the ledger, matches every term.
+    func matches(_ r: TokenRecord, at i: Int) -> Bool {
+        for c in compiled where !test(c, r, at: i) { return false }
         return true
     }
 
-    private func test(_ c: Compiled, _ r: TokenRecord) -> Bool {
+    private func test(_ c: Compiled, _ r: TokenRecord, at i: Int) -> Bool {
         switch c {
         case .text(let tenants, let ops, let needle):
             return tenants[Int(r.tenantID)] || ops[Int(r.operationID)] || FilterMatcher.contains(r.token, needle)
@@ -105,6 +118,7 @@ struct FilterMatcher {
         case .tenant(let t): return t[Int(r.tenantID)]
         case .operation(let t): return t[Int(r.operationID)]
         case .token(let needle): return FilterMatcher.contains(r.token, needle)
+        case .records(let set): return set.contains(Int32(i))
         case .count(let field, let cmp, let n):
             let v: Int32
             switch field {
@@ -121,7 +135,7 @@ struct FilterMatcher {
             case .le: return v <= n
             case .eq: return v == n
             }
-        case .not(let inner): return !test(inner, r)
+        case .not(let inner): return !test(inner, r, at: i)
         }
     }
 

@@ -1,6 +1,6 @@
 import IdemCore
 
-/// The three header lines: store and clock; counts by status; rates with sparklines.
+/// The four header lines: store and clock; counts by status; rates with sparklines; findings by kind.
 enum HeaderView {
     static func render(_ s: AppState, into g: inout Grid) {
         let w = g.width
@@ -57,5 +57,42 @@ enum HeaderView {
             rx2 += g.put(line, x: rx2, y: 2, role: .sparkline)
             rx2 += 3
         }
+        findingsLine(s, y: 3, into: &g)
+    }
+
+    /// Line 3: how many findings of each kind, coloured by the worst severity of the kind (the counts are words).
+    static func findingsLine(_ s: AppState, y: Int, into g: inout Grid) {
+        var x = 1
+        x += g.put("findings", x: x, y: y, role: .headerLabel)
+        x += 2
+        guard s.findings.computedAt != nil else {
+            g.put("…", x: x, y: y, role: .dim)
+            return
+        }
+        let counts = s.findings.byKind.filter { $0.1 > 0 }
+        guard !counts.isEmpty else {
+            g.put("none", x: x, y: y, role: .dim)
+            return
+        }
+        // Roomiest form that fits: two spaces and the hint, then without the hint, then one space; else cut with `…`.
+        let hint = "F: view"
+        func width(_ gap: Int) -> Int {
+            counts.reduce(0) { $0 + TextWidth.of($1.0.shortLabel) + 1 + Format.count($1.1).count + gap } - gap
+        }
+        let room = g.width - 1 - x
+        let showHint = width(2) + 2 + TextWidth.of(hint) <= room
+        let gap = width(2) <= room ? 2 : 1
+        for (i, (kind, n, worst)) in counts.enumerated() {
+            let part = kind.shortLabel + " " + Format.count(n)
+            let more = i < counts.count - 1 ? 2 : 0
+            guard x + TextWidth.of(part) + more <= g.width - 1 else {
+                g.put("…", x: x, y: y, role: .dim)
+                break
+            }
+            x += g.put(kind.shortLabel, x: x, y: y, role: worst.map(Role.init) ?? .normal)
+            x += g.put(" " + Format.count(n), x: x, y: y, role: .normal)
+            x += gap
+        }
+        if showHint { g.put(hint, x: g.width - TextWidth.of(hint) - 1, y: y, role: .dim) }
     }
 }

@@ -15,8 +15,9 @@ public struct RowIndex: Sendable, Hashable {
     public func row(of record: Int32) -> Int? { rows.firstIndex(of: record) }
 
     /// Rebuilds from the whole ledger.
-    public mutating func rebuild(ledger: Ledger, filter: Filter, sort: Column, descending: Bool, now: Instant) {
-        let matcher = FilterMatcher(filter, ledger: ledger, now: now)
+    public mutating func rebuild(ledger: Ledger, filter: Filter, sort: Column, descending: Bool, now: Instant,
+                                 findings: [Finding] = []) {
+        let matcher = FilterMatcher(filter, ledger: ledger, now: now, findings: findings)
         var out: [Int32] = []
         ledger.records.withUnsafeBufferPointer { recs in
             out = matcher.select(recs)

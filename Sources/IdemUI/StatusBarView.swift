@@ -43,7 +43,7 @@ enum StatusBarView {
             // When the sorted column is off screen (a narrow terminal), the hint says what the order is.
             let shown = Column.layout(width: s.width).contains { $0.0 == s.sortColumn }
             let sortHint = shown ? "sort" : "sort (\(s.sortColumn.title.lowercased())\(s.sortDescending ? "▼" : "▲"))"
-            h += [("⏎", "detail"), ("s/S", sortHint), ("Tab", s.focus == .table ? "tail" : "table"),
+            h += [("⏎", "detail"), ("s/S", sortHint), ("F", "findings"), ("Tab", s.focus == .table ? "tail" : "table"),
                   ("p", s.tail.isPaused ? "resume" : "pause"), ("y", "copy"), (":", "command")]
             return h
         case .detail:
@@ -51,6 +51,9 @@ enum StatusBarView {
                     ("?", "help"), ("q", "quit")]
         case .help:
             return [("Esc", "close"), ("j/k", "scroll"), ("q", "quit")]
+        case .findings:
+            return [("Esc", "back"), ("⏎", "jump to token"), ("j/k", "move"), ("PgUp/PgDn", "page"), ("g/G", "top/end"),
+                    ("y", "copy token"), ("?", "help"), ("q", "quit")]
         }
     }
 

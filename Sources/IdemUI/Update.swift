@@ -25,6 +25,8 @@ extension AppState {
             let statusesMoved = tally.advance(to: now, in: ledger)
             if crossedSecond, statusesMoved, sortColumn == .status || filterUsesStatus { indexStale = true }
             if let n = notice, !n.isError, t - n.at > .seconds(10) { notice = nil }
+            if statusesMoved { findings.dirty = true }
+            refreshFindings()
             return []
         case .events(let batch, let malformed):
             return apply(batch, malformed: malformed)
@@ -69,12 +71,23 @@ extension AppState {
         filter.terms.contains { if case .status = $0 { return true }; if case .not(.status) = $0 { return true }; return false }
     }
 
+    var filterUsesFindings: Bool {
+        filter.terms.contains { if case .finding = $0 { return true }; if case .not(.finding) = $0 { return true }; return false }
+    }
+
+    /// Recomputes the findings when due (at most once a second of the clock, and only when something moved);
+    /// `force` recomputes now, e.g. when the findings view opens. A filter by finding follows the new findings.
+    public mutating func refreshFindings(force: Bool = false) {
+        if findings.refresh(at: now, ledger: ledger, force: force), filterUsesFindings { indexStale = true }
+    }
+
     mutating func apply(_ batch: [StoreEvent], malformed: [MalformedEntry]) -> [Effect] {
         var touchedDetail = false
         let detailKey = detail?.key
         for e in batch {
             if let i = ledger.apply(e) { tally.touched(i, in: ledger, by: e, now: now) }
             rates.add(e)
+            findings.observe(e)
             if Tail.shows(e) { tail.add(e) }
             if let k = detailKey, e.tenant == k.tenant, e.token == k.token { touchedDetail = true }
         }
@@ -88,7 +101,8 @@ extension AppState {
     /// Rebuilds the row index, keeping the selection on the same token (or on the top row until the user moves).
     public mutating func reindex() {
         let screenOffset = cursor - scrollTop
-        index.rebuild(ledger: ledger, filter: filter, sort: sortColumn, descending: sortDescending, now: now)
+        index.rebuild(ledger: ledger, filter: filter, sort: sortColumn, descending: sortDescending, now: now,
+                      findings: filterUsesFindings ? findings.findings : [])
         indexStale = false
         if pinned, let sel = selectedRecord, let row = index.row(of: sel) {
             cursor = row

@@ -11,6 +11,7 @@ extension AppState {
         case .main: return handleMain(key)
         case .detail: return handleDetail(key)
         case .help: return handleHelp(key)
+        case .findings: return handleFindings(key)
         }
     }
 
@@ -21,6 +22,8 @@ extension AppState {
         case .char("?"), .function(1):
             mode = .help
             helpScroll = 0
+        case .char("F"):
+            openFindings()
         case .char("/"):
             input = .filter(text: filter.source, previous: filter)
         case .char(":"):
@@ -125,7 +128,8 @@ extension AppState {
         switch key {
         case .char("q"): return [.quit]
         case .escape, .char("?"), .function(1), .enter, .backspace:
-            mode = detail == nil ? .main : .detail
+            mode = helpReturnsTo ?? (detail == nil ? .main : .detail)
+            helpReturnsTo = nil
         case .char("j"), .down: helpScroll += 1
         case .char("k"), .up: helpScroll = max(0, helpScroll - 1)
         case .pageDown, .char(" "): helpScroll += max(1, layout.bodyRows.count - 1)

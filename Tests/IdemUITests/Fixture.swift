@@ -71,6 +71,7 @@ enum Fixture {
         _ = s.update(.resize(width: width, height: height))
         _ = s.update(.events(events, malformed: [MalformedEntry(position: 7, reason: "not JSON")]))
         _ = s.update(.progress(LoadStatus(done: 4096, total: 4096, unit: "bytes", rate: 0, finished: true)))
+        _ = s.update(.tick(now))
         _ = s.update(.reindex)
         return s
     }

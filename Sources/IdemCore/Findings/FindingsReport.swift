@@ -55,7 +55,7 @@ public enum FindingsReport {
 
     /// The tokens joined with `, ` as far as `width` allows, then `+N` for the rest; a long first token is cut
     /// with `…`.
-    static func tokensCell(_ tokens: [String], width: Int) -> String {
+    public static func tokensCell(_ tokens: [String], width: Int) -> String {
         guard let firstToken = tokens.first else { return "-" }
         var shown = [elide(visible(firstToken), to: width)]
         var used = TextWidth.of(shown[0])

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// The findings view in the real binary in a real terminal (tmux): a simulated journal with planted double charges,
+/// `F` lists them, Enter lands on the token in the table. Build the binary first: `swift build --product idemtop`.
+@Suite(.serialized) struct DashboardFindingsEndToEndTests {
+    @Test func findingsViewListsADoubleChargeAndEnterLandsOnItsToken() throws {
+        guard DashboardTmux.tmuxPath() != nil else {
+            Issue.record("tmux is not installed: the end-to-end dashboard tests need it (apt-get install tmux)")
+            return
+        }
+        guard FileManager.default.isExecutableFile(atPath: DashboardTmux.binary) else {
+            Issue.record("no binary at \(DashboardTmux.binary): run `swift build --product idemtop` first")
+            return
+        }
+        let path = NSTemporaryDirectory() + "idemtop-e2e-\(getpid())-findings.jsonl"
+        try? FileManager.default.removeItem(atPath: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sim = DashboardTmux.run(DashboardTmux.binary, ["simulate", path, "--events", "3000", "--seed", "5"])
+        #expect(sim.status == 0, "simulate failed: \(sim.stderr)")
+
+        let t = DashboardTmux()
+        defer { t.stop() }
+        t.start("sh -c " + shellQuote("\(shellQuote(DashboardTmux.binary)) \(shellQuote(path)); echo EXITED $?; sleep 60"))
+        t.waitFor(text: "q quit")
+        // The header counts the findings by kind once they are computed.
+        t.waitFor(text: "double_charge ")
+
+        t.send("F")
+        let screen = t.waitFor(text: "idemtop › findings")
+        #expect(screen.contains("double_charge_suspect"))
+        #expect(screen.contains("AGE OF LIVE TOKENS"))
+        #expect(screen.contains("REQ/S"))
+        // The pane under the list names the token Enter jumps to (the first row is the most severe: a double charge).
+        guard let pane = screen.split(separator: "\n").first(where: { $0.contains("⏎ jump to ") }),
+              let r = pane.range(of: "⏎ jump to ")
+        else {
+            Issue.record("no evidence pane in:\n\(screen)")
+            return
+        }
+        #expect(pane.contains("critical double_charge_suspect"))
+        let token = pane[r.upperBound...].trimmingCharacters(in: .whitespaces)
+        #expect(!token.isEmpty)
+
+        t.send("Enter")
+        let table = t.waitFor("the table again") { $0.contains("STATUS") && !$0.contains("idemtop › findings") }
+        // The selected row (bold, reverse or coloured background) holds the token; the detail opens on it.
+        #expect(table.contains(String(token.prefix(10))))
+        t.send("Enter")
+        t.waitFor("the token's detail") { $0.contains(token) && $0.contains("── Request") }
+        t.send("q")
+        t.waitFor(text: "EXITED 0")
+    }
+}
