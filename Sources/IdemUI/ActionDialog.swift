@@ -26,13 +26,6 @@ public struct PurgeOrder: Sendable, Hashable {
     public var reason: String
 }
 
-/// The replay panel: the answer beside the stored response, or why the replay did not happen.
-public struct ReplayPanel: Sendable, Hashable {
-    public var key: TokenKey
-    public var lines: [String]
-    public var failed: Bool
-}
-
 extension AppState {
     /// Opens the purge dialog on the selected token (main screen) or the open one (detail).
     mutating func openPurgeDialog() -> [Effect] {
@@ -49,16 +42,6 @@ extension AppState {
         purgeDialog = PurgeDialog(key: key, operation: ledger.operation(of: r), status: status, version: Int(r.version),
                                   stored: r.stored, expiresAt: r.expiresAt, age: now - r.createdAt, hits: Int(r.hits))
         return []
-    }
-
-    /// The replay effect for the selected or open token.
-    mutating func replaySelected() -> [Effect] {
-        guard let key = mode == .detail ? detail?.key : selectedKey else {
-            notice = Notice(text: "no token selected", isError: true, at: now)
-            return []
-        }
-        notice = Notice(text: "replaying \(Sanitizer.visible(key.description))...", isError: false, at: now)
-        return [.replay(key)]
     }
 
     /// Keys while the purge dialog is up: Tab/arrows move the focus, Enter presses the focused button, Esc cancels.
@@ -84,15 +67,6 @@ extension AppState {
         }
         return []
     }
-
-    /// Keys while the replay panel is up: any of Esc, q, Enter closes it.
-    mutating func handleReplayPanel(_ key: Key) -> [Effect] {
-        switch key {
-        case .escape, .char("q"), .enter: replayPanel = nil
-        default: break
-        }
-        return []
-    }
 }
 
 /// Draws the purge dialog or the replay panel over the screen.
@@ -115,11 +89,7 @@ enum ActionDialogView {
             let buttons = d.purgeFocused ? "   Cancel    [ Purge ]" : " [ Cancel ]    Purge  "
             box(lines + [("", .normal), (buttons, .keyHint)], into: &grid, focusRow: lines.count + 1)
         } else if let p = state.replayPanel {
-            let title = p.failed ? "Replay failed" : "Replay"
-            let lines = [(title, p.failed ? Role.error : .header), ("", .normal)]
-                + p.lines.map { ($0, $0.hasPrefix("- ") ? Role.mismatch : $0.hasPrefix("+ ") ? Role.executed : .normal) }
-                + [("", .normal), ("Esc close", .keyHint)]
-            box(lines, into: &grid, focusRow: nil)
+            box(p.boxLines(now: state.now), into: &grid, focusRow: nil)
         }
     }
 

@@ -78,6 +78,8 @@ public struct AppState: Sendable {
     public var purgeDialog: PurgeDialog?
     /// The answer of a replay, when it is shown.
     public var replayPanel: ReplayPanel?
+    /// Tokens whose replay was sent and not yet answered: one replay at a time per token.
+    public var replaysInFlight: Set<TokenKey> = []
 
     public init(storeName: String, storeKind: String, policy: Policy = .standard, now: Instant,
                 secrets: SecretFields = .standard, mouseEnabled: Bool = false, themeName: String = "dark") {

@@ -22,6 +22,8 @@ public enum Message: Sendable {
     case error(String)
     /// How a purge the run loop performed ended: `refused` when the store changed since (nothing was written).
     case purgeFinished(TokenKey, refused: Bool, text: String)
+    /// The run loop sent a replay's request to `target` at `at`; its answer comes later as `.replayFinished`.
+    case replayStarted(TokenKey, target: String, at: Instant)
     /// A replay's answer beside the stored response (or why it failed), as lines for the replay panel.
     case replayFinished(TokenKey, lines: [String], failed: Bool)
     /// Rebuild the sorted and filtered row index now (the run loop sends it at a capped rate while it is stale).
@@ -38,7 +40,8 @@ public enum Effect: Sendable, Hashable {
     case setTheme(String)
     /// Purge a token if the store still holds what the operator saw; answer with `.purgeFinished`.
     case purge(PurgeOrder)
-    /// Send a token's stored request to the replay target; answer with `.replayFinished`.
+    /// Send a token's stored request to the replay target without blocking: answer with `.replayStarted` at once
+    /// and `.replayFinished` when the answer comes (or with `.replayFinished` alone when it cannot be sent).
     case replay(TokenKey)
     /// Restore the terminal and stop.
     case quit

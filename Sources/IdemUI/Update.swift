@@ -60,10 +60,10 @@ extension AppState {
         case .purgeFinished(_, let refused, let text):
             notice = Notice(text: text, isError: refused, at: now)
             return []
+        case .replayStarted(let key, let target, let at):
+            return replayStarted(key, target: target, at: at)
         case .replayFinished(let key, let lines, let failed):
-            replayPanel = ReplayPanel(key: key, lines: lines, failed: failed)
-            notice = nil
-            return []
+            return replayFinished(key, lines: lines, failed: failed)
         }
     }
 

@@ -6,7 +6,7 @@ extension AppState {
         if key == .ctrl("c") { return [.quit] }
         if input != nil { return handleInput(key) }
         if purgeDialog != nil { return handleDialog(key) }
-        if replayPanel != nil { return handleReplayPanel(key) }
+        if replayPanel != nil, let effects = handleReplayPanel(key) { return effects }
         switch mode {
         case .main: return handleMain(key)
         case .detail: return handleDetail(key)

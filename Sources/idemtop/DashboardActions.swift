@@ -1,3 +1,4 @@
+import Foundation
 import IdemActions
 import IdemCore
 import IdemStore
@@ -23,15 +24,40 @@ enum DashboardActions {
         }
     }
 
-    /// A replay to the `--target` base URL; blocks the loop up to the replay's timeout (10 s).
-    static func replay(_ key: TokenKey, reader: any EventReader, target: String?, actions: TokenActions) -> Message {
+    /// Starts a replay to the `--target` base URL on a worker thread and returns at once.
+    ///
+    /// The token's request and stored response are read here, on the loop's thread (the reader is not thread-safe);
+    /// the worker only does the HTTP exchange and records the admin event (`TokenActions` is thread-safe), then posts
+    /// `.replayFinished` to `inbox`. Returns `.replayStarted`, or `.replayFinished` when nothing could be sent.
+    static func startReplay(_ key: TokenKey, reader: any EventReader, target: String?, actions: TokenActions,
+                            inbox: ReplayInbox, clock: any Clock) -> Message {
         guard let target else {
             return .replayFinished(key, lines: ["no replay target: start the dashboard with --target BASE_URL"],
                                    failed: true)
         }
+        let request: StoredRequest?
+        let stored: StoredResponse?
         do {
             let detail = try reader.detail(for: key)
-            let result = try actions.replayBlocking(key, request: detail.request, stored: detail.response,
+            request = detail.request
+            stored = detail.response
+        } catch {
+            return .replayFinished(key, lines: ["\(error)"], failed: true)
+        }
+        inbox.begin()
+        let worker = Thread {
+            inbox.post(replay(key, request: request, stored: stored, target: target, actions: actions))
+        }
+        worker.name = "idemtop-replay"
+        worker.start()
+        return .replayStarted(key, target: target, at: clock.now())
+    }
+
+    /// Sends the request and compares the answer; blocks the calling thread (a worker's) up to the timeout (10 s).
+    static func replay(_ key: TokenKey, request: StoredRequest?, stored: StoredResponse?, target: String,
+                       actions: TokenActions) -> Message {
+        do {
+            let result = try actions.replayBlocking(key, request: request, stored: stored,
                                                     options: ReplayOptions(target: target, reason: "replayed from the dashboard"))
             var lines = result.reportLines
             if !result.plan.missingSecrets.isEmpty {

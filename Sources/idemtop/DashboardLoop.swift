@@ -7,7 +7,8 @@ import IdemTerminal
 import IdemUI
 
 /// The run loop: reads keys, polls the store, ticks the clock, performs effects, and paints at most ~30 frames a
-/// second, only when something changed. Everything happens on the calling thread.
+/// second, only when something changed. Everything happens on the calling thread, but for a replay's HTTP exchange:
+/// a worker thread does it and posts the answer to a `ReplayInbox` the loop drains each iteration.
 final class DashboardLoop {
     private var state: AppState
     private let reader: any EventReader
@@ -16,6 +17,8 @@ final class DashboardLoop {
     private let options: DashboardOptions
     private let signals: SignalWatcher
     private var grid = Grid(width: 0, height: 0)
+    /// Replay answers from worker threads; drained each iteration.
+    private let replays = ReplayInbox()
     private lazy var actions = TokenActions(location: reader.location, readOnly: options.readOnly,
                                             policy: options.policy, clock: options.clock)
 
@@ -66,6 +69,7 @@ final class DashboardLoop {
             }
             readInput()
             guard running else { break }
+            for answer in replays.drain() { send(answer) }
             pollStore()
             tick()
             reindexIfDue()
@@ -86,7 +90,7 @@ final class DashboardLoop {
             let flowing = now &- lastData < 2_000_000_000
             timeout = flowing ? Int32(options.refresh.ms) : Int32(DashboardLoop.idlePoll / 1_000_000)
         }
-        timeout = max(0, min(timeout, 250))
+        timeout = max(0, min(timeout, replays.pending > 0 ? 50 : 250))
         var first = true
         for _ in 0..<64 {
             let input = terminal.read(timeoutMs: first ? timeout : 0)
@@ -196,7 +200,8 @@ final class DashboardLoop {
         case .purge(let order):
             send(DashboardActions.purge(order, actions: actions))
         case .replay(let key):
-            send(DashboardActions.replay(key, reader: reader, target: options.replayTarget, actions: actions))
+            send(DashboardActions.startReplay(key, reader: reader, target: options.replayTarget, actions: actions,
+                                              inbox: replays, clock: options.clock))
         case .setTheme(let name):
             do {
                 let t = try DashboardThemes.load(name, environment: options.environment)

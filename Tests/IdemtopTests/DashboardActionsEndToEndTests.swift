@@ -90,6 +90,88 @@ import Testing
         t.waitFor(text: "EXITED 0")
     }
 
+    /// The header's clock, `HH:MM:SSZ`, as the dashboard draws it.
+    func headerClock(_ screen: String) -> String? {
+        guard let first = screen.split(separator: "\n").first,
+              let r = first.range(of: #"\d\d:\d\d:\d\dZ"#, options: .regularExpression) else { return nil }
+        return String(first[r])
+    }
+
+    /// The table row drawn in reverse video (the selection, in the monochrome theme).
+    func selectedRow(_ escapes: String) -> String? {
+        escapes.split(separator: "\n").first { $0.contains("\u{1b}[7m") && $0.contains("done-") }.map(String.init)
+    }
+
+    @Test func slowReplayKeepsTheDashboardRunning() throws {
+        guard DashboardTmux.tmuxPath() != nil, FileManager.default.isExecutableFile(atPath: DashboardTmux.binary) else {
+            Issue.record("needs tmux and the built binary (swift build --product idemtop)")
+            return
+        }
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let executable = URL(fileURLWithPath: DashboardTmux.binary).deletingLastPathComponent()
+            .appendingPathComponent("idemtop-example-service")
+        // The dashboard's store, filled by a quick service; the replay target is a slow one over a store of its own,
+        // which has never seen the tokens: each replay runs its 3 s of work.
+        let location = StoreLocation(kind: .journal, path: dir.appendingPathComponent("live.jsonl").path)
+        let quick = try ExampleServiceProcess(executable: executable, store: location,
+                                              arguments: ["--work-ms", "5", "--quiet"])
+        defer { quick.stop() }
+        #expect(try charge(quick.url, token: "done-1") == 201)
+        #expect(try charge(quick.url, token: "done-2") == 201)
+        let slow = try ExampleServiceProcess(
+            executable: executable, store: StoreLocation(kind: .journal, path: dir.appendingPathComponent("slow.jsonl").path),
+            arguments: ["--work-ms", "3000", "--quiet"])
+        defer { slow.stop() }
+
+        let t = DashboardTmux()
+        defer { t.stop() }
+        let ui = "\(shellQuote(DashboardTmux.binary)) ui \(shellQuote(location.path)) --target \(shellQuote(slow.url.absoluteString))"
+        t.start("sh -c " + shellQuote("\(ui); echo EXITED $?; sleep 60"), noColor: true)
+        t.waitFor(text: "2 tokens")
+        t.waitFor("done-2 selected") { _ in self.selectedRow(t.captureEscapes())?.contains("done-2") == true }
+
+        // r: the panel says at once what is in flight, and the screen goes on: the clock and the elapsed time move.
+        t.send("r")
+        let sent = t.waitFor(text: "replaying shop/done-2 to \(slow.url.absoluteString)")
+        let clock = headerClock(sent)
+        #expect(clock != nil, "\(sent)")
+        t.waitFor("the clock to move while the replay is in flight") {
+            $0.contains("replaying shop/done-2") && self.headerClock($0) != clock
+        }
+        t.waitFor("the elapsed time to tick") { $0.range(of: #"replaying shop/done-2 .*\([12]s\)"#, options: .regularExpression) != nil }
+
+        // A second r on the same token says it is in flight; j moves the selection under the panel.
+        t.send("r")
+        t.waitFor(text: "a replay of shop/done-2 is already in flight")
+        t.send("j")
+        let moved = t.waitFor("j to move the selection while in flight") { screen in
+            screen.contains("replaying shop/done-2") && self.selectedRow(t.captureEscapes())?.contains("done-1") == true
+        }
+        #expect(!moved.contains("recorded: replay by"), "the answer came before j was seen:\n\(moved)")
+
+        // A purge meanwhile still works; then the answer fills the panel.
+        t.send("d")
+        t.waitFor(text: "Purge this token?")
+        t.send("Tab")
+        t.waitFor(text: "[ Purge ]")
+        t.send("Enter")
+        t.waitFor(text: "purged shop/done-1")
+        let answered = t.waitFor(text: "recorded: replay by", seconds: 15)
+        #expect(answered.contains("replayed shop/done-2"))
+        #expect(answered.range(of: #"in [3-9]\d{3} ms"#, options: .regularExpression) != nil, "\(answered)")
+        #expect(!answered.contains("replaying shop/done-2"))
+        t.send("Escape")
+        t.waitFor("the panel to close") { !$0.contains("recorded: replay by") }
+        t.send("q")
+        t.waitFor(text: "EXITED 0")
+
+        var events: [StoreEvent] = []
+        _ = try Stores.reader(location).poll(limit: .max, { events.append($0) }, malformed: { _ in })
+        #expect(events.contains { $0.kind == .replay && $0.token == "done-2" && $0.resultStatus == 201 })
+        #expect(events.contains { $0.kind == .purge && $0.token == "done-1" })
+    }
+
     @Test func readOnlyDashboardRefusesThePurgeAndLeavesTheFile() throws {
         guard DashboardTmux.tmuxPath() != nil, FileManager.default.isExecutableFile(atPath: DashboardTmux.binary) else {
             Issue.record("needs tmux and the built binary (swift build --product idemtop)")

@@ -1,0 +1,38 @@
+import Foundation
+import IdemUI
+
+/// The answers of replays running on worker threads, waiting for the run loop to pick them up.
+///
+/// Workers `post` from any thread; the loop `drain`s on its own thread each iteration and sends what it finds as
+/// messages, so the state and ncurses stay on the loop's thread. `pending` counts replays started and not yet
+/// drained: while it is not zero the loop waits for input in short slices, so an answer shows within ~50 ms.
+final class ReplayInbox: @unchecked Sendable {
+    private let lock = NSLock()
+    /// Guarded by `lock`.
+    private var messages: [Message] = []
+    /// Guarded by `lock`.
+    private var started = 0
+
+    /// Counts one more replay whose answer will be posted.
+    func begin() {
+        lock.withLock { started += 1 }
+    }
+
+    /// Hands a finished replay's message to the loop; safe from any thread.
+    func post(_ message: Message) {
+        lock.withLock { messages.append(message) }
+    }
+
+    /// The messages posted since the last drain, in order.
+    func drain() -> [Message] {
+        lock.withLock {
+            let out = messages
+            messages.removeAll()
+            started -= out.count
+            return out
+        }
+    }
+
+    /// Replays started whose answer the loop has not drained yet.
+    var pending: Int { lock.withLock { started } }
+}
