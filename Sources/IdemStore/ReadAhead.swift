@@ -20,8 +20,11 @@ public enum ReadAhead {
                     var malformed: [MalformedEntry] = []
                     events.reserveCapacity(batch)
                     let n = try box.reader.poll(limit: batch, { events.append($0) }, malformed: { malformed.append($0) })
+                    // A last poll may report malformed entries and no events: hand those over too.
+                    if !events.isEmpty || !malformed.isEmpty {
+                        guard queue.put(.batch(events, malformed)) else { return }
+                    }
                     if n == 0 { break }
-                    guard queue.put(.batch(events, malformed)) else { return }
                 }
                 _ = queue.put(.end)
             } catch {

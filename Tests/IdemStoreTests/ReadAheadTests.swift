@@ -45,3 +45,31 @@ import Testing
         #expect(got == 2)
     }
 }
+
+@Suite struct ReadAheadMalformedTests {
+    /// A reader whose last poll reports malformed entries but no events (as DynamoDB's does).
+    final class BadTail: EventReader {
+        let location = StoreLocation(kind: .journal, path: "x.jsonl")
+        var calls = 0
+        func poll(limit: Int, _ sink: (StoreEvent) -> Void, malformed: (MalformedEntry) -> Void) throws -> Int {
+            calls += 1
+            if calls == 1 { sink(StoreEvent(kind: .failed, at: Instant(ms: 0), tenant: "t", token: "k")); return 1 }
+            if calls == 2 { malformed(MalformedEntry(position: 2, reason: "not a record")) }
+            return 0
+        }
+        var progress: LoadProgress { LoadProgress() }
+        func detail(for key: TokenKey) throws -> TokenDetail { throw StoreError.unknownToken(key) }
+        func drainNotices() -> [String] { [] }
+    }
+
+    @Test func malformedEntriesOfTheLastPollAreNotLost() throws {
+        var events = 0
+        var bad: [MalformedEntry] = []
+        try ReadAhead.drain(BadTail()) { e, m in
+            events += e.count
+            bad += m
+        }
+        #expect(events == 1)
+        #expect(bad == [MalformedEntry(position: 2, reason: "not a record")])
+    }
+}
