@@ -75,6 +75,8 @@ final class DashboardLoop {
             reindexIfDue()
             frameIfDue()
         }
+        // A replay still in flight records its admin event when its answer comes: give it a moment to land.
+        if replays.pending > 0 { _ = replays.waitForWorkers(seconds: 3) }
         return exitStatus
     }
 

@@ -35,4 +35,15 @@ final class ReplayInbox: @unchecked Sendable {
 
     /// Replays started whose answer the loop has not drained yet.
     var pending: Int { lock.withLock { started } }
+
+    /// Waits up to `seconds` for every started replay to post its answer (so its admin event is recorded before the
+    /// process exits); true when none is still running.
+    func waitForWorkers(seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if lock.withLock({ messages.count >= started }) { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return lock.withLock { messages.count >= started }
+    }
 }

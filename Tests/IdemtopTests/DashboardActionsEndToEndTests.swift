@@ -172,6 +172,44 @@ import Testing
         #expect(events.contains { $0.kind == .purge && $0.token == "done-1" })
     }
 
+    /// Quitting while a replay is in flight waits for its answer, so the admin event is recorded.
+    @Test func quittingWithAReplayInFlightStillRecordsIt() throws {
+        guard DashboardTmux.tmuxPath() != nil, FileManager.default.isExecutableFile(atPath: DashboardTmux.binary) else {
+            Issue.record("needs tmux and the built binary (swift build --product idemtop)")
+            return
+        }
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let executable = URL(fileURLWithPath: DashboardTmux.binary).deletingLastPathComponent()
+            .appendingPathComponent("idemtop-example-service")
+        let location = StoreLocation(kind: .journal, path: dir.appendingPathComponent("live.jsonl").path)
+        let quick = try ExampleServiceProcess(executable: executable, store: location,
+                                              arguments: ["--work-ms", "5", "--quiet"])
+        defer { quick.stop() }
+        #expect(try charge(quick.url, token: "late-1") == 201)
+        let slow = try ExampleServiceProcess(
+            executable: executable, store: StoreLocation(kind: .journal, path: dir.appendingPathComponent("slow.jsonl").path),
+            arguments: ["--work-ms", "1500", "--quiet"])
+        defer { slow.stop() }
+
+        let t = DashboardTmux()
+        defer { t.stop() }
+        let ui = "\(shellQuote(DashboardTmux.binary)) ui \(shellQuote(location.path)) --target \(shellQuote(slow.url.absoluteString))"
+        t.start("sh -c " + shellQuote("\(ui); echo EXITED $?; sleep 60"), noColor: true)
+        t.waitFor(text: "1 tokens")
+        t.send("r")
+        t.waitFor(text: "replaying shop/late-1")
+        // The first q closes the in-flight panel (the replay goes on), the second quits at once.
+        t.send("q")
+        t.waitFor("the panel to close") { !$0.contains("replaying shop/late-1") }
+        t.send("q")
+        t.waitFor(text: "EXITED 0", seconds: 10)
+        var events: [StoreEvent] = []
+        _ = try Stores.reader(location).poll(limit: .max, { events.append($0) }, malformed: { _ in })
+        #expect(events.contains { $0.kind == .replay && $0.token == "late-1" && $0.resultStatus == 201 },
+                "the replay answered after q was pressed is recorded")
+    }
+
     @Test func readOnlyDashboardRefusesThePurgeAndLeavesTheFile() throws {
         guard DashboardTmux.tmuxPath() != nil, FileManager.default.isExecutableFile(atPath: DashboardTmux.binary) else {
             Issue.record("needs tmux and the built binary (swift build --product idemtop)")
