@@ -38,7 +38,3 @@ struct Output {
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
-
-/// glibc's `mallopt(3)`, which Swift's Glibc module does not export.
-@_silgen_name("mallopt")
-func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32

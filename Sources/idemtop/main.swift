@@ -36,3 +36,7 @@ do {
     exit(1)
 }
 exit(0)
+
+/// glibc's `mallopt(3)`, which Swift's Glibc module does not export.
+@_silgen_name("mallopt")
+func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
