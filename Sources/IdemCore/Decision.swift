@@ -53,6 +53,26 @@ public enum BeginResult: Sendable, Hashable {
     /// The token was first used with another operation or payload: answer 422.
     case mismatch(storedOperation: String, storedFingerprint: Fingerprint)
 
+    /// What `begin` answers for a decided `outcome`: every store maps its decision the same way.
+    ///
+    /// - Parameters:
+    ///   - existing: the record as it was before this request (its execution count numbers the new ticket).
+    ///   - storedResponse: the stored response, for a replay (the store reads it only when it is needed).
+    public init(_ outcome: Outcome, key: TokenKey, existing: TokenRecord?, existingOperation: String?,
+                storedResponse: StoredResponse?) {
+        switch outcome {
+        case .executed, .reexecuted:
+            self = .execute(Ticket(key: key, execution: (existing?.executions ?? 0) + 1),
+                            reexecuted: outcome == .reexecuted)
+        case .replayed:
+            self = .replay(storedResponse)
+        case .conflict:
+            self = .conflict
+        case .mismatch:
+            self = .mismatch(storedOperation: existingOperation ?? "", storedFingerprint: existing?.fingerprint ?? .none)
+        }
+    }
+
     public var outcome: Outcome {
         switch self {
         case .execute(_, let re): return re ? .reexecuted : .executed

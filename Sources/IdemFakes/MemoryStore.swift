@@ -53,19 +53,10 @@ public final class MemoryStore: TokenWriter, EventReader, @unchecked Sendable {
             appendLocked(Decision.event(
                 for: outcome, tenant: tenant, token: token, operation: operation, fingerprint: fingerprint,
                 request: request, existing: existing, policy: ledger.policy, at: now))
-            let record = ledger.record(key)
-            switch outcome {
-            case .executed, .reexecuted:
-                return .execute(Ticket(key: key, execution: record?.executions ?? 0), reexecuted: outcome == .reexecuted)
-            case .replayed:
-                let response = record.flatMap { r in r.responseRef > 0 ? events[Int(r.responseRef) - 1].response : nil }
-                return .replay(response)
-            case .conflict:
-                return .conflict
-            case .mismatch:
-                return .mismatch(storedOperation: existing.map { ledger.operation(of: $0) } ?? "",
-                                 storedFingerprint: existing?.fingerprint ?? .none)
-            }
+            let stored = outcome == .replayed
+                ? existing.flatMap { r in r.responseRef > 0 ? events[Int(r.responseRef) - 1].response : nil } : nil
+            return BeginResult(outcome, key: key, existing: existing,
+                               existingOperation: existing.map { ledger.operation(of: $0) }, storedResponse: stored)
         }
     }
 

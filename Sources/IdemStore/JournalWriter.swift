@@ -47,18 +47,8 @@ public final class JournalWriter: TokenWriter, TokenAdmin, BatchPurging {
                 stored = try storedResponse(key, r)
             }
             try file.writeAll(EventLineEncoder.encode(event))
-            switch outcome {
-            case .executed, .reexecuted:
-                let ticket = Ticket(key: key, execution: (existing?.executions ?? 0) + 1)
-                return .execute(ticket, reexecuted: outcome == .reexecuted)
-            case .replayed:
-                return .replay(stored)
-            case .conflict:
-                return .conflict
-            case .mismatch:
-                return .mismatch(storedOperation: existing.map { ledger.operation(of: $0) } ?? "",
-                                 storedFingerprint: existing?.fingerprint ?? .none)
-            }
+            return BeginResult(outcome, key: key, existing: existing,
+                               existingOperation: existing.map { ledger.operation(of: $0) }, storedResponse: stored)
         }
     }
 

@@ -47,20 +47,9 @@ public final class SQLiteWriter: TokenWriter, TokenAdmin, BatchPurging {
                                        fingerprint: fingerprint, request: request, existing: row?.record,
                                        policy: policy, at: now)
             try record(event)
-            if outcome.executes {
-                let execution = (row?.record.executions ?? 0) + 1
-                let ticket = Ticket(key: TokenKey(tenant: tenant, token: token), execution: execution)
-                return .execute(ticket, reexecuted: outcome == .reexecuted)
-            }
-            switch outcome {
-            case .replayed:
-                return .replay(row?.response.flatMap { json.decode(StoredResponse.self, from: $0) })
-            case .mismatch:
-                return .mismatch(storedOperation: row?.operation ?? "",
-                                 storedFingerprint: row?.record.fingerprint ?? .none)
-            default:
-                return .conflict
-            }
+            let stored = outcome == .replayed ? row?.response.flatMap { json.decode(StoredResponse.self, from: $0) } : nil
+            return BeginResult(outcome, key: TokenKey(tenant: tenant, token: token), existing: row?.record,
+                               existingOperation: row?.operation, storedResponse: stored)
         }
     }
 

@@ -1,3 +1,5 @@
+import IdemCore
+
 /// A theme file that cannot be used, with where: the file, the line and the key.
 public struct ThemeError: Error, Sendable, Hashable, CustomStringConvertible {
     public var file: String
@@ -35,33 +37,17 @@ public enum ThemeParser {
         if name.hasSuffix(".theme") { name.removeLast(6) }
         var palette: [String: Color] = [:]
         var styles: [Role: Style] = [:]
-        var section = ""
-        var rolesLine = 0
-        var lineNo = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            lineNo += 1
-            let line = stripComment(String(raw)).trimmingSpaces
-            if line.isEmpty { continue }
-            if line.hasPrefix("[") {
-                guard line.hasSuffix("]") else {
-                    throw ThemeError(file: file, line: lineNo, key: line, message: "a section header ends with ']'")
-                }
-                section = String(line.dropFirst().dropLast()).trimmingSpaces
-                guard section == "palette" || section == "roles" else {
-                    throw ThemeError(file: file, line: lineNo, key: section,
-                                     message: "unknown section (expected [palette] or [roles])")
-                }
-                if section == "roles" { rolesLine = lineNo }
-                continue
-            }
-            guard let eq = line.firstIndex(of: "=") else {
-                throw ThemeError(file: file, line: lineNo, key: line, message: "expected 'key = value'")
-            }
-            let key = String(line[..<eq]).trimmingSpaces
-            var value = String(line[line.index(after: eq)...]).trimmingSpaces
-            if value.count >= 2, value.first == "\"", value.last == "\"" { value = String(value.dropFirst().dropLast()) }
-            guard !key.isEmpty else { throw ThemeError(file: file, line: lineNo, key: "", message: "missing key before '='") }
-            switch section {
+        let parsed: (entries: [SettingsLines.Entry], sections: [String: Int])
+        do {
+            parsed = try SettingsLines.parse(text, allowedSections: ["palette", "roles"])
+        } catch {
+            throw ThemeError(file: file, line: error.line, key: error.key, message: error.message)
+        }
+        let rolesLine = parsed.sections["roles"] ?? 0
+        for entry in parsed.entries {
+            let (lineNo, key) = (entry.line, entry.key)
+            let value = SettingsLines.unquoted(entry.value) ?? entry.value
+            switch entry.section {
             case "":
                 guard key == "name" else {
                     throw ThemeError(file: file, line: lineNo, key: key, message: "unknown setting (only 'name' comes before [palette])")
@@ -133,28 +119,9 @@ public enum ThemeParser {
         guard w.hasPrefix("#"), w.count == 7, let v = UInt32(w.dropFirst(), radix: 16) else { return nil }
         return .rgb(UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff))
     }
-
-    /// Drops a `#` comment; `#` followed by six hex digits (a colour) is kept.
-    static func stripComment(_ line: String) -> String {
-        let chars = Array(line)
-        var inQuotes = false
-        for (i, ch) in chars.enumerated() {
-            if ch == "\"" { inQuotes.toggle() }
-            guard ch == "#", !inQuotes else { continue }
-            let hex = chars[(i + 1)..<min(chars.count, i + 7)]
-            let isColor = hex.count == 6 && hex.allSatisfy(\.isHexDigit) && (i + 7 == chars.count || chars[i + 7] == " ")
-            if !isColor { return String(chars[..<i]) }
-        }
-        return line
-    }
 }
 
 extension StringProtocol {
     /// The text without leading and trailing spaces and tabs.
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" || f == "\r" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
-        return String(s)
-    }
+    var trimmingSpaces: String { SettingsLines.trimmed(String(self)) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import IdemCore
 
 /// Defaults from the user's config file, `$XDG_CONFIG_HOME/idemtop/config.toml` (else `~/.config/idemtop/config.toml`,
 /// or the file `IDEMTOP_CONFIG` names). Flags on the command line win over it.
@@ -58,20 +59,24 @@ struct UserConfig: Equatable {
     /// Parses the text of a config file.
     static func parse(_ text: String) throws -> UserConfig {
         var config = UserConfig()
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = stripComment(String(raw)).trimmingCharacters(in: .whitespaces)
-            if line.isEmpty { continue }
-            guard let eq = line.firstIndex(of: "=") else {
-                throw ConfigError(line: n + 1, key: line, message: "expected key = value")
+        let entries: [SettingsLines.Entry]
+        do {
+            entries = try SettingsLines.parse(text, allowedSections: []).entries
+        } catch {
+            throw ConfigError(line: error.line, key: error.key, message: error.message)
+        }
+        for entry in entries {
+            let (key, value) = (entry.key, entry.value)
+            func fail(_ message: String) -> ConfigError { ConfigError(line: entry.line, key: key, message: message) }
+            func quoted() throws -> String {
+                guard let s = string(value) else { throw fail("wants a quoted string") }
+                return s
             }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            func fail(_ message: String) -> ConfigError { ConfigError(line: n + 1, key: key, message: message) }
             switch key {
-            case "theme": config.theme = try string(value) ?? { throw fail("wants a quoted string") }()
-            case "target": config.target = try string(value) ?? { throw fail("wants a quoted string") }()
+            case "theme": config.theme = try quoted()
+            case "target": config.target = try quoted()
             case "idempotency_header":
-                let name = try string(value) ?? { throw fail("wants a quoted string") }()
+                let name = try quoted()
                 guard !name.isEmpty, !name.contains(":"), !name.contains(" ") else { throw fail("wants a header name") }
                 config.idempotencyHeader = name
             case "refresh_ms":
@@ -81,7 +86,7 @@ struct UserConfig: Equatable {
                 guard value == "true" || value == "false" else { throw fail("wants true or false") }
                 config.readOnly = value == "true"
             case "secret_fields":
-                guard let list = try stringList(value) else { throw fail("wants a list of quoted names, e.g. [\"x-signature\"]") }
+                guard let list = stringList(value) else { throw fail("wants a list of quoted names, e.g. [\"x-signature\"]") }
                 config.secretFields = list
             default:
                 throw fail("unknown key (known: \(keys.joined(separator: ", ")))")
@@ -90,31 +95,19 @@ struct UserConfig: Equatable {
         return config
     }
 
-    /// The line without a `#` comment (a `#` inside quotes stays).
-    static func stripComment(_ line: String) -> String {
-        var inQuotes = false
-        var out = ""
-        for ch in line {
-            if ch == "\"" { inQuotes.toggle() }
-            if ch == "#" && !inQuotes { break }
-            out.append(ch)
-        }
-        return out
-    }
-
     /// A double-quoted string's contents (with `\"` and `\\` escapes), or nil when `value` is not one.
-    static func string(_ value: String) throws -> String? {
-        guard value.count >= 2, value.first == "\"", value.last == "\"" else { return nil }
+    static func string(_ value: String) -> String? {
+        guard let inner = SettingsLines.unquoted(value) else { return nil }
         var out = ""
         var escaped = false
-        for ch in value.dropFirst().dropLast() {
+        for ch in inner {
             if escaped { out.append(ch); escaped = false } else if ch == "\\" { escaped = true } else { out.append(ch) }
         }
         return out
     }
 
     /// `["a", "b"]` as a list, or nil when `value` is not a list of quoted strings.
-    static func stringList(_ value: String) throws -> [String]? {
+    static func stringList(_ value: String) -> [String]? {
         guard value.first == "[", value.last == "]" else { return nil }
         let inner = value.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
         if inner.isEmpty { return [] }
@@ -122,7 +115,7 @@ struct UserConfig: Equatable {
         for part in inner.split(separator: ",") {
             let item = part.trimmingCharacters(in: .whitespaces)
             if item.isEmpty { continue }
-            guard let s = try string(item) else { return nil }
+            guard let s = string(item) else { return nil }
             items.append(s)
         }
         return items
