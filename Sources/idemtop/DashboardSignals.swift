@@ -1,7 +1,8 @@
 import Dispatch
 import Foundation
 
-/// Turns SIGINT, SIGTERM and SIGHUP into a flag the run loop checks, so it can restore the terminal and leave.
+/// Turns SIGINT, SIGTERM and SIGHUP into a flag a loop checks (the dashboard's, `tail`'s, a live `simulate`'s), so
+/// it can finish cleanly: restore the terminal, or end a line it is writing.
 ///
 /// The signals are ignored at the process level first, which also keeps ncurses from installing its own handlers.
 final class SignalWatcher: @unchecked Sendable {

@@ -56,9 +56,10 @@ struct SimulateCommand: ParsableCommand {
         } else {
             let writer = try Stores.writer(location, policy: policy, clock: SystemClock(), create: true)
             let config = Simulator.Config(seed: seed, events: events, duration: span, rate: rate, start: now, policy: policy)
-            let stop = StopSignal()
+            let signals = SignalWatcher()
+            defer { signals.stop() }
             summary = try Simulator(config: config, writer: writer, wallClock: SystemClock())
-                .run(shouldStop: { stop.requested })
+                .run(shouldStop: { signals.received != 0 })
         }
         var out = Output()
         (json ? [JSONText.encode(SimulateCommand.json(summary), pretty: true)] : SimulateCommand.lines(summary, location))

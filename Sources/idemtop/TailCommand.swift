@@ -35,8 +35,10 @@ struct TailCommand: ParsableCommand {
             while try reader.poll(limit: 100_000, { _ in }, malformed: { _ in }) > 0 {}
             _ = reader.drainNotices()
         }
-        let stop = StopSignal()
-        while !stop.requested {
+        // Ctrl-C, SIGTERM or SIGHUP end the loop after the batch being written, so no line is cut in half.
+        let signals = SignalWatcher()
+        defer { signals.stop() }
+        while signals.received == 0 {
             let n = try reader.poll(limit: 10_000, { e in
                 switch format {
                 case .table: out.line(EventFields.line(e, withKey: true))
@@ -50,24 +52,4 @@ struct TailCommand: ParsableCommand {
             if n == 0 { usleep(UInt32(interval * 1000)) }
         }
     }
-}
-
-/// Turns SIGINT and SIGTERM into a flag a loop can check, so it can finish what it is writing and stop cleanly.
-final class StopSignal: @unchecked Sendable {
-    private let lock = NSLock()
-    private var flag = false
-    private var sources: [DispatchSourceSignal] = []
-
-    init(signals: [Int32] = [SIGINT, SIGTERM]) {
-        for sig in signals {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [weak self] in self?.request() }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    var requested: Bool { lock.withLock { flag } }
-    func request() { lock.withLock { flag = true } }
 }
