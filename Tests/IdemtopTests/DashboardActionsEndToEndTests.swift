@@ -102,6 +102,26 @@ import Testing
         escapes.split(separator: "\n").first { $0.contains("\u{1b}[7m") && $0.contains("done-") }.map(String.init)
     }
 
+    /// A dashboard store filled by a quick example service with `tokens`, and a slow service (`slowMs` of work per
+    /// execution, over a store of its own that has never seen the tokens) as the replay target; the dashboard runs on
+    /// the first with `--target` the second. The caller stops what comes back.
+    func dashboardWithSlowTarget(_ dir: URL, tokens: [String], slowMs: Int) throws
+        -> (location: StoreLocation, quick: ExampleServiceProcess, slow: ExampleServiceProcess, tmux: DashboardTmux) {
+        let executable = URL(fileURLWithPath: DashboardTmux.binary).deletingLastPathComponent()
+            .appendingPathComponent("idemtop-example-service")
+        let location = StoreLocation(kind: .journal, path: dir.appendingPathComponent("live.jsonl").path)
+        let quick = try ExampleServiceProcess(executable: executable, store: location,
+                                              arguments: ["--work-ms", "5", "--quiet"])
+        for token in tokens { #expect(try charge(quick.url, token: token) == 201) }
+        let slow = try ExampleServiceProcess(
+            executable: executable, store: StoreLocation(kind: .journal, path: dir.appendingPathComponent("slow.jsonl").path),
+            arguments: ["--work-ms", "\(slowMs)", "--quiet"])
+        let t = DashboardTmux()
+        let ui = "\(shellQuote(DashboardTmux.binary)) ui \(shellQuote(location.path)) --target \(shellQuote(slow.url.absoluteString))"
+        t.start("sh -c " + shellQuote("\(ui); echo EXITED $?; sleep 60"), noColor: true)
+        return (location, quick, slow, t)
+    }
+
     @Test func slowReplayKeepsTheDashboardRunning() throws {
         guard DashboardTmux.tmuxPath() != nil, FileManager.default.isExecutableFile(atPath: DashboardTmux.binary) else {
             Issue.record("needs tmux and the built binary (swift build --product idemtop)")
@@ -109,25 +129,9 @@ import Testing
         }
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let executable = URL(fileURLWithPath: DashboardTmux.binary).deletingLastPathComponent()
-            .appendingPathComponent("idemtop-example-service")
-        // The dashboard's store, filled by a quick service; the replay target is a slow one over a store of its own,
-        // which has never seen the tokens: each replay runs its 3 s of work.
-        let location = StoreLocation(kind: .journal, path: dir.appendingPathComponent("live.jsonl").path)
-        let quick = try ExampleServiceProcess(executable: executable, store: location,
-                                              arguments: ["--work-ms", "5", "--quiet"])
-        defer { quick.stop() }
-        #expect(try charge(quick.url, token: "done-1") == 201)
-        #expect(try charge(quick.url, token: "done-2") == 201)
-        let slow = try ExampleServiceProcess(
-            executable: executable, store: StoreLocation(kind: .journal, path: dir.appendingPathComponent("slow.jsonl").path),
-            arguments: ["--work-ms", "3000", "--quiet"])
-        defer { slow.stop() }
-
-        let t = DashboardTmux()
-        defer { t.stop() }
-        let ui = "\(shellQuote(DashboardTmux.binary)) ui \(shellQuote(location.path)) --target \(shellQuote(slow.url.absoluteString))"
-        t.start("sh -c " + shellQuote("\(ui); echo EXITED $?; sleep 60"), noColor: true)
+        // Each replay of a token runs the slow target's 3 s of work.
+        let (location, quick, slow, t) = try dashboardWithSlowTarget(dir, tokens: ["done-1", "done-2"], slowMs: 3000)
+        defer { quick.stop(); slow.stop(); t.stop() }
         t.waitFor(text: "2 tokens")
         t.waitFor("done-2 selected") { _ in self.selectedRow(t.captureEscapes())?.contains("done-2") == true }
 
@@ -180,22 +184,8 @@ import Testing
         }
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let executable = URL(fileURLWithPath: DashboardTmux.binary).deletingLastPathComponent()
-            .appendingPathComponent("idemtop-example-service")
-        let location = StoreLocation(kind: .journal, path: dir.appendingPathComponent("live.jsonl").path)
-        let quick = try ExampleServiceProcess(executable: executable, store: location,
-                                              arguments: ["--work-ms", "5", "--quiet"])
-        defer { quick.stop() }
-        #expect(try charge(quick.url, token: "late-1") == 201)
-        let slow = try ExampleServiceProcess(
-            executable: executable, store: StoreLocation(kind: .journal, path: dir.appendingPathComponent("slow.jsonl").path),
-            arguments: ["--work-ms", "1500", "--quiet"])
-        defer { slow.stop() }
-
-        let t = DashboardTmux()
-        defer { t.stop() }
-        let ui = "\(shellQuote(DashboardTmux.binary)) ui \(shellQuote(location.path)) --target \(shellQuote(slow.url.absoluteString))"
-        t.start("sh -c " + shellQuote("\(ui); echo EXITED $?; sleep 60"), noColor: true)
+        let (location, quick, slow, t) = try dashboardWithSlowTarget(dir, tokens: ["late-1"], slowMs: 1500)
+        defer { quick.stop(); slow.stop(); t.stop() }
         t.waitFor(text: "1 tokens")
         t.send("r")
         t.waitFor(text: "replaying shop/late-1")
