@@ -121,25 +121,49 @@ public struct Ledger: Sendable {
 }
 
 /// Totals over all events applied, by kind and outcome.
+///
+/// Counted in fixed arrays indexed by the cases' positions: this runs for every event of a load.
 public struct EventCounts: Sendable, Hashable {
     public var events = 0
     public var requests = 0
-    public var byOutcome: [Outcome: Int] = [:]
-    public var byKind: [EventKind: Int] = [:]
+    private var outcomes = [Int](repeating: 0, count: Outcome.allCases.count)
+    private var kinds = [Int](repeating: 0, count: EventKind.allCases.count)
 
     public init() {}
 
     public mutating func add(_ e: StoreEvent) {
         events += 1
-        byKind[e.kind, default: 0] += 1
+        kinds[EventCounts.position(e.kind)] += 1
         if e.kind == .request {
             requests += 1
-            byOutcome[e.outcome ?? .replayed, default: 0] += 1
+            outcomes[EventCounts.position(e.outcome ?? .replayed)] += 1
         }
     }
 
-    public subscript(o: Outcome) -> Int { byOutcome[o] ?? 0 }
-    public subscript(k: EventKind) -> Int { byKind[k] ?? 0 }
+    public subscript(o: Outcome) -> Int { outcomes[EventCounts.position(o)] }
+    public subscript(k: EventKind) -> Int { kinds[EventCounts.position(k)] }
+
+    @inline(__always)
+    static func position(_ o: Outcome) -> Int {
+        switch o {
+        case .executed: return 0
+        case .replayed: return 1
+        case .mismatch: return 2
+        case .conflict: return 3
+        case .reexecuted: return 4
+        }
+    }
+
+    @inline(__always)
+    static func position(_ k: EventKind) -> Int {
+        switch k {
+        case .request: return 0
+        case .completed: return 1
+        case .failed: return 2
+        case .purge: return 3
+        case .replay: return 4
+        }
+    }
 }
 
 /// A line or row a reader could not decode, and why.
