@@ -36,9 +36,15 @@ enum DetailView {
         }
     }
 
-    /// Splits spans into rows of at most `width` columns.
+    /// Splits spans into rows of at most `width` columns. Continuation rows hang under the value of a `label  value`
+    /// line (a first span in the label role), else two columns in.
     static func wrap(_ spans: [Span], width: Int) -> [[Span]] {
         guard width > 4 else { return [spans] }
+        var hang = 2
+        if spans.count >= 2, spans[0].role == .headerLabel {
+            let labelWidth = TextWidth.of(spans[0].text)
+            if labelWidth < width / 2 { hang = labelWidth }
+        }
         var rows: [[Span]] = [[]]
         var col = 0
         for span in spans {
@@ -47,9 +53,9 @@ enum DetailView {
                 let w = TextWidth.of(ch)
                 if col + w > width {
                     if !piece.isEmpty { rows[rows.count - 1].append(Span(piece, span.role)) }
-                    rows.append([Span("  ", .dim)])
+                    rows.append([Span(String(repeating: " ", count: hang), .dim)])
                     piece = ""
-                    col = 2
+                    col = hang
                 }
                 piece.append(ch)
                 col += w
