@@ -27,7 +27,10 @@ import Testing
         t.waitFor(text: "double_charge ")
 
         t.send("F")
-        let screen = t.waitFor(text: "idemtop › findings")
+        // Wait for the whole view, pane included: a capture can land between the title and the rest of a frame.
+        let screen = t.waitFor("the findings view with its evidence pane") {
+            $0.contains("idemtop › findings") && $0.contains("⏎ jump to ")
+        }
         #expect(screen.contains("double_charge_suspect"))
         #expect(screen.contains("AGE OF LIVE TOKENS"))
         #expect(screen.contains("REQ/S"))

@@ -69,14 +69,33 @@ final class DashboardTmux {
         Int32(tmux(["display-message", "-p", "-t", "0", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    /// Polls the pane until `condition` holds or `seconds` pass; returns the last capture, and records an issue
-    /// with it when the deadline passes.
+    /// Polls the pane until `condition` holds on a settled screen or `seconds` pass; returns that capture, and
+    /// records an issue with the last capture when the deadline passes.
+    ///
+    /// Settled means a second capture 40 ms later is the same, or the condition has held for half a second. tmux
+    /// applies a large frame in pieces, so one capture can hold the new title above the old rows (CI once saw the
+    /// findings title over the token table), and a test that reads other lines of that capture would fail for
+    /// nothing.
     @discardableResult
     func waitFor(_ what: String, seconds: Double = 10, sourceLocation: SourceLocation = #_sourceLocation,
                  _ condition: (String) -> Bool) -> String {
         let deadline = Date().addingTimeInterval(seconds)
         var screen = capture()
-        while !condition(screen) {
+        var heldSince: Date?
+        while true {
+            if condition(screen) {
+                // A screen that never stops moving (a live tail) is taken once the condition has held for 0.5 s.
+                let since = heldSince ?? Date()
+                heldSince = since
+                usleep(40_000)
+                let again = capture()
+                // Text that is gone 40 ms later (a flash message) was seen: that capture is the answer.
+                if again == screen || !condition(again) { return screen }
+                if Date() > deadline || Date().timeIntervalSince(since) > 0.5 { return again }
+                screen = again
+                continue
+            }
+            heldSince = nil
             if Date() > deadline {
                 Issue.record("timed out waiting for \(what); the screen was:\n\(screen)", sourceLocation: sourceLocation)
                 return screen
@@ -84,7 +103,6 @@ final class DashboardTmux {
             usleep(50_000)
             screen = capture()
         }
-        return screen
     }
 
     @discardableResult
