@@ -93,12 +93,15 @@ enum ActionDialogView {
         }
     }
 
-    /// A bordered box in the middle of the screen, at most 80 columns wide; long lines wrap on spaces.
+    /// A box drawn with line characters in the middle of the screen, at most 80 columns wide; long lines wrap on
+    /// spaces. Widths are display columns, so a CJK tenant or an emoji wraps where it should.
     static func box(_ lines: [(String, Role)], into grid: inout Grid, focusRow: Int?) {
-        let width = min(grid.width - 4, 80, max(40, (lines.map { $0.0.count }.max() ?? 40) + 4))
+        let visible = lines.map { (Sanitizer.visible($0.0), $0.1) }
+        let widest = visible.map { TextWidth.of($0.0) }.max() ?? 40
+        let width = max(0, min(grid.width - 4, 80, max(40, widest + 4)))
         var wrapped: [(String, Role)] = []
         var focus = focusRow
-        for (i, (text, role)) in lines.enumerated() {
+        for (i, (text, role)) in visible.enumerated() {
             let parts = wrap(text, width: width - 4)
             if let f = focusRow, i < f { focus = (focus ?? 0) + parts.count - 1 }
             wrapped += parts.map { ($0, role) }
@@ -110,31 +113,33 @@ enum ActionDialogView {
         for row in 0..<height where top + row < grid.height {
             grid.fill(row: top + row, from: left, count: width, role: .normal)
         }
-        let edge = "+" + String(repeating: "-", count: max(0, width - 2)) + "+"
-        grid.put(edge, x: left, y: top, role: .border)
-        grid.put(edge, x: left, y: top + height - 1, role: .border)
+        let rule = String(repeating: "─", count: max(0, width - 2))
+        grid.put("┌" + rule + "┐", x: left, y: top, role: .border)
+        grid.put("└" + rule + "┘", x: left, y: top + height - 1, role: .border)
         for (i, (text, role)) in shown.enumerated() {
             let y = top + 1 + i
-            grid.put("|", x: left, y: y, role: .border)
-            grid.put("|", x: left + width - 1, y: y, role: .border)
-            grid.put(Sanitizer.visible(text), x: left + 2, y: y, role: i == focusRow ? .selection : role, limit: width - 4)
+            grid.put("│", x: left, y: y, role: .border)
+            grid.put("│", x: left + width - 1, y: y, role: .border)
+            grid.put(text, x: left + 2, y: y, role: i == focusRow ? .selection : role, limit: width - 4)
         }
     }
 
-    /// Splits `text` on spaces into lines of at most `width` characters (a longer word is cut).
+    /// Splits `text` on spaces into lines of at most `width` display columns (a longer word is cut).
     static func wrap(_ text: String, width: Int) -> [String] {
-        guard text.count > width, width > 0 else { return [text] }
+        guard width > 0, TextWidth.of(text) > width else { return [text] }
         var lines: [String] = []
         var current = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            if !current.isEmpty, current.count + 1 + word.count > width {
+            if !current.isEmpty, TextWidth.of(current) + 1 + TextWidth.of(word) > width {
                 lines.append(current)
                 current = ""
             }
             current += (current.isEmpty ? "" : " ") + word
-            while current.count > width {
-                lines.append(String(current.prefix(width)))
-                current = String(current.dropFirst(width))
+            while TextWidth.of(current) > width {
+                let (head, _) = TextWidth.prefix(current, fitting: width)
+                guard !head.isEmpty else { break }
+                lines.append(head)
+                current = String(current.dropFirst(head.count))
             }
         }
         if !current.isEmpty { lines.append(current) }

@@ -63,6 +63,39 @@ import Testing
         }
     }
 
+    /// The purge dialog on the CJK tenant's token (focus moved to Purge), and the replay panel with an answer that
+    /// differs from the stored response.
+    @Test(arguments: [(80, 24), (120, 40)])
+    func purgeDialogAndReplayPanel(width: Int, height: Int) throws {
+        var s = Fixture.state(width: width, height: height)
+        let row = try #require(s.index.rows.firstIndex { s.ledger.tenant(of: s.ledger.records[Int($0)]) == "東京商事" })
+        _ = s.update(.key(.char("g")))
+        for _ in 0..<row { _ = s.update(.key(.char("j"))) }
+        _ = s.update(.key(.char("d")))
+        _ = s.update(.key(.tab))
+        let dialog = Fixture.rendered(s)
+        #expect(dialog.text.contains("[ Purge ]") && dialog.text.contains("注文-2026-東京"))
+        assertSnapshot(dialog, theme: dark, named: "purge-dialog-\(width)x\(height)")
+        _ = s.update(.key(.escape))
+
+        let key = try #require(s.selectedKey)
+        _ = s.update(.key(.char("r")))
+        _ = s.update(.replayFinished(key, lines: [
+            "replayed \(key.description): POST http://127.0.0.1:8080/v1/café/paiements in 41 ms",
+            "",
+            "           stored   now",
+            "status     201      201",
+            "Idempotent-Replayed  -  true",
+            "",
+            "body differs:",
+            "- {\"amount\": 1200, \"currency\": \"jpy\", \"id\": \"ch_1\", \"note\": \"領収書の発行をお願いします\"}",
+            "+ {\"amount\": 1200, \"currency\": \"jpy\", \"id\": \"ch_2\"}",
+            "",
+            "recorded: replay by ops@host -> 201",
+        ], failed: false))
+        assertSnapshot(Fixture.rendered(s), theme: dark, named: "replay-panel-\(width)x\(height)")
+    }
+
     @Test func pausedTailWithNewEvents() {
         var s = Fixture.state(width: 100, height: 30)
         _ = s.update(.key(.char("p")))
