@@ -4,8 +4,10 @@ import IdemCore
 enum EventFields {
     static func json(_ e: StoreEvent) -> [String: Any] {
         var o: [String: Any] = [
-            "seq": e.seq, "kind": e.kind.rawValue, "at": e.at.rfc3339, "tenant": e.tenant, "token": e.token,
+            "kind": e.kind.rawValue, "at": e.at.rfc3339, "tenant": e.tenant, "token": e.token,
         ]
+        // 0 is no position: an event just written, which no reader has numbered yet.
+        if e.seq > 0 { o["seq"] = e.seq }
         if let v = e.operation { o["operation"] = v }
         if let v = e.outcome { o["outcome"] = v.rawValue }
         if let v = e.fingerprint { o["fingerprint"] = v.description }

@@ -19,6 +19,10 @@ struct PurgeCommand: ParsableCommand {
             Examples:
               idemtop purge payments.db order-10042 --tenant umbrella --reason "card network timeout, customer retrying"
               idemtop purge payments.jsonl --status stuck --older-than 10m --reason "deploy 4711 crashed" --dry-run
+              idemtop purge payments.db --status stuck --older-than 1h --reason "nightly sweep" --yes --format json
+
+            --format json prints one object (dry_run, purged, refused, and per token what was seen and what \
+            happened); it is for scripts, so it wants --yes or --dry-run.
             """)
 
     @OptionGroup var store: StoreArgument
@@ -35,6 +39,7 @@ struct PurgeCommand: ParsableCommand {
     @Flag(help: "Do not ask for confirmation.") var yes = false
     @Flag(name: .customLong("dry-run"), help: "Print what would be purged; write nothing.") var dryRun = false
     @Flag(name: .customLong("read-only"), help: "Open the store read-only: every purge is refused.") var readOnly = false
+    @Option(help: "Output format.") var format: TableOrJSON = .table
     @OptionGroup var clock: ClockOptions
 
     func validate() throws {
@@ -50,6 +55,9 @@ struct PurgeCommand: ParsableCommand {
         }
         if let olderThan, TimeSpan(parsing: olderThan) == nil {
             throw ValidationError("--older-than wants a duration such as 10m or 2h, not '\(olderThan)'")
+        }
+        if format == .json, !yes, !dryRun {
+            throw ValidationError("--format json is for scripts, which cannot answer a prompt: add --yes or --dry-run")
         }
     }
 
@@ -79,6 +87,10 @@ struct PurgeCommand: ParsableCommand {
             // Refuse before printing anything: a refusal is one line.
             if readOnly { throw StoreError.readOnly("purge is an action; drop --read-only") }
             if !yes, !Confirmation.canAsk { throw Confirmation.noTerminal(action: "purge") }
+        }
+        if format == .json {
+            try runJSON(targets, location: location)
+            return
         }
         var out = Output()
         guard !targets.isEmpty else {
@@ -123,10 +135,54 @@ struct PurgeCommand: ParsableCommand {
             }
         }
         out.flush()
-        if refused > 0 {
-            throw CLIFailure(message: "\(refused) of \(targets.count) purges were refused: those tokens changed since "
-                                 + "you looked and were left as they are", code: 3)
+        try PurgeCommand.failIfRefused(refused, of: targets.count, why: nil)
+    }
+
+    /// `--format json`: purges (or, dry, lists) the targets without asking and prints one object; refusals still
+    /// exit 3, after the object.
+    private func runJSON(_ targets: [PurgeTarget], location: StoreLocation) throws {
+        var outcomes: [PurgeOutcome?] = Array(repeating: nil, count: targets.count)
+        if !dryRun, !targets.isEmpty {
+            let actions = TokenActions(location: location, readOnly: false, policy: try clock.policy())
+            outcomes = try actions.purge(targets, reason: reason).map { $0 }
         }
+        var items: [[String: Any]] = []
+        var purged = 0, refused = 0
+        var firstWhy: String?
+        for (t, outcome) in zip(targets, outcomes) {
+            var item: [String: Any] = [
+                "tenant": t.key.tenant, "token": t.key.token, "operation": t.operation,
+                "status": t.expect.status.rawValue, "version": t.expect.version, "age_s": t.age.ms / 1000,
+                "hits": t.hits, "consequence": t.consequence,
+            ]
+            switch outcome {
+            case nil:
+                item["result"] = "would_purge"
+            case .purged(let e):
+                item["result"] = "purged"
+                item["event"] = EventFields.json(e)
+                purged += 1
+            case .refused(let why):
+                item["result"] = "refused"
+                item["refused_because"] = why
+                firstWhy = firstWhy ?? why
+                refused += 1
+            }
+            items.append(item)
+        }
+        var out = Output()
+        out.line(JSONText.encode(["dry_run": dryRun, "reason": reason, "purged": purged, "refused": refused,
+                                  "tokens": items] as [String: Any], pretty: true))
+        out.flush()
+        try PurgeCommand.failIfRefused(refused, of: targets.count, why: firstWhy)
+    }
+
+    /// Exit 3 when any purge was refused: one line for one token, a count for a bulk purge.
+    static func failIfRefused(_ refused: Int, of total: Int, why: String?) throws {
+        guard refused > 0 else { return }
+        if total == 1, let why { throw CLIFailure(message: "refused: \(why)", code: 3) }
+        throw CLIFailure(message: "\(refused) of \(total) purges were refused: those tokens changed since "
+                             + "you looked and were left as they are", code: 3)
     }
 
     /// `acme/t1  POST /v1/charges  stuck  age 12m  hits 3  version 4`.

@@ -18,6 +18,10 @@ struct ReplayCommand: ParsableCommand {
             Examples:
               idemtop replay payments.db order-10042 --target http://127.0.0.1:8080 --dry-run
               idemtop replay payments.jsonl 3f2a9c1e --target https://payments.internal --header "Authorization: Bearer $TOKEN"
+              idemtop replay payments.db order-10042 --target http://127.0.0.1:8080 --yes --format json
+
+            --format json prints one object: the request sent, the stored response and the answer (status, \
+            Idempotent-Replayed, body), bodies_match, the diff, and the admin event. It wants --yes or --dry-run.
             """)
 
     @OptionGroup var store: StoreArgument
@@ -38,6 +42,7 @@ struct ReplayCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print the request as a curl command; send nothing, write nothing.")
     var dryRun = false
     @Flag(name: .customLong("read-only"), help: "Open the store read-only: the replay is refused.") var readOnly = false
+    @Option(help: "Output format.") var format: TableOrJSON = .table
     @OptionGroup var clock: ClockOptions
 
     func validate() throws {
@@ -47,6 +52,9 @@ struct ReplayCommand: ParsableCommand {
         guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 s") }
         if let idempotencyHeader = idempotencyHeaderOption, idempotencyHeader.isEmpty || idempotencyHeader.contains(":") {
             throw ValidationError("--idempotency-header wants a header name")
+        }
+        if format == .json, !yes, !dryRun {
+            throw ValidationError("--format json is for scripts, which cannot answer a prompt: add --yes or --dry-run")
         }
     }
 
@@ -76,6 +84,11 @@ struct ReplayCommand: ParsableCommand {
         for name in plan.missingSecrets {
             printError("idemtop: note: the stored \(Sanitizer.visible(name)) header is secret and not sent; re-supply it with --header '\(Sanitizer.visible(name)): ...'")
         }
+        if dryRun, format == .json {
+            out.line(JSONText.encode(ReplayCommand.json(plan, mask: options.mask), pretty: true))
+            out.flush()
+            return
+        }
         if dryRun {
             if plan.curlMasksSecrets() { out.line("# secret values are shown as ****; the replay sends them as stored or given") }
             out.line(plan.curl())
@@ -92,10 +105,52 @@ struct ReplayCommand: ParsableCommand {
         } catch let e as ActionError {
             throw CLIFailure(message: e.description)
         }
-        for line in result.reportLines { out.line(line) }
+        switch format {
+        case .table: for line in result.reportLines { out.line(line) }
+        case .json: out.line(JSONText.encode(ReplayCommand.json(result, mask: options.mask), pretty: true))
+        }
         out.flush()
         if let why = result.recordError {
             throw CLIFailure(message: "the replay was sent but its admin event could not be recorded: \(why)")
         }
+    }
+
+    /// The request as it is (or would be) sent, secrets masked: `dry_run`, `tenant`, `token`, `method`, `url`,
+    /// `headers`, `body`, `curl`.
+    static func json(_ plan: ReplayPlan, mask: SecretMask) -> [String: Any] {
+        ["dry_run": true, "tenant": plan.key.tenant, "token": plan.key.token, "method": plan.method,
+         "url": plan.url.absoluteString,
+         "headers": masked(Dictionary(plan.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }), mask),
+         "body": plan.body.map(mask.body) as Any, "curl": plan.curl(mask: mask)]
+    }
+
+    /// A replay's outcome: the request, `stored` and `answer` (status, headers, body; stored is null when the
+    /// store held no response), `idempotent_replayed`, `elapsed_ms`, `bodies_match`, `diff` (`op` same, removed
+    /// or added, and `line`), and `event`, the admin event (null with `record_error` when it could not be written).
+    static func json(_ r: ReplayResult, mask: SecretMask) -> [String: Any] {
+        func response(status: Int, headers: [String: String], body: String?) -> [String: Any] {
+            ["status": status, "headers": masked(headers, mask), "body": body.map(mask.body) as Any]
+        }
+        var o = json(r.plan, mask: mask)
+        o["dry_run"] = false
+        o["stored"] = r.stored.map { response(status: $0.status, headers: $0.headers, body: $0.body) } as Any
+        o["answer"] = response(status: r.answer.status, headers: r.answer.headers, body: r.answer.body)
+        o["idempotent_replayed"] = r.replayedHeader as Any
+        o["elapsed_ms"] = r.answer.elapsedMs
+        o["bodies_match"] = r.bodiesMatch
+        o["diff"] = r.diff.map { d -> [String: String] in
+            switch d {
+            case .same(let l): return ["op": "same", "line": l]
+            case .removed(let l): return ["op": "removed", "line": l]
+            case .added(let l): return ["op": "added", "line": l]
+            }
+        }
+        o["event"] = r.event.map(EventFields.json) as Any
+        o["record_error"] = r.recordError as Any
+        return o
+    }
+
+    static func masked(_ headers: [String: String], _ mask: SecretMask) -> [String: String] {
+        Dictionary(mask.headers(headers), uniquingKeysWith: { a, _ in a })
     }
 }

@@ -118,6 +118,81 @@ import Testing
         #expect(admin.contains { $0.contains("to \(url)") && $0.contains("-> 201") })
     }
 
+    func jsonObject(_ r: CLIRunner.Result) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)")
+    }
+
+    /// `--format json` on replay and purge: one object a script can read, the same exit codes as the table.
+    @Test func purgeAndReplayPrintJSONForScripts() throws {
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("journal.jsonl").path
+        let service = try ExampleServiceProcess(executable: CLIRunner.binary.deletingLastPathComponent()
+                                                    .appendingPathComponent("idemtop-example-service"),
+                                                store: try StoreLocation(parsing: store), arguments: ["--work-ms", "5"],
+                                                logPath: dir.appendingPathComponent("service.log").path)
+        defer { service.stop() }
+        let url = service.url.absoluteString
+        #expect(try charge(service.url, token: "order-7").status == 201)
+
+        // JSON cannot answer a prompt: without --yes or --dry-run it is a usage error.
+        for args in [["purge", store, "order-7", "--reason", "r", "--format", "json"],
+                     ["replay", store, "order-7", "--target", url, "--format", "json"]] {
+            let r = try CLIRunner.run(args)
+            #expect(r.code == 2 && r.stderr.contains("add --yes or --dry-run"), "\(args[0]): \(r.stderr)")
+        }
+
+        let logBefore = service.log()
+        let dry = try jsonObject(try CLIRunner.run(["replay", store, "order-7", "--target", url, "--dry-run",
+                                                    "--format", "json"]))
+        #expect(dry["dry_run"] as? Bool == true && dry["method"] as? String == "POST")
+        #expect(dry["url"] as? String == url + "/v1/charges")
+        #expect((dry["headers"] as? [String: String])?["Idempotency-Key"] == "order-7")
+        #expect((dry["curl"] as? String)?.hasPrefix("curl -sS -i -X POST") == true)
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(service.log() == logBefore, "a dry run sends nothing")
+
+        let replay = try CLIRunner.run(["replay", store, "order-7", "--target", url, "--yes", "--format", "json"])
+        #expect(replay.code == 0, "\(replay.stderr)")
+        let answered = try jsonObject(replay)
+        #expect(answered["dry_run"] as? Bool == false && answered["bodies_match"] as? Bool == true)
+        #expect(answered["idempotent_replayed"] as? String == "true")
+        #expect((answered["answer"] as? [String: Any])?["status"] as? Int == 201)
+        #expect((answered["stored"] as? [String: Any])?["status"] as? Int == 201)
+        let event = try #require(answered["event"] as? [String: Any])
+        #expect(event["kind"] as? String == "replay" && event["result_status"] as? Int == 201)
+        #expect(event["seq"] == nil, "an event just written has no position yet")
+        #expect(answered["record_error"] is NSNull)
+
+        // A stale purge: exit 3 with the object on stdout and one line on stderr; nothing written.
+        let stale = try CLIRunner.run(["purge", store, "order-7", "--reason", "r", "--yes", "--expect-version", "1",
+                                       "--format", "json"])
+        #expect(stale.code == 3 && stale.stderr.hasPrefix("idemtop: refused:"), "\(stale.stderr)")
+        #expect(stale.stderr.split(separator: "\n").count == 1)
+        let refused = try jsonObject(stale)
+        #expect(refused["purged"] as? Int == 0 && refused["refused"] as? Int == 1)
+        let refusedItem = try #require((refused["tokens"] as? [[String: Any]])?.first)
+        #expect(refusedItem["result"] as? String == "refused" && refusedItem["refused_because"] is String)
+
+        let purge = try CLIRunner.run(["purge", store, "order-7", "--reason", "customer asked", "--yes",
+                                       "--format", "json"])
+        #expect(purge.code == 0, "\(purge.stderr)")
+        let purged = try jsonObject(purge)
+        #expect(purged["purged"] as? Int == 1 && purged["dry_run"] as? Bool == false)
+        let item = try #require((purged["tokens"] as? [[String: Any]])?.first)
+        #expect(item["tenant"] as? String == "shop" && item["token"] as? String == "order-7")
+        #expect(item["status"] as? String == "completed" && item["result"] as? String == "purged")
+        #expect((item["event"] as? [String: Any])?["reason"] as? String == "customer asked")
+
+        // After the purge the replay executes anew: no replay header, and the diff names the old charge id.
+        let anew = try jsonObject(try CLIRunner.run(["replay", store, "order-7", "--target", url, "--yes",
+                                                     "--format", "json"]))
+        #expect(anew["bodies_match"] as? Bool == false && anew["idempotent_replayed"] is NSNull)
+        let diff = try #require(anew["diff"] as? [[String: String]])
+        #expect(diff.contains { $0["op"] == "removed" && $0["line"]?.contains("ch_") == true }, "\(diff)")
+        #expect(diff.contains { $0["op"] == "added" && $0["line"]?.contains("ch_") == true }, "\(diff)")
+    }
+
     @Test(arguments: stores)
     func readOnlyRefusesEveryActionAndLeavesTheFileAlone(_ name: String) throws {
         let dir = try CLIRunner.tempDir()
