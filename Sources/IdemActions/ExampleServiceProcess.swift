@@ -9,6 +9,8 @@ public final class ExampleServiceProcess: @unchecked Sendable {
     /// The service's stdout: the listening line, then one line per request.
     public let logPath: String
     private let process: Process
+    /// True when the log is a temporary file this object made (and removes).
+    private let ownsLog: Bool
     /// Our end of the service's stdin: when this process dies, the pipe closes and the service exits too.
     private let lifeline = Pipe()
 
@@ -31,6 +33,7 @@ public final class ExampleServiceProcess: @unchecked Sendable {
             throw StoreError.notFound(executable.path)
         }
         let log = logPath ?? NSTemporaryDirectory() + "idemtop-example-service-\(UUID().uuidString.prefix(8)).log"
+        ownsLog = logPath == nil
         guard FileManager.default.createFile(atPath: log, contents: nil), let out = FileHandle(forWritingAtPath: log)
         else { throw StoreError.io(path: log, why: "cannot create the service log") }
         let p = Process()
@@ -76,11 +79,15 @@ public final class ExampleServiceProcess: @unchecked Sendable {
     /// Everything the service printed so far.
     public func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// Stops the service (SIGTERM) and waits for it to exit.
+    /// Stops the service (SIGTERM) and waits for it to exit. The log stays readable until this object goes away.
     public func stop() {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
     }
 
-    deinit { stop() }
+    /// Stops the service; removes the log when it was a temporary one (no `logPath` given).
+    deinit {
+        stop()
+        if ownsLog { try? FileManager.default.removeItem(atPath: logPath) }
+    }
 }

@@ -4,10 +4,17 @@ import IdemStore
 
 /// Helpers for the SQLite tests: temp directories, file snapshots, python3 helpers, small fixtures.
 enum SQLiteTestSupport {
-    /// A new empty directory under the system temp dir.
+    /// One folder for every directory this test process makes, removed when the process exits.
+    static let root: String = {
+        let root = NSTemporaryDirectory() + "idemtop-sqlite-tests-\(getpid())"
+        atexit { try? FileManager.default.removeItem(atPath: SQLiteTestSupport.root) }
+        return root
+    }()
+
+    /// A new empty directory under `root`.
     static func tempDir(_ name: String = #function) throws -> String {
         let safe = name.filter { $0.isLetter || $0.isNumber }
-        let dir = NSTemporaryDirectory() + "idemtop-sqlite-\(safe)-\(UUID().uuidString.prefix(8))"
+        let dir = root + "/\(safe)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
