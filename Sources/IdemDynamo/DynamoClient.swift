@@ -11,7 +11,10 @@ import IdemCore
 /// Thread-safe: the parallel scan calls it from several threads at once.
 public final class DynamoClient: @unchecked Sendable {
     public let endpoint: URL
+    /// The region and service to sign for; its credentials are replaced by `credentials`' current ones per call.
     public let signer: SigV4
+    /// Where the signing credentials come from (renewed before they expire).
+    public let credentials: CredentialsProvider
     /// Used in error messages.
     public let table: String
     /// The API version prefix of `X-Amz-Target`: `DynamoDB_20120810`, or `DynamoDBStreams_20120810` for Streams.
@@ -29,9 +32,12 @@ public final class DynamoClient: @unchecked Sendable {
     private let lock = NSLock()
     private var throttledCount = 0
 
-    public init(endpoint: URL, signer: SigV4, table: String, clock: any Clock = SystemClock(), timeout: TimeInterval = 15,
+    /// - Parameter credentials: where to get the credentials per call; nil: always `signer`'s.
+    public init(endpoint: URL, signer: SigV4, credentials: CredentialsProvider? = nil, table: String,
+                clock: any Clock = SystemClock(), timeout: TimeInterval = 15,
                 maxRetries: Int = 8, baseBackoff: TimeSpan = TimeSpan(ms: 50), maxBackoff: TimeSpan = .seconds(5),
                 targetPrefix: String = "DynamoDB_20120810", useURLSession: Bool = false) {
+        self.credentials = credentials ?? CredentialsProvider(signer.credentials)
         self.useURLSession = useURLSession || endpoint.scheme != "http"
         self.timeout = timeout
         self.endpoint = endpoint
@@ -81,7 +87,10 @@ public final class DynamoClient: @unchecked Sendable {
             throw DynamoError.usage("cannot encode the \(action) request: \(error)")
         }
         let headers = [("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "\(targetPrefix).\(action)")]
-        let signed = signer.sign(method: "POST", url: endpoint, headers: headers, body: Array(payload), at: clock.now())
+        let now = clock.now()
+        var signer = self.signer
+        signer.credentials = try credentials.credentials(at: now)
+        let signed = signer.sign(method: "POST", url: endpoint, headers: headers, body: Array(payload), at: now)
         let data: Data, status: Int
         if useURLSession {
             var request = URLRequest(url: endpoint)

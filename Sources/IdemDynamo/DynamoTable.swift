@@ -25,17 +25,18 @@ public final class DynamoTable: @unchecked Sendable {
         guard let region else {
             throw DynamoError.usage("no AWS region: add region=R to the store URL or set AWS_REGION")
         }
-        let credentials = try AWSCredentials.resolve(profile: config.profile, environment: environment)
+        let credentials = try CredentialsProvider(profile: config.profile, environment: environment)
         let endpoint = try config.resolvedEndpoint(region: region, environment: environment)
-        let signer = SigV4(credentials: credentials, region: region, service: "dynamodb")
-        let client = DynamoClient(endpoint: endpoint, signer: signer, table: config.table, clock: clock,
-                                  timeout: Double(config.requestTimeout.ms) / 1000)
+        let signer = SigV4(credentials: try credentials.credentials(at: clock.now()), region: region, service: "dynamodb")
+        let client = DynamoClient(endpoint: endpoint, signer: signer, credentials: credentials, table: config.table,
+                                  clock: clock, timeout: Double(config.requestTimeout.ms) / 1000)
         try self.init(client: client, config: config)
         var streams = endpoint
         if endpoint.host == "dynamodb.\(region).amazonaws.com", let url = URL(string: "https://streams.dynamodb.\(region).amazonaws.com/") {
             streams = url
         }
-        streamsClient = DynamoClient(endpoint: streams, signer: signer, table: config.table, clock: clock,
+        streamsClient = DynamoClient(endpoint: streams, signer: signer, credentials: credentials, table: config.table,
+                                     clock: clock,
                                      timeout: Double(config.requestTimeout.ms) / 1000,
                                      targetPrefix: "DynamoDBStreams_20120810")
     }

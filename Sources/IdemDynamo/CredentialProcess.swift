@@ -1,0 +1,164 @@
+import Foundation
+import IdemCore
+
+/// `credential_process` in an AWS profile: a command that prints credentials as JSON on stdout, the way the AWS CLI
+/// and the SDKs run it. It is how SSO, assume-role chains and vaults reach tools that only sign requests:
+/// `credential_process = aws configure export-credentials --profile sso-admin --format process`.
+///
+/// The output, from the AWS documentation ("Sourcing credentials with an external process"):
+/// `{"Version": 1, "AccessKeyId": "...", "SecretAccessKey": "...", "SessionToken": "...", "Expiration": "RFC 3339"}`;
+/// `SessionToken` and `Expiration` are optional, and credentials without `Expiration` never expire.
+public enum CredentialProcess {
+    /// How long the command may run before it is stopped and the lookup fails.
+    public static let timeout: TimeInterval = 60
+
+    /// Runs `command` (split into words like a POSIX shell would, but not run by one: no variables, no pipes), with
+    /// stdin closed and `environment`, and parses what it prints.
+    public static func run(_ command: String, profile: String,
+                           environment: [String: String]) throws -> AWSCredentials {
+        let what = "credential_process of profile '\(profile)'"
+        guard let words = split(command), !words.isEmpty else {
+            throw DynamoError.credentials("\(what) is not a command: \(command)")
+        }
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("idemtop-credential-process-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
+                                                 attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
+        guard FileManager.default.createFile(atPath: outURL.path, contents: nil, attributes: [.posixPermissions: 0o600]),
+              FileManager.default.createFile(atPath: errURL.path, contents: nil),
+              let out = FileHandle(forWritingAtPath: outURL.path), let err = FileHandle(forWritingAtPath: errURL.path)
+        else { throw DynamoError.credentials("\(what): cannot create a temporary file in \(dir.path)") }
+        let p = Process()
+        // env finds the program on PATH (the AWS CLI does the same) without a shell in between.
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = words
+        p.environment = environment
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = out
+        p.standardError = err
+        do { try p.run() } catch {
+            throw DynamoError.credentials("\(what) could not start \(words[0]): \(error.localizedDescription)")
+        }
+        try? out.close()
+        try? err.close()
+        let deadline = Date().addingTimeInterval(timeout)
+        while p.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        if p.isRunning {
+            p.terminate()
+            p.waitUntilExit()
+            throw DynamoError.credentials("\(what) did not finish within \(Int(timeout)) s: \(command)")
+        }
+        p.waitUntilExit()
+        let stdout = (try? Data(contentsOf: outURL)) ?? Data()
+        let stderr = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
+        guard p.terminationStatus == 0 else {
+            let why = stderr.split(whereSeparator: \.isNewline).first.map { ": " + Sanitizer.visible(String($0)) } ?? ""
+            // env itself exits 127 when the program is not on PATH.
+            let code = p.terminationStatus == 127 && stderr.contains("No such file") ? " (not found)" : ""
+            throw DynamoError.credentials("\(what) failed with exit code \(p.terminationStatus)\(code)\(why)")
+        }
+        return try parse(stdout, what: what)
+    }
+
+    /// The credentials in the command's output.
+    static func parse(_ data: Data, what: String) throws -> AWSCredentials {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw DynamoError.credentials("\(what) printed no JSON object")
+        }
+        guard (object["Version"] as? NSNumber)?.intValue == 1 else {
+            throw DynamoError.credentials("\(what) printed Version \(object["Version"].map { "\($0)" } ?? "(none)"), not 1")
+        }
+        guard let key = object["AccessKeyId"] as? String, !key.isEmpty,
+              let secret = object["SecretAccessKey"] as? String, !secret.isEmpty
+        else { throw DynamoError.credentials("\(what) printed no AccessKeyId and SecretAccessKey") }
+        var expiration: Instant?
+        if let text = object["Expiration"] as? String {
+            guard let at = Instant(rfc3339: text) else {
+                throw DynamoError.credentials("\(what) printed an Expiration that is not RFC 3339: \(Sanitizer.visible(text))")
+            }
+            expiration = at
+        }
+        let token = (object["SessionToken"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        return AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: token,
+                              source: what, expiration: expiration)
+    }
+
+    /// Splits a command line into words as a POSIX shell does (Python's `shlex.split`, which the AWS CLI uses):
+    /// blanks separate words; single quotes keep everything; double quotes keep everything but `\"`, `\\`, `\$`
+    /// and `` \` ``; a backslash outside quotes keeps the next character. Nil for an unterminated quote.
+    public static func split(_ line: String) -> [String]? {
+        var words: [String] = []
+        var current = ""
+        var inWord = false
+        var chars = line.makeIterator()
+        while let c = chars.next() {
+            switch c {
+            case " ", "\t", "\n":
+                if inWord { words.append(current); current = ""; inWord = false }
+            case "'":
+                inWord = true
+                while true {
+                    guard let q = chars.next() else { return nil }
+                    if q == "'" { break }
+                    current.append(q)
+                }
+            case "\"":
+                inWord = true
+                while true {
+                    guard let q = chars.next() else { return nil }
+                    if q == "\"" { break }
+                    if q == "\\" {
+                        guard let next = chars.next() else { return nil }
+                        if !"\"\\$`".contains(next) { current.append("\\") }
+                        current.append(next)
+                    } else {
+                        current.append(q)
+                    }
+                }
+            case "\\":
+                inWord = true
+                if let next = chars.next() { current.append(next) }
+            default:
+                inWord = true
+                current.append(c)
+            }
+        }
+        if inWord { words.append(current) }
+        return words
+    }
+}
+
+/// The credentials a client signs with, refreshed before they expire: credentials from `credential_process` carry
+/// an `Expiration`, and a dashboard left open for hours outlives them. Thread-safe; one refresh at a time.
+public final class CredentialsProvider: @unchecked Sendable {
+    /// Credentials are renewed this long before they expire (botocore refreshes within 15 min, and must within 10).
+    public static let refreshAhead = TimeSpan.minutes(10)
+
+    private let lock = NSLock()
+    private var cached: AWSCredentials
+    private let renew: (@Sendable () throws -> AWSCredentials)?
+
+    /// Fixed credentials (or ones renewed with `renew` when they carry an expiration).
+    public init(_ credentials: AWSCredentials, renew: (@Sendable () throws -> AWSCredentials)? = nil) {
+        cached = credentials
+        self.renew = renew
+    }
+
+    /// The chain of `AWSCredentials.resolve`, run again whenever what it found is about to expire.
+    public convenience init(profile: String?, environment: [String: String]) throws {
+        let first = try AWSCredentials.resolve(profile: profile, environment: environment)
+        self.init(first) { try AWSCredentials.resolve(profile: profile, environment: environment) }
+    }
+
+    /// The credentials to sign a request made at `now`.
+    public func credentials(at now: Instant) throws -> AWSCredentials {
+        try lock.withLock {
+            if let expiration = cached.expiration, let renew, now >= expiration - CredentialsProvider.refreshAhead {
+                cached = try renew()
+            }
+            return cached
+        }
+    }
+}
