@@ -26,6 +26,14 @@ import Testing
         return try #require(object["timeline"] as? [[String: Any]])
     }
 
+    /// The example service beside the built binary, over `store`, its log in `dir`.
+    func startService(_ store: String, in dir: URL) throws -> ExampleServiceProcess {
+        try ExampleServiceProcess(executable: CLIRunner.binary.deletingLastPathComponent()
+                                      .appendingPathComponent("idemtop-example-service"),
+                                  store: try StoreLocation(parsing: store), arguments: ["--work-ms", "5"],
+                                  logPath: dir.appendingPathComponent("service.log").path)
+    }
+
     /// Sends one charge straight to the service, as a client would.
     func charge(_ url: URL, token: String, amount: Int = 4200) throws -> ReplayAnswer {
         let request = StoredRequest(method: "POST", path: "/v1/charges",
@@ -43,10 +51,7 @@ import Testing
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = dir.appendingPathComponent(name).path
-        let service = try ExampleServiceProcess(executable: CLIRunner.binary.deletingLastPathComponent()
-                                                    .appendingPathComponent("idemtop-example-service"),
-                                                store: try StoreLocation(parsing: store), arguments: ["--work-ms", "5"],
-                                                logPath: dir.appendingPathComponent("service.log").path)
+        let service = try startService(store, in: dir)
         defer { service.stop() }
         let url = service.url.absoluteString
         #expect(url.hasPrefix("http://127.0.0.1:"))
@@ -127,10 +132,7 @@ import Testing
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = dir.appendingPathComponent("journal.jsonl").path
-        let service = try ExampleServiceProcess(executable: CLIRunner.binary.deletingLastPathComponent()
-                                                    .appendingPathComponent("idemtop-example-service"),
-                                                store: try StoreLocation(parsing: store), arguments: ["--work-ms", "5"],
-                                                logPath: dir.appendingPathComponent("service.log").path)
+        let service = try startService(store, in: dir)
         defer { service.stop() }
         let url = service.url.absoluteString
         #expect(try charge(service.url, token: "order-7").status == 201)
