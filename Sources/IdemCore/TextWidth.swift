@@ -87,4 +87,29 @@ public enum TextWidth {
         }
         return head + "…" + tail
     }
+
+    /// An operation fitted to `columns`: `POST /v1/charges` keeps its method and the end of its path
+    /// (`POST …/charges`), where the resource is named, cut at a `/` when a whole segment fits; other text is
+    /// elided in the middle.
+    public static func elideOperation(_ s: String, to columns: Int) -> String {
+        if of(s) <= columns { return s }
+        guard let space = s.firstIndex(of: " "), s[s.index(after: space)...].hasPrefix("/") else {
+            return elideMiddle(s, to: columns)
+        }
+        let method = s[..<space]
+        guard !method.isEmpty, method.allSatisfy({ $0.isASCII && $0.isUppercase }), method.count + 4 <= columns else {
+            return elideMiddle(s, to: columns)
+        }
+        var tail = ""
+        var w = 0
+        for g in s[s.index(after: space)...].reversed() {
+            let gw = of(g)
+            if w + gw > columns - method.count - 2 { break }
+            tail.insert(g, at: tail.startIndex)
+            w += gw
+        }
+        // Cut at a segment when one fits: `…/charges`, not `…1/charges`.
+        if !tail.hasPrefix("/"), let slash = tail.firstIndex(of: "/") { tail = String(tail[slash...]) }
+        return method + " …" + tail
+    }
 }

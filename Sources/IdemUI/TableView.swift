@@ -32,8 +32,8 @@ enum TableView {
             var cx = 0
             for (c, w) in columns {
                 let (text, role) = cell(c, r, s)
-                let shown = c == .token || c == .operation || c == .tenant
-                    ? TextWidth.elideMiddle(text, to: w) : TextWidth.truncate(text, to: w)
+                let shown = c == .operation ? TextWidth.elideOperation(text, to: w)
+                    : c == .token || c == .tenant ? TextWidth.elideMiddle(text, to: w) : TextWidth.truncate(text, to: w)
                 let cellRole = selected && c != .status ? .selection : role
                 g.put(c.rightAligned ? leftPad(shown, w) : shown, x: cx, y: y, role: cellRole, limit: w)
                 cx += w + 1

@@ -26,6 +26,18 @@ import Testing
         #expect(TextWidth.truncate("abcdef", to: 4) == "abc…")
     }
 
+    @Test func operationsKeepTheirMethodAndTheEndOfThePath() {
+        #expect(TextWidth.elideOperation("POST /v1/charges", to: 14) == "POST …/charges")
+        #expect(TextWidth.elideOperation("POST /v1/charges", to: 15) == "POST …/charges", "a whole segment, not …1/charges")
+        #expect(TextWidth.elideOperation("POST /v1/charges", to: 16) == "POST /v1/charges")
+        #expect(TextWidth.elideOperation("DELETE /v1/customers/cus_1/sources", to: 15) == "DELETE …sources")
+        #expect(TextWidth.elideOperation("POST /v1/café/paiements", to: 12) == "POST …ements")
+        #expect(TextWidth.of(TextWidth.elideOperation("POST /v1/東京/注文", to: 10)) <= 10)
+        // Not a method and a path: the middle goes, as for tokens.
+        #expect(TextWidth.elideOperation("payments.handler.charge", to: 11) == "payme…harge")
+        #expect(TextWidth.elideOperation("POST /v1/charges", to: 7) == "POS…ges", "too narrow for the method")
+    }
+
     @Test func sanitizerMakesControlsVisible() {
         #expect(Sanitizer.visible("plain") == "plain")
         #expect(Sanitizer.visible("a\u{1b}[31mred") == "a\\x1b[31mred")
