@@ -36,6 +36,11 @@ public struct ReplayPlan: Sendable, Hashable {
             out.append(HeaderField(name: name, value: value))
         }
         out.append(contentsOf: options.headers.filter { $0.name.lowercased() != idem })
+        // The stored client's User-Agent when there is one; else say who sends it, in the plan so that the dry
+        // run's curl line is the exact request (Foundation would send "<program> (unknown version) curl/…").
+        if !out.contains(where: { $0.name.lowercased() == "user-agent" }) {
+            out.append(HeaderField(name: "User-Agent", value: "idemtop-replay"))
+        }
         out.append(HeaderField(name: options.idempotencyHeader, value: key.token))
         headers = out
         missingSecrets = missing

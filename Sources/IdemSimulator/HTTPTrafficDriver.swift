@@ -145,7 +145,9 @@ public final class HTTPTrafficDriver: @unchecked Sendable {
         request.httpMethod = "POST"
         request.httpBody = Data(body.utf8)
         let headers = ["Content-Type": "application/json", "Idempotency-Key": token, "X-Tenant": tenant,
-                       "Authorization": "Bearer sk_test_demo_\(tenant)"].merging(extra) { $1 }
+                       "Authorization": "Bearer sk_test_demo_\(tenant)",
+                       // Else Foundation sends "<executable> (unknown version) curl/…", which the store keeps.
+                       "User-Agent": "idemtop-demo-client/1"].merging(extra) { $1 }
         for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
         let done = DispatchSemaphore(value: 0)
         let box = StatusBox()

@@ -18,7 +18,9 @@ import Testing
         #expect(plan.url.absoluteString == "http://127.0.0.1:8080/v1/charges")
         #expect(plan.missingSecrets == ["Authorization"])
         let names = plan.headers.map(\.name)
-        #expect(names == ["Content-Type", "X-Tenant", "Idempotency-Key"], "no Host, Content-Length, secret or stale key")
+        #expect(names == ["Content-Type", "X-Tenant", "User-Agent", "Idempotency-Key"],
+                "no Host, Content-Length, secret or stale key; a User-Agent of our own when none was stored")
+        #expect(plan.headers.contains(HeaderField(name: "User-Agent", value: "idemtop-replay")))
         #expect(plan.headers.last == HeaderField(name: "Idempotency-Key", value: "tok-1"))
         #expect(plan.body == request.body, "the body goes out exactly as stored")
 
@@ -29,6 +31,10 @@ import Testing
         #expect(again.headers.contains(HeaderField(name: "authorization", value: "Bearer new")))
         #expect(again.headers.contains(HeaderField(name: "X-Idem", value: "tok-1")))
         #expect(again.headers.contains { $0.name == "idempotency-key" }, "another header name leaves the stored one alone")
+        var stored = request
+        stored.headers["user-agent"] = "shop-client/2.1"
+        let withAgent = try ReplayPlan(key: key, request: stored, options: ReplayOptions(target: "http://127.0.0.1:8080"))
+        #expect(withAgent.headers.filter { $0.name.lowercased() == "user-agent" } == [HeaderField(name: "user-agent", value: "shop-client/2.1")])
     }
 
     @Test(arguments: ["ftp://x", "127.0.0.1:8080", "http://", "not a url", ""])
