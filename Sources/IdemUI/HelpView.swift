@@ -76,21 +76,24 @@ public enum HelpView {
         }
     }
 
-    /// The help's rows at a screen width.
+    /// The help's rows at a screen width. Each section lines its descriptions up just past its own widest key,
+    /// so a long filter example does not push every other section's text to the right.
     static func lines(width: Int) -> [[Span]] {
         var lines: [[Span]] = []
-        let column = 38
-        for (key, what) in entries {
+        var column = 0
+        for (i, (key, what)) in entries.enumerated() {
             if key.isEmpty {
                 if !lines.isEmpty { lines.append([]) }
                 lines.append([Span(what, .header)])
-            } else {
-                let pad = max(1, column - 2 - TextWidth.of(key))
-                // Descriptions wrap on words under their own column.
-                let rows = wrapWords(what, width: max(10, width - column - 1))
-                lines.append([Span("  " + key, .keyHint), Span(String(repeating: " ", count: pad)), Span(rows[0])])
-                for more in rows.dropFirst() { lines.append([Span(String(repeating: " ", count: column)), Span(more)]) }
+                let section = entries[(i + 1)...].prefix { !$0.0.isEmpty }
+                column = max(23, 2 + (section.map { TextWidth.of($0.0) }.max() ?? 0) + 3)
+                continue
             }
+            let pad = max(1, column - 2 - TextWidth.of(key))
+            // Descriptions wrap on words under their own column.
+            let rows = wrapWords(what, width: max(10, width - column - 1))
+            lines.append([Span("  " + key, .keyHint), Span(String(repeating: " ", count: pad)), Span(rows[0])])
+            for more in rows.dropFirst() { lines.append([Span(String(repeating: " ", count: column)), Span(more)]) }
         }
         return lines
     }
