@@ -136,8 +136,13 @@ public final class CredentialsProvider: @unchecked Sendable {
     /// Credentials are renewed this long before they expire (botocore refreshes within 15 min, and must within 10).
     public static let refreshAhead = TimeSpan.minutes(10)
 
+    /// Short-lived credentials are not renewed more often than this (unless expired): a process that hands out
+    /// 5-minute keys would otherwise run before every request.
+    public static let minimumRenewalInterval = TimeSpan.minutes(1)
+
     private let lock = NSLock()
     private var cached: AWSCredentials
+    private var renewedAt: Instant?
     private let renew: (@Sendable () throws -> AWSCredentials)?
 
     /// Fixed credentials (or ones renewed with `renew` when they carry an expiration).
@@ -155,8 +160,10 @@ public final class CredentialsProvider: @unchecked Sendable {
     /// The credentials to sign a request made at `now`.
     public func credentials(at now: Instant) throws -> AWSCredentials {
         try lock.withLock {
-            if let expiration = cached.expiration, let renew, now >= expiration - CredentialsProvider.refreshAhead {
+            if let expiration = cached.expiration, let renew, now >= expiration - CredentialsProvider.refreshAhead,
+               now >= expiration || renewedAt.map({ now - $0 >= CredentialsProvider.minimumRenewalInterval }) ?? true {
                 cached = try renew()
+                renewedAt = now
             }
             return cached
         }

@@ -94,7 +94,8 @@ import Testing
         }
     }
 
-    /// The provider runs the process again once the credentials are within `refreshAhead` of expiring, and not before.
+    /// The provider runs the process again once the credentials are within `refreshAhead` of expiring, not before,
+    /// and not more than once a minute until they have expired.
     @Test func credentialsAreRenewedBeforeTheyExpire() throws {
         let p = try Profile(script: """
             n=$(wc -c < "$(dirname "$0")/calls")
@@ -107,6 +108,9 @@ import Testing
         #expect(try provider.credentials(at: expiry - .minutes(11)).accessKeyID == "KEY1")
         #expect(p.calls == 1)
         #expect(try provider.credentials(at: expiry - .minutes(10)).accessKeyID == "KEY2")
+        // Still about to expire, but just renewed: not run again before a minute has passed (or they expire).
+        #expect(try provider.credentials(at: expiry - .seconds(9 * 60 + 30)).accessKeyID == "KEY2")
+        #expect(p.calls == 2)
         #expect(try provider.credentials(at: expiry + .minutes(1)).accessKeyID == "KEY3")
         #expect(p.calls == 3)
         // Fixed credentials are never renewed.
