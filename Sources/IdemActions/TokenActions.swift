@@ -39,6 +39,12 @@ public final class TokenActions: @unchecked Sendable {
         return try body(opened)
     }
 
+    /// Opens the store for writing now, so that a store we cannot write (a write-protected file, a journal in a
+    /// read-only folder) is one line before anything is shown, asked or sent, not after.
+    public func openForWriting(_ action: String) throws {
+        try withWriter(for: action) { _ in }
+    }
+
     /// Purges `key` if the store still holds what `expect` says (compare-and-set); `.refused` changes nothing.
     public func purge(_ key: TokenKey, expect: PurgeExpectation, reason: String) throws -> PurgeOutcome {
         try withWriter(for: "purge") { try $0.purge(key, expect: expect, actor: actor, reason: reason) }

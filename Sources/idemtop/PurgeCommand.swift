@@ -83,13 +83,15 @@ struct PurgeCommand: ParsableCommand {
                                            tenant: tenant)
             targets = selection.targets(in: ledger, at: now)
         }
+        let actions = TokenActions(location: location, readOnly: false, policy: try clock.policy())
         if !dryRun {
             // Refuse before printing anything: a refusal is one line.
             if readOnly { throw StoreError.readOnly("purge is an action; drop --read-only") }
             if !yes, !Confirmation.canAsk { throw Confirmation.noTerminal(action: "purge") }
+            if !targets.isEmpty { try actions.openForWriting("purge") }
         }
         if format == .json {
-            try runJSON(targets, location: location)
+            try runJSON(targets, actions: actions)
             return
         }
         var out = Output()
@@ -120,7 +122,6 @@ struct PurgeCommand: ParsableCommand {
                                          typing: "\(targets.count)", action: "purge")
             }
         }
-        let actions = TokenActions(location: location, readOnly: false, policy: try clock.policy())
         let outcomes = try actions.purge(targets, reason: reason)
         var refused = 0
         for (t, outcome) in zip(targets, outcomes) {
@@ -140,12 +141,9 @@ struct PurgeCommand: ParsableCommand {
 
     /// `--format json`: purges (or, dry, lists) the targets without asking and prints one object; refusals still
     /// exit 3, after the object.
-    private func runJSON(_ targets: [PurgeTarget], location: StoreLocation) throws {
+    private func runJSON(_ targets: [PurgeTarget], actions: TokenActions) throws {
         var outcomes: [PurgeOutcome?] = Array(repeating: nil, count: targets.count)
-        if !dryRun, !targets.isEmpty {
-            let actions = TokenActions(location: location, readOnly: false, policy: try clock.policy())
-            outcomes = try actions.purge(targets, reason: reason).map { $0 }
-        }
+        if !dryRun, !targets.isEmpty { outcomes = try actions.purge(targets, reason: reason).map { $0 } }
         var items: [[String: Any]] = []
         var purged = 0, refused = 0
         var firstWhy: String?

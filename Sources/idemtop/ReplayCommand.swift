@@ -80,6 +80,8 @@ struct ReplayCommand: ParsableCommand {
             // Refuse before printing anything: a refusal is one line.
             if readOnly { throw StoreError.readOnly("replay is an action; drop --read-only") }
             if !yes, !Confirmation.canAsk { throw Confirmation.noTerminal(action: "replay") }
+            // The admin event must have somewhere to go before the request goes out.
+            try actions.openForWriting("replay")
         }
         for name in plan.missingSecrets {
             printError("idemtop: note: the stored \(Sanitizer.visible(name)) header is secret and not sent; re-supply it with --header '\(Sanitizer.visible(name)): ...'")

@@ -17,10 +17,10 @@ struct CLIRunner {
         return root.appendingPathComponent(".build/debug/idemtop")
     }
 
-    /// Runs `idemtop args` to completion.
-    static func run(_ args: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs `idemtop args` (or `executable args`) to completion.
+    static func run(_ args: [String], environment: [String: String] = [:], executable: String? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = binary
+        p.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// Stores the user may read but not write: the real binary run as a user without write access. As root (CI runs as
+/// root, and root writes anything) it runs as `nobody` through `runuser`; as anyone else, as that user.
+@Suite(.serialized) struct PermissionTests {
+    static let stores = ["journal.jsonl", "store.db"]
+
+    /// Runs `idemtop args` as a user who cannot write what root made: `nobody` when we are root.
+    func runUnprivileged(_ args: [String]) throws -> CLIRunner.Result {
+        guard geteuid() == 0 else { return try CLIRunner.run(args) }
+        let runuser = "/usr/sbin/runuser"
+        guard FileManager.default.isExecutableFile(atPath: runuser) else {
+            Issue.record("runuser is missing (util-linux): as root these tests need it to run as nobody")
+            return CLIRunner.Result(code: -1, stdout: "", stderr: "")
+        }
+        return try CLIRunner.run(["-u", "nobody", "--", CLIRunner.binary.path] + args, executable: runuser)
+    }
+
+    /// A simulated store in a fresh folder that everyone may enter and read.
+    func store(_ name: String) throws -> (dir: URL, path: String) {
+        let dir = try CLIRunner.tempDir()
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+        let path = dir.appendingPathComponent(name).path
+        let sim = try CLIRunner.run(["simulate", path, "--events", "200", "--seed", "4", "--start", CLITests.start])
+        #expect(sim.code == 0, "\(sim.stderr)")
+        return (dir, path)
+    }
+
+    func firstToken(_ path: String) throws -> (token: String, tenant: String) {
+        let list = try CLIRunner.run(["list", path, "--format", "json", "--limit", "1"])
+        let items = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        let item = try #require(items.first)
+        return (try #require(item["token"] as? String), try #require(item["tenant"] as? String))
+    }
+
+    /// A write-protected store: reading works; purge and replay are one line, before anything is printed or
+    /// sent, and the file is left as it was.
+    @Test(arguments: stores)
+    func aWriteProtectedStoreIsReadAndActionsAreOneLine(_ name: String) throws {
+        let (dir, path) = try store(name)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (token, tenant) = try firstToken(path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
+        let before = try ActionsCLITests.Snapshot(path)
+        let listing = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+
+        let stats = try runUnprivileged(["stats", path, "--format", "json"])
+        #expect(stats.code == 0, "\(stats.stderr)")
+        #expect(stats.stdout.contains("\"tokens\""))
+        for args in [["purge", path, token, "--tenant", tenant, "--reason", "r", "--yes"],
+                     ["replay", path, token, "--tenant", tenant, "--target", "http://127.0.0.1:9", "--yes"]] {
+            let r = try runUnprivileged(args)
+            #expect(r.code == 1, "\(args[0]) exit \(r.code): \(r.stderr)")
+            #expect(r.stdout.isEmpty, "\(args[0]) printed before it refused:\n\(r.stdout)")
+            let lines = r.stderr.split(separator: "\n")
+            #expect(lines.count == 1 && (r.stderr.contains("not writable") || r.stderr.contains("ermission denied")),
+                    "\(args[0]): \(r.stderr)")
+        }
+        #expect(try ActionsCLITests.Snapshot(path) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == listing)
+    }
+
+    /// A SQLite store in a folder the user cannot write (no -wal or -shm can be made): read as a snapshot.
+    @Test func aSQLiteStoreInAFolderWeCannotWriteIsRead() throws {
+        let (dir, path) = try store("store.db")
+        defer {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+            try? FileManager.default.removeItem(at: dir)
+        }
+        let all = try CLIRunner.run(["list", path, "--format", "jsonl", "--at", CLITests.end])
+        // A reader leaves an empty -wal and the -shm behind (a read-only connection does not delete them); with
+        // no connection open and the WAL empty, they can go, so that none exists and none can be made.
+        let wal = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int
+        #expect(wal == 0)
+        try FileManager.default.removeItem(atPath: path + "-wal")
+        try FileManager.default.removeItem(atPath: path + "-shm")
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: dir.path)
+        let r = try runUnprivileged(["list", path, "--format", "jsonl", "--at", CLITests.end])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.stdout == all.stdout && !r.stdout.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["store.db"])
+    }
+}
