@@ -18,9 +18,11 @@ import Testing
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let path = dir.appendingPathComponent("creds helper.sh")
             try ("#!/bin/sh\nprintf x >> \"$(dirname \"$0\")/calls\"\n" + script).write(to: path, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path.path)
-            // The path has a space: the command line quotes it, as a user's would.
-            let config = "[profile proc]\nregion = eu-west-1\ncredential_process = \"\(path.path)\" --profile proc\n" + extraConfig
+            // The path has a space: the command line quotes it, as a user's would. sh reads the script rather than
+            // exec it: a process that another test forks meanwhile can hold the script's write descriptor, and exec
+            // of a file open for writing fails with ETXTBSY ("Text file busy"), as CI once saw.
+            let config = "[profile proc]\nregion = eu-west-1\ncredential_process = /bin/sh \"\(path.path)\" --profile proc\n"
+                + extraConfig
             try config.write(to: dir.appendingPathComponent("config"), atomically: true, encoding: .utf8)
             environment = ["AWS_CONFIG_FILE": dir.appendingPathComponent("config").path,
                            "AWS_SHARED_CREDENTIALS_FILE": dir.appendingPathComponent("no-credentials").path,
