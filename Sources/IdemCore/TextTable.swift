@@ -29,4 +29,15 @@ public enum TextTable {
                 ? "\"" + c.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : c
         }.joined(separator: ",")
     }
+
+    /// A count with thousands separators: `1,234,567`.
+    public static func grouped(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return n < 0 ? "-" + out : out
+    }
 }

@@ -25,8 +25,11 @@ public struct FindingsState: Sendable {
     public private(set) var computedAt: Instant?
     /// True when events arrived or statuses moved since the last refresh.
     public var dirty = true
-    /// How many findings of each kind there are, and the worst severity among them, as of the last refresh.
+    /// How many findings of each kind there are (the ones not listed included), and the worst severity among the
+    /// listed ones, as of the last refresh.
     public private(set) var byKind: [(FindingKind, Int, Severity?)] = []
+    /// Findings counted but not listed, by kind (past `DetectorConfig.maxFindingsPerKind` of a kind).
+    public private(set) var suppressed: [FindingKind: Int] = [:]
     /// Live tokens (in progress, stuck, completed and not expired) by age, one count per `ageBuckets` entry, then older.
     public private(set) var ages: [Int] = Array(repeating: 0, count: FindingsState.ageBuckets.count + 1)
     /// Request, hit and mismatch rates per tenant.
@@ -62,12 +65,13 @@ public struct FindingsState: Sendable {
         }
         let was = selected
         findings = detector.findings(at: now, ledger: ledger)
+        suppressed = detector.suppressed(at: now, ledger: ledger)
         var counts: [FindingKind: (Int, Severity)] = [:]
         for f in findings {
             let c = counts[f.kind]
             counts[f.kind] = ((c?.0 ?? 0) + 1, max(c?.1 ?? f.severity, f.severity))
         }
-        byKind = FindingKind.allCases.map { ($0, counts[$0]?.0 ?? 0, counts[$0]?.1) }
+        byKind = FindingKind.allCases.map { ($0, (counts[$0]?.0 ?? 0) + (suppressed[$0] ?? 0), counts[$0]?.1) }
         ages = FindingsState.ageHistogram(ledger: ledger, at: now)
         computedAt = now
         dirty = false

@@ -35,6 +35,8 @@ enum FindingsView {
         g.fill(row: 0, role: .header)
         var x = g.put(" idemtop › findings ", x: 0, y: 0, role: .header)
         x += g.put(" " + FindingsReport.summary(list), x: x, y: 0, role: .header)
+        let leftOut = s.findings.suppressed.values.reduce(0, +)
+        if leftOut > 0 { x += g.put(" (+\(Format.count(leftOut)) not listed)", x: x, y: 0, role: .header) }
         if let at = s.findings.computedAt {
             let right = "as of \(Format.clockTime(at))Z "
             if x + 1 + TextWidth.of(right) <= g.width {

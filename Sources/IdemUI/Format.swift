@@ -49,15 +49,7 @@ public enum Format {
     }
 
     /// A count with thousands separators: `1,234,567`.
-    public static func count(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return n < 0 ? "-" + out : out
-    }
+    public static func count(_ n: Int) -> String { TextTable.grouped(n) }
 
     /// A quantity in its unit, bytes shown as KB/MB/GB.
     public static func quantity(_ v: Double, unit: String) -> String {

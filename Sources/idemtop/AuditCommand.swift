@@ -44,9 +44,12 @@ struct AuditCommand: ParsableCommand {
                                           observe: { detector.observe($0) })
         let from = since.flatMap(TimeSpan.init(parsing:)).map { now - $0 }
         let findings = detector.findings(at: now, ledger: loaded.ledger, since: from)
+        let suppressed = detector.suppressed(at: now, ledger: loaded.ledger)
         var out = Output()
-        out.bytes(Array(AuditReport.render(findings, format: format == .json ? .json : .table).utf8))
+        out.bytes(Array(AuditReport.render(findings, suppressed: suppressed, format: format == .json ? .json : .table).utf8))
         out.flush()
+        // JSON is a list of findings: what was left out of it is said on stderr.
+        if format == .json, let line = FindingsReport.notListed(suppressed) { printError("idemtop: note: " + line) }
         loaded.reportMalformed()
         let code = AuditReport.exitCode(findings: findings, failOn: failOn.flatMap(Severity.init(parsing:)))
         if code != 0 { throw ExitCode(code) }

@@ -12,9 +12,9 @@ enum AuditReport {
     }
 
     /// The text to print for `findings` in `format` (ends with a newline).
-    static func render(_ findings: [Finding], format: Format) -> String {
+    static func render(_ findings: [Finding], suppressed: [FindingKind: Int] = [:], format: Format) -> String {
         switch format {
-        case .table: return FindingsReport.table(findings)
+        case .table: return FindingsReport.table(findings, suppressed: suppressed)
         case .json: return FindingsReport.json(findings)
         }
     }

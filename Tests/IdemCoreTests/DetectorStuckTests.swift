@@ -51,4 +51,26 @@ import Testing
         let found = Fx.of(.stuck, Fx.findings(Self.events, now: now, since: now - .hours(1)))
         #expect(found.count == 1)
     }
+
+    /// A crashed fleet leaves many stuck tokens: past the cap only the most overdue are listed, the rest counted.
+    @Test func pastTheCapTheMostOverdueAreListedAndTheRestCounted() throws {
+        let events = (0..<5).map { Fx.request(.executed, token: "crashed-\($0)", at: Int64($0) * 1000) }
+        let config = DetectorConfig(maxFindingsPerKind: 3)
+        var detector = FindingsDetector(config: config)
+        var ledger = Ledger()
+        for e in events {
+            ledger.apply(e)
+            detector.observe(e)
+        }
+        let now = Fx.t0 + .minutes(10)
+        let listed = Fx.of(.stuck, detector.findings(at: now, ledger: ledger))
+        #expect(Set(listed.flatMap(\.tokens)) == ["crashed-0", "crashed-1", "crashed-2"])
+        #expect(detector.suppressed(at: now, ledger: ledger) == [.stuck: 2])
+        let line = try #require(FindingsReport.notListed(detector.suppressed(at: now, ledger: ledger), cap: 3))
+        #expect(line == "not listed: 2 more stuck (past 3 of a kind, findings are counted, not listed)")
+        #expect(FindingsReport.table(listed, suppressed: [.stuck: 2], cap: 3).hasSuffix("3 findings: 3 high\n\(line)\n"))
+        // Under the cap nothing is left out.
+        #expect(detector.suppressed(at: Fx.t0 + .seconds(62), ledger: ledger).isEmpty, "only 3 are stuck yet")
+        #expect(FindingsReport.notListed([:]) == nil)
+    }
 }

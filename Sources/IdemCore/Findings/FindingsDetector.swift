@@ -12,7 +12,8 @@
 /// an execution also one payload lookup (double charges) and a token classification (weak tokens); rarer outcomes
 /// touch small per-token maps. Its state is pruned by event time, so it stays bounded on a long journal: the live
 /// tokens, the executions of the last two double-charge windows, counts per tenant, and at most
-/// `maxFindingsPerKind` findings per kind. The clock-dependent detector (`stuck`) reads the ledger at `now`, and
+/// `maxFindingsPerKind` findings per kind (the rest are counted: `suppressed(at:ledger:)`). The clock-dependent
+/// detector (`stuck`) reads the ledger at `now` and lists the most overdue tokens up to the same cap, and
 /// the reports read the ledger for what a token holds now. Pure: no I/O, no clock reads.
 ///
 /// Observe only the events up to the time you will judge at: findings are built from every event observed.
@@ -85,7 +86,16 @@ public struct FindingsDetector: Sendable {
         return out
     }
 
-    /// Findings not kept because their kind reached `maxFindingsPerKind`, by kind (empty in normal use).
+    /// Findings not listed because their kind reached `maxFindingsPerKind`, by kind (empty in normal use): the
+    /// event-driven kinds counted as they were dropped, and the stuck tokens past the cap at `now`.
+    public func suppressed(at now: Instant, ledger: Ledger) -> [FindingKind: Int] {
+        var out = suppressed
+        let stuck = LedgerFindings.stuckLeftOut(ledger: ledger, at: now, config: config)
+        if stuck > 0 { out[.stuck] = stuck }
+        return out
+    }
+
+    /// Findings of the event-driven kinds not kept because their kind reached `maxFindingsPerKind`, by kind.
     public var suppressed: [FindingKind: Int] {
         var out: [FindingKind: Int] = [:]
         let counts: [(FindingKind, Int)] = [

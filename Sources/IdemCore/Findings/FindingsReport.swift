@@ -23,17 +23,34 @@ public enum FindingsReport {
         return "\(findings.count) finding\(findings.count == 1 ? "" : "s"): \(parts.joined(separator: ", "))"
     }
 
+    /// One line naming the findings counted but not listed (past `DetectorConfig.maxFindingsPerKind` of a kind),
+    /// e.g. `not listed: 290,000 more stuck (past 10,000 of a kind, findings are counted, not listed)`; nil when
+    /// none were left out.
+    public static func notListed(_ suppressed: [FindingKind: Int], cap: Int = DetectorConfig.standard.maxFindingsPerKind)
+        -> String? {
+        let parts = FindingKind.allCases.compactMap { k -> String? in
+            guard let n = suppressed[k], n > 0 else { return nil }
+            return "\(TextTable.grouped(n)) more \(k.rawValue)"
+        }
+        guard !parts.isEmpty else { return nil }
+        return "not listed: \(parts.joined(separator: ", ")) (past \(TextTable.grouped(cap)) of a kind, findings are "
+            + "counted, not listed)"
+    }
+
     /// An aligned table: severity, kind, tenant, tokens (elided to `tokenWidth`), first and last seen (RFC 3339)
-    /// and the evidence, one finding a line, then the summary line.
-    public static func table(_ findings: [Finding], tokenWidth: Int = 40, tenantWidth: Int = 24) -> String {
-        guard !findings.isEmpty else { return summary(findings) + "\n" }
+    /// and the evidence, one finding a line, then the summary line (and what was not listed, when anything was).
+    public static func table(_ findings: [Finding], suppressed: [FindingKind: Int] = [:],
+                             cap: Int = DetectorConfig.standard.maxFindingsPerKind, tokenWidth: Int = 40,
+                             tenantWidth: Int = 24) -> String {
+        let leftOut = notListed(suppressed, cap: cap).map { $0 + "\n" } ?? ""
+        guard !findings.isEmpty else { return summary(findings) + "\n" + leftOut }
         let header = ["SEVERITY", "KIND", "TENANT", "TOKENS", "FIRST SEEN", "LAST SEEN", "EVIDENCE"]
         let rows: [[String]] = findings.map { f in
             [f.severity.rawValue, f.kind.rawValue, elide(visible(f.tenant), to: tenantWidth),
              tokensCell(f.tokens, width: tokenWidth), f.firstSeen.rfc3339, f.lastSeen.rfc3339, visible(f.evidence)]
         }
         var out = TextTable.render(header: header, rows: rows).joined(separator: "\n") + "\n"
-        out += summary(findings) + "\n"
+        out += summary(findings) + "\n" + leftOut
         return out
     }
 

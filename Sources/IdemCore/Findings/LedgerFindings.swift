@@ -1,11 +1,27 @@
 /// The findings read from the ledger's records at a given `now`: stuck tokens.
 enum LedgerFindings {
-    /// Every record whose status at `now` is `stuck`: in progress past its lock deadline and not yet expired.
+    /// Every record whose status at `now` is `stuck`: in progress past its lock deadline and not yet expired; past
+    /// `config.maxFindingsPerKind` of them, only the most overdue are listed. Returns how many were left out.
     ///
     /// Medium when past the deadline by less than `stuckHighAfter`, high from then on. `firstSeen` is when the
     /// execution began, `lastSeen` is `now` (it is still stuck then).
-    static func stuck(ledger: Ledger, at now: Instant, config: DetectorConfig, into out: inout [Finding]) {
-        for r in ledger.records where r.stored == .inProgress && r.status(at: now) == .stuck {
+    @discardableResult
+    static func stuck(ledger: Ledger, at now: Instant, config: DetectorConfig, into out: inout [Finding]) -> Int {
+        var stuck: [Int] = []
+        for (i, r) in ledger.records.enumerated() where r.stored == .inProgress && r.status(at: now) == .stuck {
+            stuck.append(i)
+        }
+        let cap = max(0, config.maxFindingsPerKind)
+        var dropped = 0
+        if stuck.count > cap {
+            // Formatting a finding costs far more than this sort: a crashed fleet can leave 10^5 stuck tokens.
+            let records = ledger.records
+            stuck.sort { records[$0].lockedUntil < records[$1].lockedUntil }
+            dropped = stuck.count - cap
+            stuck.removeLast(dropped)
+        }
+        for i in stuck {
+            let r = ledger.records[i]
             let overdue = now - r.lockedUntil
             let operation = ledger.operation(of: r)
             let evidence = "in progress since \(r.createdAt.rfc3339), stuck for \(overdue.compact) (deadline "
@@ -16,5 +32,13 @@ enum LedgerFindings {
                                evidence: evidence, operation: operation.isEmpty ? nil : operation,
                                count: 1))
         }
+        return dropped
+    }
+
+    /// How many stuck records `stuck` leaves out at `now` (a count, no findings built).
+    static func stuckLeftOut(ledger: Ledger, at now: Instant, config: DetectorConfig) -> Int {
+        var n = 0
+        for r in ledger.records where r.stored == .inProgress && r.status(at: now) == .stuck { n += 1 }
+        return max(0, n - max(0, config.maxFindingsPerKind))
     }
 }
