@@ -54,11 +54,15 @@ public final class TokenActions: @unchecked Sendable {
     ///
     /// Batches of `batchSize` go under one store lock or transaction, with a short pause between batches, so a live
     /// service waiting for the store's write lock gets it between them.
-    public func purge(_ targets: [PurgeTarget], reason: String, batchSize: Int = 200) throws -> [PurgeOutcome] {
+    ///
+    /// - Parameter shouldStop: asked before each batch; when it answers true the purge stops there and returns the
+    ///   outcomes so far (fewer than `targets`).
+    public func purge(_ targets: [PurgeTarget], reason: String, batchSize: Int = 200,
+                      shouldStop: () -> Bool = { false }) throws -> [PurgeOutcome] {
         if readOnly { throw StoreError.readOnly("purge needs a writable store; drop --read-only") }
         var outcomes: [PurgeOutcome] = []
         var start = 0
-        while start < targets.count {
+        while start < targets.count, !shouldStop() {
             if start > 0 { usleep(2000) }
             let batch = Array(targets[start..<min(targets.count, start + max(1, batchSize))])
             outcomes += try withWriter(for: "purge") { w in

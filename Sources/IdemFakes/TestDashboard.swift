@@ -86,6 +86,7 @@ public final class TestDashboard {
         case .copy(let text): copied.append(text)
         case .setTheme(let name): themesRequested.append(name)
         case .purge(let order): purgesRequested.append(order)
+        case .purgeMany(let orders): purgesRequested += orders
         case .replay(let key): replaysRequested.append(key)
         case .loadDetail(let key):
             do {

@@ -87,7 +87,9 @@ enum ActionDialogView {
                 ("If the service changed the token since, the purge is refused and nothing changes.", .dim),
             ]
             let buttons = d.purgeFocused ? "   Cancel    [ Purge ]" : " [ Cancel ]    Purge  "
-            box(lines + [("", .normal), (buttons, .keyHint)], into: &grid, focusRow: lines.count + 1)
+            box(lines + [("", .normal), (buttons, .keyHint)], into: &grid, focusRow: lines.count + 1, keepLast: 2)
+        } else if let b = state.bulkPurge {
+            box(b.boxLines(), into: &grid, focusRow: nil, keepLast: 3)
         } else if let p = state.replayPanel {
             box(p.boxLines(now: state.now), into: &grid, focusRow: nil)
         }
@@ -95,7 +97,10 @@ enum ActionDialogView {
 
     /// A box drawn with line characters in the middle of the screen, at most 80 columns wide; long lines wrap on
     /// spaces. Widths are display columns, so a CJK tenant or an emoji wraps where it should.
-    static func box(_ lines: [(String, Role)], into grid: inout Grid, focusRow: Int?) {
+    ///
+    /// - Parameter keepLast: when the lines do not all fit, this many last lines stay and lines before them go (a
+    ///   prompt at the end must stay visible on a small terminal).
+    static func box(_ lines: [(String, Role)], into grid: inout Grid, focusRow: Int?, keepLast: Int = 0) {
         let visible = lines.map { (Sanitizer.visible($0.0), $0.1) }
         let widest = visible.map { TextWidth.of($0.0) }.max() ?? 40
         let width = max(0, min(grid.width - 4, 80, max(40, widest + 4)))
@@ -106,8 +111,17 @@ enum ActionDialogView {
             if let f = focusRow, i < f { focus = (focus ?? 0) + parts.count - 1 }
             wrapped += parts.map { ($0, role) }
         }
-        let focusRow = focus
-        let shown = Array(wrapped.prefix(max(1, grid.height - 4)))
+        var focusRow = focus
+        let room = max(1, grid.height - 4)
+        var shown = Array(wrapped.prefix(room))
+        if wrapped.count > room, keepLast > 0 {
+            let tail = min(keepLast, room)
+            shown = Array(wrapped.prefix(room - tail)) + Array(wrapped.suffix(tail))
+            // The focused line moves up with the kept tail, or is gone with the middle.
+            if let f = focusRow, f >= room - tail {
+                focusRow = f >= wrapped.count - tail ? f - (wrapped.count - room) : nil
+            }
+        }
         let height = shown.count + 2
         let left = max(0, (grid.width - width) / 2), top = max(0, (grid.height - height) / 2)
         for row in 0..<height where top + row < grid.height {

@@ -76,6 +76,10 @@ public struct AppState: Sendable {
     public var themeName: String
     /// The purge confirmation, when it is up (keys go to it first).
     public var purgeDialog: PurgeDialog?
+    /// The bulk purge confirmation (`D`, `:purge-all`), when it is up (keys go to it first).
+    public var bulkPurge: BulkPurgeDialog?
+    /// True from a confirmed bulk purge until the run loop answers it: one at a time.
+    public var bulkPurgeRunning = false
     /// The answer of a replay, when it is shown.
     public var replayPanel: ReplayPanel?
     /// Tokens whose replay was sent and not yet answered: one replay at a time per token.

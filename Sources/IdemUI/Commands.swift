@@ -63,6 +63,10 @@ public enum Commands {
             state, _ in
             state.openPurgeDialog()
         },
+        Command(name: "purge-all", aliases: ["bulk-purge"], usage: ":purge-all",
+                summary: "purge every token the filter shows (type their number to confirm; also D)") { state, _ in
+            state.openBulkPurge()
+        },
         Command(name: "replay", usage: ":replay", summary: "send the selected token's stored request to --target") {
             state, _ in
             state.replaySelected()

@@ -3,8 +3,9 @@ import IdemCore
 /// A parsed filter: space-separated terms, all of which must hold (AND).
 ///
 /// Terms: free text (matched case-insensitively in token, operation or tenant), `status:stuck`, `tenant:acme`,
-/// `op:refunds`, `token:3f2a`, `finding:stuck` (tokens in a current finding of that kind), and counts `hits>3`, `mismatches>0`, `conflicts>=1`, `reexecutions>0` with
-/// `> >= < <= =`. A leading `!` negates a term.
+/// `op:refunds`, `token:3f2a`, `finding:stuck` (tokens in a current finding of that kind), counts `hits>3`,
+/// `mismatches>0`, `conflicts>=1`, `reexecutions>0` with `> >= < <= =`, and the age of the current execution
+/// (the AGE column) `age>10m`, `age<1h`. A leading `!` negates a term.
 public struct Filter: Sendable, Hashable {
     /// A count field a term compares.
     public enum CountField: String, Sendable, Hashable, CaseIterable {
@@ -22,6 +23,8 @@ public struct Filter: Sendable, Hashable {
         /// Tokens involved in a current finding of a kind (`finding:stuck`).
         case finding(FindingKind)
         case count(CountField, Comparison, Int32)
+        /// How long ago the current execution began, against a duration (`age>10m`).
+        case age(Comparison, TimeSpan)
         indirect case not(Term)
     }
 
@@ -61,6 +64,13 @@ public struct Filter: Sendable, Hashable {
         for op in [">=", "<=", ">", "<", "="] {
             guard let r = word.range(of: op) else { continue }
             let name = word[..<r.lowerBound].lowercased()
+            if name == "age" {
+                let value = String(word[r.upperBound...])
+                guard let span = TimeSpan(parsing: value) else {
+                    return .failure(FilterError("'\(word)': age needs a duration after \(op), such as 10m or 2h"))
+                }
+                return .success(.age(Comparison(rawValue: op) ?? .eq, span))
+            }
             guard let field = fieldAliases[name] else { break }
             guard let n = Int32(word[r.upperBound...]) else {
                 return .failure(FilterError("'\(word)': \(name) needs a whole number after \(op)"))
@@ -91,7 +101,7 @@ public struct Filter: Sendable, Hashable {
                 return .success(.finding(kind))
             default:
                 return .failure(FilterError("'\(word)': unknown field '\(name)' (status, tenant, op, token, finding, "
-                    + "hits>N, mismatches>N, conflicts>N)"))
+                    + "hits>N, mismatches>N, conflicts>N, age>10m)"))
             }
         }
         return .success(.text(word.lowercased()))

@@ -11,6 +11,7 @@ struct FilterMatcher {
         case token([UInt8])
         case records(Set<Int32>)
         case count(Filter.CountField, Filter.Comparison, Int32)
+        case age(Filter.Comparison, TimeSpan)
         indirect case not(Compiled)
     }
     private let compiled: [Compiled]
@@ -38,6 +39,7 @@ struct FilterMatcher {
                 }
                 return .records(set)
             case .count(let f, let c, let n): return .count(f, c, n)
+            case .age(let c, let span): return .age(c, span)
             case .not(let inner): return .not(compile(inner))
             }
         }
@@ -59,7 +61,7 @@ struct FilterMatcher {
 
     private static func cost(_ c: Compiled) -> Int {
         switch c {
-        case .tenant, .operation, .count, .records: return 0
+        case .tenant, .operation, .count, .records, .age: return 0
         case .status: return 1
         case .token, .text: return 2
         case .not: return 3
@@ -99,7 +101,7 @@ struct FilterMatcher {
             }
         case .records(let set):
             return keep { set.contains(Int32($0)) }
-        case .count, .not:
+        case .count, .age, .not:
             return keep { test(c, recs[$0], at: $0) }
         }
     }
@@ -128,14 +130,20 @@ struct FilterMatcher {
             case .reexecutions: v = r.reexecutions
             case .executions: v = r.executions
             }
-            switch cmp {
-            case .gt: return v > n
-            case .ge: return v >= n
-            case .lt: return v < n
-            case .le: return v <= n
-            case .eq: return v == n
-            }
+            return FilterMatcher.compare(Int64(v), cmp, Int64(n))
+        case .age(let cmp, let span):
+            return FilterMatcher.compare((now - r.createdAt).ms, cmp, span.ms)
         case .not(let inner): return !test(inner, r, at: i)
+        }
+    }
+
+    static func compare(_ v: Int64, _ cmp: Filter.Comparison, _ n: Int64) -> Bool {
+        switch cmp {
+        case .gt: return v > n
+        case .ge: return v >= n
+        case .lt: return v < n
+        case .le: return v <= n
+        case .eq: return v == n
         }
     }
 

@@ -22,6 +22,8 @@ public enum Message: Sendable {
     case error(String)
     /// How a purge the run loop performed ended: `refused` when the store changed since (nothing was written).
     case purgeFinished(TokenKey, refused: Bool, text: String)
+    /// How a bulk purge (`Effect.purgeMany`) ended: how many tokens were purged and refused, and a line to show.
+    case purgeManyFinished(purged: Int, refused: Int, text: String)
     /// The run loop sent a replay's request to `target` at `at`; its answer comes later as `.replayFinished`.
     case replayStarted(TokenKey, target: String, at: Instant)
     /// A replay's answer beside the stored response (or why it failed), as lines for the replay panel.
@@ -40,6 +42,8 @@ public enum Effect: Sendable, Hashable {
     case setTheme(String)
     /// Purge a token if the store still holds what the operator saw; answer with `.purgeFinished`.
     case purge(PurgeOrder)
+    /// Purge each token on its own compare-and-set, without blocking the screen; answer with `.purgeManyFinished`.
+    case purgeMany([PurgeOrder])
     /// Send a token's stored request to the replay target without blocking: answer with `.replayStarted` at once
     /// and `.replayFinished` when the answer comes (or with `.replayFinished` alone when it cannot be sent).
     case replay(TokenKey)

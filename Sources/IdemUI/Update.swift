@@ -24,6 +24,8 @@ extension AppState {
             // Statuses derive from the clock: a sort or filter by status can change as time passes.
             let statusesMoved = tally.advance(to: now, in: ledger)
             if crossedSecond, statusesMoved, sortColumn == .status || filterUsesStatus { indexStale = true }
+            // An age term lets rows in (or out) as the clock moves, whether or not a status changed.
+            if crossedSecond, filterUsesAge { indexStale = true }
             if let n = notice, !n.isError, t - n.at > .seconds(10) { notice = nil }
             if statusesMoved { findings.dirty = true }
             refreshFindings()
@@ -60,6 +62,9 @@ extension AppState {
         case .purgeFinished(_, let refused, let text):
             notice = Notice(text: text, isError: refused, at: now)
             return []
+        case .purgeManyFinished(let purged, let refused, let text):
+            bulkPurgeFinished(purged: purged, refused: refused, text: text)
+            return []
         case .replayStarted(let key, let target, let at):
             return replayStarted(key, target: target, at: at)
         case .replayFinished(let key, let lines, let failed):
@@ -69,6 +74,10 @@ extension AppState {
 
     var filterUsesStatus: Bool {
         filter.terms.contains { if case .status = $0 { return true }; if case .not(.status) = $0 { return true }; return false }
+    }
+
+    var filterUsesAge: Bool {
+        filter.terms.contains { if case .age = $0 { return true }; if case .not(.age) = $0 { return true }; return false }
     }
 
     var filterUsesFindings: Bool {

@@ -6,6 +6,7 @@ extension AppState {
         if key == .ctrl("c") { return [.quit] }
         if input != nil { return handleInput(key) }
         if purgeDialog != nil { return handleDialog(key) }
+        if bulkPurge != nil { return handleBulkPurge(key) }
         if replayPanel != nil, let effects = handleReplayPanel(key) { return effects }
         switch mode {
         case .main: return handleMain(key)
@@ -41,6 +42,8 @@ extension AppState {
             sort(by: sortColumn, descending: !sortDescending)
         case .char("d"):
             return openPurgeDialog()
+        case .char("D"):
+            return openBulkPurge()
         case .char("r"):
             return replaySelected()
         case .char("y"):
@@ -115,6 +118,8 @@ extension AppState {
             if let k = detail?.key { return [.copy(k.token)] }
         case .char("d"):
             return openPurgeDialog()
+        case .char("D"):
+            return openBulkPurge()
         case .char("r"):
             return replaySelected()
         case .char(":"):

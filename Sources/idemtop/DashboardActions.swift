@@ -24,13 +24,45 @@ enum DashboardActions {
         }
     }
 
+    /// Starts a bulk purge on a worker thread and returns at once; the worker posts `.purgeManyFinished` to `inbox`.
+    /// Each token goes on its own compare-and-set, in batches with a pause between them (a live service gets the
+    /// store's lock between batches); `stop` ends it between batches (the dashboard quitting).
+    static func startPurgeMany(_ orders: [PurgeOrder], actions: TokenActions, inbox: WorkerInbox, stop: StopFlag) {
+        inbox.begin()
+        let worker = Thread { inbox.post(purgeMany(orders, actions: actions, stop: stop)) }
+        worker.name = "idemtop-purge"
+        worker.start()
+    }
+
+    /// Purges `orders` (blocking the calling thread, a worker's) and says how it went in one line.
+    static func purgeMany(_ orders: [PurgeOrder], actions: TokenActions, stop: StopFlag) -> Message {
+        let targets = orders.map { o in
+            PurgeTarget(key: o.key, operation: "", expect: PurgeExpectation(status: o.status, version: o.version,
+                                                                             storedStatus: o.stored,
+                                                                             expiresAt: o.expiresAt),
+                        age: TimeSpan(ms: 0), hits: 0)
+        }
+        let reason = orders.first?.reason ?? "bulk purge from the dashboard"
+        do {
+            let outcomes = try actions.purge(targets, reason: reason, shouldStop: { stop.isSet })
+            let purged = outcomes.filter { if case .purged = $0 { return true } else { return false } }.count
+            let refused = outcomes.count - purged
+            var text = "purged \(purged) of \(orders.count) tokens by \(actions.actor)"
+            if refused > 0 { text += "; \(refused) refused: they changed since you looked and were left as they are" }
+            if outcomes.count < orders.count { text += "; stopped before the last \(orders.count - outcomes.count)" }
+            return .purgeManyFinished(purged: purged, refused: refused, text: text)
+        } catch {
+            return .purgeManyFinished(purged: 0, refused: 0, text: "bulk purge stopped: \(error)")
+        }
+    }
+
     /// Starts a replay to the `--target` base URL on a worker thread and returns at once.
     ///
     /// The token's request and stored response are read here, on the loop's thread (the reader is not thread-safe);
     /// the worker only does the HTTP exchange and records the admin event (`TokenActions` is thread-safe), then posts
     /// `.replayFinished` to `inbox`. Returns `.replayStarted`, or `.replayFinished` when nothing could be sent.
     static func startReplay(_ key: TokenKey, reader: any EventReader, target: String?, actions: TokenActions,
-                            inbox: ReplayInbox, clock: any Clock) -> Message {
+                            inbox: WorkerInbox, clock: any Clock) -> Message {
         guard let target else {
             return .replayFinished(key, lines: ["no replay target: start the dashboard with --target BASE_URL"],
                                    failed: true)
@@ -69,4 +101,14 @@ enum DashboardActions {
             return .replayFinished(key, lines: ["\(error)"], failed: true)
         }
     }
+}
+
+/// A flag the loop raises for its workers (on quit); they check it between steps. Thread-safe.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    /// Guarded by `lock`.
+    private var raised = false
+
+    func raise() { lock.withLock { raised = true } }
+    var isSet: Bool { lock.withLock { raised } }
 }

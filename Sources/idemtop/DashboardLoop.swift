@@ -7,8 +7,9 @@ import IdemTerminal
 import IdemUI
 
 /// The run loop: reads keys, polls the store, ticks the clock, performs effects, and paints at most ~30 frames a
-/// second, only when something changed. Everything happens on the calling thread, but for a replay's HTTP exchange:
-/// a worker thread does it and posts the answer to a `ReplayInbox` the loop drains each iteration.
+/// second, only when something changed. Everything happens on the calling thread, but for a replay's HTTP exchange
+/// and a bulk purge: a worker thread does those and posts the answer to a `WorkerInbox` the loop drains each
+/// iteration.
 final class DashboardLoop {
     private var state: AppState
     private let reader: any EventReader
@@ -18,7 +19,9 @@ final class DashboardLoop {
     private let signals: SignalWatcher
     private var grid = Grid(width: 0, height: 0)
     /// Replay answers from worker threads; drained each iteration.
-    private let replays = ReplayInbox()
+    private let workers = WorkerInbox()
+    /// Raised on quit: a bulk purge stops after its current batch.
+    private let stopWorkers = StopFlag()
     private lazy var actions = TokenActions(location: reader.location, readOnly: options.readOnly,
                                             policy: options.policy, clock: options.clock)
 
@@ -69,14 +72,16 @@ final class DashboardLoop {
             }
             readInput()
             guard running else { break }
-            for answer in replays.drain() { send(answer) }
+            for answer in workers.drain() { send(answer) }
             pollStore()
             tick()
             reindexIfDue()
             frameIfDue()
         }
-        // A replay still in flight records its admin event when its answer comes: give it a moment to land.
-        if replays.pending > 0 { _ = replays.waitForWorkers(seconds: 3) }
+        // A replay still in flight records its admin event when its answer comes: give it a moment to land. A bulk
+        // purge stops after its current batch (each purge already written is whole, with its admin event).
+        stopWorkers.raise()
+        if workers.pending > 0 { _ = workers.waitForWorkers(seconds: 3) }
         return exitStatus
     }
 
@@ -92,7 +97,7 @@ final class DashboardLoop {
             let flowing = now &- lastData < 2_000_000_000
             timeout = flowing ? Int32(options.refresh.ms) : Int32(DashboardLoop.idlePoll / 1_000_000)
         }
-        timeout = max(0, min(timeout, replays.pending > 0 ? 50 : 250))
+        timeout = max(0, min(timeout, workers.pending > 0 ? 50 : 250))
         var first = true
         for _ in 0..<64 {
             let input = terminal.read(timeoutMs: first ? timeout : 0)
@@ -201,9 +206,11 @@ final class DashboardLoop {
             }
         case .purge(let order):
             send(DashboardActions.purge(order, actions: actions))
+        case .purgeMany(let orders):
+            DashboardActions.startPurgeMany(orders, actions: actions, inbox: workers, stop: stopWorkers)
         case .replay(let key):
             send(DashboardActions.startReplay(key, reader: reader, target: options.replayTarget, actions: actions,
-                                              inbox: replays, clock: options.clock))
+                                              inbox: workers, clock: options.clock))
         case .setTheme(let name):
             do {
                 let t = try DashboardThemes.load(name, environment: options.environment)

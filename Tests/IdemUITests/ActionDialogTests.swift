@@ -62,4 +62,57 @@ import Testing
         _ = press(&s, .escape)
         #expect(s.replayPanel == nil)
     }
+
+    /// `D` purges what the filter shows, once the operator types how many: never the whole table by accident.
+    @Test func aBulkPurgeNeedsAFilterAndTheCountTyped() throws {
+        var s = Fixture.state(width: 120, height: 40)
+        #expect(press(&s, .char("D")).isEmpty && s.bulkPurge == nil)
+        #expect(s.notice?.isError == true && s.notice?.text.contains("set a filter first") == true)
+
+        // Every token of acme: the long token and order-77, which is purged already and left out.
+        _ = s.setFilter("acme")
+        #expect(press(&s, .char("D")).isEmpty)
+        let d = try #require(s.bulkPurge)
+        #expect(d.orders.map(\.key.token) == [Fixture.longToken])
+        #expect(d.orders[0].status == .completed && d.orders[0].reason == "bulk purge from the dashboard (filter: acme)")
+        let text = screen(s)
+        #expect(text.contains("Purge 1 token?") && text.contains("filter     acme"), "\(text)")
+        #expect(text.contains("completed: its stored response is forgotten"))
+        #expect(text.contains("Type 1 and Enter to purge them; Esc cancels."))
+
+        // A wrong count purges nothing and keeps the dialog; Backspace mends it; the right one purges.
+        #expect(press(&s, .char("2"), .enter).isEmpty)
+        #expect(s.bulkPurge != nil && s.notice?.text == "type 1 to purge 1 tokens, or Esc")
+        _ = press(&s, .backspace, .char("x"), .char("1"))
+        #expect(s.bulkPurge?.typed == "1")
+        #expect(press(&s, .enter) == [.purgeMany(d.orders)])
+        #expect(s.bulkPurge == nil && s.bulkPurgeRunning)
+        #expect(press(&s, .char("D")).isEmpty && s.notice?.text == "a bulk purge is still running")
+        _ = s.update(.purgeManyFinished(purged: 1, refused: 0, text: "purged 1 of 1 tokens by ops@host"))
+        #expect(!s.bulkPurgeRunning && s.notice?.text == "purged 1 of 1 tokens by ops@host" && s.notice?.isError == false)
+
+        // :purge-all is the same; Esc cancels. A filter that shows only purged tokens has nothing to purge.
+        _ = press(&s, .char(":"))
+        for ch in "purge-all" { _ = s.update(.key(.char(ch))) }
+        _ = press(&s, .enter)
+        #expect(s.bulkPurge != nil)
+        _ = press(&s, .escape)
+        #expect(s.bulkPurge == nil && s.notice?.text == "bulk purge cancelled")
+        _ = s.setFilter("status:purged")
+        #expect(press(&s, .char("D")).isEmpty && s.bulkPurge == nil)
+        #expect(s.notice?.text.hasPrefix("nothing to purge") == true)
+    }
+
+    /// On the smallest terminal the dialogs lose lines from the middle, never their buttons or the typed count.
+    @Test func onASmallTerminalTheButtonsAndThePromptStay() throws {
+        var s = Fixture.state(width: 60, height: 15)
+        _ = press(&s, .char("d"))
+        let one = screen(s)
+        #expect(one.contains("[ Cancel ]") && one.contains("Purge this token?"), "\(one)")
+        _ = press(&s, .escape)
+        _ = s.setFilter("op:charges")
+        _ = press(&s, .char("D"), .char("4"))
+        let bulk = screen(s)
+        #expect(bulk.contains("> 4_") && bulk.contains("Type 4 and Enter"), "\(bulk)")
+    }
 }

@@ -16,6 +16,7 @@ import Testing
             .count(.hits, .lt, 1), .count(.hits, .eq, 0), .count(.mismatches, .gt, 0),
         ])
         #expect(terms("!status:completed") == [.not(.status(.completed))])
+        #expect(terms("age>10m age<=2h") == [.age(.gt, .minutes(10)), .age(.le, .hours(2))])
     }
 
     @Test func rejectsWithOneLine() {
@@ -23,6 +24,8 @@ import Testing
         #expect(terms("colour:red") == nil)
         #expect(terms("hits>x") == nil)
         #expect(terms("tenant:") == nil)
+        #expect(terms("age>soon") == nil)
+        if case .failure(let e) = Filter.parse("age>soon") { #expect(e.message.contains("age needs a duration")) }
         if case .failure(let e) = Filter.parse("colour:red") { #expect(e.message.contains("unknown field 'colour'")) }
     }
 
@@ -38,6 +41,10 @@ import Testing
         #expect(matching("acme") == [Fixture.longToken, "order-77"])
         #expect(matching("ACME hits>3") == [Fixture.longToken])
         #expect(matching("mismatches>0") == ["evil\u{1b}[31mred"])
+        // The long token's execution began exactly 10 minutes ago: the edge is in >=, not in >.
+        #expect(matching("acme age>=10m") == [Fixture.longToken])
+        #expect(matching("acme age>10m").isEmpty)
+        #expect(matching("status:stuck age<5m") == ["order-1001"])
         #expect(matching("op:payouts") == ["pay-0042"])
         #expect(matching("3F2A") == [Fixture.longToken])
         #expect(matching("東京") == ["注文-2026-東京"])

@@ -96,6 +96,18 @@ import Testing
         assertSnapshot(Fixture.rendered(s), theme: dark, named: "replay-panel-\(width)x\(height)")
     }
 
+    /// The bulk purge over a filter that shows tokens of several statuses, half typed.
+    @Test(arguments: [(80, 24), (120, 40)])
+    func bulkPurgeDialog(width: Int, height: Int) throws {
+        var s = Fixture.state(width: width, height: height)
+        _ = s.setFilter("op:charges")
+        _ = s.update(.key(.char("D")))
+        _ = s.update(.key(.char("3")))
+        let g = Fixture.rendered(s)
+        #expect(g.text.contains("Type 4 and Enter") && g.text.contains("> 3_"), "\(g.text)")
+        assertSnapshot(g, theme: dark, named: "bulk-purge-\(width)x\(height)")
+    }
+
     @Test func pausedTailWithNewEvents() {
         var s = Fixture.state(width: 100, height: 30)
         _ = s.update(.key(.char("p")))

@@ -90,6 +90,63 @@ import Testing
         t.waitFor(text: "EXITED 0")
     }
 
+    /// `D` over a filter in a real terminal: the dialog, the typed count, every shown token purged with its admin
+    /// event, and the token the filter did not show left alone. A SQLite store written five minutes ago by the writer
+    /// API: three executions that never finished (stuck now) and one completed charge.
+    @Test func bulkPurgeOfWhatTheFilterShows() throws {
+        guard DashboardTmux.tmuxPath() != nil, FileManager.default.isExecutableFile(atPath: DashboardTmux.binary) else {
+            Issue.record("needs tmux and the built binary (swift build --product idemtop)")
+            return
+        }
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let location = StoreLocation(kind: .sqlite, path: dir.appendingPathComponent("fleet.db").path)
+        do {
+            let clock = ManualClock(SystemClock().now() - .minutes(5))
+            let writer = try Stores.writer(location, policy: .standard, clock: clock, create: true)
+            for i in 1...3 {
+                _ = try writer.begin(tenant: "shop", token: "crashed-\(i)", operation: "POST /v1/charges",
+                                     fingerprint: Fingerprint("p\(i)"), request: nil)
+            }
+            if case .execute(let ticket, _) = try writer.begin(tenant: "shop", token: "done-1", operation: "POST /v1/charges",
+                                                               fingerprint: Fingerprint("d"), request: nil) {
+                try writer.complete(ticket, response: StoredResponse(status: 201, body: "{}"))
+            }
+        }
+        let t = DashboardTmux()
+        defer { t.stop() }
+        t.start("sh -c " + shellQuote("\(shellQuote(DashboardTmux.binary)) ui \(shellQuote(location.path)); echo EXITED $?; sleep 60"))
+        t.waitFor(text: "stuck 3")
+        t.send("D")
+        t.waitFor(text: "set a filter first")
+        t.send("Escape")  // dismisses the error, which holds the status line the filter count is shown on
+        t.waitFor("the error dismissed") { !$0.contains("set a filter first") }
+        t.send("/")
+        t.type("status:stuck")
+        t.send("Enter")
+        t.waitFor(text: "3 of 4 tokens")
+        t.send("D")
+        let dialog = t.waitFor(text: "Purge 3 tokens?")
+        #expect(dialog.contains("statuses   stuck 3") && dialog.contains("Type 3 and Enter"), "\(dialog)")
+        t.type("3")
+        t.waitFor(text: "> 3_")
+        t.send("Enter")
+        t.waitFor(text: "purged 3 of 3 tokens by")
+        t.waitFor(text: "purged 3")  // the header's count, once the dashboard has read the purges back
+        t.send("q")
+        t.waitFor(text: "EXITED 0")
+
+        let after = try ledger(location)
+        for i in 1...3 { #expect(after.record(TokenKey(tenant: "shop", token: "crashed-\(i)"))?.stored == .purged) }
+        #expect(after.record(TokenKey(tenant: "shop", token: "done-1"))?.stored == .completed)
+        var events: [StoreEvent] = []
+        _ = try Stores.reader(location).poll(limit: .max, { events.append($0) }, malformed: { _ in })
+        let purges = events.filter { $0.kind == .purge }
+        #expect(purges.count == 3 && purges.allSatisfy {
+            $0.sawStatus == .stuck && $0.reason == "bulk purge from the dashboard (filter: status:stuck)"
+        }, "\(purges)")
+    }
+
     /// The header's clock, `HH:MM:SSZ`, as the dashboard draws it.
     func headerClock(_ screen: String) -> String? {
         guard let first = screen.split(separator: "\n").first,

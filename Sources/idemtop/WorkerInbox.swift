@@ -1,24 +1,24 @@
 import Foundation
 import IdemUI
 
-/// The answers of replays running on worker threads, waiting for the run loop to pick them up.
+/// The answers of actions running on worker threads (replays, bulk purges), waiting for the run loop to pick them up.
 ///
 /// Workers `post` from any thread; the loop `drain`s on its own thread each iteration and sends what it finds as
-/// messages, so the state and ncurses stay on the loop's thread. `pending` counts replays started and not yet
+/// messages, so the state and ncurses stay on the loop's thread. `pending` counts jobs started and not yet
 /// drained: while it is not zero the loop waits for input in short slices, so an answer shows within ~50 ms.
-final class ReplayInbox: @unchecked Sendable {
+final class WorkerInbox: @unchecked Sendable {
     private let lock = NSLock()
     /// Guarded by `lock`.
     private var messages: [Message] = []
     /// Guarded by `lock`.
     private var started = 0
 
-    /// Counts one more replay whose answer will be posted.
+    /// Counts one more job whose answer will be posted.
     func begin() {
         lock.withLock { started += 1 }
     }
 
-    /// Hands a finished replay's message to the loop; safe from any thread.
+    /// Hands a finished job's message to the loop; safe from any thread.
     func post(_ message: Message) {
         lock.withLock { messages.append(message) }
     }
@@ -33,10 +33,10 @@ final class ReplayInbox: @unchecked Sendable {
         }
     }
 
-    /// Replays started whose answer the loop has not drained yet.
+    /// Jobs started whose answer the loop has not drained yet.
     var pending: Int { lock.withLock { started } }
 
-    /// Waits up to `seconds` for every started replay to post its answer (so its admin event is recorded before the
+    /// Waits up to `seconds` for every started job to post its answer (so its admin events are recorded before the
     /// process exits); true when none is still running.
     func waitForWorkers(seconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
