@@ -96,10 +96,10 @@ extension AppState {
         return []
     }
 
-    /// What the run loop answers a `.purgeMany` with: how many were purged and refused, and a line to show.
-    mutating func bulkPurgeFinished(purged: Int, refused: Int, text: String) {
+    /// What the run loop answers a `.purgeMany` with: a line to show, an error when anything was refused.
+    mutating func bulkPurgeFinished(text: String, failed: Bool) {
         bulkPurgeRunning = false
-        notice = Notice(text: text, isError: refused > 0, at: now)
+        notice = Notice(text: text, isError: failed, at: now)
     }
 }
 

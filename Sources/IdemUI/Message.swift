@@ -22,8 +22,9 @@ public enum Message: Sendable {
     case error(String)
     /// How a purge the run loop performed ended: `refused` when the store changed since (nothing was written).
     case purgeFinished(TokenKey, refused: Bool, text: String)
-    /// How a bulk purge (`Effect.purgeMany`) ended: how many tokens were purged and refused, and a line to show.
-    case purgeManyFinished(purged: Int, refused: Int, text: String)
+    /// How a bulk purge (`Effect.purgeMany`) ended, in a line to show; `failed` when any purge was refused or the
+    /// purge could not run.
+    case purgeManyFinished(text: String, failed: Bool)
     /// The run loop sent a replay's request to `target` at `at`; its answer comes later as `.replayFinished`.
     case replayStarted(TokenKey, target: String, at: Instant)
     /// A replay's answer beside the stored response (or why it failed), as lines for the replay panel.

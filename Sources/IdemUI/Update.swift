@@ -62,8 +62,8 @@ extension AppState {
         case .purgeFinished(_, let refused, let text):
             notice = Notice(text: text, isError: refused, at: now)
             return []
-        case .purgeManyFinished(let purged, let refused, let text):
-            bulkPurgeFinished(purged: purged, refused: refused, text: text)
+        case .purgeManyFinished(let text, let failed):
+            bulkPurgeFinished(text: text, failed: failed)
             return []
         case .replayStarted(let key, let target, let at):
             return replayStarted(key, target: target, at: at)

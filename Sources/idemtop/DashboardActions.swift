@@ -50,9 +50,11 @@ enum DashboardActions {
             var text = "purged \(purged) of \(orders.count) tokens by \(actions.actor)"
             if refused > 0 { text += "; \(refused) refused: they changed since you looked and were left as they are" }
             if outcomes.count < orders.count { text += "; stopped before the last \(orders.count - outcomes.count)" }
-            return .purgeManyFinished(purged: purged, refused: refused, text: text)
+            return .purgeManyFinished(text: text, failed: refused > 0)
         } catch {
-            return .purgeManyFinished(purged: 0, refused: 0, text: "bulk purge stopped: \(error)")
+            // A read-only or unwritable store refuses before the first batch; a failure later leaves the purges
+            // written so far in place (the table shows them as it reads them back).
+            return .purgeManyFinished(text: "bulk purge: \(error)", failed: true)
         }
     }
 

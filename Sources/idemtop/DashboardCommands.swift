@@ -34,7 +34,8 @@ struct UICommand: ParsableCommand {
         discussion: """
             Keys: j/k move, Enter opens a token, / filters (status:stuck tenant:acme hits>3), s/S sort, Tab switches \
             to the tail, p pauses it, : runs a command (:theme light), ? shows every key, q quits. d purges the \
-            selected token (a dialog asks first), r replays it to --target; --read-only refuses both.
+            selected token (a dialog asks first), D every token the filter shows (type their number), r replays \
+            the selected one to --target; --read-only refuses all three.
 
             Examples:
               idemtop payments.db

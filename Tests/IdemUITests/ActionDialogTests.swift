@@ -88,7 +88,7 @@ import Testing
         #expect(press(&s, .enter) == [.purgeMany(d.orders)])
         #expect(s.bulkPurge == nil && s.bulkPurgeRunning)
         #expect(press(&s, .char("D")).isEmpty && s.notice?.text == "a bulk purge is still running")
-        _ = s.update(.purgeManyFinished(purged: 1, refused: 0, text: "purged 1 of 1 tokens by ops@host"))
+        _ = s.update(.purgeManyFinished(text: "purged 1 of 1 tokens by ops@host", failed: false))
         #expect(!s.bulkPurgeRunning && s.notice?.text == "purged 1 of 1 tokens by ops@host" && s.notice?.isError == false)
 
         // :purge-all is the same; Esc cancels. A filter that shows only purged tokens has nothing to purge.
