@@ -111,11 +111,11 @@ extension BulkPurgeDialog {
             parts.joined(separator: ", ") + (more > 0 ? ", +\(more) more" : "")
         }
         var lines: [(String, Role)] = [
-            ("Purge \(n) token\(n == 1 ? "" : "s")?", .header),
+            ("Purge \(Format.count(n)) token\(n == 1 ? "" : "s")?", .header),
             ("", .normal),
             ("filter     \(filter)", .normal),
-            ("statuses   " + list(byStatus.map { "\($0.status.rawValue) \($0.count)" }, more: 0), .normal),
-            ("tenants    " + list(byTenant.prefix(4).map { "\($0.tenant) \($0.count)" },
+            ("statuses   " + list(byStatus.map { "\($0.status.rawValue) \(Format.count($0.count))" }, more: 0), .normal),
+            ("tenants    " + list(byTenant.prefix(4).map { "\($0.tenant) \(Format.count($0.count))" },
                                   more: max(0, byTenant.count - 4)), .normal),
             ("", .normal),
             ("What will happen:", .notice),
@@ -124,6 +124,7 @@ extension BulkPurgeDialog {
         lines += [
             ("Each token is purged on its own compare-and-set: one that changed since is left as it is.", .dim),
             ("", .normal),
+            // The number to type is shown as it is typed: digits only.
             ("Type \(n) and Enter to purge them; Esc cancels.", .keyHint),
             ("> \(typed)_", typed == "\(n)" ? .selection : .normal),
         ]
