@@ -26,8 +26,11 @@ extension AppState {
         case .char("F"):
             openFindings()
         case .char("/"):
+            // Starting a new filter or command moves on from an error: it would hide the filter's count.
+            if notice?.isError == true { notice = nil }
             input = .filter(text: filter.source, previous: filter)
         case .char(":"):
+            if notice?.isError == true { notice = nil }
             input = .command(text: "")
         case .tab, .backTab:
             focus = focus == .table ? .tail : .table

@@ -275,5 +275,12 @@ import Testing
         #expect(Fixture.rendered(s).line(s.layout.noticeRow).contains("journal truncated"))
         _ = s.update(.error("theme: no such theme"))
         #expect(s.notice?.isError == true)
+        // Opening the filter moves on from the error (it would hide the filter's count); a plain notice stays.
+        _ = s.update(.key(.char("/")))
+        #expect(s.notice == nil)
+        _ = s.update(.key(.escape))
+        _ = s.update(.notices(["journal rotated"]))
+        _ = s.update(.key(.char(":")))
+        #expect(s.notice?.text == "journal rotated")
     }
 }
