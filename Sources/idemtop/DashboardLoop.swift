@@ -18,7 +18,7 @@ final class DashboardLoop {
     private let options: DashboardOptions
     private let signals: SignalWatcher
     private var grid = Grid(width: 0, height: 0)
-    /// Replay answers from worker threads; drained each iteration.
+    /// Answers from worker threads (replays, bulk purges); drained each iteration.
     private let workers = WorkerInbox()
     /// Raised on quit: a bulk purge stops after its current batch.
     private let stopWorkers = StopFlag()
