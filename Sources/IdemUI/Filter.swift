@@ -108,6 +108,27 @@ public struct Filter: Sendable, Hashable {
     }
 }
 
+extension Filter {
+    /// Whether a term needs the current findings (`finding:KIND`), so that the caller runs the detectors first.
+    public var usesFindings: Bool {
+        func uses(_ t: Term) -> Bool {
+            switch t {
+            case .finding: return true
+            case .not(let inner): return uses(inner)
+            default: return false
+            }
+        }
+        return terms.contains(where: uses)
+    }
+
+    /// The indexes of `ledger.records` that match at `now`, in ledger order: the dashboard's matching, for the
+    /// headless commands (`list --filter`, `purge --filter`). `findings` serve `finding:KIND` terms.
+    public func matchingRecords(in ledger: Ledger, at now: Instant, findings: [Finding] = []) -> [Int32] {
+        let matcher = FilterMatcher(self, ledger: ledger, now: now, findings: findings)
+        return ledger.records.withUnsafeBufferPointer { matcher.select($0) }
+    }
+}
+
 /// Why a filter did not parse.
 public struct FilterError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String

@@ -2,6 +2,7 @@ import ArgumentParser
 import IdemCore
 import IdemDynamo
 import IdemStore
+import IdemUI
 
 /// The root command: `idemtop STORE` opens the dashboard; the subcommands work headless.
 struct Idemtop: ParsableCommand {
@@ -68,6 +69,35 @@ struct ClockOptions: ParsableArguments {
     }
 
     func policy() throws -> Policy { try parsePolicy(retention: retention, lockTimeout: lockTimeout) }
+}
+
+/// `--filter TERMS`: the dashboard's filter language for the headless commands.
+struct FilterOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Only tokens the dashboard's filter would show, e.g. 'status:stuck age>10m op:charges' (terms AND, ! negates; see README).",
+                               valueName: "TERMS"))
+    var filter: String?
+
+    /// The parsed filter (nil without `--filter`).
+    func parsed() throws -> Filter? {
+        guard let filter else { return nil }
+        switch Filter.parse(filter) {
+        case .success(let f): return f
+        case .failure(let e): throw ValidationError("--filter: \(e.message)")
+        }
+    }
+
+    func validate() throws { _ = try parsed() }
+
+    /// The records that match at `now`, or nil when there is no filter. `detector` has seen the store's events,
+    /// for `finding:KIND` terms.
+    func records(in ledger: Ledger, at now: Instant, detector: FindingsDetector) throws -> Set<Int32>? {
+        guard let f = try parsed() else { return nil }
+        let findings = f.usesFindings ? detector.findings(at: now, ledger: ledger) : []
+        return Set(f.matchingRecords(in: ledger, at: now, findings: findings))
+    }
+
+    /// Whether loading should run the detectors for this filter.
+    var needsFindings: Bool { (try? parsed())??.usesFindings ?? false }
 }
 
 /// The store's timing rules from `--retention` and `--lock-timeout`.

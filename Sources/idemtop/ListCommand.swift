@@ -1,6 +1,7 @@
 import ArgumentParser
 import IdemCore
 import IdemStore
+import IdemUI
 
 /// `idemtop list STORE`: the tokens of a store with their derived status.
 struct ListCommand: ParsableCommand {
@@ -12,6 +13,8 @@ struct ListCommand: ParsableCommand {
               idemtop list payments.jsonl --status stuck
               idemtop list payments.db --tenant acme --sort hits --limit 20
               idemtop list payments.db --format json --at 2026-11-29T05:00:00Z | jq '.[0]'
+              idemtop list payments.db --filter 'status:stuck age>10m op:charges'
+              idemtop list payments.jsonl --filter 'finding:double_charge' --format csv
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, jsonl, csv }
@@ -25,6 +28,7 @@ struct ListCommand: ParsableCommand {
     @Option(help: "Only tokens with this status (\(TokenStatus.allCases.map(\.rawValue).joined(separator: ", "))).")
     var status: String?
     @Option(help: "Only tokens of this tenant.") var tenant: String?
+    @OptionGroup var filter: FilterOption
     @Option(help: "Sort by this field; times and counts sort newest/highest first, text A to Z.")
     var sort: SortField = .lastSeen
     @Flag(help: "Reverse the sort order.") var reverse = false
@@ -41,12 +45,18 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         let now = try clock.instant()
-        let loaded = try LoadedStore.load(try store.location(), policy: try clock.policy(), until: clock.cutoff)
+        var detector = FindingsDetector()
+        let needsFindings = filter.needsFindings
+        let loaded = try LoadedStore.load(try store.location(), policy: try clock.policy(), until: clock.cutoff,
+                                          observe: { if needsFindings { detector.observe($0) } })
         let ledger = loaded.ledger
         let wanted = status.flatMap(TokenStatus.init(rawValue:))
         let tenantID = tenant.map { ledger.tenants.lookup($0) ?? -1 }
-        var rows = ledger.records.filter { r in
-            (tenantID.map { r.tenantID == $0 } ?? true) && (wanted.map { r.status(at: now) == $0 } ?? true)
+        let matching = try filter.records(in: ledger, at: now, detector: detector)
+        var rows = ledger.records.enumerated().compactMap { i, r -> TokenRecord? in
+            guard tenantID.map({ r.tenantID == $0 }) ?? true, wanted.map({ r.status(at: now) == $0 }) ?? true,
+                  matching.map({ $0.contains(Int32(i)) }) ?? true else { return nil }
+            return r
         }
         rows.sort(by: ListCommand.order(sort, ledger: ledger, now: now))
         if reverse { rows.reverse() }

@@ -2,6 +2,7 @@ import ArgumentParser
 import IdemActions
 import IdemCore
 import IdemStore
+import IdemUI
 
 /// `idemtop purge STORE TOKEN` and `idemtop purge STORE --status stuck --older-than 10m`: guarded manual expiry.
 struct PurgeCommand: ParsableCommand {
@@ -20,6 +21,7 @@ struct PurgeCommand: ParsableCommand {
               idemtop purge payments.db order-10042 --tenant umbrella --reason "card network timeout, customer retrying"
               idemtop purge payments.jsonl --status stuck --older-than 10m --reason "deploy 4711 crashed" --dry-run
               idemtop purge payments.db --status stuck --older-than 1h --reason "nightly sweep" --yes --format json
+              idemtop purge payments.db --filter 'status:stuck tenant:acme op:refunds' --reason "deploy 4711" --dry-run
 
             --format json prints one object (dry_run, purged, refused, and per token what was seen and what \
             happened); it is for scripts, so it wants --yes or --dry-run.
@@ -31,6 +33,7 @@ struct PurgeCommand: ParsableCommand {
     var tenant: String?
     @Option(help: "Why: recorded in the admin event.") var reason: String
     @Option(help: "Bulk: purge every token with this status (e.g. stuck).") var status: String?
+    @OptionGroup(title: "Bulk by filter") var filter: FilterOption
     @Option(name: .customLong("older-than"), help: ArgumentHelp("Bulk: only tokens whose execution began at least this long ago.", valueName: "DURATION"))
     var olderThan: String?
     @Option(name: .customLong("expect-version"),
@@ -44,10 +47,15 @@ struct PurgeCommand: ParsableCommand {
 
     func validate() throws {
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--reason must say why") }
-        if token != nil, status != nil || olderThan != nil {
-            throw ValidationError("give either a TOKEN or --status/--older-than for a bulk purge, not both")
+        if token != nil, status != nil || olderThan != nil || filter.filter != nil {
+            throw ValidationError("give either a TOKEN or --status/--filter/--older-than for a bulk purge, not both")
         }
-        if token == nil, status == nil { throw ValidationError("give a TOKEN, or --status (and --older-than) for a bulk purge") }
+        if token == nil, status == nil, filter.filter == nil {
+            throw ValidationError("give a TOKEN, or --status or --filter (and --older-than) for a bulk purge")
+        }
+        if let f = filter.filter, f.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--filter needs terms: an empty filter would select every token")
+        }
         if token == nil, expectVersion != nil { throw ValidationError("--expect-version is for one token") }
         if let status, TokenStatus(rawValue: status) == nil || status == TokenStatus.purged.rawValue {
             let names = TokenStatus.allCases.filter { $0 != .purged }.map(\.rawValue).joined(separator: ", ")
@@ -66,7 +74,10 @@ struct PurgeCommand: ParsableCommand {
         let readOnly = self.readOnly || configReadOnly
         let now = try clock.instant()
         let location = try store.location()
-        let loaded = try LoadedStore.load(location, policy: try clock.policy())
+        var detector = FindingsDetector()
+        let needsFindings = filter.needsFindings
+        let loaded = try LoadedStore.load(location, policy: try clock.policy(),
+                                          observe: { if needsFindings { detector.observe($0) } })
         let ledger = loaded.ledger
         var targets: [PurgeTarget]
         if let token {
@@ -78,9 +89,10 @@ struct PurgeCommand: ParsableCommand {
             }
             targets = [target]
         } else {
-            let selection = PurgeSelection(status: TokenStatus(rawValue: status ?? "") ?? .stuck,
+            let selection = PurgeSelection(status: status.flatMap(TokenStatus.init(rawValue:)),
                                            olderThan: olderThan.flatMap { TimeSpan(parsing: $0) } ?? TimeSpan(ms: 0),
-                                           tenant: tenant)
+                                           tenant: tenant, records: try filter.records(in: ledger, at: now,
+                                                                                       detector: detector))
             targets = selection.targets(in: ledger, at: now)
         }
         let actions = TokenActions(location: location, readOnly: false, policy: try clock.policy())

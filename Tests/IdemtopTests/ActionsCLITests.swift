@@ -287,6 +287,59 @@ import Testing
         #expect(usage.code == 2)
     }
 
+    func listed(_ store: String, _ args: [String]) throws -> [[String: Any]] {
+        let r = try CLIRunner.run(["list", store, "--format", "json", "--at", CLITests.end] + args)
+        #expect(r.code == 0, "\(args): \(r.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+    }
+
+    /// `--filter` takes the dashboard's filter language headless: list shows, and a bulk purge takes, the same tokens
+    /// the dashboard's filter would show.
+    @Test func listAndPurgeTakeTheDashboardsFilter() throws {
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("f.jsonl").path
+        #expect(try CLIRunner.run(["simulate", store, "--events", "1500", "--seed", "9", "--start", CLITests.start]).code == 0)
+        func keys(_ items: [[String: Any]]) -> Set<String> {
+            Set(items.map { "\($0["tenant"] ?? "")/\($0["token"] ?? "")" })
+        }
+        let stuck = try listed(store, ["--status", "stuck"])
+        #expect(!stuck.isEmpty)
+        #expect(keys(try listed(store, ["--filter", "status:stuck"])) == keys(stuck))
+        // age> is the AGE column: how long ago the current execution began.
+        let end = try #require(Instant(rfc3339: CLITests.end))
+        let old = try listed(store, ["--filter", "status:stuck age>=10m"])
+        #expect(old.allSatisfy { (Instant(rfc3339: $0["created_at"] as? String ?? "")).map { end - $0 >= .minutes(10) } ?? false })
+        #expect(old.count < stuck.count, "some stuck tokens are younger than 10 minutes")
+        // finding: runs the detectors: the double-charge suspects audit reports.
+        let audit = try CLIRunner.run(["audit", store, "--format", "json", "--at", CLITests.end])
+        let findings = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]])
+        let suspects = Set(findings.filter { $0["kind"] as? String == "double_charge_suspect" }.flatMap { f in
+            (f["tokens"] as? [String] ?? []).map { "\(f["tenant"] ?? "")/\($0)" }
+        })
+        let doubleCharges = keys(try listed(store, ["--filter", "finding:double_charge"]))
+        #expect(!suspects.isEmpty && doubleCharges == suspects)
+
+        // A bulk purge by filter: the dry run lists what list shows, then the purge takes exactly those.
+        let tenant = try #require(stuck.first?["tenant"] as? String)
+        let chosen = keys(try listed(store, ["--filter", "status:stuck tenant:\(tenant)"]))
+        let dry = try CLIRunner.run(["purge", store, "--filter", "status:stuck tenant:\(tenant)", "--at", CLITests.end,
+                                     "--reason", "r", "--dry-run"])
+        #expect(dry.code == 0 && dry.stdout.hasPrefix("would purge \(chosen.count) token(s):"), "\(dry.stdout)")
+        let purge = try CLIRunner.run(["purge", store, "--filter", "status:stuck tenant:\(tenant)", "--at", CLITests.end,
+                                       "--reason", "r", "--yes", "--format", "json"])
+        #expect(purge.code == 0, "\(purge.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(purge.stdout.utf8)) as? [String: Any])
+        let purgedTokens = (object["tokens"] as? [[String: Any]]).map(keys) ?? []
+        #expect(purgedTokens == chosen && object["purged"] as? Int == chosen.count)
+
+        for (args, message) in [(["--filter", " "], "--filter needs terms"), (["--filter", "colour:red"], "unknown field 'colour'"),
+                                (["t", "--filter", "status:stuck"], "either a TOKEN or")] {
+            let r = try CLIRunner.run(["purge", store] + args + ["--reason", "r", "--dry-run"])
+            #expect(r.code == 2 && r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+    }
+
     func showVersion(_ store: String, _ token: String, _ tenant: String) throws -> Int {
         let r = try CLIRunner.run(["show", store, token, "--tenant", tenant, "--format", "json"])
         let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
