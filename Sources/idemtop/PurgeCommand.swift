@@ -28,12 +28,12 @@ struct PurgeCommand: ParsableCommand {
             """)
 
     @OptionGroup var store: StoreArgument
-    @Argument(help: "The token (omit it and give --status for a bulk purge).") var token: String?
+    @Argument(help: "The token (omit it and give --status or --filter for a bulk purge).") var token: String?
     @Option(help: "The tenant of the token (needed when it exists in several); for a bulk purge, only this tenant.")
     var tenant: String?
     @Option(help: "Why: recorded in the admin event.") var reason: String
     @Option(help: "Bulk: purge every token with this status (e.g. stuck).") var status: String?
-    @OptionGroup(title: "Bulk by filter") var filter: FilterOption
+    @OptionGroup var filter: FilterOption
     @Option(name: .customLong("older-than"), help: ArgumentHelp("Bulk: only tokens whose execution began at least this long ago.", valueName: "DURATION"))
     var olderThan: String?
     @Option(name: .customLong("expect-version"),
