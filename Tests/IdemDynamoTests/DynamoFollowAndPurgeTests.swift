@@ -197,6 +197,35 @@ import Testing
         #expect(real[2]["error"] as? String == "IdempotencyAlreadyInProgressError")
     }
 
+    /// A bulk purge by filter through the real binary: handlers killed mid-flight leave INPROGRESS records that turn
+    /// stuck; `purge --filter status:stuck` deletes exactly those (conditionally), the completed one stays, and the
+    /// audit journal gets one admin event each.
+    @Test func bulkPurgeByFilterDeletesTheStuckRecordsOnly() throws {
+        let fx = try DynamoFixture(table: "bulk")
+        _ = try fx.drive([DynamoFixture.invoke(["body": "done-1", "amount": 1])])
+        for i in 1...3 {
+            let hung = try fx.startHanging(DynamoFixture.invoke(["body": "crashed-\(i)", "amount": i], mode: "hang",
+                                                                remainingMs: 300))
+            kill(hung.processIdentifier, SIGKILL)
+            hung.waitUntilExit()
+        }
+        Thread.sleep(forTimeInterval: 0.4)
+        let audit = FileManager.default.temporaryDirectory.appendingPathComponent("idemtop-bulk-\(UUID().uuidString.prefix(6)).jsonl")
+        defer { try? FileManager.default.removeItem(at: audit) }
+        let store = fx.url("audit=\(audit.path)")
+        let dry = try IdemtopBinary.run(["purge", store, "--filter", "status:stuck", "--reason", "fleet crash", "--dry-run"])
+        #expect(dry.code == 0 && dry.out.hasPrefix("would purge 3 token(s):"), "\(dry.out) \(dry.err)")
+        let r = try IdemtopBinary.run(["purge", store, "--filter", "status:stuck", "--reason", "fleet crash", "--yes",
+                                       "--format", "json"])
+        #expect(r.code == 0, "\(r.err)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any], "\(r.out)")
+        #expect(object["purged"] as? Int == 3 && object["refused"] as? Int == 0)
+        let left = try fx.records()
+        #expect(left.count == 1 && left.first?.token == DynamoFollowAndPurgeTests.key("done-1").token, "\(left)")
+        let lines = try String(contentsOf: audit, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 3 && lines.allSatisfy { $0.contains("\"kind\":\"purge\"") && $0.contains("fleet crash") })
+    }
+
     /// `idemtop tail` on a dynamodb:// store prints each change as a scan sees it.
     @Test func tailFollowsTheTable() throws {
         let fx = try DynamoFixture(table: "tail")
