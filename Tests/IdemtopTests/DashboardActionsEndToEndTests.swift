@@ -24,10 +24,7 @@ import Testing
     }
 
     @Test func purgeFromTheDialogAndReplayFromThePanel() throws {
-        guard DashboardTmux.tmuxPath() != nil, FileManager.default.isExecutableFile(atPath: DashboardTmux.binary) else {
-            Issue.record("needs tmux and the built binary (swift build --product idemtop)")
-            return
-        }
+        guard DashboardTmux.prerequisites() else { return }
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let location = StoreLocation(kind: .journal, path: dir.appendingPathComponent("live.jsonl").path)
@@ -94,10 +91,7 @@ import Testing
     /// event, and the token the filter did not show left alone. A SQLite store written five minutes ago by the writer
     /// API: three executions that never finished (stuck now) and one completed charge.
     @Test func bulkPurgeOfWhatTheFilterShows() throws {
-        guard DashboardTmux.tmuxPath() != nil, FileManager.default.isExecutableFile(atPath: DashboardTmux.binary) else {
-            Issue.record("needs tmux and the built binary (swift build --product idemtop)")
-            return
-        }
+        guard DashboardTmux.prerequisites() else { return }
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let location = StoreLocation(kind: .sqlite, path: dir.appendingPathComponent("fleet.db").path)
@@ -178,10 +172,7 @@ import Testing
     }
 
     @Test func slowReplayKeepsTheDashboardRunning() throws {
-        guard DashboardTmux.tmuxPath() != nil, FileManager.default.isExecutableFile(atPath: DashboardTmux.binary) else {
-            Issue.record("needs tmux and the built binary (swift build --product idemtop)")
-            return
-        }
+        guard DashboardTmux.prerequisites() else { return }
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         // Each replay of a token runs the slow target's 3 s of work.
@@ -233,10 +224,7 @@ import Testing
 
     /// Quitting while a replay is in flight waits for its answer, so the admin event is recorded.
     @Test func quittingWithAReplayInFlightStillRecordsIt() throws {
-        guard DashboardTmux.tmuxPath() != nil, FileManager.default.isExecutableFile(atPath: DashboardTmux.binary) else {
-            Issue.record("needs tmux and the built binary (swift build --product idemtop)")
-            return
-        }
+        guard DashboardTmux.prerequisites() else { return }
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let (location, quick, slow, t) = try dashboardWithSlowTarget(dir, tokens: ["late-1"], slowMs: 1500)
@@ -256,10 +244,7 @@ import Testing
     }
 
     @Test func readOnlyDashboardRefusesThePurgeAndLeavesTheFile() throws {
-        guard DashboardTmux.tmuxPath() != nil, FileManager.default.isExecutableFile(atPath: DashboardTmux.binary) else {
-            Issue.record("needs tmux and the built binary (swift build --product idemtop)")
-            return
-        }
+        guard DashboardTmux.prerequisites() else { return }
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("ro.jsonl").path

@@ -6,19 +6,8 @@ import Testing
 /// The real binary in a real terminal (tmux): follow a journal live, filter, sort, open a detail, resize, quit, and
 /// find the terminal restored. Build the binary first: `swift build --product idemtop`.
 @Suite(.serialized) struct DashboardEndToEndTests {
-    /// Checks the prerequisites, failing (not skipping) with a clear message when one is missing.
     func prerequisites(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
-        guard DashboardTmux.tmuxPath() != nil else {
-            Issue.record("tmux is not installed: the end-to-end dashboard tests need it (apt-get install tmux)",
-                         sourceLocation: sourceLocation)
-            return false
-        }
-        guard FileManager.default.isExecutableFile(atPath: DashboardTmux.binary) else {
-            Issue.record("no binary at \(DashboardTmux.binary): run `swift build --product idemtop` first",
-                         sourceLocation: sourceLocation)
-            return false
-        }
-        return true
+        DashboardTmux.prerequisites(sourceLocation: sourceLocation)
     }
 
     /// A fresh journal path; removed again when the test ends (`defer remove(path)`).

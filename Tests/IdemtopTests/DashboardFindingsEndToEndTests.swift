@@ -5,14 +5,7 @@ import Testing
 /// `F` lists them, Enter lands on the token in the table. Build the binary first: `swift build --product idemtop`.
 @Suite(.serialized) struct DashboardFindingsEndToEndTests {
     @Test func findingsViewListsADoubleChargeAndEnterLandsOnItsToken() throws {
-        guard DashboardTmux.tmuxPath() != nil else {
-            Issue.record("tmux is not installed: the end-to-end dashboard tests need it (apt-get install tmux)")
-            return
-        }
-        guard FileManager.default.isExecutableFile(atPath: DashboardTmux.binary) else {
-            Issue.record("no binary at \(DashboardTmux.binary): run `swift build --product idemtop` first")
-            return
-        }
+        guard DashboardTmux.prerequisites() else { return }
         let path = NSTemporaryDirectory() + "idemtop-e2e-\(getpid())-findings.jsonl"
         try? FileManager.default.removeItem(atPath: path)
         defer { try? FileManager.default.removeItem(atPath: path) }

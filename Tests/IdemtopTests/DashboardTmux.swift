@@ -25,6 +25,21 @@ final class DashboardTmux {
         return nil
     }
 
+    /// Checks that tmux and the built binary are there, failing (not skipping) with a clear message when one is
+    /// missing.
+    static func prerequisites(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+        guard tmuxPath() != nil else {
+            Issue.record("tmux is not installed: the end-to-end dashboard tests need it (apt-get install tmux)",
+                         sourceLocation: sourceLocation)
+            return false
+        }
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            Issue.record("no binary at \(binary): run `swift build --product idemtop` first", sourceLocation: sourceLocation)
+            return false
+        }
+        return true
+    }
+
     /// The debug binary next to this checkout (`swift build --product idemtop` makes it).
     static var binary: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/idemtop")
