@@ -129,6 +129,41 @@ import Testing
         #expect(s.index.rows.map { s.ledger.records[Int($0)].token } == tokens.reversed())
     }
 
+    /// Sorting by a time or count orders by the key, ties by the record's position, both ways; the packed integer
+    /// sort (keys within 2^32 of each other) and the general one (a wider spread, e.g. a year-2100 expiry) agree.
+    @Test(arguments: [false, true])
+    func sortByKeyBreaksTiesByPosition(wideSpread: Bool) {
+        var s = AppState(storeName: "t", storeKind: "journal", now: Fixture.now)
+        _ = s.update(.resize(width: 120, height: 40))
+        var events: [StoreEvent] = []
+        for i in 0..<40 {
+            // Four tokens share each time: ties to break.
+            var e = Fixture.request("acme", "tok-\(i)", "POST /v1/charges", .executed, at: Fixture.at(Int64(-(i / 4))))
+            if wideSpread, i == 7 { e.expiresAt = Instant(rfc3339: "2100-01-01T00:00:00Z") }
+            events.append(e)
+        }
+        _ = s.update(.events(events, malformed: []))
+        for column in [Column.lastSeen, .expires, .age] {
+            for descending in [false, true] {
+                s.sort(by: column, descending: descending)
+                s.reindex()
+                let records = s.ledger.records
+                func key(_ i: Int32) -> Int64 {
+                    let r = records[Int(i)]
+                    switch column {
+                    case .lastSeen: return r.lastSeen.ms
+                    case .expires: return r.expiresAt.ms
+                    default: return -r.createdAt.ms
+                    }
+                }
+                let expected = (0..<Int32(records.count)).sorted { a, b in
+                    key(a) != key(b) ? (descending ? key(a) > key(b) : key(a) < key(b)) : a < b
+                }
+                #expect(s.index.rows == expected, "\(column) \(descending ? "desc" : "asc")")
+            }
+        }
+    }
+
     @Test func tailPauseCountsNewAndResumes() {
         var s = Fixture.state()
         _ = press(&s, .char("p"))
