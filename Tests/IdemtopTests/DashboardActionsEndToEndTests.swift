@@ -39,8 +39,7 @@ import Testing
 
         let t = DashboardTmux()
         defer { t.stop() }
-        let ui = "\(shellQuote(DashboardTmux.binary)) ui \(shellQuote(location.path)) --target \(shellQuote(service.url.absoluteString))"
-        t.start("sh -c " + shellQuote("\(ui); echo EXITED $?; sleep 60"))
+        t.startIdemtop(["ui", location.path, "--target", service.url.absoluteString])
         t.waitFor(text: "2 tokens")
         t.waitFor(text: "q quit")
 
@@ -109,7 +108,7 @@ import Testing
         }
         let t = DashboardTmux()
         defer { t.stop() }
-        t.start("sh -c " + shellQuote("\(shellQuote(DashboardTmux.binary)) ui \(shellQuote(location.path)); echo EXITED $?; sleep 60"))
+        t.startIdemtop(["ui", location.path])
         t.waitFor(text: "stuck 3")
         t.send("D")
         t.waitFor(text: "set a filter first")
@@ -166,8 +165,7 @@ import Testing
             executable: executable, store: StoreLocation(kind: .journal, path: dir.appendingPathComponent("slow.jsonl").path),
             arguments: ["--work-ms", "\(slowMs)", "--quiet"])
         let t = DashboardTmux()
-        let ui = "\(shellQuote(DashboardTmux.binary)) ui \(shellQuote(location.path)) --target \(shellQuote(slow.url.absoluteString))"
-        t.start("sh -c " + shellQuote("\(ui); echo EXITED $?; sleep 60"), noColor: true)
+        t.startIdemtop(["ui", location.path, "--target", slow.url.absoluteString], noColor: true)
         return (location, quick, slow, t)
     }
 
@@ -255,8 +253,7 @@ import Testing
 
         let t = DashboardTmux()
         defer { t.stop() }
-        let ui = "\(shellQuote(DashboardTmux.binary)) ui \(shellQuote(path)) --read-only --target http://127.0.0.1:9"
-        t.start("sh -c " + shellQuote("\(ui); echo EXITED $?; sleep 60"))
+        t.startIdemtop(["ui", path, "--read-only", "--target", "http://127.0.0.1:9"])
         t.waitFor(text: "1 tokens")
         t.send("d")
         t.waitFor(text: "Purge this token?")

@@ -19,10 +19,6 @@ import Testing
 
     func remove(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
 
-    func command(_ path: String, _ extra: String = "") -> String {
-        "sh -c " + shellQuote("\(shellQuote(DashboardTmux.binary)) ui \(shellQuote(path)) \(extra); echo EXITED $?; sleep 60")
-    }
-
     /// Writes one token through the real writer: executed, then completed.
     func write(_ writer: JournalWriter, tenant: String, token: String, operation: String = "POST /v1/charges",
                body: String = #"{"amount":1999,"card_number":"4242424242424242"}"#) throws {
@@ -44,7 +40,7 @@ import Testing
 
         let t = DashboardTmux()
         defer { t.stop() }
-        t.start(command(path))
+        t.startIdemtop(["ui", path])
         t.waitFor(text: "3 tokens")
         t.waitFor(text: "q quit")
 
@@ -108,7 +104,7 @@ import Testing
         }
         let t = DashboardTmux()
         defer { t.stop() }
-        t.start(command(path))
+        t.startIdemtop(["ui", path])
         t.waitFor(text: "2 tokens")
         _ = try writer.begin(tenant: "globex", token: "sql-live-token", operation: "POST /v1/charges",
                              fingerprint: Fingerprint(String(repeating: "d4", count: 32)), request: nil)
@@ -128,7 +124,7 @@ import Testing
         // The default theme paints 256-colour escapes; `:theme` switches at once.
         let t = DashboardTmux()
         defer { t.stop() }
-        t.start(command(path))
+        t.startIdemtop(["ui", path])
         t.waitFor(text: "colour-1")
         #expect(t.captureEscapes().contains("38;5;"))
         t.send(":")
@@ -158,7 +154,7 @@ import Testing
         // NO_COLOR: attributes only, and every status still a word.
         let mono = DashboardTmux()
         defer { mono.stop() }
-        mono.start(command(path), noColor: true)
+        mono.startIdemtop(["ui", path], noColor: true)
         mono.waitFor(text: "colour-1")
         let escapes = mono.captureEscapes()
         #expect(!escapes.contains("38;5;") && !escapes.contains("48;5;"), "NO_COLOR still painted colours")
@@ -176,7 +172,7 @@ import Testing
         try write(writer, tenant: "acme", token: "t-1")
         let t = DashboardTmux()
         defer { t.stop() }
-        t.start(command(path))
+        t.startIdemtop(["ui", path])
         t.waitFor(text: "q quit")
         let shell = t.panePID ?? 0
         let children = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)) ?? ""
@@ -194,7 +190,7 @@ import Testing
         _ = try JournalWriter(path: path, clock: SystemClock(), create: true)
         let t = DashboardTmux()
         defer { t.stop() }
-        t.start(command(path))
+        t.startIdemtop(["ui", path])
         t.waitFor(text: "no tokens yet")
         t.send("C-c")
         let screen = t.waitFor(text: "EXITED 0")

@@ -14,7 +14,7 @@ import Testing
 
         let t = DashboardTmux()
         defer { t.stop() }
-        t.start("sh -c " + shellQuote("\(shellQuote(DashboardTmux.binary)) \(shellQuote(path)); echo EXITED $?; sleep 60"))
+        t.startIdemtop([path])
         t.waitFor(text: "q quit")
         // The header counts the findings by kind once they are computed.
         t.waitFor(text: "double_charge ")

@@ -65,6 +65,13 @@ final class DashboardTmux {
                               env: ["TERM": "xterm-256color"], capture: false)
     }
 
+    /// Starts the built `idemtop` with `args` (each quoted), then `echo EXITED <status>` and a pause, so a test can
+    /// wait for the exit status on the pane.
+    func startIdemtop(_ args: [String], width: Int = 120, height: Int = 40, noColor: Bool = false) {
+        let line = ([DashboardTmux.binary] + args).map(shellQuote).joined(separator: " ")
+        start("sh -c " + shellQuote("\(line); echo EXITED $?; sleep 60"), width: width, height: height, noColor: noColor)
+    }
+
     /// The pane with its colour and attribute escapes.
     func captureEscapes() -> String { tmux(["capture-pane", "-p", "-e", "-t", "0"]) }
 
