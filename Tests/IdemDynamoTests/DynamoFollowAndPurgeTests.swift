@@ -18,6 +18,22 @@ import Testing
         return condition(ledger)
     }
 
+    /// A slow handler, seen INPROGRESS then COMPLETED; then a handler that raises after starting, whose record
+    /// Powertools deletes, seen INPROGRESS then failed.
+    static func slowThenFailingHandlers(_ fx: DynamoFixture, _ reader: DynamoReader, _ ledger: inout Ledger) throws {
+        let slow = try fx.startHanging(DynamoFixture.invoke(["body": "order-2", "amount": 2], mode: "slow", sleep: 2.5))
+        let k2 = key("order-2")
+        #expect(try follow(reader, &ledger) { $0.record(k2)?.stored == .inProgress })
+        slow.waitUntilExit()
+        #expect(try follow(reader, &ledger) { $0.record(k2)?.stored == .completed })
+        let failing = try fx.startHanging(DynamoFixture.invoke(["body": "order-3", "amount": 3], mode: "slow_raise",
+                                                               sleep: 2.0))
+        let k3 = key("order-3")
+        #expect(try follow(reader, &ledger) { $0.record(k3)?.stored == .inProgress })
+        failing.waitUntilExit()
+        #expect(try follow(reader, &ledger) { $0.record(k3)?.stored == .failed })
+    }
+
     static func key(_ body: String) -> TokenKey {
         TokenKey(tenant: "payments-fn", token: MD5.hex(Array("\"\(body)\"".utf8)))
     }
@@ -30,20 +46,7 @@ import Testing
         #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.count == 1 })
         #expect(reader.progress.done == 1 && reader.progress.unit == "items")
 
-        // A slow handler: seen INPROGRESS, then COMPLETED.
-        let slow = try fx.startHanging(DynamoFixture.invoke(["body": "order-2", "amount": 2], mode: "slow", sleep: 2.5))
-        let k2 = DynamoFollowAndPurgeTests.key("order-2")
-        #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.record(k2)?.stored == .inProgress })
-        slow.waitUntilExit()
-        #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.record(k2)?.stored == .completed })
-
-        // A handler that raises after starting: Powertools deletes the record; idemtop shows it failed.
-        let failing = try fx.startHanging(DynamoFixture.invoke(["body": "order-3", "amount": 3], mode: "slow_raise",
-                                                               sleep: 2.0))
-        let k3 = DynamoFollowAndPurgeTests.key("order-3")
-        #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.record(k3)?.stored == .inProgress })
-        failing.waitUntilExit()
-        #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.record(k3)?.stored == .failed })
+        try DynamoFollowAndPurgeTests.slowThenFailingHandlers(fx, reader, &ledger)
         #expect(reader.drainNotices().joined().contains("vanished"))
 
         // Killed mid-flight, then taken over once stuck: a reexecution.
@@ -73,17 +76,7 @@ import Testing
         #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.count == 1 })
         #expect(reader.followingStream)
 
-        let slow = try fx.startHanging(DynamoFixture.invoke(["body": "order-2", "amount": 2], mode: "slow", sleep: 2.5))
-        let k2 = DynamoFollowAndPurgeTests.key("order-2")
-        #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.record(k2)?.stored == .inProgress })
-        slow.waitUntilExit()
-        #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.record(k2)?.stored == .completed })
-        let failing = try fx.startHanging(DynamoFixture.invoke(["body": "order-3", "amount": 3], mode: "slow_raise",
-                                                               sleep: 2.0))
-        let k3 = DynamoFollowAndPurgeTests.key("order-3")
-        #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.record(k3)?.stored == .inProgress })
-        failing.waitUntilExit()
-        #expect(try DynamoFollowAndPurgeTests.follow(reader, &ledger) { $0.record(k3)?.stored == .failed })
+        try DynamoFollowAndPurgeTests.slowThenFailingHandlers(fx, reader, &ledger)
         #expect(reader.passes == 1, "every change came from the stream")
         #expect(reader.followingStream)
 
