@@ -64,8 +64,7 @@ public struct FindingsState: Sendable {
             if let last = computedAt, now - last < gap, now >= last { return false }
         }
         let was = selected
-        findings = detector.findings(at: now, ledger: ledger)
-        suppressed = detector.suppressed(at: now, ledger: ledger)
+        (findings, suppressed) = detector.report(at: now, ledger: ledger)
         var counts: [FindingKind: (Int, Severity)] = [:]
         for f in findings {
             let c = counts[f.kind]

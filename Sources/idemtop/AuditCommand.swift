@@ -43,8 +43,7 @@ struct AuditCommand: ParsableCommand {
         let loaded = try LoadedStore.load(try store.location(), policy: try clock.policy(), until: clock.cutoff,
                                           observe: { detector.observe($0) })
         let from = since.flatMap(TimeSpan.init(parsing:)).map { now - $0 }
-        let findings = detector.findings(at: now, ledger: loaded.ledger, since: from)
-        let suppressed = detector.suppressed(at: now, ledger: loaded.ledger)
+        let (findings, suppressed) = detector.report(at: now, ledger: loaded.ledger, since: from)
         var out = Output()
         out.bytes(Array(AuditReport.render(findings, suppressed: suppressed, format: format == .json ? .json : .table).utf8))
         out.flush()

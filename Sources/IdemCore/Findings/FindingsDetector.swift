@@ -74,16 +74,25 @@ public struct FindingsDetector: Sendable {
     ///   - ledger: the aggregate over the same events, for the records' current state.
     ///   - since: when given, only findings whose `lastSeen` is at or after it (`idemtop audit --since`).
     public func findings(at now: Instant, ledger: Ledger, since: Instant? = nil) -> [Finding] {
+        report(at: now, ledger: ledger, since: since).findings
+    }
+
+    /// The findings (as `findings(at:ledger:since:)`) and what was counted but not listed (as
+    /// `suppressed(at:ledger:)`), with one pass over the ledger for the stuck tokens.
+    public func report(at now: Instant, ledger: Ledger, since: Instant? = nil)
+        -> (findings: [Finding], suppressed: [FindingKind: Int]) {
         var out: [Finding] = []
         doubleCharges.findings(into: &out)
         reexecutions.findings(into: &out)
         reuse.findings(ledger: ledger, into: &out)
         activity.findings(into: &out)
         weak.findings(collided: collidedTenants(), ledger: ledger, into: &out)
-        LedgerFindings.stuck(ledger: ledger, at: now, config: config, into: &out)
+        let stuckLeftOut = LedgerFindings.stuck(ledger: ledger, at: now, config: config, into: &out)
         if let since { out.removeAll { $0.lastSeen < since } }
         out.sort(by: Finding.reportOrder)
-        return out
+        var left = suppressed
+        if stuckLeftOut > 0 { left[.stuck] = stuckLeftOut }
+        return (out, left)
     }
 
     /// Findings not listed because their kind reached `maxFindingsPerKind`, by kind (empty in normal use): the

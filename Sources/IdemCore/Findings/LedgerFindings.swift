@@ -14,11 +14,12 @@ enum LedgerFindings {
         let cap = max(0, config.maxFindingsPerKind)
         var dropped = 0
         if stuck.count > cap {
-            // Formatting a finding costs far more than this sort: a crashed fleet can leave 10^5 stuck tokens.
-            let records = ledger.records
-            stuck.sort { records[$0].lockedUntil < records[$1].lockedUntil }
+            // A crashed fleet can leave 10^5 stuck tokens: sort their deadlines (read once each, then plain integer
+            // pairs), keep the most overdue.
+            var keyed = ledger.records.withUnsafeBufferPointer { recs in stuck.map { (recs[$0].lockedUntil.ms, $0) } }
+            keyed.sort { $0 < $1 }
             dropped = stuck.count - cap
-            stuck.removeLast(dropped)
+            stuck = keyed.prefix(cap).map(\.1)
         }
         for i in stuck {
             let r = ledger.records[i]
