@@ -6,21 +6,44 @@ import Testing
 @Suite(.serialized) struct PermissionTests {
     static let stores = ["journal.jsonl", "store.db"]
 
+    /// A folder everyone may enter, for the stores and a copy of the binary: the checkout (or TMPDIR) may sit
+    /// under a home that `nobody` cannot reach. Removed when the test process exits.
+    static let shared: String = {
+        let dir = "/tmp/idemtop-permissions-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                 attributes: [.posixPermissions: 0o755])
+        atexit { try? FileManager.default.removeItem(atPath: PermissionTests.shared) }
+        return dir
+    }()
+
+    /// The built binary, copied where `nobody` can run it (its Swift libraries are found by absolute path).
+    static let binaryCopy: String? = {
+        let copy = PermissionTests.shared + "/idemtop"
+        if !FileManager.default.fileExists(atPath: copy) {
+            try? FileManager.default.copyItem(atPath: CLIRunner.binary.path, toPath: copy)
+            try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy)
+        }
+        return FileManager.default.isExecutableFile(atPath: copy) ? copy : nil
+    }()
+
     /// Runs `idemtop args` as a user who cannot write what root made: `nobody` when we are root.
     func runUnprivileged(_ args: [String]) throws -> CLIRunner.Result {
         guard geteuid() == 0 else { return try CLIRunner.run(args) }
         let runuser = "/usr/sbin/runuser"
-        guard FileManager.default.isExecutableFile(atPath: runuser) else {
-            Issue.record("runuser is missing (util-linux): as root these tests need it to run as nobody")
+        guard FileManager.default.isExecutableFile(atPath: runuser), let binary = PermissionTests.binaryCopy else {
+            let why = "as root these tests run the binary as nobody: they need runuser (util-linux) and a copy of the "
+                + "binary in \(PermissionTests.shared)"
+            Issue.record(Comment(rawValue: why))
             return CLIRunner.Result(code: -1, stdout: "", stderr: "")
         }
-        return try CLIRunner.run(["-u", "nobody", "--", CLIRunner.binary.path] + args, executable: runuser)
+        return try CLIRunner.run(["-u", "nobody", "--", binary] + args, executable: runuser)
     }
 
     /// A simulated store in a fresh folder that everyone may enter and read.
     func store(_ name: String) throws -> (dir: URL, path: String) {
-        let dir = try CLIRunner.tempDir()
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+        let dir = URL(fileURLWithPath: PermissionTests.shared).appendingPathComponent("store-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
         let path = dir.appendingPathComponent(name).path
         let sim = try CLIRunner.run(["simulate", path, "--events", "200", "--seed", "4", "--start", CLITests.start])
         #expect(sim.code == 0, "\(sim.stderr)")
