@@ -57,7 +57,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "IdemCoreTests", dependencies: ["IdemCore", "IdemStore", "IdemFakes"]),
+        .testTarget(name: "IdemCoreTests", dependencies: ["IdemCore", "IdemStore", "IdemFakes", "IdemSimulator"]),
         .testTarget(name: "IdemStoreTests", dependencies: ["IdemCore", "IdemStore", "IdemSimulator", "IdemFakes"]),
         .testTarget(name: "IdemUITests", dependencies: ["IdemCore", "IdemUI", "IdemFakes"], exclude: ["__Snapshots__"]),
         .testTarget(name: "IdemDynamoTests", dependencies: ["IdemCore", "IdemStore", "IdemDynamo"],

@@ -1,13 +1,14 @@
 import Foundation
 import Testing
 @testable import IdemCore
+import IdemSimulator
 
 /// Realistic traffic through the store's real rules: clean traffic yields nothing, planted problems are all found.
 @Suite struct DetectorCleanTrafficTests {
     /// 3 tenants, 3,000 requests over about 2 hours: unique UUID tokens, distinct payloads, completions, and clients
     /// retrying with the same token (replays, and conflicts while the first attempt is running).
     static func cleanTraffic(_ h: StoreHarness, requests: Int = 3000, seed: UInt64 = 7) throws {
-        var rng = SplitMix(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let tenants = ["acme", "globex", "initech"]
         let operations = [Fx.charges, "POST /v1/refunds", Fx.orders]
         var recent: [(token: String, tenant: String, operation: String, body: String)] = []

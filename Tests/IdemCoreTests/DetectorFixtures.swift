@@ -1,6 +1,7 @@
 import Foundation
 import IdemFakes
 @testable import IdemCore
+import IdemSimulator
 
 /// Shared fixtures for the detector tests: a start time, payloads, hand-made events and a store-driven harness.
 enum Fx {
@@ -48,7 +49,7 @@ enum Fx {
 
     static func of(_ kind: FindingKind, _ findings: [Finding]) -> [Finding] { findings.filter { $0.kind == kind } }
 
-    static func uuid(_ rng: inout SplitMix) -> String {
+    static func uuid(_ rng: inout SeededRandom) -> String {
         let hex = Array("0123456789abcdef")
         var s = ""
         for i in 0..<32 {
@@ -56,19 +57,6 @@ enum Fx {
             s.append(hex[Int(rng.next() % 16)])
         }
         return s
-    }
-}
-
-/// A small deterministic random generator (SplitMix64), so test traffic is the same on every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

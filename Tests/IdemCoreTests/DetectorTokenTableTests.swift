@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import IdemCore
+import IdemSimulator
 
 @Suite struct DetectorTokenTableTests {
     @Test func insertsFindsAndRebuilds() {
@@ -34,7 +35,7 @@ import Testing
             != StableHash.of(tenant: "t", operation: "POST /a", fingerprint: Fx.payloadB))
         #expect(StableHash.of(tenant: "t", operation: "POST /a", fingerprint: Fx.payloadA)
             != StableHash.of(tenant: "t", operation: "POST /b", fingerprint: Fx.payloadA))
-        var rng = SplitMix(seed: 3)
+        var rng = SeededRandom(seed: 3)
         var seen = Set<UInt64>()
         for _ in 0..<100_000 { seen.insert(StableHash.of(tenant: "acme", token: Fx.uuid(&rng))) }
         #expect(seen.count == 100_000)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import IdemCore
+import IdemSimulator
 
 @Suite struct DetectorWeakTokenTests {
     @Test(arguments: [
@@ -29,7 +30,7 @@ import Testing
     }
 
     @Test func noFalsePositivesOnRandomTokens() {
-        var rng = SplitMix(seed: 42)
+        var rng = SeededRandom(seed: 42)
         let base62 = Array("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
         let hex = Array("0123456789abcdef")
         let crockford = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")

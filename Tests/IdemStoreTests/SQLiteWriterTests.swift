@@ -2,6 +2,7 @@ import Foundation
 import IdemCore
 import IdemFakes
 import IdemStore
+import IdemSimulator
 import Testing
 
 /// The writer's outcomes on a real file, and that the token table equals the fold of the event table.
@@ -119,7 +120,7 @@ import Testing
 
     @Test func theTokenTableEqualsTheFoldOfTheEvents() throws {
         let f = try Fixture()
-        var rng = SplitMix(seed: 42)
+        var rng = SeededRandom(seed: 42)
         var tickets: [Ticket] = []
         for _ in 0..<600 {
             let token = "t\(rng.next() % 40)"
@@ -156,18 +157,5 @@ import Testing
         #expect(ledger.counts[.reexecuted] > 0)
         #expect(ledger.counts[.mismatch] > 0)
         #expect(ledger.counts[.purge] > 0)
-    }
-}
-
-/// A tiny deterministic generator for the fold test.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
