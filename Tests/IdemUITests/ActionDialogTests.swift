@@ -3,19 +3,7 @@ import IdemUI
 import Testing
 
 /// The purge dialog and the replay panel, key by key, and drawn.
-@Suite struct ActionDialogTests {
-    func press(_ s: inout AppState, _ keys: Key...) -> [Effect] {
-        var out: [Effect] = []
-        for k in keys { out += s.update(.key(k)) }
-        return out
-    }
-
-    func screen(_ s: AppState) -> String {
-        var grid = Grid(width: 0, height: 0)
-        render(s, theme: BuiltinThemes.standard, into: &grid)
-        return (0..<grid.height).map { grid.line($0) }.joined(separator: "\n")
-    }
-
+@Suite struct ActionDialogTests: DrivesState {
     @Test func theDialogOpensOnCancelAndEnterThereDoesNothing() throws {
         var s = Fixture.state(width: 120, height: 40)
         let key = try #require(s.selectedKey)

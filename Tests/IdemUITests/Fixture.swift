@@ -98,3 +98,23 @@ enum Fixture {
         return g
     }
 }
+
+/// What the key-by-key suites share: keys sent to the pure update, and the screen it draws.
+protocol DrivesState {}
+
+extension DrivesState {
+    /// Sends each key in turn; the effects they asked for, in order.
+    func press(_ s: inout AppState, _ keys: Key...) -> [Effect] {
+        var out: [Effect] = []
+        for k in keys { out += s.update(.key(k)) }
+        return out
+    }
+
+    /// Types text, one key per character.
+    func type(_ s: inout AppState, _ text: String) {
+        for ch in text { _ = s.update(.key(.char(ch))) }
+    }
+
+    /// The screen as text, one line per row, in the standard theme.
+    func screen(_ s: AppState) -> String { Fixture.rendered(s).text }
+}

@@ -3,20 +3,8 @@ import IdemUI
 import Testing
 
 /// A replay in flight: the panel waits without holding the screen, and the answer fills it or becomes a notice.
-@Suite struct ReplayPanelTests {
+@Suite struct ReplayPanelTests: DrivesState {
     let target = "http://127.0.0.1:9999"
-
-    func press(_ s: inout AppState, _ keys: Key...) -> [Effect] {
-        var out: [Effect] = []
-        for k in keys { out += s.update(.key(k)) }
-        return out
-    }
-
-    func screen(_ s: AppState) -> String {
-        var grid = Grid(width: 0, height: 0)
-        render(s, theme: BuiltinThemes.standard, into: &grid)
-        return (0..<grid.height).map { grid.line($0) }.joined(separator: "\n")
-    }
 
     let answer = ["replayed acme/x: POST http://127.0.0.1:9999/v1/charges in 3004 ms", "", "body: the same as the stored response",
                   "", "recorded: replay by ops@host -> 201"]

@@ -3,17 +3,7 @@ import IdemUI
 import Testing
 
 /// The pure update, key by key.
-@Suite struct UpdateTests {
-    func press(_ s: inout AppState, _ keys: Key...) -> [Effect] {
-        var out: [Effect] = []
-        for k in keys { out += s.update(.key(k)) }
-        return out
-    }
-
-    func type(_ s: inout AppState, _ text: String) {
-        for ch in text { _ = s.update(.key(.char(ch))) }
-    }
-
+@Suite struct UpdateTests: DrivesState {
     @Test func navigationMovesAndClamps() {
         var s = Fixture.state()
         #expect(s.cursor == 0)
