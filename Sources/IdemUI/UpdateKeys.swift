@@ -121,8 +121,6 @@ extension AppState {
             if let k = detail?.key { return [.copy(k.token)] }
         case .char("d"):
             return openPurgeDialog()
-        case .char("D"):
-            return openBulkPurge()
         case .char("r"):
             return replaySelected()
         case .char(":"):
