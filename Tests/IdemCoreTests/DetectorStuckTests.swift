@@ -65,12 +65,12 @@ import Testing
         let now = Fx.t0 + .minutes(10)
         let listed = Fx.of(.stuck, detector.findings(at: now, ledger: ledger))
         #expect(Set(listed.flatMap(\.tokens)) == ["crashed-0", "crashed-1", "crashed-2"])
-        #expect(detector.suppressed(at: now, ledger: ledger) == [.stuck: 2])
-        let line = try #require(FindingsReport.notListed(detector.suppressed(at: now, ledger: ledger), cap: 3))
+        #expect(detector.report(at: now, ledger: ledger).suppressed == [.stuck: 2])
+        let line = try #require(FindingsReport.notListed(detector.report(at: now, ledger: ledger).suppressed, cap: 3))
         #expect(line == "not listed: 2 more stuck (past 3 of a kind, findings are counted, not listed)")
         #expect(FindingsReport.table(listed, suppressed: [.stuck: 2], cap: 3).hasSuffix("3 findings: 3 high\n\(line)\n"))
         // Under the cap nothing is left out.
-        #expect(detector.suppressed(at: Fx.t0 + .seconds(62), ledger: ledger).isEmpty, "only 3 are stuck yet")
+        #expect(detector.report(at: Fx.t0 + .seconds(62), ledger: ledger).suppressed.isEmpty, "only 3 are stuck yet")
         #expect(FindingsReport.notListed([:]) == nil)
     }
 }

@@ -12,7 +12,7 @@
 /// an execution also one payload lookup (double charges) and a token classification (weak tokens); rarer outcomes
 /// touch small per-token maps. Its state is pruned by event time, so it stays bounded on a long journal: the live
 /// tokens, the executions of the last two double-charge windows, counts per tenant, and at most
-/// `maxFindingsPerKind` findings per kind (the rest are counted: `suppressed(at:ledger:)`). The clock-dependent
+/// `maxFindingsPerKind` findings per kind (the rest are counted: `report(at:ledger:)`). The clock-dependent
 /// detector (`stuck`) reads the ledger at `now` and lists the most overdue tokens up to the same cap, and
 /// the reports read the ledger for what a token holds now. Pure: no I/O, no clock reads.
 ///
@@ -77,8 +77,8 @@ public struct FindingsDetector: Sendable {
         report(at: now, ledger: ledger, since: since).findings
     }
 
-    /// The findings (as `findings(at:ledger:since:)`) and what was counted but not listed (as
-    /// `suppressed(at:ledger:)`), with one pass over the ledger for the stuck tokens.
+    /// The findings (as `findings(at:ledger:since:)`) and what was counted but not listed, by kind (empty in normal
+    /// use): the event-driven kinds counted as they were dropped, and the stuck tokens past the cap at `now`.
     public func report(at now: Instant, ledger: Ledger, since: Instant? = nil)
         -> (findings: [Finding], suppressed: [FindingKind: Int]) {
         var out: [Finding] = []
@@ -93,15 +93,6 @@ public struct FindingsDetector: Sendable {
         var left = suppressed
         if stuckLeftOut > 0 { left[.stuck] = stuckLeftOut }
         return (out, left)
-    }
-
-    /// Findings not listed because their kind reached `maxFindingsPerKind`, by kind (empty in normal use): the
-    /// event-driven kinds counted as they were dropped, and the stuck tokens past the cap at `now`.
-    public func suppressed(at now: Instant, ledger: Ledger) -> [FindingKind: Int] {
-        var out = suppressed
-        let stuck = LedgerFindings.stuckLeftOut(ledger: ledger, at: now, config: config)
-        if stuck > 0 { out[.stuck] = stuck }
-        return out
     }
 
     /// Findings of the event-driven kinds not kept because their kind reached `maxFindingsPerKind`, by kind.

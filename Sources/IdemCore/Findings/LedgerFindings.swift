@@ -35,11 +35,4 @@ enum LedgerFindings {
         }
         return dropped
     }
-
-    /// How many stuck records `stuck` leaves out at `now` (a count, no findings built).
-    static func stuckLeftOut(ledger: Ledger, at now: Instant, config: DetectorConfig) -> Int {
-        var n = 0
-        for r in ledger.records where r.stored == .inProgress && r.status(at: now) == .stuck { n += 1 }
-        return max(0, n - max(0, config.maxFindingsPerKind))
-    }
 }
