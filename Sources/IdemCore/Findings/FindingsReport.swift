@@ -18,9 +18,9 @@ public enum FindingsReport {
         guard !findings.isEmpty else { return "No findings." }
         let parts = Severity.allCases.reversed().compactMap { s -> String? in
             let n = findings.filter { $0.severity == s }.count
-            return n > 0 ? "\(n) \(s.rawValue)" : nil
+            return n > 0 ? "\(TextTable.grouped(n)) \(s.rawValue)" : nil
         }
-        return "\(findings.count) finding\(findings.count == 1 ? "" : "s"): \(parts.joined(separator: ", "))"
+        return "\(TextTable.grouped(findings.count)) finding\(findings.count == 1 ? "" : "s"): \(parts.joined(separator: ", "))"
     }
 
     /// One line naming the findings counted but not listed (past `DetectorConfig.maxFindingsPerKind` of a kind),
