@@ -148,8 +148,10 @@ import Testing
             DynamoFixture.invoke(["body": "order-1", "amount": 10]),
             DynamoFixture.invoke(["body": "order-3", "amount": 30], expiresAfter: 1),
         ])
+        // order-4 must stay in progress (not yet takeable) until the last real request below: on a loaded CI machine
+        // this test once ran 64 s, past a 30 s lock, and Powertools rightly took the record over.
         let hung = try fx.startHanging(DynamoFixture.invoke(["body": "order-4", "amount": 40], mode: "hang",
-                                                            remainingMs: 30_000))
+                                                            remainingMs: 600_000))
         kill(hung.processIdentifier, SIGKILL)
         hung.waitUntilExit()
         let dir = FileManager.default.temporaryDirectory
