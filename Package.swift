@@ -1,9 +1,10 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// idemtop builds on Linux only: it uses Glibc (mallopt, posix_fadvise) and Debian's ncursesw and SQLite headers.
+// IdemCore/Platform.swift stops a build elsewhere with one line saying so.
 let package = Package(
     name: "idemtop",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "idemtop", targets: ["idemtop"]),
         // What a Swift service links to record its idempotency decisions into a store idemtop reads.
@@ -47,21 +48,28 @@ let package = Package(
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
         // The only code that calls ncurses.
         .target(name: "IdemTerminal", dependencies: ["IdemUI", "CNcurses"]),
+        // The app: the one run loop the binary and the tests share, the registry of store kinds, the CLI's reports.
+        .target(
+            name: "IdemApp",
+            dependencies: ["IdemCore", "IdemStore", "IdemDynamo", "IdemUI", "IdemActions"]
+        ),
         // Fakes for tests and for services' own tests: a fixed clock, a test terminal.
-        .target(name: "IdemFakes", dependencies: ["IdemCore", "IdemStore", "IdemUI"]),
+        .target(name: "IdemFakes", dependencies: ["IdemCore", "IdemStore", "IdemUI", "IdemApp"]),
         .executableTarget(
             name: "idemtop",
             dependencies: [
                 "IdemCore", "IdemStore", "IdemSimulator", "IdemActions", "IdemUI", "IdemTerminal", "IdemDynamo",
-                "IdemExampleService",
+                "IdemExampleService", "IdemApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "IdemCoreTests", dependencies: ["IdemCore", "IdemStore", "IdemFakes", "IdemSimulator"]),
         .testTarget(name: "IdemStoreTests", dependencies: ["IdemCore", "IdemStore", "IdemSimulator", "IdemFakes"]),
-        .testTarget(name: "IdemUITests", dependencies: ["IdemCore", "IdemUI", "IdemFakes"], exclude: ["__Snapshots__"]),
+        .testTarget(name: "IdemUITests", dependencies: ["IdemCore", "IdemUI", "IdemFakes", "IdemApp", "IdemStore"], exclude: ["__Snapshots__"]),
         .testTarget(name: "IdemDynamoTests", dependencies: ["IdemCore", "IdemStore", "IdemDynamo"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "IdemAppTests",
+                    dependencies: ["IdemCore", "IdemStore", "IdemUI", "IdemApp", "IdemFakes", "IdemActions", "IdemExampleService"]),
         .testTarget(name: "IdemtopTests", dependencies: ["IdemCore", "IdemStore", "IdemActions"]),
         .testTarget(
             name: "IdemActionsTests",

@@ -9,6 +9,8 @@ import IdemStore
 /// runs under one lock (a replay's HTTP exchange runs outside it).
 public final class TokenActions: @unchecked Sendable {
     public let location: StoreLocation
+    /// Opens the admin side of `location`'s kind.
+    public let registry: StoreRegistry
     public let readOnly: Bool
     /// `user@host`, recorded on every admin event.
     public let actor: String
@@ -18,9 +20,10 @@ public final class TokenActions: @unchecked Sendable {
     /// Guarded by `lock`.
     private var admin: (any TokenAdmin)?
 
-    public init(location: StoreLocation, readOnly: Bool, policy: Policy = .standard, clock: any Clock = SystemClock(),
-                actor: String = ActorIdentity.current()) {
+    public init(location: StoreLocation, registry: StoreRegistry, readOnly: Bool, policy: Policy = .standard,
+                clock: any Clock = SystemClock(), actor: String = ActorIdentity.current()) {
         self.location = location
+        self.registry = registry
         self.readOnly = readOnly
         self.policy = policy
         self.clock = clock
@@ -34,7 +37,7 @@ public final class TokenActions: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let admin { return try body(admin) }
-        let opened = try Stores.admin(location, policy: policy, clock: clock)
+        let opened = try registry.admin(location, policy: policy, clock: clock)
         admin = opened
         return try body(opened)
     }

@@ -9,6 +9,8 @@ public final class DynamoAdmin: TokenAdmin {
     public let location: StoreLocation
     public let table: DynamoTable
     private let clock: any Clock
+    /// The audit journal, opened on the first admin action and kept (a bulk purge appends to one writer).
+    private var audit: JournalWriter?
 
     public init(location: StoreLocation, table: DynamoTable, clock: any Clock = SystemClock()) {
         self.location = location
@@ -18,8 +20,8 @@ public final class DynamoAdmin: TokenAdmin {
 
     /// Opens `dynamodb://TABLE?...&audit=PATH`.
     public convenience init(location: StoreLocation, clock: any Clock = SystemClock()) throws {
-        let config = try DynamoStores.config(location)
-        let table = try DynamoStores.wrap(location) { try DynamoTable(config: config, clock: clock) }
+        let config = try DynamoDriver.config(location)
+        let table = try DynamoDriver.wrap(location) { try DynamoTable(config: config, clock: clock) }
         self.init(location: location, table: table, clock: clock)
     }
 
@@ -28,7 +30,7 @@ public final class DynamoAdmin: TokenAdmin {
         guard let statuses = DynamoAdmin.statusTexts(expect.storedStatus) else {
             return .refused("\(key): a DynamoDB record is never \(expect.storedStatus.rawValue); nothing to purge")
         }
-        return try DynamoStores.wrap(location) {
+        return try DynamoDriver.wrap(location) {
             guard let record = try table.find(key) else {
                 return .refused("changed since you looked: \(key) is no longer in the table")
             }
@@ -64,10 +66,13 @@ public final class DynamoAdmin: TokenAdmin {
 
     /// The audit journal, made when missing; purging without one is refused before anything is deleted.
     private func auditWriter() throws -> JournalWriter {
+        if let audit { return audit }
         guard let path = table.config.auditPath else {
             throw StoreError.usage("admin actions on a DynamoDB store need an audit journal: add audit=PATH.jsonl to the store URL")
         }
-        return try JournalWriter(path: path, clock: clock, create: true)
+        let opened = try JournalWriter(path: path, clock: clock, create: true)
+        audit = opened
+        return opened
     }
 
     /// The status texts Powertools may have stored for a stored status.

@@ -56,8 +56,8 @@ public final class DynamoReader: EventReader {
 
     /// Opens `dynamodb://TABLE?...`.
     public convenience init(location: StoreLocation, clock: any Clock = SystemClock()) throws {
-        let config = try DynamoStores.config(location)
-        let table = try DynamoStores.wrap(location) { try DynamoTable(config: config, clock: clock) }
+        let config = try DynamoDriver.config(location)
+        let table = try DynamoDriver.wrap(location) { try DynamoTable(config: config, clock: clock) }
         self.init(location: location, table: table, clock: clock)
     }
 
@@ -67,7 +67,7 @@ public final class DynamoReader: EventReader {
         if pendingStart >= pending.count {
             pending.removeAll(keepingCapacity: true)
             pendingStart = 0
-            try DynamoStores.wrap(location) { try fill() }
+            try DynamoDriver.wrap(location) { try fill() }
             for m in pendingMalformed { malformed(m) }
             pendingMalformed.removeAll()
         }
@@ -210,7 +210,7 @@ public final class DynamoReader: EventReader {
     /// The record as the table holds it now (GetItem), nil when it is gone or idemtop never saw it.
     public func record(for key: TokenKey) throws -> PowertoolsRecord? {
         guard let known = tracker.known[idFor(key) ?? ""] else { return nil }
-        let item = try DynamoStores.wrap(location) { try table.get(known.primaryKey(config: table.config)) }
+        let item = try DynamoDriver.wrap(location) { try table.get(known.primaryKey(config: table.config)) }
         return try item.map { try PowertoolsRecord(item: $0, config: table.config) }
     }
 

@@ -14,7 +14,7 @@ public struct RunningExampleService: Sendable {
 public func startExampleService(store: StoreLocation, port: UInt16 = 0, policy: Policy = .standard,
                                 options: PaymentsAPI.Options = PaymentsAPI.Options(),
                                 log: @escaping @Sendable (String) -> Void = { _ in }) throws -> RunningExampleService {
-    let writer = try Stores.writer(store, policy: policy, clock: SystemClock(), create: true)
+    let writer = try StoreRegistry.files.writer(store, policy: policy, clock: SystemClock(), create: true)
     let server = try ExampleServer(api: PaymentsAPI(writer: writer, options: options, log: log), port: port)
     let task = Task { try await server.run() }
     let box = ResultBox<URL>()

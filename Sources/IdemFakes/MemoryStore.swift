@@ -17,7 +17,7 @@ public final class MemoryStore: TokenWriter, EventReader, @unchecked Sendable {
     public init(policy: Policy = .standard, clock: any Clock, name: String = "memory.jsonl") {
         self.ledger = Ledger(policy: policy)
         self.clock = clock
-        self.location = StoreLocation(kind: .journal, path: name)
+        self.location = JournalDriver.location(name)
     }
 
     /// Every event written so far.

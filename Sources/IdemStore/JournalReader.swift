@@ -41,7 +41,7 @@ public final class JournalReader: EventReader {
     /// Opens `path` read-only. `indexTokens` keeps the per-token chains `detail(for:)` needs (the writer's catch-up
     /// reader does without). Throws `StoreError.notFound` when there is no such file, `.notAStore` for a directory.
     public init(path: String, chunkSize: Int = 4 << 20, indexTokens: Bool = true) throws {
-        location = StoreLocation(kind: .journal, path: path)
+        location = JournalDriver.location(path)
         file = try JournalFile(openForReading: path)
         sizeAtOpen = file.size()
         capacity = max(4096, chunkSize)

@@ -23,7 +23,7 @@ public final class SQLiteReader: EventReader {
 
     /// Opens the store at `path`; `.readOnly` opens it with a read-only URI and never writes to it.
     public init(path: String, mode: OpenMode = .readOnly, busyTimeout: Int32 = SQLiteSchema.defaultBusyTimeout) throws {
-        location = StoreLocation(kind: .sqlite, path: path)
+        location = SQLiteDriver.location(path)
         self.mode = mode
         db = try SQLiteSchema.open(path: path, mode: mode, busyTimeout: busyTimeout)
         totalAtOpen = try db.scalarInt("SELECT max(seq) FROM idem_events") ?? 0

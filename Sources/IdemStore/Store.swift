@@ -1,65 +1,6 @@
 import Foundation
 import IdemCore
 
-/// Which kind of store a path names.
-public enum StoreKind: String, Sendable, CaseIterable {
-    case journal
-    case sqlite
-    /// A DynamoDB table as AWS Lambda Powertools' idempotency utility writes it (`dynamodb://TABLE?...`).
-    case dynamodb
-}
-
-/// A store named on the command line: `*.jsonl|*.ndjson|*.journal` is a journal, `*.db|*.sqlite|*.sqlite3` SQLite,
-/// `journal:PATH` and `sqlite:PATH` force the kind. `dynamodb://TABLE?options` names a DynamoDB table; its `path` is
-/// the whole URL (see docs/dynamodb.md).
-public struct StoreLocation: Sendable, Hashable, CustomStringConvertible {
-    public var kind: StoreKind
-    public var path: String
-
-    public init(kind: StoreKind, path: String) {
-        self.kind = kind
-        self.path = path
-    }
-
-    public init(parsing text: String) throws {
-        if text.hasPrefix("dynamodb://") {
-            self.init(kind: .dynamodb, path: text)
-            return
-        }
-        for kind in StoreKind.allCases where kind != .dynamodb && text.hasPrefix(kind.rawValue + ":") {
-            let path = String(text.dropFirst(kind.rawValue.count + 1))
-            guard !path.isEmpty else { throw StoreError.usage("'\(text)' names no path after '\(kind.rawValue):'") }
-            self.init(kind: kind, path: path)
-            return
-        }
-        let ext = (text as NSString).pathExtension.lowercased()
-        switch ext {
-        case "jsonl", "ndjson", "journal": self.init(kind: .journal, path: text)
-        case "db", "sqlite", "sqlite3": self.init(kind: .sqlite, path: text)
-        default:
-            throw StoreError.usage(
-                "cannot tell the store kind of '\(text)': use a .jsonl/.ndjson/.journal or .db/.sqlite/.sqlite3 "
-                    + "name, or prefix it with journal: or sqlite:")
-        }
-    }
-
-    public var description: String { kind == .dynamodb ? path : "\(kind.rawValue):\(path)" }
-    public var displayName: String {
-        guard kind == .dynamodb else { return (path as NSString).lastPathComponent }
-        return String(path.dropFirst("dynamodb://".count).prefix { $0 != "?" })
-    }
-}
-
-/// How a store is opened.
-public enum OpenMode: Sendable, Hashable {
-    /// Reading only: the file is never written, locked for writing, or created.
-    case readOnly
-    /// Reading and writing; `create` makes the store when it does not exist.
-    case readWrite(create: Bool)
-
-    public var canWrite: Bool { if case .readWrite = self { return true } else { return false } }
-}
-
 /// Errors a store reports: each prints as one clear line.
 public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case usage(String)

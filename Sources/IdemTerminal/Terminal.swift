@@ -2,17 +2,6 @@ import CNcurses
 import Foundation
 import IdemUI
 
-/// What reading the terminal gave.
-public enum TerminalInput: Sendable, Hashable {
-    case key(Key)
-    case mouse(MouseEvent)
-    case resize(width: Int, height: Int)
-    /// Nothing arrived before the timeout.
-    case none
-    /// Input is gone (end of file, hang-up): a reason to stop.
-    case closed
-}
-
 /// Why the terminal could not be opened.
 public struct TerminalError: Error, Sendable, CustomStringConvertible {
     public var message: String
@@ -21,16 +10,17 @@ public struct TerminalError: Error, Sendable, CustomStringConvertible {
 
 /// The only owner of ncurses: opens the screen, paints grids, reads keys, restores the terminal.
 ///
-/// Not thread-safe by design: one thread (the run loop's) makes every ncurses call through this object.
-public final class Terminal {
+/// Not thread-safe by design: one thread (the run loop's) makes every ncurses call through this object; other
+/// threads only wake it through `waker`.
+public final class Terminal: TerminalBackend {
     private var screen: OpaquePointer?
     private var window: UnsafeMutablePointer<WINDOW>?
     private var painted: Grid?
     private var theme: Theme
     private var styleTable: [Role: (attr_t, Int16)] = [:]
-    private var fastErrors = 0
     private var mouse = false
     public private(set) var isOpen = false
+    public let waker = Waker()
 
     public init(theme: Theme) { self.theme = theme }
 
@@ -169,30 +159,39 @@ public final class Terminal {
         if let w = window { clearok(w, true) }
     }
 
-    /// Waits up to `timeoutMs` (0: do not wait) for a key, a click or a resize.
+    /// Waits up to `timeoutMs` (0: do not wait) for a key, a click or a resize; `waker` ends the wait early.
+    ///
+    /// What ncurses has buffered comes first; then it waits in `poll(2)` on standard input and the waker, so a
+    /// store event or a worker's answer wakes the loop at once instead of at the next timeout. A resize
+    /// (SIGWINCH) interrupts the poll and comes back as `KEY_RESIZE`.
     public func read(timeoutMs: Int32) -> TerminalInput {
         guard let w = window else { return .closed }
-        wtimeout(w, timeoutMs)
-        var ch: wint_t = 0
-        let started = DispatchTime.now().uptimeNanoseconds
-        let r = wget_wch(w, &ch)
-        if r == ERR {
-            // With input at EOF get_wch fails at once instead of waiting: several in a row mean the input is gone.
-            let waited = DispatchTime.now().uptimeNanoseconds - started
-            if timeoutMs >= 20, waited < UInt64(timeoutMs) * 250_000 {
-                fastErrors += 1
-                if fastErrors >= 5 {
-                    fastErrors = 0
-                    if Terminal.inputHungUp() { return .closed }
-                }
-            } else {
-                fastErrors = 0
-            }
-            return .none
+        if let input = readBuffered(w) { return input }
+        guard timeoutMs != 0 else { return .none }
+        var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: waker.readFD, events: Int16(POLLIN), revents: 0)]
+        let ready = poll(&fds, 2, timeoutMs)
+        if fds[1].revents != 0 { waker.drain() }
+        if ready < 0 { return readBuffered(w) ?? .none }
+        let input = fds[0].revents
+        if input & Int16(POLLIN) != 0 {
+            if let got = readBuffered(w) { return got }
+            // Readable but nothing came: end of file, the input is gone.
+            return Terminal.inputHungUp() ? .closed : .none
         }
-        fastErrors = 0
+        if input & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return .closed }
+        return .none
+    }
+
+    /// A key, click or resize ncurses has or can read now without waiting; nil when there is none.
+    private func readBuffered(_ w: UnsafeMutablePointer<WINDOW>) -> TerminalInput? {
+        wtimeout(w, 0)
+        var ch: wint_t = 0
+        let r = wget_wch(w, &ch)
+        if r == ERR { return nil }
         if r == KEY_CODE_YES {
-            return functionKey(Int32(ch))
+            let input = functionKey(Int32(ch))
+            return input == .none ? nil : input
         }
         return .key(KeyDecoder.character(UInt32(ch)))
     }

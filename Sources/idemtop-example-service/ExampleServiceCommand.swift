@@ -33,8 +33,8 @@ struct ExampleServiceCommand: AsyncParsableCommand {
             throw ValidationError("--retention and --lock-timeout want durations such as 24h or 60s")
         }
         if exitWithStdin { ServiceOutput.exitAtEndOfStdin() }
-        let location = try StoreLocation(parsing: store)
-        let writer = try Stores.writer(location, policy: Policy(retention: retention, lockTimeout: lock),
+        let location = try StoreRegistry.files.location(parsing: store)
+        let writer = try StoreRegistry.files.writer(location, policy: Policy(retention: retention, lockTimeout: lock),
                                        clock: SystemClock(), create: true)
         let quiet = self.quiet
         let api = PaymentsAPI(writer: writer, options: PaymentsAPI.Options(workMs: max(0, workMs)),

@@ -36,7 +36,7 @@ struct CheckPayloadCommand: ParsableCommand {
 
     func run() throws {
         let location = try store.location()
-        guard location.kind == .dynamodb else {
+        guard location.kind == DynamoDriver.kind else {
             throw CLIFailure.usage("check-payload reads Powertools records: give a dynamodb://TABLE?... store")
         }
         let text: String

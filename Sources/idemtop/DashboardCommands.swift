@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IdemApp
 import IdemCore
 import IdemStore
 import IdemTerminal
@@ -59,7 +60,7 @@ struct UICommand: ParsableCommand {
         let policy = try parsePolicy(retention: retention, lockTimeout: lockTimeout)
         let location = try store.location()
         let config = try UserConfig.load()
-        let reader = try Stores.reader(location, mode: .readOnly)
+        let reader = try stores.reader(location, mode: .readOnly)
         var options = look.dashboard(policy: policy, config: config)
         options.readOnly = readOnly || config.readOnly
         options.replayTarget = target ?? config.target
@@ -114,7 +115,7 @@ struct DemoCommand: ParsableCommand {
         } else {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("idemtop-demo-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            location = StoreLocation(kind: .sqlite, path: dir.appendingPathComponent("demo.db").path)
+            location = SQLiteDriver.location(dir.appendingPathComponent("demo.db").path)
         }
         var service: URL?
         let code = try dashboardMain {

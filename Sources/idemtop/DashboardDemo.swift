@@ -1,4 +1,5 @@
 import Foundation
+import IdemApp
 import IdemCore
 import IdemExampleService
 import IdemSimulator
@@ -36,12 +37,12 @@ public func runDemoDashboard(_ plan: DemoPlan, options: DashboardOptions) throws
         // History on a virtual clock that ends now, so some tokens are live, some expired, some stuck.
         let span = Simulator.Config.defaultSpan(policy: policy)
         let clock = ManualClock(wall.now() - span)
-        let writer = try Stores.writer(plan.store, policy: policy, clock: clock, create: true)
+        let writer = try stores.writer(plan.store, policy: policy, clock: clock, create: true)
         let sim = Simulator(config: .init(seed: plan.seed, events: plan.preloadEvents, duration: span,
                                           start: clock.now(), policy: policy), writer: writer, clock: clock)
         _ = try sim.run()
     } else {
-        _ = try Stores.writer(plan.store, policy: policy, clock: wall, create: true)
+        _ = try stores.writer(plan.store, policy: policy, clock: wall, create: true)
     }
 
     let service = try startExampleService(store: plan.store, port: plan.port, policy: policy,
@@ -67,7 +68,7 @@ public func runDemoDashboard(_ plan: DemoPlan, options: DashboardOptions) throws
     }
     var dashboard = options
     dashboard.replayTarget = dashboard.replayTarget ?? service.url.absoluteString
-    let reader = try Stores.reader(plan.store, mode: .readOnly)
+    let reader = try stores.reader(plan.store, mode: .readOnly)
     return (try runDashboard(reader: reader, options: dashboard), service.url)
 }
 

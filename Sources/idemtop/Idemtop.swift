@@ -1,6 +1,6 @@
 import ArgumentParser
 import IdemCore
-import IdemDynamo
+import IdemApp
 import IdemStore
 import IdemUI
 
@@ -30,6 +30,9 @@ struct Idemtop: ParsableCommand {
     )
 }
 
+/// The store kinds this program opens, passed down to every command from here.
+let stores = StoreRegistry.standard
+
 /// `STORE`, the positional argument every command takes.
 struct StoreArgument: ParsableArguments {
     @Argument(help: ArgumentHelp("The store: a .jsonl/.ndjson/.journal journal or a .db/.sqlite/.sqlite3 SQLite file.",
@@ -37,8 +40,7 @@ struct StoreArgument: ParsableArguments {
     var store: String
 
     func location() throws -> StoreLocation {
-        DynamoStores.register()
-        do { return try StoreLocation(parsing: store) } catch let e as StoreError { throw CLIFailure.usage("\(e)") }
+        do { return try stores.location(parsing: store) } catch let e as StoreError { throw CLIFailure.usage("\(e)") }
     }
 }
 

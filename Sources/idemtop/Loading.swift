@@ -11,7 +11,7 @@ struct LoadedStore {
     /// store as it stood then). `observe` sees each folded event too.
     static func load(_ location: StoreLocation, policy: Policy, until: Instant? = nil,
                      observe: (StoreEvent) -> Void = { _ in }) throws -> LoadedStore {
-        let reader = try Stores.reader(location, mode: .readOnly)
+        let reader = try stores.reader(location, mode: .readOnly)
         var ledger = Ledger(policy: policy)
         // Decoding runs on a thread of its own while this one folds.
         try ReadAhead.drain(reader) { events, malformed in
@@ -29,6 +29,6 @@ struct LoadedStore {
     func reportMalformed() {
         guard ledger.malformedCount > 0 else { return }
         let first = ledger.malformed.first.map { " (first at \($0.position): \($0.reason))" } ?? ""
-        printError("idemtop: warning: \(ledger.malformedCount) malformed \(reader.location.kind == .journal ? "line(s)" : "row(s)") skipped\(first)")
+        printError("idemtop: warning: \(ledger.malformedCount) malformed \(stores.entryNoun(reader.location)) skipped\(first)")
     }
 }

@@ -95,7 +95,7 @@ struct PurgeCommand: ParsableCommand {
                                                                                        detector: detector))
             targets = selection.targets(in: ledger, at: now)
         }
-        let actions = TokenActions(location: location, readOnly: false, policy: try clock.policy())
+        let actions = TokenActions(location: location, registry: stores, readOnly: false, policy: try clock.policy())
         if !dryRun {
             // Refuse before printing anything: a refusal is one line.
             if readOnly { throw StoreError.readOnly("purge is an action; drop --read-only") }

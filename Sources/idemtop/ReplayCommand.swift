@@ -70,7 +70,7 @@ struct ReplayCommand: ParsableCommand {
         let detail = try loaded.reader.detail(for: key)
         let options = ReplayOptions(target: target, headers: headers.compactMap(HeaderField.init(parsing:)),
                                     timeout: timeout, idempotencyHeader: idempotencyHeader, reason: reason)
-        let actions = TokenActions(location: location, readOnly: readOnly, policy: try clock.policy())
+        let actions = TokenActions(location: location, registry: stores, readOnly: readOnly, policy: try clock.policy())
         var out = Output()
         let plan: ReplayPlan
         do { plan = try actions.plan(key, request: detail.request, options: options) } catch let e as ActionError {

@@ -15,7 +15,7 @@ import Testing
     }
 
     static func ledger(_ location: StoreLocation) throws -> Ledger {
-        let reader = try Stores.reader(location)
+        let reader = try StoreRegistry.files.reader(location)
         var ledger = Ledger()
         while try reader.poll(limit: 10_000, { ledger.apply($0) }, malformed: { _ in }) > 0 {}
         return ledger
@@ -30,7 +30,7 @@ import Testing
     static func answers(checks: Checks) throws {
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let location = StoreLocation(kind: .sqlite, path: dir + "/answers.db")
+        let location = StoreLocation(kind: SQLiteDriver.kind, path: dir + "/answers.db")
         let service = try ExampleServiceProcess(store: location, arguments: ["--work-ms", "1"])
         defer { service.stop() }
         checks.expect(service.url.absoluteString.hasPrefix("http://127.0.0.1:"))
@@ -55,15 +55,15 @@ import Testing
         checks.expect(ledger.counts[.executed] == 1 && ledger.counts[.replayed] == 1 && ledger.counts[.mismatch] == 1, "\(ledger.counts)")
     }
 
-    @Test(arguments: [StoreKind.journal, .sqlite])
-    func theDriverPlantsEveryMisuseThroughARealService(_ kind: StoreKind) async throws {
+    @Test(arguments: [JournalDriver.kind, SQLiteDriver.kind])
+    func theDriverPlantsEveryMisuseThroughARealService(_ kind: String) async throws {
         try await offPool { try Self.drive(kind, checks: $0) }
     }
 
-    static func drive(_ kind: StoreKind, checks: Checks) throws {
+    static func drive(_ kind: String, checks: Checks) throws {
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let location = StoreLocation(kind: kind, path: dir + (kind == .journal ? "/d.jsonl" : "/d.db"))
+        let location = StoreLocation(kind: kind, path: dir + (kind == JournalDriver.kind ? "/d.jsonl" : "/d.db"))
         let service = try ExampleServiceProcess(store: location,
                                                 arguments: ["--work-ms", "40", "--lock-timeout", "1s", "--quiet"],
                                                 logPath: dir + "/service.log")
@@ -88,15 +88,15 @@ import Testing
         checks.expect(ledger.records.contains { $0.status(at: later) == .stuck }, "crashed requests leave stuck tokens")
     }
 
-    @Test(arguments: [StoreKind.journal, .sqlite])
-    func aStuckTokenPurgedThenReplayedCompletes(_ kind: StoreKind) async throws {
+    @Test(arguments: [JournalDriver.kind, SQLiteDriver.kind])
+    func aStuckTokenPurgedThenReplayedCompletes(_ kind: String) async throws {
         try await offPool { try Self.stuckThenPurgedThenReplayed(kind, checks: $0) }
     }
 
-    static func stuckThenPurgedThenReplayed(_ kind: StoreKind, checks: Checks) throws {
+    static func stuckThenPurgedThenReplayed(_ kind: String, checks: Checks) throws {
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let location = StoreLocation(kind: kind, path: dir + (kind == .journal ? "/s.jsonl" : "/s.db"))
+        let location = StoreLocation(kind: kind, path: dir + (kind == JournalDriver.kind ? "/s.jsonl" : "/s.db"))
         let service = try ExampleServiceProcess(store: location, arguments: ["--work-ms", "1", "--lock-timeout", "300ms"],
                                                 logPath: dir + "/service.log")
         defer { service.stop() }
@@ -114,10 +114,10 @@ import Testing
         let record = try Self.ledger(location).record(key)
         checks.expect(record?.status(at: now) == .stuck, "\(String(describing: record))")
         guard let record else { return }
-        let actions = TokenActions(location: location, readOnly: false, actor: "ops@test")
+        let actions = TokenActions(location: location, registry: .files, readOnly: false, actor: "ops@test")
         let outcome = try actions.purge(key, expect: PurgeCheck.expectation(for: record, at: now), reason: "crashed")
         checks.expect(outcome.isPurged, "\(outcome)")
-        let reader = try Stores.reader(location)
+        let reader = try StoreRegistry.files.reader(location)
         while try reader.poll(limit: 10_000, { _ in }, malformed: { _ in }) > 0 {}
         let detail = try reader.detail(for: key)
         checks.expect(detail.request?.headers["X-Demo-Crash"] == nil, "the fault header is not stored")

@@ -24,16 +24,16 @@ import Testing
         var summary: (sent: Int, failures: [String]) { lock.withLock { (sent, failures) } }
     }
 
-    static func store(_ kind: StoreKind, in dir: String) -> StoreLocation {
-        StoreLocation(kind: kind, path: dir + (kind == .journal ? "/race.jsonl" : "/race.db"))
+    static func store(_ kind: String, in dir: String) -> StoreLocation {
+        StoreLocation(kind: kind, path: dir + (kind == JournalDriver.kind ? "/race.jsonl" : "/race.db"))
     }
 
-    @Test(arguments: [StoreKind.journal, .sqlite], [false, true])
-    func purgesRacingTheServiceNeverLoseACompletion(_ kind: StoreKind, bulk: Bool) async throws {
+    @Test(arguments: [JournalDriver.kind, SQLiteDriver.kind], [false, true])
+    func purgesRacingTheServiceNeverLoseACompletion(_ kind: String, bulk: Bool) async throws {
         try await offPool { try Self.race(kind, bulk: bulk, checks: $0) }
     }
 
-    static func race(_ kind: StoreKind, bulk: Bool, checks: Checks) throws {
+    static func race(_ kind: String, bulk: Bool, checks: Checks) throws {
         let dir = NSTemporaryDirectory() + "idemtop-race-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -77,9 +77,9 @@ import Testing
 
         // The operator side, in this process: look (sometimes a little late), then purge what it saw.
         checks.expect(eventually { ((try? Data(contentsOf: URL(fileURLWithPath: location.path)))?.count ?? 0) > 0 })
-        let reader = try Stores.reader(location)
+        let reader = try StoreRegistry.files.reader(location)
         var view = Ledger()
-        let actions = TokenActions(location: location, readOnly: false, actor: "race@test")
+        let actions = TokenActions(location: location, registry: .files, readOnly: false, actor: "race@test")
         var granted = 0, refused = 0, attempts = 0, looks = 0
         let started = Date()
         // Thousands of purge attempts and a busy service, however loaded the machine is (within 40 s).
@@ -122,7 +122,7 @@ import Testing
         checks.expect(granted + refused == attempts && granted > 0 && refused > 0, "granted \(granted), refused \(refused) of \(attempts)")
 
         // Fold the whole store again and check every purge and completion against the state just before it.
-        let check = try Stores.reader(location)
+        let check = try StoreRegistry.files.reader(location)
         var ledger = Ledger()
         var purges = 0, completions = 0, stale = 0, lostCompletions = 0
         _ = try check.poll(limit: .max, { e in

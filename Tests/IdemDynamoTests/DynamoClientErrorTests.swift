@@ -38,7 +38,7 @@ import Testing
         let client = DynamoClientErrorTests.client(url, urlSession: urlSession)
         let table = try DynamoTable(client: client, config: DynamoTableConfig(table: "t"))
         #expect(client.throttled == 3)
-        let reader = DynamoReader(location: try StoreLocation(parsing: "dynamodb://t"), table: table)
+        let reader = DynamoReader(location: try StoreRegistry.files.adding(DynamoDriver()).location(parsing: "dynamodb://t"), table: table)
         var ledger = Ledger()
         while try reader.poll(limit: 100, { ledger.apply($0) }, malformed: { ledger.noteMalformed($0) }) > 0 {}
         #expect(ledger.records.first?.responseStatus == 201)
@@ -79,7 +79,7 @@ import Testing
         let (url, p, stdin) = try DynamoClientErrorTests.fake("deny")
         defer { try? stdin.fileHandleForWriting.close(); p.waitUntilExit() }
         let table = try DynamoTable(client: DynamoClientErrorTests.client(url), config: DynamoTableConfig(table: "t"))
-        let reader = DynamoReader(location: try StoreLocation(parsing: "dynamodb://t"), table: table)
+        let reader = DynamoReader(location: try StoreRegistry.files.adding(DynamoDriver()).location(parsing: "dynamodb://t"), table: table)
         #expect {
             _ = try reader.poll(limit: 10, { _ in }, malformed: { _ in })
         } throws: { e in

@@ -104,7 +104,7 @@ struct DynamoFixture {
 
     /// A reader over the table in this process.
     func reader(_ extra: String = "", clock: any Clock = SystemClock()) throws -> DynamoReader {
-        let location = try StoreLocation(parsing: url(extra))
+        let location = try StoreRegistry.files.adding(DynamoDriver()).location(parsing: url(extra))
         let config = try DynamoTableConfig(url: location.path)
         let table = try DynamoTable(config: config, clock: clock, environment: DynamoFixture.credentials)
         return DynamoReader(location: location, table: table, clock: clock)

@@ -14,8 +14,8 @@ import Testing
     }
 
     @Test func storeURLParses() throws {
-        let loc = try StoreLocation(parsing: "dynamodb://idem?region=eu-west-1&endpoint=http://127.0.0.1:8000&sort_key_attr=sk&static_pk_value=idempotency%23fn&segments=8&poll=500ms&audit=/tmp/a.jsonl")
-        #expect(loc.kind == .dynamodb && loc.displayName == "idem")
+        let loc = try StoreRegistry.files.adding(DynamoDriver()).location(parsing: "dynamodb://idem?region=eu-west-1&endpoint=http://127.0.0.1:8000&sort_key_attr=sk&static_pk_value=idempotency%23fn&segments=8&poll=500ms&audit=/tmp/a.jsonl")
+        #expect(loc.kind == DynamoDriver.kind && loc.displayName == "idem")
         let c = try DynamoTableConfig(url: loc.path)
         #expect(c.table == "idem" && c.region == "eu-west-1" && c.endpoint?.port == 8000)
         #expect(c.sortKeyAttr == "sk" && c.staticPKValue == "idempotency#fn" && c.segments == 8)
@@ -23,7 +23,7 @@ import Testing
         #expect(try DynamoTableConfig(url: "dynamodb://t?function=pay").staticPKValue == "idempotency#pay")
         #expect(throws: DynamoError.self) { try DynamoTableConfig(url: "dynamodb://t?key_attr=a&sort_key_attr=a") }
         #expect(throws: DynamoError.self) { try DynamoTableConfig(url: "dynamodb://t?endpoint=ftp://x") }
-        #expect(try StoreLocation(parsing: "x.jsonl").kind == .journal)
+        #expect(try StoreRegistry.files.adding(DynamoDriver()).location(parsing: "x.jsonl").kind == JournalDriver.kind)
     }
 
     @Test func endpointFromEnvironment() throws {

@@ -5,7 +5,7 @@ import Testing
 
 /// The compare-and-set purge and the replay audit record, on both stores through the same `TokenAdmin` API.
 @Suite struct PurgeTests {
-    static let kinds: [StoreKind] = [.journal, .sqlite]
+    static let kinds: [String] = [JournalDriver.kind, SQLiteDriver.kind]
     static let op = "POST /v1/charges"
     static let fp = Fingerprint.of(method: "POST", path: "/v1/charges", body: #"{"amount":100}"#)
     static let request = StoredRequest(method: "POST", path: "/v1/charges", body: #"{"amount":100}"#)
@@ -17,11 +17,11 @@ import Testing
         let clock = ManualClock(J.t0)
         let writer: any TokenWriter & TokenAdmin
 
-        init(_ kind: StoreKind) throws {
+        init(_ kind: String) throws {
             dir = try TempDir()
-            location = StoreLocation(kind: kind, path: dir.file(kind == .journal ? "s.jsonl" : "s.db"))
-            _ = try Stores.writer(location, policy: .standard, clock: clock, create: true)
-            let admin = try Stores.admin(location, clock: clock)
+            location = StoreLocation(kind: kind, path: dir.file(kind == JournalDriver.kind ? "s.jsonl" : "s.db"))
+            _ = try StoreRegistry.files.writer(location, policy: .standard, clock: clock, create: true)
+            let admin = try StoreRegistry.files.admin(location, clock: clock)
             guard let both = admin as? any TokenWriter & TokenAdmin else {
                 throw StoreError.usage("the \(kind) admin is not a writer")
             }
@@ -30,7 +30,7 @@ import Testing
 
         /// The store's fold as a fresh reader sees it.
         func ledger() throws -> Ledger {
-            let reader = try Stores.reader(location)
+            let reader = try StoreRegistry.files.reader(location)
             var ledger = Ledger()
             while try reader.poll(limit: 10_000, { ledger.apply($0) }, malformed: { _ in }) > 0 {}
             return ledger
@@ -38,7 +38,7 @@ import Testing
 
         /// Everything the store holds on `key`, read by a fresh reader that has loaded the store.
         func timeline(_ key: TokenKey) throws -> [StoreEvent] {
-            let reader = try Stores.reader(location)
+            let reader = try StoreRegistry.files.reader(location)
             while try reader.poll(limit: 10_000, { _ in }, malformed: { _ in }) > 0 {}
             return try reader.detail(for: key).timeline
         }
@@ -57,7 +57,7 @@ import Testing
     static let key = TokenKey(tenant: "acme", token: "t1")
 
     @Test(arguments: kinds)
-    func purgeGoesThroughOnWhatTheOperatorSaw(_ kind: StoreKind) throws {
+    func purgeGoesThroughOnWhatTheOperatorSaw(_ kind: String) throws {
         let f = try Fixture(kind)
         guard case .execute(let ticket, _) = try f.begin("t1") else { Issue.record("not executed"); return }
         try f.writer.complete(ticket, response: StoredResponse(status: 201, body: "{}"))
@@ -76,7 +76,7 @@ import Testing
     }
 
     @Test(arguments: kinds)
-    func aChangeSinceTheOperatorLookedRefusesAndWritesNothing(_ kind: StoreKind) throws {
+    func aChangeSinceTheOperatorLookedRefusesAndWritesNothing(_ kind: String) throws {
         let f = try Fixture(kind)
         guard case .execute(let ticket, _) = try f.begin("t1") else { Issue.record("not executed"); return }
         f.clock.advance(.minutes(5))
@@ -93,7 +93,7 @@ import Testing
     }
 
     @Test(arguments: kinds)
-    func aSecondPurgeOrAnUnknownTokenIsRefused(_ kind: StoreKind) throws {
+    func aSecondPurgeOrAnUnknownTokenIsRefused(_ kind: String) throws {
         let f = try Fixture(kind)
         _ = try f.begin("t1")
         let saw = try f.expectation("t1")
@@ -117,7 +117,7 @@ import Testing
     }
 
     @Test(arguments: kinds)
-    func afterAPurgeTheSameTokenExecutesOnceAnew(_ kind: StoreKind) throws {
+    func afterAPurgeTheSameTokenExecutesOnceAnew(_ kind: String) throws {
         let f = try Fixture(kind)
         guard case .execute(let first, _) = try f.begin("t1") else { Issue.record("not executed"); return }
         let saw = try f.expectation("t1")
@@ -138,7 +138,7 @@ import Testing
     }
 
     @Test(arguments: kinds)
-    func aReplayIsRecordedWithoutChangingTheToken(_ kind: StoreKind) throws {
+    func aReplayIsRecordedWithoutChangingTheToken(_ kind: String) throws {
         let f = try Fixture(kind)
         _ = try f.begin("t1")
         let before = try #require(try f.ledger().record(Self.key))
@@ -155,7 +155,7 @@ import Testing
 /// Bulk purges under one lock or transaction.
 @Suite struct BatchPurgeTests {
     @Test(arguments: PurgeTests.kinds)
-    func aBatchChecksEachTokenOnItsOwn(_ kind: StoreKind) throws {
+    func aBatchChecksEachTokenOnItsOwn(_ kind: String) throws {
         let f = try PurgeTests.Fixture(kind)
         for t in ["a", "b", "c"] { _ = try f.begin(t) }
         let a = try f.expectation("a"), b = try f.expectation("b"), c = try f.expectation("c")

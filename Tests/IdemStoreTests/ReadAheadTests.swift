@@ -26,7 +26,7 @@ import Testing
 
     @Test func aReaderErrorReachesTheCaller() throws {
         final class Failing: EventReader {
-            let location = StoreLocation(kind: .journal, path: "x.jsonl")
+            let location = StoreLocation(kind: JournalDriver.kind, path: "x.jsonl")
             var calls = 0
             func poll(limit: Int, _ sink: (StoreEvent) -> Void, malformed: (MalformedEntry) -> Void) throws -> Int {
                 calls += 1
@@ -49,7 +49,7 @@ import Testing
 @Suite struct ReadAheadMalformedTests {
     /// A reader whose last poll reports malformed entries but no events (as DynamoDB's does).
     final class BadTail: EventReader {
-        let location = StoreLocation(kind: .journal, path: "x.jsonl")
+        let location = StoreLocation(kind: JournalDriver.kind, path: "x.jsonl")
         var calls = 0
         func poll(limit: Int, _ sink: (StoreEvent) -> Void, malformed: (MalformedEntry) -> Void) throws -> Int {
             calls += 1

@@ -30,7 +30,7 @@ import Testing
     func startService(_ store: String, in dir: URL) throws -> ExampleServiceProcess {
         try ExampleServiceProcess(executable: CLIRunner.binary.deletingLastPathComponent()
                                       .appendingPathComponent("idemtop-example-service"),
-                                  store: try StoreLocation(parsing: store), arguments: ["--work-ms", "5"],
+                                  store: try StoreRegistry.files.location(parsing: store), arguments: ["--work-ms", "5"],
                                   logPath: dir.appendingPathComponent("service.log").path)
     }
 
@@ -396,7 +396,7 @@ import Testing
         let token = try #require(item["token"] as? String), tenant = try #require(item["tenant"] as? String)
         let service = try ExampleServiceProcess(executable: CLIRunner.binary.deletingLastPathComponent()
                                                     .appendingPathComponent("idemtop-example-service"),
-                                                store: StoreLocation(kind: .journal, path: dir.appendingPathComponent("slow.jsonl").path),
+                                                store: StoreLocation(kind: JournalDriver.kind, path: dir.appendingPathComponent("slow.jsonl").path),
                                                 arguments: ["--work-ms", "5000", "--quiet"])
         defer { service.stop() }
         let started = Date()

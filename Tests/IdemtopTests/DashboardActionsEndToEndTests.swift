@@ -7,7 +7,7 @@ import Testing
 /// Purge and replay from the dashboard, in a real terminal (tmux), against the real example service.
 @Suite(.serialized) struct DashboardActionsEndToEndTests {
     func ledger(_ location: StoreLocation) throws -> Ledger {
-        let reader = try Stores.reader(location)
+        let reader = try StoreRegistry.files.reader(location)
         var ledger = Ledger()
         while try reader.poll(limit: 10_000, { ledger.apply($0) }, malformed: { _ in }) > 0 {}
         return ledger
@@ -27,7 +27,7 @@ import Testing
         guard DashboardTmux.prerequisites() else { return }
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let location = StoreLocation(kind: .journal, path: dir.appendingPathComponent("live.jsonl").path)
+        let location = StoreLocation(kind: JournalDriver.kind, path: dir.appendingPathComponent("live.jsonl").path)
         let service = try ExampleServiceProcess(
             executable: URL(fileURLWithPath: DashboardTmux.binary).deletingLastPathComponent()
                 .appendingPathComponent("idemtop-example-service"),
@@ -76,7 +76,7 @@ import Testing
         #expect(after.record(TokenKey(tenant: "shop", token: "stuck-1"))?.stored == .purged)
         #expect(after.counts[.purge] == 1 && after.counts[.replay] == 1)
         var events: [StoreEvent] = []
-        _ = try Stores.reader(location).poll(limit: .max, { events.append($0) }, malformed: { _ in })
+        _ = try StoreRegistry.files.reader(location).poll(limit: .max, { events.append($0) }, malformed: { _ in })
         let purge = try #require(events.first { $0.kind == .purge })
         #expect(purge.token == "stuck-1" && purge.sawStatus == .stuck && purge.actor?.contains("@") == true)
         #expect(purge.reason == "purged from the dashboard")
@@ -93,10 +93,10 @@ import Testing
         guard DashboardTmux.prerequisites() else { return }
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let location = StoreLocation(kind: .sqlite, path: dir.appendingPathComponent("fleet.db").path)
+        let location = StoreLocation(kind: SQLiteDriver.kind, path: dir.appendingPathComponent("fleet.db").path)
         do {
             let clock = ManualClock(SystemClock().now() - .minutes(5))
-            let writer = try Stores.writer(location, policy: .standard, clock: clock, create: true)
+            let writer = try StoreRegistry.files.writer(location, policy: .standard, clock: clock, create: true)
             for i in 1...3 {
                 _ = try writer.begin(tenant: "shop", token: "crashed-\(i)", operation: "POST /v1/charges",
                                      fingerprint: Fingerprint("p\(i)"), request: nil)
@@ -131,7 +131,7 @@ import Testing
         for i in 1...3 { #expect(after.record(TokenKey(tenant: "shop", token: "crashed-\(i)"))?.stored == .purged) }
         #expect(after.record(TokenKey(tenant: "shop", token: "done-1"))?.stored == .completed)
         var events: [StoreEvent] = []
-        _ = try Stores.reader(location).poll(limit: .max, { events.append($0) }, malformed: { _ in })
+        _ = try StoreRegistry.files.reader(location).poll(limit: .max, { events.append($0) }, malformed: { _ in })
         let purges = events.filter { $0.kind == .purge }
         #expect(purges.count == 3 && purges.allSatisfy {
             $0.sawStatus == .stuck && $0.reason == "bulk purge from the dashboard (filter: status:stuck)"
@@ -157,12 +157,12 @@ import Testing
         -> (location: StoreLocation, quick: ExampleServiceProcess, slow: ExampleServiceProcess, tmux: DashboardTmux) {
         let executable = URL(fileURLWithPath: DashboardTmux.binary).deletingLastPathComponent()
             .appendingPathComponent("idemtop-example-service")
-        let location = StoreLocation(kind: .journal, path: dir.appendingPathComponent("live.jsonl").path)
+        let location = StoreLocation(kind: JournalDriver.kind, path: dir.appendingPathComponent("live.jsonl").path)
         let quick = try ExampleServiceProcess(executable: executable, store: location,
                                               arguments: ["--work-ms", "5", "--quiet"])
         for token in tokens { #expect(try charge(quick.url, token: token) == 201) }
         let slow = try ExampleServiceProcess(
-            executable: executable, store: StoreLocation(kind: .journal, path: dir.appendingPathComponent("slow.jsonl").path),
+            executable: executable, store: StoreLocation(kind: JournalDriver.kind, path: dir.appendingPathComponent("slow.jsonl").path),
             arguments: ["--work-ms", "\(slowMs)", "--quiet"])
         let t = DashboardTmux()
         t.startIdemtop(["ui", location.path, "--target", slow.url.absoluteString], noColor: true)
@@ -215,7 +215,7 @@ import Testing
         t.waitFor(text: "EXITED 0")
 
         var events: [StoreEvent] = []
-        _ = try Stores.reader(location).poll(limit: .max, { events.append($0) }, malformed: { _ in })
+        _ = try StoreRegistry.files.reader(location).poll(limit: .max, { events.append($0) }, malformed: { _ in })
         #expect(events.contains { $0.kind == .replay && $0.token == "done-2" && $0.resultStatus == 201 })
         #expect(events.contains { $0.kind == .purge && $0.token == "done-1" })
     }
@@ -236,7 +236,7 @@ import Testing
         t.send("q")
         t.waitFor(text: "EXITED 0", seconds: 10)
         var events: [StoreEvent] = []
-        _ = try Stores.reader(location).poll(limit: .max, { events.append($0) }, malformed: { _ in })
+        _ = try StoreRegistry.files.reader(location).poll(limit: .max, { events.append($0) }, malformed: { _ in })
         #expect(events.contains { $0.kind == .replay && $0.token == "late-1" && $0.resultStatus == 201 },
                 "the replay answered after q was pressed is recorded")
     }

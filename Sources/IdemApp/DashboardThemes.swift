@@ -2,14 +2,14 @@ import Foundation
 import IdemUI
 
 /// Finds the theme to use: `--no-color`/`NO_COLOR`, a path, a user theme, or a built-in one.
-enum DashboardThemes {
+public enum DashboardThemes {
     /// The user's theme folder: `$XDG_CONFIG_HOME/idemtop/themes`, or `~/.config/idemtop/themes`.
-    static func userFolder(_ env: [String: String]) -> String {
+    public static func userFolder(_ env: [String: String]) -> String {
         if let x = env["XDG_CONFIG_HOME"], !x.isEmpty { return x + "/idemtop/themes" }
         return (env["HOME"] ?? NSHomeDirectory()) + "/.config/idemtop/themes"
     }
 
-    static func resolve(_ name: String?, noColor: Bool, environment env: [String: String]) throws -> Theme {
+    public static func resolve(_ name: String?, noColor: Bool, environment env: [String: String]) throws -> Theme {
         if noColor { return .monochrome }
         guard let name, !name.isEmpty else {
             if let nc = env["NO_COLOR"], !nc.isEmpty { return .monochrome }
@@ -19,7 +19,7 @@ enum DashboardThemes {
     }
 
     /// A theme by name or path; errors name the file, line and key, or list what exists.
-    static func load(_ name: String, environment env: [String: String]) throws -> Theme {
+    public static func load(_ name: String, environment env: [String: String]) throws -> Theme {
         if name.contains("/") || name.hasSuffix(".theme") {
             return try parseFile(name)
         }
@@ -32,7 +32,7 @@ enum DashboardThemes {
             + BuiltinThemes.names.joined(separator: ", ") + "; user themes go in " + userFolder(env) + ")")
     }
 
-    static func parseFile(_ path: String) throws -> Theme {
+    public static func parseFile(_ path: String) throws -> Theme {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ThemeError(file: path, line: 0, key: "", message: "cannot read the file")
         }

@@ -4,8 +4,9 @@ import IdemCore
 import IdemStore
 import IdemUI
 
-/// Performs the dashboard's action effects with `TokenActions` and turns each outcome into the message it answers.
-enum DashboardActions {
+/// The dashboard's actions as they run on a worker thread: each does its work with `TokenActions` (which is
+/// thread-safe) and turns the outcome into the message the update is answered with.
+enum ActionEffects {
     /// A purge on the compare-and-set the dialog showed; refused or failed purges change nothing.
     static func purge(_ order: PurgeOrder, actions: TokenActions) -> Message {
         let expect = PurgeExpectation(status: order.status, version: order.version, storedStatus: order.stored,
@@ -24,18 +25,8 @@ enum DashboardActions {
         }
     }
 
-    /// Starts a bulk purge on a worker thread and returns at once; the worker posts `.purgeManyFinished` to `inbox`.
-    /// Each token goes on its own compare-and-set, in batches with a pause between them (a live service gets the
-    /// store's lock between batches); `stop` ends it between batches (the dashboard quitting).
-    static func startPurgeMany(_ orders: [PurgeOrder], actions: TokenActions, inbox: WorkerInbox, stop: StopFlag) {
-        inbox.begin()
-        let worker = Thread { inbox.post(purgeMany(orders, actions: actions, stop: stop)) }
-        worker.name = "idemtop-purge"
-        worker.start()
-    }
-
     /// Purges `orders` (blocking the calling thread, a worker's) and says how it went in one line.
-    static func purgeMany(_ orders: [PurgeOrder], actions: TokenActions, stop: StopFlag) -> Message {
+    static func purgeMany(_ orders: [PurgeOrder], actions: TokenActions, shouldStop: () -> Bool) -> Message {
         let targets = orders.map { o in
             PurgeTarget(key: o.key, operation: "", expect: PurgeExpectation(status: o.status, version: o.version,
                                                                              storedStatus: o.stored,
@@ -44,7 +35,7 @@ enum DashboardActions {
         }
         let reason = orders.first?.reason ?? "bulk purge from the dashboard"
         do {
-            let outcomes = try actions.purge(targets, reason: reason, shouldStop: { stop.isSet })
+            let outcomes = try actions.purge(targets, reason: reason, shouldStop: shouldStop)
             let purged = outcomes.filter { if case .purged = $0 { return true } else { return false } }.count
             let refused = outcomes.count - purged
             var text = "purged \(purged) of \(orders.count) tokens by \(actions.actor)"
@@ -56,35 +47,6 @@ enum DashboardActions {
             // written so far in place (the table shows them as it reads them back).
             return .purgeManyFinished(text: "bulk purge: \(error)", failed: true)
         }
-    }
-
-    /// Starts a replay to the `--target` base URL on a worker thread and returns at once.
-    ///
-    /// The token's request and stored response are read here, on the loop's thread (the reader is not thread-safe);
-    /// the worker only does the HTTP exchange and records the admin event (`TokenActions` is thread-safe), then posts
-    /// `.replayFinished` to `inbox`. Returns `.replayStarted`, or `.replayFinished` when nothing could be sent.
-    static func startReplay(_ key: TokenKey, reader: any EventReader, target: String?, actions: TokenActions,
-                            inbox: WorkerInbox, clock: any Clock) -> Message {
-        guard let target else {
-            return .replayFinished(key, lines: ["no replay target: start the dashboard with --target BASE_URL"],
-                                   failed: true)
-        }
-        let request: StoredRequest?
-        let stored: StoredResponse?
-        do {
-            let detail = try reader.detail(for: key)
-            request = detail.request
-            stored = detail.response
-        } catch {
-            return .replayFinished(key, lines: ["\(error)"], failed: true)
-        }
-        inbox.begin()
-        let worker = Thread {
-            inbox.post(replay(key, request: request, stored: stored, target: target, actions: actions))
-        }
-        worker.name = "idemtop-replay"
-        worker.start()
-        return .replayStarted(key, target: target, at: clock.now())
     }
 
     /// Sends the request and compares the answer; blocks the calling thread (a worker's) up to the timeout (10 s).
@@ -103,14 +65,4 @@ enum DashboardActions {
             return .replayFinished(key, lines: ["\(error)"], failed: true)
         }
     }
-}
-
-/// A flag the loop raises for its workers (on quit); they check it between steps. Thread-safe.
-final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    /// Guarded by `lock`.
-    private var raised = false
-
-    func raise() { lock.withLock { raised = true } }
-    var isSet: Bool { lock.withLock { raised } }
 }

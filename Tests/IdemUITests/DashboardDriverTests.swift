@@ -3,8 +3,9 @@ import IdemFakes
 import IdemUI
 import Testing
 
-/// The dashboard over a `MemoryStore` through the fake terminal: effects performed against a real reader.
-@Suite struct TestDashboardTests {
+/// The dashboard's real run loop over a `MemoryStore` through the test terminal: effects performed against a
+/// real reader.
+@Suite struct DashboardDriverTests {
     @Test func detailLoadsThroughTheEffectAndMasksSecrets() throws {
         let clock = FixedClock("2026-11-29T06:00:00Z")
         let store = MemoryStore(clock: clock, name: "payments.jsonl")
@@ -21,7 +22,7 @@ import Testing
         _ = try store.begin(tenant: "acme", token: "tok-1", operation: "POST /v1/charges",
                             fingerprint: Fingerprint(String(repeating: "f6", count: 32)), request: nil)
 
-        let ui = TestDashboard(reader: store, clock: clock, width: 100, height: 40)
+        let ui = DashboardDriver(reader: store, clock: clock, width: 100, height: 40)
         ui.pump()
         #expect(ui.screen.contains("tok-1"))
         ui.press(.enter)
@@ -37,7 +38,7 @@ import Testing
         ui.press(.escape, .char(":"))
         ui.type("theme colour-blind")
         ui.press(.enter)
-        #expect(ui.themesRequested == ["colour-blind"])
+        #expect(ui.terminal.themes.map(\.name) == ["colour-blind"])
         ui.press(.char("q"))
         #expect(ui.quit)
     }
@@ -46,7 +47,7 @@ import Testing
         let clock = FixedClock("2026-11-29T06:00:00Z")
         let store = MemoryStore(clock: clock)
         store.addNotice("journal truncated; reading again from the start")
-        let ui = TestDashboard(reader: store, clock: clock)
+        let ui = DashboardDriver(reader: store, clock: clock)
         ui.pump()
         #expect(ui.screen.contains("journal truncated"))
     }

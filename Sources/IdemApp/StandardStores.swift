@@ -1,0 +1,11 @@
+import IdemDynamo
+import IdemStore
+
+extension StoreRegistry {
+    /// Every store kind idemtop opens. A new kind is its driver module plus one entry here.
+    public static let standard = StoreRegistry([
+        JournalDriver(),
+        SQLiteDriver(),
+        DynamoDriver(),
+    ])
+}

@@ -1,0 +1,177 @@
+import Foundation
+import IdemCore
+import IdemStore
+import IdemUI
+
+/// Owns the store's reader on a thread of its own: polls it on the dashboard's cadence, runs the reads the loop
+/// asks for (a token's detail, a replay's stored request), and posts everything to the loop's inbox.
+///
+/// Nothing the store does can stall the keys: a poll that blocks (a network store that accepts and never answers)
+/// only delays the next poll and the reads queued behind it, which the loop shows as still loading.
+final class StoreFeed: Sendable {
+    /// A read to run on the feed's thread with the reader.
+    typealias Job = @Sendable (any EventReader) -> Void
+
+    /// How often the store is read.
+    struct Cadence: Sendable {
+        /// Between polls while events flow (data in the last two seconds).
+        var refresh: UInt64
+        /// Between polls when the store is quiet.
+        var idle: UInt64 = 250_000_000
+        /// Events per poll: a batch the loop applies in one go.
+        var batch = 50_000
+        /// The longest pause after a failed poll (it doubles from `idle` up to this).
+        var maxBackoff: UInt64 = 5_000_000_000
+    }
+
+    private struct Requests {
+        var jobs: [Job] = []
+        var syncs: [Int] = []
+        var stopped = false
+    }
+
+    /// The reader, handed to the feed's thread at `start` and touched by no other thread after that (readers are
+    /// not thread-safe; that single owner is what makes this box sound).
+    private final class ReaderBox: @unchecked Sendable {
+        let reader: any EventReader
+        init(_ reader: any EventReader) { self.reader = reader }
+    }
+
+    private let requests = Locked(Requests())
+    private let wake = Waker()
+    private let inbox: Inbox
+    private let cadence: Cadence
+    private let box: ReaderBox
+    private let name: String
+
+    init(reader: any EventReader, inbox: Inbox, cadence: Cadence) {
+        box = ReaderBox(reader)
+        name = reader.location.displayName
+        self.inbox = inbox
+        self.cadence = cadence
+    }
+
+    /// Starts the feed's thread; it reads the store from the start at once.
+    func start() {
+        let thread = Thread { [self] in run(box.reader) }
+        thread.name = "idemtop-store"
+        thread.start()
+    }
+
+    /// Runs `job` with the reader on the feed's thread, before the next poll.
+    func read(_ job: @escaping Job) {
+        requests.withLock { $0.jobs.append(job) }
+        wake.wake()
+    }
+
+    /// Polls at once until the store has nothing more, then posts `.synced(id)`: after it, the inbox holds all
+    /// that the store held when asked.
+    func sync(_ id: Int) {
+        requests.withLock { $0.syncs.append(id) }
+        wake.wake()
+    }
+
+    /// Ends the thread after what it is doing now; never waits for it (a poll may be stuck on the network).
+    func stop() {
+        requests.withLock { $0.stopped = true }
+        wake.wake()
+    }
+
+    private func run(_ reader: any EventReader) {
+        var poller = Poller(reader: reader, inbox: inbox, cadence: cadence, name: name)
+        while true {
+            let (jobs, syncs, stopped) = requests.withLock { r in
+                defer { r.jobs.removeAll(); r.syncs.removeAll() }
+                return (r.jobs, r.syncs, r.stopped)
+            }
+            if stopped { return }
+            for job in jobs { job(reader) }
+            // Hold back while the loop has two batches still to apply: memory stays bounded on a big load.
+            if inbox.pendingBatches >= 2, syncs.isEmpty {
+                Waker.wait(any: [wake, inbox.drained], timeoutMs: 100)
+                continue
+            }
+            if !syncs.isEmpty {
+                poller.catchUp()
+                for id in syncs { inbox.post(.synced(id)) }
+            } else if Monotonic.nanos >= poller.nextPoll {
+                poller.pollOnce()
+            }
+            guard jobsAndSyncsEmpty else { continue }
+            let now = Monotonic.nanos
+            let wait = poller.nextPoll > now ? (poller.nextPoll - now) / 1_000_000 : 0
+            if wait > 0 { _ = wake.wait(timeoutMs: Int32(min(wait, 1000))) }
+        }
+    }
+
+    private var jobsAndSyncsEmpty: Bool {
+        requests.withLock { $0.jobs.isEmpty && $0.syncs.isEmpty && !$0.stopped }
+    }
+}
+
+/// One poll of the store and what follows from it: the batch, notices and load progress posted, and when the
+/// next poll is due (at once while loading, the refresh interval while events flow, backing off after errors).
+private struct Poller {
+    let reader: any EventReader
+    let inbox: Inbox
+    let cadence: StoreFeed.Cadence
+    let name: String
+    var loading = true
+    let started = Monotonic.nanos
+    var lastData: UInt64 = 0
+    var failures = 0
+    var nextPoll: UInt64 = 0
+
+    init(reader: any EventReader, inbox: Inbox, cadence: StoreFeed.Cadence, name: String) {
+        self.reader = reader
+        self.inbox = inbox
+        self.cadence = cadence
+        self.name = name
+    }
+
+    /// Polls until a poll finds less than a full batch (or fails).
+    mutating func catchUp() {
+        while pollOnce() >= cadence.batch {}
+    }
+
+    /// Reads one batch and posts it; returns how many events it read.
+    @discardableResult
+    mutating func pollOnce() -> Int {
+        var batch: [StoreEvent] = []
+        var malformed: [MalformedEntry] = []
+        batch.reserveCapacity(loading ? cadence.batch : 256)
+        var failed = false
+        do {
+            _ = try reader.poll(limit: cadence.batch, { batch.append($0) }, malformed: { malformed.append($0) })
+            failures = 0
+        } catch {
+            failed = true
+            failures += 1
+            inbox.post(.message(.error("reading \(name): \(error)")))
+        }
+        let now = Monotonic.nanos
+        if !batch.isEmpty || !malformed.isEmpty {
+            lastData = now
+            inbox.post(.message(.events(batch, malformed: malformed)))
+        }
+        let notices = reader.drainNotices()
+        if !notices.isEmpty { inbox.post(.message(.notices(notices))) }
+        if loading {
+            if batch.count < cadence.batch { loading = false }
+            let p = reader.progress
+            let seconds = Double(now &- started) / 1e9
+            let rate = seconds > 0.2 ? Double(p.done) / seconds : 0
+            inbox.post(.message(.progress(LoadStatus(done: p.done, total: p.total, unit: p.unit, rate: rate,
+                                                     finished: !loading))))
+        }
+        if failed {
+            let backoff = min(cadence.maxBackoff, cadence.idle << UInt64(min(failures - 1, 8)))
+            nextPoll = now + backoff
+        } else if loading {
+            nextPoll = now
+        } else {
+            nextPoll = now + (now &- lastData < 2_000_000_000 ? cadence.refresh : cadence.idle)
+        }
+        return batch.count
+    }
+}
