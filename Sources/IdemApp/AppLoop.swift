@@ -55,7 +55,7 @@ public final class AppLoop {
         let location = reader.location
         state = AppState(storeName: location.displayName, storeKind: location.kind, policy: options.policy,
                          now: options.clock.now(),
-                         secrets: SecretFields.standard.adding(options.secretFields.joined(separator: ",")),
+                         secrets: SecretFields(mask: .standard(adding: options.secretFields)),
                          mouseEnabled: options.mouse, themeName: theme.name)
         inbox = Inbox(waker: terminal.waker)
         workers = Workers(inbox: inbox)

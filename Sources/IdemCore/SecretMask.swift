@@ -12,8 +12,17 @@ public struct SecretMask: Sendable, Hashable {
         "iban", "account_number",
     ]
 
+    /// What a masked object or array shows.
+    public static let hidden = "****"
+
     public init(names: [String] = SecretMask.defaultNames) {
         self.names = Set(names.map(SecretMask.normalise))
+    }
+
+    /// The standard names plus `extra` (the config file's `secret_fields`, `--secret`): what the dashboard and
+    /// every command mask alike.
+    public static func standard(adding extra: [String]) -> SecretMask {
+        SecretMask(names: defaultNames + extra)
     }
 
     static func normalise(_ name: String) -> String {
@@ -55,8 +64,9 @@ public struct SecretMask: Sendable, Hashable {
         if let dict = value as? [String: Any] {
             var out: [String: Any] = [:]
             for (k, v) in dict {
-                if isSecret(k), !(v is [String: Any]), !(v is [Any]) {
-                    out[k] = mask((v as? String) ?? "\(v)")
+                if isSecret(k) {
+                    // An object or array under a secret name is hidden whole: its parts are secret too.
+                    out[k] = v is [String: Any] || v is [Any] ? SecretMask.hidden : mask((v as? String) ?? "\(v)")
                 } else {
                     out[k] = maskJSON(v)
                 }

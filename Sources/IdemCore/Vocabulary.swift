@@ -34,6 +34,19 @@ public enum TokenStatus: String, CaseIterable, Sendable, Codable {
     case expired
     /// Expired by hand (an admin purge).
     case purged
+
+    /// What needs attention first, for sorting by status everywhere (the table, `list --sort status`): stuck,
+    /// failed, in progress, expired, completed, purged.
+    public var attentionRank: Int {
+        switch self {
+        case .stuck: return 0
+        case .failed: return 1
+        case .inProgress: return 2
+        case .expired: return 3
+        case .completed: return 4
+        case .purged: return 5
+        }
+    }
 }
 
 /// What kind of line or row an event is.

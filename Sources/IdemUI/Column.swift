@@ -90,16 +90,4 @@ public enum Column: String, CaseIterable, Sendable, Hashable {
             }
         }
     }
-
-    /// Severity order for sorting by status: what needs attention first.
-    static func severity(_ s: TokenStatus) -> Int {
-        switch s {
-        case .stuck: return 0
-        case .failed: return 1
-        case .inProgress: return 2
-        case .expired: return 3
-        case .completed: return 4
-        case .purged: return 5
-        }
-    }
 }

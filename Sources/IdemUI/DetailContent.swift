@@ -39,6 +39,7 @@ public struct SecretFields: Sendable, Hashable {
     public var mask: SecretMask
 
     public init(names: [String]) { mask = SecretMask(names: names) }
+    public init(mask: SecretMask) { self.mask = mask }
 
     public static let standard = SecretFields(names: SecretMask.defaultNames)
 
@@ -58,5 +59,5 @@ public struct SecretFields: Sendable, Hashable {
     public func masked(_ value: String) -> String { mask.mask(value) }
 
     /// What a masked object or array shows.
-    public static let hidden = "****"
+    public static let hidden = SecretMask.hidden
 }

@@ -47,7 +47,7 @@ public struct RowIndex: Sendable, Hashable {
             byKey { rank[Int(id($0))] }
         }
         switch column {
-        case .status: byKey { Int64(Column.severity($0.status(at: now))) }
+        case .status: byKey { Int64($0.status(at: now).attentionRank) }
         case .tenant: byRank(ledger.tenants.strings) { $0.tenantID }
         case .operation: byRank(ledger.operations.strings) { $0.operationID }
         case .age: byKey { -$0.createdAt.ms }

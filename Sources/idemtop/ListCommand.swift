@@ -95,7 +95,7 @@ struct ListCommand: ParsableCommand {
             }
         }
         switch field {
-        case .status: return by({ TokenStatus.allCases.firstIndex(of: $0.status(at: now)) ?? 0 }, descending: false)
+        case .status: return by({ $0.status(at: now).attentionRank }, descending: false)
         case .tenant: return by({ ledger.tenant(of: $0) }, descending: false)
         case .token: return by({ $0.token }, descending: false)
         case .operation: return by({ ledger.operation(of: $0) }, descending: false)

@@ -1,5 +1,6 @@
 import Foundation
 import IdemCore
+import IdemUI
 
 /// One record's fields as the headless commands print them: JSON objects with stable snake_case keys, table cells.
 struct RecordFields {
@@ -60,14 +61,9 @@ struct RecordFields {
          r.responseStatus == 0 ? "" : String(r.responseStatus)]
     }
 
-    /// "23h59m", "expired 3m ago", "stuck 2m", "purged".
+    /// "23h59m", "expired 3m ago", "stuck 2m", "purged": the dashboard's EXPIRES IN cell, word for word.
     static func expiry(_ r: TokenRecord, status: TokenStatus, now: Instant) -> String {
-        switch status {
-        case .purged: return "purged"
-        case .expired: return "expired \((now - r.expiresAt).compact) ago"
-        case .stuck: return "stuck \((now - r.lockedUntil).compact)"
-        default: return r.expiresIn(at: now).compact
-        }
+        Format.expiresIn(r, now: now)
     }
 }
 

@@ -69,7 +69,8 @@ struct ReplayCommand: ParsableCommand {
         let key = TokenKey(tenant: ledger.tenant(of: record), token: record.token)
         let detail = try loaded.reader.detail(for: key)
         let options = ReplayOptions(target: target, headers: headers.compactMap(HeaderField.init(parsing:)),
-                                    timeout: timeout, idempotencyHeader: idempotencyHeader, reason: reason)
+                                    timeout: timeout, idempotencyHeader: idempotencyHeader, reason: reason,
+                                    mask: SecretMask.standard(adding: config.secretFields))
         let actions = TokenActions(location: location, registry: stores, readOnly: readOnly, policy: try clock.policy())
         var out = Output()
         let plan: ReplayPlan

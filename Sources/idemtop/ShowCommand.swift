@@ -30,7 +30,7 @@ struct ShowCommand: ParsableCommand {
         let key = TokenKey(tenant: ledger.tenant(of: record), token: record.token)
         let detail = try loaded.reader.detail(for: key)
         let fields = RecordFields(ledger: ledger, now: now)
-        let mask = SecretMask()
+        let mask = SecretMask.standard(adding: try UserConfig.load().secretFields)
         var out = Output()
         switch format {
         case .json:

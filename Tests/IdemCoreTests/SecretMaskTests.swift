@@ -21,6 +21,15 @@ import IdemCore
         #expect(shown.split(separator: "\n").count > 5)
     }
 
+    @Test func aSecretNameHidesItsWholeValueObjectsAndArraysToo() {
+        // The dashboard's detail view and `show` hide the same: an object under a secret name is secret whole.
+        let shown = mask.body(#"{"password":{"old":"hunter2","new":"hunter3"},"secret":["a","b"],"amount":10}"#)
+        #expect(shown.contains("\"password\" : \"****\"") && shown.contains("\"secret\" : \"****\""))
+        #expect(!shown.contains("hunter") && !shown.contains("\"a\""))
+        #expect(shown.contains("\"amount\" : 10"))
+        #expect(SecretMask.standard(adding: ["X-Signature"]).isSecret("x_signature"))
+    }
+
     @Test func textThatIsNotJSONIsLeftAsItIs() {
         #expect(mask.body("plain text") == "plain text")
     }
