@@ -51,7 +51,8 @@ let package = Package(
         // The app: the one run loop the binary and the tests share, the registry of store kinds, the CLI's reports.
         .target(
             name: "IdemApp",
-            dependencies: ["IdemCore", "IdemStore", "IdemDynamo", "IdemUI", "IdemActions"]
+            dependencies: ["IdemCore", "IdemStore", "IdemDynamo", "IdemUI", "IdemActions", "IdemSimulator",
+                           "IdemExampleService"]
         ),
         // Fakes for tests and for services' own tests: a fixed clock, a test terminal.
         .target(name: "IdemFakes", dependencies: ["IdemCore", "IdemStore", "IdemUI", "IdemApp"]),
@@ -73,7 +74,7 @@ let package = Package(
         .testTarget(name: "IdemtopTests", dependencies: ["IdemCore", "IdemStore", "IdemActions", "IdemUI"]),
         .testTarget(
             name: "IdemActionsTests",
-            dependencies: ["IdemCore", "IdemStore", "IdemActions", "IdemSimulator", "IdemExampleService"]
+            dependencies: ["IdemCore", "IdemStore", "IdemActions", "IdemSimulator", "IdemExampleService", "IdemFakes"]
         ),
     ]
 )

@@ -1,3 +1,4 @@
+import IdemApp
 import ArgumentParser
 import IdemCore
 import IdemStore
@@ -40,7 +41,7 @@ struct AuditCommand: ParsableCommand {
     func run() throws {
         let now = try clock.instant()
         var detector = FindingsDetector()
-        let loaded = try LoadedStore.load(try store.location(), policy: try clock.policy(), until: clock.cutoff,
+        let loaded = try LoadedStore.load(store.location(), registry: stores, policy: try clock.policy(), until: clock.cutoff,
                                           observe: { detector.observe($0) })
         let from = since.flatMap(TimeSpan.init(parsing:)).map { now - $0 }
         let (findings, suppressed) = detector.report(at: now, ledger: loaded.ledger, since: from)

@@ -1,3 +1,4 @@
+import IdemApp
 import Foundation
 import IdemCore
 

@@ -1,3 +1,4 @@
+import IdemApp
 import Foundation
 
 /// A failure the CLI reports as one line on stderr with a chosen exit code.

@@ -1,3 +1,4 @@
+import IdemApp
 import ArgumentParser
 import Foundation
 import IdemCore
@@ -52,41 +53,15 @@ struct CheckPayloadCommand: ParsableCommand {
             throw CLIFailure.usage("\(error)")
         }
         let now = try clock.instant()
-        let loaded = try LoadedStore.load(location, policy: try clock.policy())
+        let loaded = try LoadedStore.load(location, registry: stores, policy: try clock.policy())
         guard let reader = loaded.reader as? DynamoReader else {
             throw CLIFailure(message: "check-payload needs the DynamoDB reader")
         }
-        let named = PowertoolsRecord.split(token)
-        let tokenHash = named.token
-        let tenants = Set(loaded.ledger.indexes(token: tokenHash).map { loaded.ledger.tenant(of: loaded.ledger.records[$0]) })
-        let tenant = named.tenant.isEmpty ? tenants.sorted().first : named.tenant
-        var candidates = [check.keyHash, check.keyHashBase64].flatMap { loaded.ledger.indexes(token: $0) }
-        if let tenant { candidates = candidates.filter { loaded.ledger.tenant(of: loaded.ledger.records[$0]) == tenant } }
-        let record = try candidates.first.flatMap { i -> PowertoolsRecord? in
-            let r = loaded.ledger.records[i]
-            return try reader.record(for: TokenKey(tenant: loaded.ledger.tenant(of: r), token: r.token))
-        }
-        let (verdict, why) = check.verdict(record: record, at: now)
-        let sameToken = check.matches(token: tokenHash)
+        let report = try PayloadCheckReport(check: check, token: token, loaded: loaded, reader: reader, at: now)
         var out = Output()
         switch format {
-        case .json:
-            let object: [String: Any] = [
-                "verdict": verdict.rawValue, "why": why, "key_hash": check.keyHash, "key_json": check.keyText,
-                "validation_hash": check.validationHash as Any, "token": token, "payload_is_token": sameToken,
-                "record": record.map { ["id": $0.id, "status": $0.rawStatus, "shown": $0.status(at: now).rawValue,
-                                        "validation": $0.validation as Any] } as Any,
-                "at": now.rfc3339,
-            ]
-            out.line(JSONText.encode(object, pretty: true))
-        case .table:
-            out.line("verdict     \(verdict.rawValue): \(why)")
-            out.line("key hash    \(check.keyHash)  (md5 of \(Sanitizer.visible(String(check.keyText.prefix(120)))))")
-            if let v = check.validationHash { out.line("validation  \(v)") }
-            if let record { out.line("record      \(Sanitizer.visible(record.id))  \(record.rawStatus)  shown \(record.status(at: now).rawValue)") }
-            if !sameToken {
-                out.line("note        the payload hashes to \(check.keyHash), not \(Sanitizer.visible(tokenHash)): it uses another record")
-            }
+        case .json: out.line(ReportJSON.encode(report, pretty: true))
+        case .table: report.lines.forEach { out.line($0) }
         }
         out.flush()
     }

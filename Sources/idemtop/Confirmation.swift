@@ -1,3 +1,4 @@
+import IdemApp
 import Foundation
 
 /// Asks the operator on the terminal before an action; refuses when there is no terminal to ask on.

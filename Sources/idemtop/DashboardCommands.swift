@@ -121,7 +121,8 @@ struct DemoCommand: ParsableCommand {
         let code = try dashboardMain {
             let (status, url) = try runDemoDashboard(
                 DemoPlan(store: location, preloadEvents: preload, rate: rate, seed: seed, port: port),
-                options: look.dashboard(policy: policy, config: config))
+                options: look.dashboard(policy: policy, config: config), registry: stores,
+                dashboard: { try runDashboard(reader: $0, options: $1) })
             service = url
             return status
         }

@@ -1,3 +1,4 @@
+import IdemApp
 import ArgumentParser
 import IdemCore
 import IdemStore
@@ -19,10 +20,7 @@ struct ListCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, jsonl, csv }
 
-    enum SortField: String, ExpressibleByArgument, CaseIterable {
-        case status, tenant, token, operation, created, updated, expires, hits, mismatches, conflicts
-        case lastSeen = "last_seen"
-    }
+    typealias SortField = TokenListing.SortField
 
     @OptionGroup var store: StoreArgument
     @Option(help: "Only tokens with this status (\(TokenStatus.allCases.map(\.rawValue).joined(separator: ", "))).")
@@ -47,65 +45,32 @@ struct ListCommand: ParsableCommand {
         let now = try clock.instant()
         var detector = FindingsDetector()
         let needsFindings = filter.needsFindings
-        let loaded = try LoadedStore.load(try store.location(), policy: try clock.policy(), until: clock.cutoff,
+        let loaded = try LoadedStore.load(store.location(), registry: stores, policy: try clock.policy(), until: clock.cutoff,
                                           observe: { if needsFindings { detector.observe($0) } })
         let ledger = loaded.ledger
-        let wanted = status.flatMap(TokenStatus.init(rawValue:))
-        let tenantID = tenant.map { ledger.tenants.lookup($0) ?? -1 }
-        let matching = try filter.records(in: ledger, at: now, detector: detector)
-        var rows = ledger.records.enumerated().compactMap { i, r -> TokenRecord? in
-            guard tenantID.map({ r.tenantID == $0 }) ?? true, wanted.map({ r.status(at: now) == $0 }) ?? true,
-                  matching.map({ $0.contains(Int32(i)) }) ?? true else { return nil }
-            return r
-        }
-        rows.sort(by: ListCommand.order(sort, ledger: ledger, now: now))
-        if reverse { rows.reverse() }
-        if let limit { rows = Array(rows.prefix(limit)) }
-
-        let fields = RecordFields(ledger: ledger, now: now)
+        let listing = TokenListing(status: status.flatMap(TokenStatus.init(rawValue:)), tenant: tenant,
+                                   records: try filter.records(in: ledger, at: now, detector: detector),
+                                   sort: sort, reverse: reverse, limit: limit)
+        let rows = listing.rows(in: ledger, at: now)
         var out = Output()
         switch format {
         case .table:
-            for line in TextTable.render(header: RecordFields.tableHeader, rows: rows.map(fields.cells),
-                                         numeric: [6, 7, 8]) {
+            for line in TextTable.render(header: TokenRow.tableHeader,
+                                         rows: rows.map { TokenRow.cells($0, in: ledger, at: now) },
+                                         numeric: TokenRow.numericColumns) {
                 out.line(line)
             }
         case .json:
-            out.line(JSONText.encode(rows.map(fields.json), pretty: true))
+            out.line(ReportJSON.encode(rows.map { TokenRow($0, in: ledger, at: now) }, pretty: true))
         case .jsonl:
-            for r in rows { out.line(JSONText.encode(fields.json(r))) }
+            for r in rows { out.line(ReportJSON.encode(TokenRow(r, in: ledger, at: now))) }
         case .csv:
-            out.line(TextTable.csvLine(RecordFields.csvHeader))
-            for r in rows { out.line(TextTable.csvLine(fields.csv(r))) }
+            out.line(TextTable.csvLine(TokenRow.csvHeader))
+            for r in rows { out.line(TextTable.csvLine(TokenRow(r, in: ledger, at: now).csv)) }
         }
         out.flush()
         loaded.reportMalformed()
     }
-
-    /// The ordering for a sort field; ties broken by tenant and token so output is stable.
-    static func order(_ field: SortField, ledger: Ledger, now: Instant) -> (TokenRecord, TokenRecord) -> Bool {
-        func tie(_ a: TokenRecord, _ b: TokenRecord) -> Bool {
-            (ledger.tenant(of: a), a.token) < (ledger.tenant(of: b), b.token)
-        }
-        func by<T: Comparable>(_ key: @escaping (TokenRecord) -> T, descending: Bool) -> (TokenRecord, TokenRecord) -> Bool {
-            { a, b in
-                let ka = key(a), kb = key(b)
-                if ka != kb { return descending ? ka > kb : ka < kb }
-                return tie(a, b)
-            }
-        }
-        switch field {
-        case .status: return by({ $0.status(at: now).attentionRank }, descending: false)
-        case .tenant: return by({ ledger.tenant(of: $0) }, descending: false)
-        case .token: return by({ $0.token }, descending: false)
-        case .operation: return by({ ledger.operation(of: $0) }, descending: false)
-        case .created: return by({ $0.createdAt }, descending: true)
-        case .updated: return by({ $0.updatedAt }, descending: true)
-        case .expires: return by({ $0.expiresAt }, descending: false)
-        case .hits: return by({ $0.hits }, descending: true)
-        case .mismatches: return by({ $0.mismatches }, descending: true)
-        case .conflicts: return by({ $0.conflicts }, descending: true)
-        case .lastSeen: return by({ $0.lastSeen }, descending: true)
-        }
-    }
 }
+
+extension TokenListing.SortField: ExpressibleByArgument {}

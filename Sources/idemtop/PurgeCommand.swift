@@ -1,3 +1,4 @@
+import IdemApp
 import ArgumentParser
 import IdemActions
 import IdemCore
@@ -76,18 +77,19 @@ struct PurgeCommand: ParsableCommand {
         let location = try store.location()
         var detector = FindingsDetector()
         let needsFindings = filter.needsFindings
-        let loaded = try LoadedStore.load(location, policy: try clock.policy(),
+        let loaded = try LoadedStore.load(location, registry: stores, policy: try clock.policy(),
                                           observe: { if needsFindings { detector.observe($0) } })
         let ledger = loaded.ledger
-        var targets: [PurgeTarget]
+        let targets: [PurgeTarget]
         if let token {
-            let record = ledger.records[try ShowCommand.find(token: token, tenant: tenant, in: ledger)]
-            var target = PurgeTarget(record: record, in: ledger, at: now)
-            if let expectVersion { target.expect.version = expectVersion }
-            guard record.stored != .purged else {
-                throw CLIFailure(message: "refused: \(target.key.visibleText) is already purged", code: 3)
+            do {
+                targets = [try PurgeRun.target(token: token, tenant: tenant, expectVersion: expectVersion, in: ledger,
+                                               at: now)]
+            } catch let e as TokenLookup.Failure {
+                throw CLIFailure(message: e.message, code: e.ambiguous ? 2 : 1)
+            } catch let e as PurgeRun.Refusal {
+                throw CLIFailure(message: e.message, code: e.code)
             }
-            targets = [target]
         } else {
             let selection = PurgeSelection(status: status.flatMap(TokenStatus.init(rawValue:)),
                                            olderThan: olderThan.flatMap { TimeSpan(parsing: $0) } ?? TimeSpan(ms: 0),
@@ -107,20 +109,9 @@ struct PurgeCommand: ParsableCommand {
             return
         }
         var out = Output()
-        guard !targets.isEmpty else {
-            out.line("no tokens match: nothing to purge")
-            out.flush()
-            return
-        }
-        out.line(dryRun ? "would purge \(targets.count) token(s):" : "to purge \(targets.count) token(s):")
-        for t in targets { out.line("  " + PurgeCommand.describe(t)) }
-        let consequences = Set(targets.map(\.consequence))
-        for c in consequences.sorted() {
-            let which = consequences.count == 1 ? "" : "\(targets.first { $0.consequence == c }?.expect.status.rawValue ?? ""): "
-            out.line("  \(which)\(c)")
-        }
-        out.line("  every purge is recorded as an admin event (who, when, why, what it replaced)")
+        PurgeRun.preview(targets, dryRun: dryRun).forEach { out.line($0) }
         out.flush()
+        guard !targets.isEmpty else { return }
         if dryRun {
             out.line("dry run: nothing was purged")
             out.flush()
@@ -137,18 +128,17 @@ struct PurgeCommand: ParsableCommand {
         let outcomes = try actions.purge(targets, reason: reason)
         var refused = 0
         for (t, outcome) in zip(targets, outcomes) {
-            switch outcome {
-            case .purged(let e):
-                out.line("purged \(t.key.visibleText) (saw \(t.expect.status.rawValue), version \(t.expect.version)) by \(Sanitizer.visible(e.actor ?? actions.actor))")
-            case .refused(let why):
+            if case .refused(let why) = outcome {
                 out.flush()
                 if targets.count == 1 { throw CLIFailure(message: "refused: \(why)", code: 3) }
                 refused += 1
                 printError("idemtop: refused: \(why)")
+            } else {
+                out.line(PurgeRun.line(t, outcome, actor: actions.actor))
             }
         }
         out.flush()
-        try PurgeCommand.failIfRefused(refused, of: targets.count, why: nil)
+        try refusedFailure { try PurgeRun.failIfRefused(refused, of: targets.count, why: nil) }
     }
 
     /// `--format json`: purges (or, dry, lists) the targets without asking and prints one object; refusals still
@@ -156,53 +146,17 @@ struct PurgeCommand: ParsableCommand {
     private func runJSON(_ targets: [PurgeTarget], actions: TokenActions) throws {
         var outcomes: [PurgeOutcome?] = Array(repeating: nil, count: targets.count)
         if !dryRun, !targets.isEmpty { outcomes = try actions.purge(targets, reason: reason).map { $0 } }
-        var items: [[String: Any]] = []
-        var purged = 0, refused = 0
-        var firstWhy: String?
-        for (t, outcome) in zip(targets, outcomes) {
-            var item: [String: Any] = [
-                "tenant": t.key.tenant, "token": t.key.token, "operation": t.operation,
-                "status": t.expect.status.rawValue, "version": t.expect.version, "age_s": t.age.ms / 1000,
-                "hits": t.hits, "consequence": t.consequence,
-            ]
-            switch outcome {
-            case nil:
-                item["result"] = "would_purge"
-            case .purged(let e):
-                item["result"] = "purged"
-                item["event"] = EventFields.json(e)
-                purged += 1
-            case .refused(let why):
-                item["result"] = "refused"
-                item["refused_because"] = why
-                firstWhy = firstWhy ?? why
-                refused += 1
-            }
-            items.append(item)
-        }
+        let report = PurgeReport(targets: targets, outcomes: outcomes, dryRun: dryRun, reason: reason)
         var out = Output()
-        out.line(JSONText.encode(["dry_run": dryRun, "reason": reason, "purged": purged, "refused": refused,
-                                  "tokens": items] as [String: Any], pretty: true))
+        out.line(ReportJSON.encode(report, pretty: true))
         out.flush()
-        try PurgeCommand.failIfRefused(refused, of: targets.count, why: firstWhy)
+        try refusedFailure {
+            try PurgeRun.failIfRefused(report.refused, of: targets.count, why: report.firstRefusal)
+        }
     }
 
-    /// Exit 3 when any purge was refused: one line for one token, a count for a bulk purge.
-    static func failIfRefused(_ refused: Int, of total: Int, why: String?) throws {
-        guard refused > 0 else { return }
-        if total == 1, let why { throw CLIFailure(message: "refused: \(why)", code: 3) }
-        throw CLIFailure(message: "\(refused) of \(total) purges were refused: those tokens changed since "
-                             + "you looked and were left as they are", code: 3)
+    /// A refusal as the CLI's failure (exit 3).
+    private func refusedFailure(_ body: () throws -> Void) throws {
+        do { try body() } catch let e as PurgeRun.Refusal { throw CLIFailure(message: e.message, code: e.code) }
     }
-
-    /// `acme/t1  POST /v1/charges  stuck  age 12m  hits 3  version 4`.
-    static func describe(_ t: PurgeTarget) -> String {
-        [t.key.visibleText, Sanitizer.visible(t.operation), t.expect.status.rawValue, "age \(t.age.compact)",
-         "hits \(t.hits)", "version \(t.expect.version)"].joined(separator: "  ")
-    }
-}
-
-extension TokenKey {
-    /// `tenant/token` with control characters made visible.
-    var visibleText: String { Sanitizer.visible(description) }
 }

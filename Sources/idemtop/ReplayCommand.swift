@@ -1,3 +1,4 @@
+import IdemApp
 import ArgumentParser
 import IdemActions
 import IdemCore
@@ -63,7 +64,7 @@ struct ReplayCommand: ParsableCommand {
         let idempotencyHeader = idempotencyHeaderOption ?? config.idempotencyHeader ?? "Idempotency-Key"
         let readOnly = self.readOnly || config.readOnly
         let location = try store.location()
-        let loaded = try LoadedStore.load(location, policy: try clock.policy())
+        let loaded = try LoadedStore.load(location, registry: stores, policy: try clock.policy())
         let ledger = loaded.ledger
         let record = ledger.records[try ShowCommand.find(token: token, tenant: tenant, in: ledger)]
         let key = TokenKey(tenant: ledger.tenant(of: record), token: record.token)
@@ -88,7 +89,7 @@ struct ReplayCommand: ParsableCommand {
             printError("idemtop: note: the stored \(Sanitizer.visible(name)) header is secret and not sent; re-supply it with --header '\(Sanitizer.visible(name)): ...'")
         }
         if dryRun, format == .json {
-            out.line(JSONText.encode(ReplayCommand.json(plan, mask: options.mask), pretty: true))
+            out.line(ReportJSON.encode(ReplayReport(plan: plan, mask: options.mask), pretty: true))
             out.flush()
             return
         }
@@ -110,50 +111,11 @@ struct ReplayCommand: ParsableCommand {
         }
         switch format {
         case .table: for line in result.reportLines { out.line(line) }
-        case .json: out.line(JSONText.encode(ReplayCommand.json(result, mask: options.mask), pretty: true))
+        case .json: out.line(ReportJSON.encode(ReplayReport(result: result, mask: options.mask), pretty: true))
         }
         out.flush()
         if let why = result.recordError {
             throw CLIFailure(message: "the replay was sent but its admin event could not be recorded: \(why)")
         }
-    }
-
-    /// The request as it is (or would be) sent, secrets masked: `dry_run`, `tenant`, `token`, `method`, `url`,
-    /// `headers`, `body`, `curl`.
-    static func json(_ plan: ReplayPlan, mask: SecretMask) -> [String: Any] {
-        ["dry_run": true, "tenant": plan.key.tenant, "token": plan.key.token, "method": plan.method,
-         "url": plan.url.absoluteString,
-         "headers": masked(Dictionary(plan.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }), mask),
-         "body": plan.body.map(mask.body) as Any, "curl": plan.curl(mask: mask)]
-    }
-
-    /// A replay's outcome: the request, `stored` and `answer` (status, headers, body; stored is null when the
-    /// store held no response), `idempotent_replayed`, `elapsed_ms`, `bodies_match`, `diff` (`op` same, removed
-    /// or added, and `line`), and `event`, the admin event (null with `record_error` when it could not be written).
-    static func json(_ r: ReplayResult, mask: SecretMask) -> [String: Any] {
-        func response(status: Int, headers: [String: String], body: String?) -> [String: Any] {
-            ["status": status, "headers": masked(headers, mask), "body": body.map(mask.body) as Any]
-        }
-        var o = json(r.plan, mask: mask)
-        o["dry_run"] = false
-        o["stored"] = r.stored.map { response(status: $0.status, headers: $0.headers, body: $0.body) } as Any
-        o["answer"] = response(status: r.answer.status, headers: r.answer.headers, body: r.answer.body)
-        o["idempotent_replayed"] = r.replayedHeader as Any
-        o["elapsed_ms"] = r.answer.elapsedMs
-        o["bodies_match"] = r.bodiesMatch
-        o["diff"] = r.diff.map { d -> [String: String] in
-            switch d {
-            case .same(let l): return ["op": "same", "line": l]
-            case .removed(let l): return ["op": "removed", "line": l]
-            case .added(let l): return ["op": "added", "line": l]
-            }
-        }
-        o["event"] = r.event.map(EventFields.json) as Any
-        o["record_error"] = r.recordError as Any
-        return o
-    }
-
-    static func masked(_ headers: [String: String], _ mask: SecretMask) -> [String: String] {
-        Dictionary(mask.headers(headers), uniquingKeysWith: { a, _ in a })
     }
 }

@@ -63,30 +63,8 @@ struct SimulateCommand: ParsableCommand {
                 .run(shouldStop: { signals.received != 0 })
         }
         var out = Output()
-        (json ? [JSONText.encode(SimulateCommand.json(summary), pretty: true)] : SimulateCommand.lines(summary, location))
-            .forEach { out.line($0) }
+        let report = SimulateReport(summary)
+        (json ? [ReportJSON.encode(report, pretty: true)] : report.lines(location)).forEach { out.line($0) }
         out.flush()
-    }
-
-    static func json(_ s: Simulator.Summary) -> [String: Any] {
-        var planted: [String: Int] = [:]
-        for k in Scenario.allCases where k != .clean { planted[k.rawValue] = s.planted[k] ?? 0 }
-        var outcomes: [String: Int] = [:]
-        for o in Outcome.allCases { outcomes[o.rawValue] = s.outcomes[o] ?? 0 }
-        return ["events": s.events, "planted": planted, "outcomes": outcomes, "completed": s.completed,
-                "failed": s.failed, "first_event_at": s.first?.rfc3339 as Any, "last_event_at": s.last?.rfc3339 as Any]
-    }
-
-    static func lines(_ s: Simulator.Summary, _ location: StoreLocation) -> [String] {
-        var lines = ["wrote \(s.events) events to \(location)"]
-        if let first = s.first, let last = s.last { lines.append("from \(first.rfc3339) to \(last.rfc3339)") }
-        lines.append("outcomes: " + Outcome.allCases.map { "\($0.rawValue) \(s.outcomes[$0] ?? 0)" }.joined(separator: ", ")
-                     + "; completed \(s.completed), failed \(s.failed)")
-        lines.append("planted:")
-        lines += TextTable.render(header: ["KIND", "COUNT"],
-                                  rows: Scenario.allCases.filter { $0 != .clean }
-                                      .map { [$0.rawValue, String(s.planted[$0] ?? 0)] },
-                                  numeric: [1]).map { "  " + $0 }
-        return lines
     }
 }

@@ -42,7 +42,7 @@ struct TailCommand: ParsableCommand {
         while signals.received == 0 {
             let n = try reader.poll(limit: 10_000, { e in
                 switch format {
-                case .table: out.line(EventFields.line(e, withKey: true))
+                case .table: out.line(EventReport.line(e, withKey: true))
                 case .jsonl: out.bytes(EventLineEncoder.encode(e))
                 }
             }, malformed: { m in

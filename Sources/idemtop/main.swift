@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IdemApp
 import IdemStore
 
 // Exit codes: 0 success, 1 a runtime error (one line on stderr), 2 a usage error, 3 a refused action, 4 findings
@@ -16,6 +17,9 @@ do {
 } catch let failure as CLIFailure {
     FileHandle.standardError.write(Data("idemtop: \(failure.message)\n".utf8))
     exit(failure.code)
+} catch let error as ConfigFileError {
+    FileHandle.standardError.write(Data("idemtop: \(error)\n".utf8))
+    exit(1)
 } catch let error as StoreError {
     let code: Int32 = { if case .usage = error { return 2 } else { return 1 } }()
     FileHandle.standardError.write(Data("idemtop: \(error)\n".utf8))

@@ -1,4 +1,5 @@
 import Foundation
+import IdemFakes
 import Testing
 
 /// Expectations checked on a plain thread, reported to the running test afterwards (Swift Testing attributes an
@@ -23,14 +24,9 @@ final class Checks: @unchecked Sendable {
     }
 }
 
-/// Runs blocking test code on a thread of its own and awaits it, so it never holds one of the few Swift concurrency
-/// threads (two on a 2-core machine) that other tests, and an in-process server, need meanwhile.
+/// Runs blocking test code on a thread of its own (`IdemFakes.offPool`) with a `Checks` to record expectations in.
 func offPool(_ body: @escaping @Sendable (Checks) throws -> Void) async throws {
     let checks = Checks()
     defer { checks.report() }
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-        let thread = Thread { continuation.resume(with: Result { try body(checks) }) }
-        thread.stackSize = 8 << 20
-        thread.start()
-    }
+    try await IdemFakes.offPool { try body(checks) }
 }

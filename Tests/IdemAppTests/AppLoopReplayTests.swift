@@ -1,7 +1,7 @@
 import Foundation
 import IdemApp
 import IdemCore
-import IdemExampleService
+import IdemActions
 import IdemFakes
 import IdemStore
 import IdemUI
@@ -10,7 +10,17 @@ import Testing
 /// A replay from the dashboard on the real loop: the exchange runs on a worker, and quitting waits for its admin
 /// event.
 @Suite struct AppLoopReplayTests {
-    @Test func quittingDuringAReplayWaitsForItsAdminEvent() throws {
+    @Test func quittingDuringAReplayWaitsForItsAdminEvent() async throws {
+        // Off the concurrency pool: the loop blocks this thread while it runs.
+        let (quit, replays, target) = try await offPool { try Self.replayThenQuit() }
+        #expect(quit)
+        #expect(replays.count == 1)
+        #expect(replays.first?.resultStatus == 201 && replays.first?.target == target)
+    }
+
+    /// Replays a completed token to a slow target, quits at once, and returns whether the loop stopped, the replay
+    /// events in the store after it did, and the target's URL.
+    static func replayThenQuit() throws -> (Bool, [StoreEvent], String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("idemtop-replay-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -22,11 +32,12 @@ import Testing
         guard case .execute(let ticket, _) = try writer.begin(
             tenant: "shop", token: "done-1", operation: "POST /v1/charges",
             fingerprint: Fingerprint(String(repeating: "ab", count: 32)), request: request)
-        else { Issue.record("expected an execution"); return }
+        else { throw StoreError.usage("expected an execution") }
         try writer.complete(ticket, response: StoredResponse(status: 201, body: #"{"id":"ch_1"}"#))
         // The target keeps its own store, where the token is new: it executes, taking its 600 ms of work.
-        let target = try startExampleService(store: JournalDriver.location(dir.appendingPathComponent("t.jsonl").path),
-                                             options: PaymentsAPI.Options(workMs: 600, defaultTenant: "shop"))
+        // A child process, so its serving never waits for this process's concurrency threads.
+        let target = try ExampleServiceProcess(store: JournalDriver.location(dir.appendingPathComponent("t.jsonl").path),
+                                               arguments: ["--work-ms", "600", "--quiet"], timeout: 60)
         defer { target.stop() }
         var options = DashboardOptions(clock: clock)
         options.replayTarget = target.url.absoluteString
@@ -36,12 +47,11 @@ import Testing
                                  options: options, registry: .files)
         ui.pump()
         ui.terminal.enqueue([.key(.char("r")), .key(.escape), .key(.char("q"))])
-        #expect(ui.settle(until: { ui.quit }))
+        let quit = ui.settle(until: { ui.quit })
         ui.loop.shutDown()
         var replays: [StoreEvent] = []
         _ = try StoreRegistry.files.reader(location).poll(limit: 100, { if $0.kind == .replay { replays.append($0) } },
                                                            malformed: { _ in })
-        #expect(replays.count == 1)
-        #expect(replays.first?.resultStatus == 201 && replays.first?.target == target.url.absoluteString)
+        return (quit, replays, target.url.absoluteString)
     }
 }

@@ -2,23 +2,23 @@ import Foundation
 
 /// Buffered standard output written with `write(2)`: large listings go out in big chunks, and `flush` makes a
 /// followed tail visible at once even when stdout is a pipe.
-struct Output {
+public struct Output {
     private var buffer: [UInt8] = []
 
-    init() { buffer.reserveCapacity(1 << 16) }
+    public init() { buffer.reserveCapacity(1 << 16) }
 
-    mutating func line(_ text: String) {
+    public mutating func line(_ text: String) {
         buffer.append(contentsOf: text.utf8)
         buffer.append(10)
         if buffer.count >= 1 << 16 { flush() }
     }
 
-    mutating func bytes(_ b: [UInt8]) {
+    public mutating func bytes(_ b: [UInt8]) {
         buffer.append(contentsOf: b)
         if buffer.count >= 1 << 16 { flush() }
     }
 
-    mutating func flush() {
+    public mutating func flush() {
         var offset = 0
         while offset < buffer.count {
             let n = buffer.withUnsafeBytes { raw in
@@ -35,6 +35,6 @@ struct Output {
 }
 
 /// Writes one line to standard error.
-func printError(_ text: String) {
+public func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }

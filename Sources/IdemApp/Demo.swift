@@ -1,5 +1,4 @@
 import Foundation
-import IdemApp
 import IdemCore
 import IdemExampleService
 import IdemSimulator
@@ -28,33 +27,35 @@ public struct DemoPlan: Sendable {
 /// `idemtop demo`: history from the simulator, then the example payments service on loopback writing the store while
 /// a traffic driver sends it requests over HTTP, and the dashboard on the store with replay aimed at the service.
 ///
-/// Purge and replay act on the demo exactly as on a production store. Returns the dashboard's exit status and the
-/// service's URL (for the closing message).
-public func runDemoDashboard(_ plan: DemoPlan, options: DashboardOptions) throws -> (Int32, URL?) {
+/// Purge and replay act on the demo exactly as on a production store. `dashboard` runs the dashboard on a reader
+/// with options (the binary's opens the terminal). Returns its exit status and the service's URL (for the closing
+/// message).
+public func runDemoDashboard(_ plan: DemoPlan, options: DashboardOptions, registry: StoreRegistry,
+                             dashboard: (any EventReader, DashboardOptions) throws -> Int32) throws -> (Int32, URL?) {
     let wall = options.clock
     let policy = options.policy
     if plan.preloadEvents > 0 {
         // History on a virtual clock that ends now, so some tokens are live, some expired, some stuck.
         let span = Simulator.Config.defaultSpan(policy: policy)
         let clock = ManualClock(wall.now() - span)
-        let writer = try stores.writer(plan.store, policy: policy, clock: clock, create: true)
+        let writer = try registry.writer(plan.store, policy: policy, clock: clock, create: true)
         let sim = Simulator(config: .init(seed: plan.seed, events: plan.preloadEvents, duration: span,
                                           start: clock.now(), policy: policy), writer: writer, clock: clock)
         _ = try sim.run()
     } else {
-        _ = try stores.writer(plan.store, policy: policy, clock: wall, create: true)
+        _ = try registry.writer(plan.store, policy: policy, clock: wall, create: true)
     }
 
     let service = try startExampleService(store: plan.store, port: plan.port, policy: policy,
                                           options: PaymentsAPI.Options(workMs: 150, defaultTenant: "acme"))
-    let stop = DemoStop()
+    let stop = Locked(false)
     let finished = DispatchSemaphore(value: 0)
     if plan.rate > 0 {
         let driver = HTTPTrafficDriver(config: .init(
             baseURL: service.url, seed: plan.seed &+ 1, rate: plan.rate, workers: 3,
             tenants: ["acme", "globex", "umbrella", "hooli", "zürich-bank-銀行"]))
         let thread = Thread {
-            _ = driver.run(duration: .infinity, shouldStop: { stop.isSet })
+            _ = driver.run(duration: .infinity, shouldStop: { stop.value })
             finished.signal()
         }
         thread.start()
@@ -62,20 +63,12 @@ public func runDemoDashboard(_ plan: DemoPlan, options: DashboardOptions) throws
         finished.signal()
     }
     defer {
-        stop.set()
+        stop.withLock { $0 = true }
         _ = finished.wait(timeout: .now() + 3)
         service.stop()
     }
-    var dashboard = options
-    dashboard.replayTarget = dashboard.replayTarget ?? service.url.absoluteString
-    let reader = try stores.reader(plan.store, mode: .readOnly)
-    return (try runDashboard(reader: reader, options: dashboard), service.url)
-}
-
-/// A stop flag shared with the traffic thread.
-final class DemoStop: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stopped = false
-    var isSet: Bool { lock.withLock { stopped } }
-    func set() { lock.withLock { stopped = true } }
+    var options = options
+    options.replayTarget = options.replayTarget ?? service.url.absoluteString
+    let reader = try registry.reader(plan.store, mode: .readOnly)
+    return (try dashboard(reader, options), service.url)
 }

@@ -7,57 +7,61 @@ import IdemCore
 /// The format is the TOML subset the themes use: `key = value` lines and `#` comments, values quoted strings,
 /// `true`/`false`, whole numbers, or lists of strings (`["a", "b"]`). An unknown key or a wrong value stops idemtop
 /// with one line naming the file, the line and the key.
-struct UserConfig: Equatable {
+public struct UserConfig: Equatable, Sendable {
     /// The dashboard's theme (a built-in name, a user theme, or a .theme path).
-    var theme: String?
+    public var theme: String?
     /// How often the dashboard polls the store while data flows, in milliseconds.
-    var refreshMs: Int?
+    public var refreshMs: Int?
     /// Header and JSON field names masked on screen, added to the standard list.
-    var secretFields: [String] = []
+    public var secretFields: [String] = []
     /// The header that carries the token when a request is replayed.
-    var idempotencyHeader: String?
+    public var idempotencyHeader: String?
     /// Open every store read-only and refuse every action, as `--read-only` does.
-    var readOnly = false
+    public var readOnly = false
     /// The base URL replays go to from the dashboard.
-    var target: String?
+    public var target: String?
 
-    static let keys = ["theme", "refresh_ms", "secret_fields", "idempotency_header", "read_only", "target"]
+    public static let keys = ["theme", "refresh_ms", "secret_fields", "idempotency_header", "read_only", "target"]
 
     /// The config file's path for `environment`, whether or not it exists.
-    static func path(environment: [String: String]) -> String {
+    public static func path(environment: [String: String]) -> String {
         if let explicit = environment["IDEMTOP_CONFIG"], !explicit.isEmpty { return explicit }
         let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
         return base + "/idemtop/config.toml"
     }
 
-    /// The user's config, or the defaults when there is no file; a broken file is a `CLIFailure`.
-    static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> UserConfig {
+    public init() {}
+
+    /// The user's config, or the defaults when there is no file; a missing file named by `IDEMTOP_CONFIG`, or one
+    /// that cannot be read or does not parse, is a `ConfigFileError` (one line naming the file, line and key).
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> UserConfig {
         let path = path(environment: environment)
         guard FileManager.default.fileExists(atPath: path) else {
             if environment["IDEMTOP_CONFIG"].map({ !$0.isEmpty }) ?? false {
-                throw CLIFailure(message: "\(path): no such config file (named by IDEMTOP_CONFIG)")
+                throw ConfigFileError(message: "\(path): no such config file (named by IDEMTOP_CONFIG)")
             }
             return UserConfig()
         }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw CLIFailure(message: "\(path): cannot read the config file")
+            throw ConfigFileError(message: "\(path): cannot read the config file")
         }
         do {
             return try parse(text)
         } catch let e as ConfigError {
-            throw CLIFailure(message: "\((path as NSString).lastPathComponent):\(e.line): '\(e.key)': \(e.message) (\(path))")
+            throw ConfigFileError(message: "\((path as NSString).lastPathComponent):\(e.line): '\(e.key)': \(e.message) (\(path))")
         }
     }
 
-    struct ConfigError: Error, Equatable {
-        var line: Int
-        var key: String
-        var message: String
+    /// Where a config text is wrong.
+    public struct ConfigError: Error, Equatable {
+        public var line: Int
+        public var key: String
+        public var message: String
     }
 
     /// Parses the text of a config file.
-    static func parse(_ text: String) throws -> UserConfig {
+    public static func parse(_ text: String) throws -> UserConfig {
         var config = UserConfig()
         let entries: [SettingsLines.Entry]
         do {
@@ -120,4 +124,10 @@ struct UserConfig: Equatable {
         }
         return items
     }
+}
+
+/// A config file that stops idemtop: one line for stderr, exit 1.
+public struct ConfigFileError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }

@@ -1,0 +1,77 @@
+import Foundation
+import IdemCore
+import IdemStore
+
+/// The figures of `stats`, computed once from a ledger: JSON for scripts, lines for people.
+public struct StatsReport: Encodable, Sendable {
+    public var tokens: Int
+    public var tenants: Int
+    public var events: Int
+    public var requests: Int
+    public var byStatus: [String: Int]
+    public var executed: Int
+    public var hits: Int
+    public var mismatches: Int
+    public var conflicts: Int
+    public var reexecuted: Int
+    public var completed: Int
+    public var failed: Int
+    public var purges: Int
+    public var replays: Int
+    public var malformed: Int
+    public var hitRate: Double
+    public var mismatchRate: Double
+    @Nullable public var lastEventAt: String?
+    var counts: EventCounts
+    var statuses: [TokenStatus: Int]
+
+    enum CodingKeys: String, CodingKey {
+        case tokens, tenants, events, requests, executed, hits, mismatches, conflicts, reexecuted, completed, failed
+        case purges, replays, malformed
+        case byStatus = "by_status", hitRate = "hit_rate", mismatchRate = "mismatch_rate", lastEventAt = "last_event_at"
+    }
+
+    public init(ledger: Ledger, now: Instant) {
+        var statuses: [TokenStatus: Int] = [:]
+        for r in ledger.records { statuses[r.status(at: now), default: 0] += 1 }
+        let counts = ledger.counts
+        self.statuses = statuses
+        self.counts = counts
+        tokens = ledger.count
+        tenants = ledger.tenants.count
+        events = counts.events
+        requests = counts.requests
+        byStatus = Dictionary(uniqueKeysWithValues: TokenStatus.allCases.map { ($0.rawValue, statuses[$0] ?? 0) })
+        executed = counts[.executed]
+        hits = counts[.replayed]
+        mismatches = counts[.mismatch]
+        conflicts = counts[.conflict]
+        reexecuted = counts[.reexecuted]
+        completed = counts[EventKind.completed]
+        failed = counts[EventKind.failed]
+        purges = counts[.purge]
+        replays = counts[.replay]
+        malformed = ledger.malformedCount
+        hitRate = counts.requests > 0 ? Double(counts[.replayed]) / Double(counts.requests) : 0
+        mismatchRate = counts.requests > 0 ? Double(counts[.mismatch]) / Double(counts.requests) : 0
+        lastEventAt = ledger.lastEventAt?.rfc3339
+    }
+
+    /// The table `stats` prints for `store`.
+    public func lines(store: StoreLocation) -> [String] {
+        func pct(_ n: Int) -> String {
+            requests > 0 ? String(format: "%.1f%%", 100 * Double(n) / Double(requests)) : "-"
+        }
+        var lines = ["store      \(Sanitizer.visible(store.description))", "tokens     \(tokens) in \(tenants) tenant(s)",
+                     "events     \(events) (\(requests) requests)", ""]
+        let statusRows = TokenStatus.allCases.map { [$0.rawValue, String(statuses[$0] ?? 0)] }
+        lines += TextTable.render(header: ["STATUS", "TOKENS"], rows: statusRows, numeric: [1])
+        lines.append("")
+        let outcomeRows = Outcome.allCases.map { [$0.rawValue, String(counts[$0]), pct(counts[$0])] }
+        lines += TextTable.render(header: ["OUTCOME", "REQUESTS", "SHARE"], rows: outcomeRows, numeric: [1, 2])
+        lines.append("")
+        lines.append("completed \(completed)  failed \(failed)  purges \(purges)  replays \(replays)  malformed \(malformed)")
+        if let lastEventAt { lines.append("last event \(lastEventAt)") }
+        return lines
+    }
+}
