@@ -46,12 +46,13 @@ struct AuditCommand: ParsableCommand {
         let from = since.flatMap(TimeSpan.init(parsing:)).map { now - $0 }
         let (findings, suppressed) = detector.report(at: now, ledger: loaded.ledger, since: from)
         var out = Output()
-        out.bytes(Array(AuditReport.render(findings, suppressed: suppressed, format: format == .json ? .json : .table).utf8))
+        let text = format == .json ? FindingsReport.json(findings) : FindingsReport.table(findings, suppressed: suppressed)
+        out.bytes(Array(text.utf8))
         out.flush()
         // JSON is a list of findings: what was left out of it is said on stderr.
         if format == .json, let line = FindingsReport.notListed(suppressed) { printError("idemtop: note: " + line) }
         loaded.reportMalformed()
-        let code = AuditReport.exitCode(findings: findings, failOn: failOn.flatMap(Severity.init(parsing:)))
+        let code = FindingsReport.exitCode(findings: findings, failOn: failOn.flatMap(Severity.init(parsing:)))
         if code != 0 { throw ExitCode(code) }
     }
 }
