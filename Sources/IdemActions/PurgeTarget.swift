@@ -21,7 +21,7 @@ public struct PurgeTarget: Sendable, Hashable {
 
     /// The target for `record` in `ledger` as seen at `now`.
     public init(record: TokenRecord, in ledger: Ledger, at now: Instant) {
-        self.init(key: TokenKey(tenant: ledger.tenant(of: record), token: record.token),
+        self.init(key: ledger.key(of: record),
                   operation: ledger.operation(of: record), expect: PurgeCheck.expectation(for: record, at: now),
                   age: now - record.createdAt, hits: Int(record.hits))
     }

@@ -21,18 +21,27 @@ public struct Ledger: Sendable {
 
     public func tenant(of r: TokenRecord) -> String { tenants[r.tenantID] }
     public func operation(of r: TokenRecord) -> String { operations[r.operationID] }
+    /// The record's key: tenant, token and store.
+    public func key(of r: TokenRecord) -> TokenKey { TokenKey(tenant: tenants[r.tenantID], token: r.token, store: r.store) }
+
+    /// How many stores the events came from (1 + the highest store number seen; at least 1).
+    public private(set) var storeCount = 1
 
     /// The index of a token's record, if the ledger has one.
     public func indexOf(_ key: TokenKey) -> Int? {
-        guard let t = tenants.lookup(key.tenant), let i = index.find(t, key.token, in: records) else { return nil }
+        guard let t = tenants.lookup(key.tenant), let i = index.find(t, key.store, key.token, in: records) else {
+            return nil
+        }
         return Int(i)
     }
 
     public func record(_ key: TokenKey) -> TokenRecord? { indexOf(key).map { records[$0] } }
 
-    /// Every index whose token string is `token`, in any tenant.
+    /// Every index whose token string is `token`, in any tenant and any store.
     public func indexes(token: String) -> [Int] {
-        (0..<tenants.count).compactMap { t in index.find(Int32(t), token, in: records).map(Int.init) }
+        (0..<storeCount).flatMap { s in
+            (0..<tenants.count).compactMap { t in index.find(Int32(t), UInt8(s), token, in: records).map(Int.init) }
+        }
     }
 
     /// Counts a line or row that could not be read; the reader goes on.
@@ -48,7 +57,7 @@ public struct Ledger: Sendable {
         if lastEventAt.map({ e.at > $0 }) ?? true { lastEventAt = e.at }
         let tenantID = tenants.id(e.tenant)
         let i: Int
-        if let found = index.find(tenantID, e.token, in: records) {
+        if let found = index.find(tenantID, e.store, e.token, in: records) {
             i = Int(found)
         } else {
             // A token's first event is normally its execution. A journal cut at the front may start with anything:
@@ -62,13 +71,15 @@ public struct Ledger: Sendable {
             case (.purge, _): stored = .purged
             default: stored = .completed
             }
-            let r = TokenRecord(
+            var r = TokenRecord(
                 tenantID: tenantID, operationID: op, token: e.token, fingerprint: e.fingerprint ?? .none,
                 stored: stored, createdAt: e.at, expiresAt: e.expiresAt ?? e.at + policy.retention,
                 lockedUntil: e.lockedUntil ?? e.at + policy.lockTimeout)
+            r.store = e.store
+            if Int(e.store) >= storeCount { storeCount = Int(e.store) + 1 }
             i = records.count
             records.append(r)
-            index.insert(Int32(i), tenant: tenantID, token: e.token, records: records)
+            index.insert(Int32(i), tenant: tenantID, store: e.store, token: e.token, records: records)
         }
         Ledger.fold(&records[i], e, policy: policy, operationID: { operations.id($0) })
         return i

@@ -9,30 +9,32 @@ struct RecordIndex: Sendable {
     private(set) var count = 0
 
     @inline(__always)
-    static func hash(_ tenant: Int32, _ token: String) -> Int {
+    static func hash(_ tenant: Int32, _ store: UInt8, _ token: String) -> Int {
         var h = Hasher()
         h.combine(tenant)
+        h.combine(store)
         h.combine(token)
         return h.finalize()
     }
 
-    /// The position of the record for (`tenant`, `token`) in `records`, if there is one.
-    func find(_ tenant: Int32, _ token: String, in records: [TokenRecord]) -> Int32? {
+    /// The position of the record for (`tenant`, `store`, `token`) in `records`, if there is one.
+    func find(_ tenant: Int32, _ store: UInt8, _ token: String, in records: [TokenRecord]) -> Int32? {
         guard count > 0 else { return nil }
-        var i = RecordIndex.hash(tenant, token) & mask
+        var i = RecordIndex.hash(tenant, store, token) & mask
         while true {
             let s = slots[i]
             if s < 0 { return nil }
-            if records[Int(s)].tenantID == tenant && records[Int(s)].token == token { return s }
+            let r = records[Int(s)]
+            if r.tenantID == tenant && r.store == store && r.token == token { return s }
             i = (i + 1) & mask
         }
     }
 
-    /// Adds `position`, the record for (`tenant`, `token`), which must not be in the index yet; `records` must
-    /// already hold it (growing the table rehashes from the records).
-    mutating func insert(_ position: Int32, tenant: Int32, token: String, records: [TokenRecord]) {
+    /// Adds `position`, the record for (`tenant`, `store`, `token`), which must not be in the index yet; `records`
+    /// must already hold it (growing the table rehashes from the records).
+    mutating func insert(_ position: Int32, tenant: Int32, store: UInt8, token: String, records: [TokenRecord]) {
         if (count + 1) * 2 > slots.count { grow(records) }
-        var i = RecordIndex.hash(tenant, token) & mask
+        var i = RecordIndex.hash(tenant, store, token) & mask
         while slots[i] >= 0 { i = (i + 1) & mask }
         slots[i] = position
         count += 1
@@ -44,7 +46,7 @@ struct RecordIndex: Sendable {
         let freshMask = capacity - 1
         for s in slots where s >= 0 {
             let r = records[Int(s)]
-            var i = RecordIndex.hash(r.tenantID, r.token) & freshMask
+            var i = RecordIndex.hash(r.tenantID, r.store, r.token) & freshMask
             while fresh[i] >= 0 { i = (i + 1) & freshMask }
             fresh[i] = s
         }

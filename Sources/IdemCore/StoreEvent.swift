@@ -40,6 +40,8 @@ public struct StoreEvent: Sendable, Hashable {
     public var response: StoredResponse?
     /// Where the store can find this event again: a journal byte offset, a SQLite seq. -1 when unknown.
     public var ref: Int64
+    /// Which of the open stores it came from (0 with one store); set by whoever reads several, never stored.
+    public var store: UInt8 = 0
 
     public init(
         seq: Int64 = 0, kind: EventKind, at: Instant, tenant: String, token: String,
@@ -73,7 +75,7 @@ public struct StoreEvent: Sendable, Hashable {
         self.ref = ref
     }
 
-    public var key: TokenKey { TokenKey(tenant: tenant, token: token) }
+    public var key: TokenKey { TokenKey(tenant: tenant, token: token, store: store) }
 
     /// A one-word label for the tail: the outcome for requests, the kind otherwise.
     public var label: String { kind == .request ? (outcome?.rawValue ?? "request") : kind.rawValue }

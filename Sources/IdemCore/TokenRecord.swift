@@ -8,6 +8,8 @@ public struct TokenRecord: Sendable, Hashable {
     public var token: String
     public var fingerprint: Fingerprint
     public var stored: StoredStatus
+    /// Which of the open stores holds it (0 with one store).
+    public var store: UInt8 = 0
     public var createdAt: Instant
     public var updatedAt: Instant
     public var expiresAt: Instant

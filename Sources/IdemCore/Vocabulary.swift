@@ -65,14 +65,19 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     public var isAdmin: Bool { self == .purge || self == .replay }
 }
 
-/// A token in its tenant's namespace: the same token string in two tenants is two tokens.
+/// A token in its tenant's namespace: the same token string in two tenants is two tokens. With several stores open
+/// in one view, `store` says whose (their position on the command line); one store is store 0.
 public struct TokenKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var tenant: String
     public var token: String
-    public init(tenant: String, token: String) {
+    public var store: UInt8
+    public init(tenant: String, token: String, store: UInt8 = 0) {
         self.tenant = tenant
         self.token = token
+        self.store = store
     }
-    public static func < (a: TokenKey, b: TokenKey) -> Bool { (a.tenant, a.token) < (b.tenant, b.token) }
+    public static func < (a: TokenKey, b: TokenKey) -> Bool {
+        (a.tenant, a.token, a.store) < (b.tenant, b.token, b.store)
+    }
     public var description: String { "\(tenant)/\(token)" }
 }

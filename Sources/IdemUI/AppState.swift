@@ -103,7 +103,7 @@ public struct AppState: Sendable {
     }
 
     public var selectedKey: TokenKey? {
-        selected.map { TokenKey(tenant: ledger.tenant(of: $0), token: $0.token) }
+        selected.map { ledger.key(of: $0) }
     }
 
     public var layout: Layout { Layout(width: width, height: height) }

@@ -47,7 +47,7 @@ extension AppState {
             let r = ledger.records[Int(index[row])]
             let status = r.status(at: now)
             guard status != .purged else { continue }
-            let key = TokenKey(tenant: ledger.tenant(of: r), token: r.token)
+            let key = ledger.key(of: r)
             orders.append(PurgeOrder(key: key, status: status, version: Int(r.version), stored: r.stored,
                                      expiresAt: r.expiresAt, reason: reason))
             statuses[status, default: 0] += 1

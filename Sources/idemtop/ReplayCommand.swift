@@ -67,7 +67,7 @@ struct ReplayCommand: ParsableCommand {
         let loaded = try LoadedStore.load(location, registry: stores, policy: try clock.policy())
         let ledger = loaded.ledger
         let record = ledger.records[try ShowCommand.find(token: token, tenant: tenant, in: ledger)]
-        let key = TokenKey(tenant: ledger.tenant(of: record), token: record.token)
+        let key = ledger.key(of: record)
         let detail = try loaded.reader.detail(for: key)
         let options = ReplayOptions(target: target, headers: headers.compactMap(HeaderField.init(parsing:)),
                                     timeout: timeout, idempotencyHeader: idempotencyHeader, reason: reason,

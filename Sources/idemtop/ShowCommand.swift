@@ -28,7 +28,7 @@ struct ShowCommand: ParsableCommand {
         let ledger = loaded.ledger
         let index = try ShowCommand.find(token: token, tenant: tenant, in: ledger)
         let record = ledger.records[index]
-        let key = TokenKey(tenant: ledger.tenant(of: record), token: record.token)
+        let key = ledger.key(of: record)
         let show = TokenShow(record: record, in: ledger, detail: try loaded.reader.detail(for: key), at: now,
                              mask: SecretMask.standard(adding: try UserConfig.load().secretFields))
         var out = Output()

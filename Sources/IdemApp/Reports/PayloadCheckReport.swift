@@ -40,7 +40,7 @@ public struct PayloadCheckReport: Encodable, Sendable {
         if let tenant { candidates = candidates.filter { ledger.tenant(of: ledger.records[$0]) == tenant } }
         let found = try candidates.first.flatMap { i -> PowertoolsRecord? in
             let r = ledger.records[i]
-            return try reader.record(for: TokenKey(tenant: ledger.tenant(of: r), token: r.token))
+            return try reader.record(for: ledger.key(of: r))
         }
         let (verdict, why) = check.verdict(record: found, at: now)
         self.verdict = verdict.rawValue
