@@ -73,7 +73,8 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
         guard let year = num(0, 4), b[4] == 45, let month = num(5, 2), b[7] == 45, let day = num(8, 2),
               b[10] == 84 || b[10] == 116 || b[10] == 32,
               let hour = num(11, 2), b[13] == 58, let minute = num(14, 2), b[16] == 58, let second = num(17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+              (1...12).contains(month), day >= 1, day <= Instant.daysIn(month: month, year: year),
+              hour < 24, minute < 60, second < 61
         else { return nil }
         var i = 19
         var fracMs: Int64 = 0
@@ -93,7 +94,8 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
         if b[i] == 90 || b[i] == 122 {
             i += 1
         } else if b[i] == 43 || b[i] == 45 {
-            guard i + 6 <= n, let oh = num(i + 1, 2), b[i + 3] == 58, let om = num(i + 4, 2) else { return nil }
+            guard i + 6 <= n, let oh = num(i + 1, 2), b[i + 3] == 58, let om = num(i + 4, 2), oh < 24, om < 60
+            else { return nil }
             offsetMinutes = (oh * 60 + om) * (b[i] == 45 ? -1 : 1)
             i += 6
         } else {
@@ -103,6 +105,15 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
         let days = Instant.days(fromCivil: year, month, day)
         let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60
         return Instant(ms: secs * 1000 + fracMs)
+    }
+
+    /// How many days `month` (1-12) has in `year` of the proleptic Gregorian calendar.
+    static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).

@@ -123,40 +123,62 @@ struct JSONByteScanner {
         return (zeroQ | zeroB | control) & highs
     }
 
-    /// Skips one value of any kind, nested objects and arrays included.
-    mutating func skipValue(depth: Int = 0) throws(LineError) {
-        guard depth < 512 else { throw LineError("not JSON: nested too deeply") }
-        guard let c = peek() else { throw unexpected("expected a value") }
-        switch c {
-        case 34: _ = try string()
-        case 123:
-            i += 1
-            if peek() == 125 { i += 1; return }
-            while true {
-                skipWhitespace()
-                _ = try string()
-                try expect(58)
-                try skipValue(depth: depth + 1)
-                guard let next = peek() else { throw unexpected("expected ',' or '}'") }
+    /// Skips one value of any kind, nested objects and arrays included, at any depth.
+    ///
+    /// No recursion: an explicit stack of open containers (one bit a level, object or array; a word holds the first
+    /// 64 levels, an array the rest) walks the bytes, so a value nested 10,000 deep is skipped, not rejected.
+    mutating func skipValue() throws(LineError) {
+        var stack = ContainerStack()
+        while true {
+            // A value starts here.
+            guard let c = peek() else { throw unexpected("expected a value") }
+            switch c {
+            case 123:
                 i += 1
-                if next == 125 { return }
-                guard next == 44 else { i -= 1; throw unexpected("expected ',' or '}'") }
-            }
-        case 91:
-            i += 1
-            if peek() == 93 { i += 1; return }
-            while true {
-                try skipValue(depth: depth + 1)
-                guard let next = peek() else { throw unexpected("expected ',' or ']'") }
+                if peek() == 125 {
+                    i += 1
+                } else {
+                    stack.push(object: true)
+                    try memberName()
+                    continue
+                }
+            case 91:
                 i += 1
-                if next == 93 { return }
-                guard next == 44 else { i -= 1; throw unexpected("expected ',' or ']'") }
+                if peek() == 93 {
+                    i += 1
+                } else {
+                    stack.push(object: false)
+                    continue
+                }
+            case 34: _ = try string()
+            case 116: try literal("true")
+            case 102: try literal("false")
+            case 110: try literal("null")
+            default: _ = try number()
             }
-        case 116: try literal("true")
-        case 102: try literal("false")
-        case 110: try literal("null")
-        default: _ = try number()
+            // A value ended: close the containers it ends, or go on to the next member or element.
+            while let object = stack.top {
+                let expected = object ? "expected ',' or '}'" : "expected ',' or ']'"
+                guard let next = peek() else { throw unexpected(expected) }
+                if next == (object ? 125 : 93) {
+                    i += 1
+                    stack.pop()
+                    continue
+                }
+                guard next == 44 else { throw unexpected(expected) }
+                i += 1
+                if object { try memberName() }
+                break
+            }
+            if stack.isEmpty { return }
         }
+    }
+
+    /// Reads an object member's name and the `:` after it.
+    private mutating func memberName() throws(LineError) {
+        skipWhitespace()
+        _ = try string()
+        try expect(58)
     }
 
     mutating func literal(_ word: StaticString) throws(LineError) {

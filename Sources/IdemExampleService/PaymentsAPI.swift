@@ -33,9 +33,13 @@ public final class PaymentsAPI: @unchecked Sendable {
         public var workMs: Int
         /// The tenant of requests that send no `X-Tenant` header.
         public var defaultTenant: String
-        public init(workMs: Int = 20, defaultTenant: String = "example") {
+        /// When set, each execution's work goes on until this file exists (after `workMs`): a test holds a request
+        /// in flight for exactly as long as it needs, whatever the machine's load.
+        public var holdUntil: String?
+        public init(workMs: Int = 20, defaultTenant: String = "example", holdUntil: String? = nil) {
             self.workMs = workMs
             self.defaultTenant = defaultTenant
+            self.holdUntil = holdUntil
         }
     }
 
@@ -105,6 +109,9 @@ public final class PaymentsAPI: @unchecked Sendable {
     /// Does the work (a sleep), then records the response or the failure.
     private func execute(_ ticket: Ticket, request: Request, route: String) async throws -> StoredResponse {
         if options.workMs > 0 { try? await Task.sleep(nanoseconds: UInt64(options.workMs) * 1_000_000) }
+        if let gate = options.holdUntil {
+            while !FileManager.default.fileExists(atPath: gate) { try? await Task.sleep(nanoseconds: 10_000_000) }
+        }
         if request.header(Self.crashHeader) == "1" {
             log("\(route) \(ticket.key) crashed: the work never completes")
             return Self.error(500, "simulated crash: the work never completed")

@@ -28,15 +28,19 @@ final class JournalFile {
         try self.init(path: path, flags: O_WRONLY | O_APPEND | O_CLOEXEC | (create ? O_CREAT : 0))
     }
 
+    /// Opens with `O_NONBLOCK`: a FIFO swapped in after `RegularFile`'s look cannot block the open or a read, and
+    /// the `fstat` below refuses it (the flag changes nothing for a regular file).
     private init(path: String, flags: Int32) throws {
         self.path = path
+        try RegularFile.refuseSpecial(path)
         var fd: Int32
-        repeat { fd = open(path, flags, 0o644) } while fd < 0 && errno == EINTR
+        repeat { fd = open(path, flags | O_NONBLOCK, 0o644) } while fd < 0 && errno == EINTR
         if fd < 0 {
             let e = errno
             switch e {
             case ENOENT: throw StoreError.notFound(path)
             case EISDIR: throw StoreError.notAStore(path: path, why: "a directory")
+            case ENXIO: throw RegularFile.refusal(path, "a FIFO") // a FIFO opened for writing with no reader
             default: throw StoreError.io(path: path, why: String(cString: strerror(e)))
             }
         }
@@ -50,9 +54,9 @@ final class JournalFile {
             close(fd)
             throw StoreError.notAStore(path: path, why: "a directory")
         }
-        guard st.st_mode & S_IFMT == S_IFREG else {
+        if let kind = RegularFile.specialKind(st.st_mode) {
             close(fd)
-            throw StoreError.notAStore(path: path, why: "not a regular file")
+            throw RegularFile.refusal(path, kind)
         }
         self.fd = fd
         identity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))

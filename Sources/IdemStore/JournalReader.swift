@@ -39,10 +39,12 @@ public final class JournalReader: EventReader {
     private static let keptGenerations = 4
 
     /// Opens `path` read-only. `indexTokens` keeps the per-token chains `detail(for:)` needs (the writer's catch-up
-    /// reader does without). Throws `StoreError.notFound` when there is no such file, `.notAStore` for a directory.
+    /// reader does without). Throws `StoreError.notFound` when there is no such file, `.notAStore` for a directory,
+    /// `.io` for a FIFO or device and for a file with lines but not one event (`JournalCheck`).
     public init(path: String, chunkSize: Int = 4 << 20, indexTokens: Bool = true) throws {
         location = JournalDriver.location(path)
         file = try JournalFile(openForReading: path)
+        try JournalCheck.check(file)
         sizeAtOpen = file.size()
         capacity = max(4096, chunkSize)
         buffer = .allocate(capacity: capacity)

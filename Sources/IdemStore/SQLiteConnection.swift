@@ -25,7 +25,7 @@ public final class SQLiteConnection {
     let handle: OpaquePointer
     private var cache: [String: SQLiteStatement] = [:]
 
-    /// Opens `path`; checks first that it exists (unless creating) and is not a directory.
+    /// Opens `path`; checks first that it exists (unless creating) and is a regular file (not a directory, FIFO or device).
     ///
     /// - Parameter busyTimeout: how long a statement waits for another connection's lock before failing with
     ///   `StoreError.locked`, in milliseconds.
@@ -35,6 +35,8 @@ public final class SQLiteConnection {
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         if exists && isDirectory.boolValue { throw StoreError.notAStore(path: path, why: "it is a directory") }
+        // SQLite would block opening a FIFO and read a device forever: refuse anything but a regular file first.
+        if exists { try RegularFile.refuseSpecial(path) }
         if !exists && access != .create { throw StoreError.notFound(path) }
 
         let name: String

@@ -73,8 +73,9 @@ public enum SQLiteSchema {
 
     /// Opens `path` as an idemtop store, creating the schema when `mode` allows and the file is new or empty.
     ///
-    /// Checks the file before any write: another application's database (no `idem_meta` table) throws
-    /// `StoreError.notAStore` and is left exactly as it was. A writable connection is switched to WAL with
+    /// Checks the file before any write: another application's database (no `idem_meta` table), or a file with bytes
+    /// but no tables (a damaged store), throws `StoreError.notAStore` and is left exactly as it was; only a missing
+    /// or 0-byte file is made a store. A writable connection is switched to WAL with
     /// `synchronous=NORMAL`; a read-only one changes nothing. A read-only open of a WAL store that SQLite cannot
     /// make a `-shm` file for (a directory this process cannot write, no writer running) falls back to an immutable
     /// snapshot (`SQLiteConnection.Access.snapshot`).
@@ -107,7 +108,16 @@ public enum SQLiteSchema {
                 switch try inspect(connection) {
                 case .store: return
                 case .foreign(let why): throw StoreError.notAStore(path: path, why: why)
-                case .empty: try connection.execute(ddl)
+                case .empty:
+                    // Only a missing or 0-byte file becomes a store. Bytes with no tables in them (a store cut
+                    // short, a damaged header) are kept as they are: starting from nothing would execute every retry
+                    // again. Under the write lock no other writer can be creating it meanwhile.
+                    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+                    if let size, size > 0 {
+                        throw StoreError.notAStore(path: path, why: "\(size) bytes with no tables: damaged, or not "
+                                                   + "a SQLite database; it is left as it is")
+                    }
+                    try connection.execute(ddl)
                 }
             }
         }

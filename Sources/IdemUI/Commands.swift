@@ -52,9 +52,11 @@ public enum Commands {
             state.sort(by: column, descending: order.map { $0 == "desc" } ?? column.defaultDescending)
             return []
         },
-        Command(name: "filter", aliases: ["f"], usage: ":filter TERMS", summary: "filter the table (no terms: clear)") {
-            state, args in
-            guard state.setFilter(args.joined(separator: " ")) else {
+        Command(name: "filter", aliases: ["f"], usage: ":filter TERMS",
+                summary: "filter the table (no terms, or none: clear)") { state, args in
+            // `:filter none` clears, as the README says; it never filters for the text "none".
+            let clears = args.count == 1 && args[0].lowercased() == "none"
+            guard state.setFilter(clears ? "" : args.joined(separator: " ")) else {
                 throw CommandError(state.filterError ?? "bad filter")
             }
             return []

@@ -23,6 +23,9 @@ struct ExampleServiceCommand: AsyncParsableCommand {
     var lockTimeout: String = "60s"
     @Option(name: .customLong("work-ms"), help: "Simulated work time of each execution, in milliseconds.")
     var workMs: Int = 20
+    @Option(name: .customLong("hold-until"),
+            help: ArgumentHelp("Each execution's work goes on until this file exists (for tests).", valueName: "PATH"))
+    var holdUntil: String?
     @Flag(help: "Print no line per request.") var quiet = false
     @Flag(name: .customLong("exit-with-stdin"),
           help: "Exit when stdin reaches its end: a parent that holds the other end of a pipe stops the service by dying.")
@@ -37,7 +40,7 @@ struct ExampleServiceCommand: AsyncParsableCommand {
         let writer = try StoreRegistry.files.writer(location, policy: Policy(retention: retention, lockTimeout: lock),
                                        clock: SystemClock(), create: true)
         let quiet = self.quiet
-        let api = PaymentsAPI(writer: writer, options: PaymentsAPI.Options(workMs: max(0, workMs)),
+        let api = PaymentsAPI(writer: writer, options: PaymentsAPI.Options(workMs: max(0, workMs), holdUntil: holdUntil),
                               log: { line in if !quiet { ServiceOutput.line(line) } })
         let server = try ExampleServer(api: api, port: port)
         async let serving: Void = server.run()

@@ -30,7 +30,7 @@ struct ListCommand: ParsableCommand {
     @Option(help: "Sort by this field; times and counts sort newest/highest first, text A to Z.")
     var sort: SortField = .lastSeen
     @Flag(help: "Reverse the sort order.") var reverse = false
-    @Option(help: "Print at most this many tokens.") var limit: Int?
+    @Option(parsing: .unconditional, help: "Print at most this many tokens.") var limit: Int?
     @Option(help: "Output format.") var format: Format = .table
     @OptionGroup var clock: ClockOptions
 
@@ -38,7 +38,7 @@ struct ListCommand: ParsableCommand {
         if let status, TokenStatus(rawValue: status) == nil {
             throw ValidationError("--status must be one of \(TokenStatus.allCases.map(\.rawValue).joined(separator: ", ")), not '\(status)'")
         }
-        if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+        if let limit, limit < 0 { throw ValidationError("--limit must be >= 0, not \(limit)") }
     }
 
     func run() throws {

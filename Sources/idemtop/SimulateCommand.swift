@@ -22,10 +22,10 @@ struct SimulateCommand: ParsableCommand {
             """)
 
     @OptionGroup var store: StoreArgument
-    @Option(help: "Stop after writing this many events.") var events: Int?
-    @Option(help: ArgumentHelp("The span to simulate (virtual) or to run (real time), in seconds.", valueName: "SECONDS"))
+    @Option(parsing: .unconditional, help: "Stop after writing this many events.") var events: Int?
+    @Option(parsing: .unconditional, help: ArgumentHelp("The span to simulate (virtual) or to run (real time), in seconds.", valueName: "SECONDS"))
     var duration: Double?
-    @Option(help: "Events per second in real time; 0 runs on a virtual clock as fast as possible.") var rate: Double = 0
+    @Option(parsing: .unconditional, help: "Events per second in real time; 0 runs on a virtual clock as fast as possible.") var rate: Double = 0
     @Option(help: "The random seed.") var seed: UInt64 = 1
     @Option(help: ArgumentHelp("Where the virtual timeline starts (RFC 3339).", valueName: "TIME")) var start: String?
     @Option(help: ArgumentHelp("How long tokens are kept.", valueName: "DURATION")) var retention: String = "24h"

@@ -22,7 +22,7 @@ struct TailCommand: ParsableCommand {
     @OptionGroup var store: StoreArgument
     @Flag(help: "Print the events already in the store first.") var fromStart = false
     @Option(help: "Output format.") var format: Format = .table
-    @Option(help: ArgumentHelp("How often to look for new events, in milliseconds.", valueName: "MS"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("How often to look for new events, in milliseconds.", valueName: "MS"))
     var interval: Int = 20
 
     func validate() throws {

@@ -11,6 +11,8 @@ _ = glibcMallopt(-8, 1)
 
 do {
     var command = try Idemtop.parseAsRoot()
+    // The config file is checked the same way for every command, headless or not: a broken one is one line, exit 1.
+    _ = try UserConfig.load()
     try command.run()
 } catch let code as ExitCode {
     exit(code.rawValue)
@@ -24,7 +26,8 @@ do {
     let code: Int32 = { if case .usage = error { return 2 } else { return 1 } }()
     FileHandle.standardError.write(Data("idemtop: \(error)\n".utf8))
     exit(code)
-} catch {
+} catch let first {
+    let error = ArgumentErrors.clearest(first, arguments: Array(CommandLine.arguments.dropFirst()))
     let code = Idemtop.exitCode(for: error)
     if code == .success {
         print(Idemtop.fullMessage(for: error))

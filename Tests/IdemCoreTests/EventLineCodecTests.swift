@@ -174,10 +174,32 @@ import Testing
         #expect(d.decode(raw).reason?.hasPrefix("not JSON: control character in a string") == true)
     }
 
-    @Test func deepNestingIsRefusedNotCrashed() {
+    @Test func deepBrokenNestingIsRefusedNotCrashed() {
         let line = #"{"x":"# + String(repeating: "[", count: 100_000) + "}"
         var d = EventLineDecoder()
-        #expect(d.decode(line) == .malformed("not JSON: nested too deeply"))
+        #expect(d.decode(line) == .malformed("not JSON: unexpected '}' at column \(100_006) (expected a value)"))
+    }
+
+    @Test func anUnknownKeyNestedTenThousandDeepIsSkipped() {
+        let e = StoreEvent(kind: .failed, at: Self.t0, tenant: "acme", token: "deep", error: "boom")
+        let encoded = String(decoding: EventLineEncoder.encode(e), as: UTF8.self)
+            .trimmingCharacters(in: .newlines)
+        let arrays = String(repeating: "[", count: 10_000) + "1" + String(repeating: "]", count: 10_000)
+        let objects = String(repeating: #"{"k":"#, count: 10_000) + #"[{}, [], "s", -1.5e3, true, null]"#
+            + String(repeating: "}", count: 10_000)
+        let mixed = String(repeating: #"[{"a":["#, count: 3_400) + "0" + String(repeating: "]}]", count: 3_400)
+        var d = EventLineDecoder()
+        for deep in [arrays, objects, mixed] {
+            let first = #"{"x":"# + deep + "," + encoded.dropFirst()
+            let last = encoded.dropLast() + #","x":"# + deep + "}"
+            #expect(d.decode(first) == .event(e))
+            #expect(d.decode(String(last)) == .event(e))
+        }
+        // Deep but broken is still malformed: a bracket that closes the wrong container, or one left open.
+        let wrong = #"{"x":"# + String(repeating: "[", count: 10_000) + "}" + "," + encoded.dropFirst()
+        #expect(d.decode(wrong).reason?.hasPrefix("not JSON: unexpected '}'") == true)
+        let open = #"{"x":"# + String(repeating: "[", count: 10_000) + "1"
+        #expect(d.decode(open).reason?.hasPrefix("not JSON: the line ends early") == true)
     }
 
     @Test func cachedStringsAreEqualAcrossLines() {

@@ -29,6 +29,28 @@ import Testing
         }
     }
 
+    @Test func rejectsTimesThatDoNotExist() {
+        for bad in ["2026-02-30T00:00:00Z", "2026-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2026-04-31T00:00:00Z",
+                    "2026-06-31T00:00:00Z", "2026-09-31T00:00:00Z", "2026-11-31T00:00:00Z", "2026-01-32T00:00:00Z",
+                    "2026-01-00T00:00:00Z", "2026-11-29T05:00:00+24:00", "2026-11-29T05:00:00-24:00",
+                    "2026-11-29T05:00:00+05:60", "2026-11-29T05:60:00Z", "2026-11-29T24:00:00Z"] {
+            #expect(Instant(rfc3339: bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func acceptsTheLastDayOfEachMonthAndTheWidestOffsets() {
+        for good in ["2024-02-29T00:00:00Z", "2000-02-29T00:00:00Z", "2026-02-28T23:59:59Z", "1900-02-28T00:00:00Z",
+                     "2026-04-30T00:00:00Z", "2026-12-31T23:59:59Z", "2026-01-31T00:00:00Z",
+                     "2026-11-29T05:00:00+23:59", "2026-11-29T05:00:00-23:59"] {
+            #expect(Instant(rfc3339: good) != nil, "\(good)")
+        }
+        #expect(Instant(rfc3339: "2000-02-29T00:00:00Z")?.rfc3339 == "2000-02-29T00:00:00.000Z")
+        #expect(Instant(rfc3339: "2026-11-29T05:00:00+23:59")?.ms
+                == Instant(rfc3339: "2026-11-28T05:01:00Z")?.ms)
+        #expect(Instant(rfc3339: "2026-11-29T05:00:00-23:59")?.ms
+                == Instant(rfc3339: "2026-11-30T04:59:00Z")?.ms)
+    }
+
     @Test func parsesDurations() {
         #expect(TimeSpan(parsing: "90")?.ms == 90_000)
         #expect(TimeSpan(parsing: "10m")?.ms == 600_000)

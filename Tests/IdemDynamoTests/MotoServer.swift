@@ -6,7 +6,8 @@ import Testing
 /// Started once through `python3 -m moto.server` under a small watchdog that stops it when this process's pipe
 /// closes, so the server never outlives the tests, even after a crash. A missing moto fails with the pip line.
 final class MotoServer: @unchecked Sendable {
-    static let pipLine = "pip install 'moto[server]==5.2.1'"
+    static let pipLine = "python3 -m venv ~/.venvs/moto && ~/.venvs/moto/bin/pip install 'moto[server]==5.2.1', "
+        + "then put ~/.venvs/moto/bin first on PATH (README: Install)"
     nonisolated(unsafe) private static var started: Result<MotoServer, Error>?
     private static let lock = NSLock()
 

@@ -25,9 +25,8 @@ import Testing
             DynamoFixture.invoke(order1),
             DynamoFixture.invoke(["body": "order-1", "amount": 11]),
             DynamoFixture.invoke(["body": "order-2", "amount": 5], mode: "raise"),
-            DynamoFixture.invoke(["body": "order-3", "amount": 7], expiresAfter: 1),
         ])
-        #expect(results.count == 5)
+        #expect(results.count == 4)
         // The repeat is replayed: the same stored response, so the same execution time.
         let first = results[0]["result"] as? [String: Any], second = results[1]["result"] as? [String: Any]
         #expect((first?["executed_at"] as? Double) == (second?["executed_at"] as? Double))
@@ -38,6 +37,13 @@ import Testing
                                                             remainingMs: 1500))
         kill(hung.processIdentifier, SIGKILL)
         hung.waitUntilExit()
+        // order-3 comes last, so every instant compared below is after every record was written. `list --at T` is
+        // the table as it stood at T: a record written after T is not in it, while Powertools, asked at T, judges
+        // the table as it is now. (With order-3 first, order-4's slow start, more than a second on a busy machine,
+        // put it after order-3's expiry boundary: idemtop left it out there and the two disagreed.) order-3's own
+        // write time is taken from its expiration minus the reader's standard hour, so it is in the table at every
+        // instant compared whatever the clock does.
+        #expect(try fx.drive([DynamoFixture.invoke(["body": "order-3", "amount": 7], expiresAfter: 1)]).count == 1)
 
         let records = try fx.records()
         #expect(records.count == 3, "order-2 raised, so Powertools deleted its record")

@@ -60,6 +60,23 @@ import Testing
         #expect(s.index.count == total)
     }
 
+    @Test func filterCommandNoneClearsTheFilter() {
+        var s = Fixture.state()
+        let total = s.index.count
+        _ = press(&s, .char(":"))
+        type(&s, "filter status:stuck")
+        _ = press(&s, .enter)
+        _ = s.update(.reindex)
+        #expect(s.filter.source == "status:stuck")
+        #expect(s.index.count == 1)
+        _ = press(&s, .char(":"))
+        type(&s, "filter none")
+        _ = press(&s, .enter)
+        _ = s.update(.reindex)
+        #expect(s.filter.isEmpty)
+        #expect(s.index.count == total)
+    }
+
     @Test func filterEscRestoresThePreviousFilter() {
         var s = Fixture.state()
         _ = s.update(.key(.char("/")))

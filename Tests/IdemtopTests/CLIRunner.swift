@@ -7,6 +7,8 @@ struct CLIRunner {
         var code: Int32
         var stdout: String
         var stderr: String
+        /// True when the run outlived its `timeout` and was killed.
+        var timedOut = false
     }
 
     /// The binary beside the test bundle (`swift build` puts both in the same folder).
@@ -17,8 +19,10 @@ struct CLIRunner {
         return root.appendingPathComponent(".build/debug/idemtop")
     }
 
-    /// Runs `idemtop args` (or `executable args`) to completion.
-    static func run(_ args: [String], environment: [String: String] = [:], executable: String? = nil) throws -> Result {
+    /// Runs `idemtop args` (or `executable args`) to completion, or kills it (SIGKILL) after `timeout` seconds: for
+    /// cases that used to hang, so the test fails instead of waiting forever.
+    static func run(_ args: [String], environment: [String: String] = [:], executable: String? = nil,
+                    timeout: Double? = nil) throws -> Result {
         let p = Process()
         p.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
         p.arguments = args
@@ -31,6 +35,15 @@ struct CLIRunner {
         p.standardError = err
         p.standardInput = FileHandle.nullDevice
         try p.run()
+        nonisolated(unsafe) var killed = false
+        if let timeout {
+            let pid = p.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [p] in
+                guard p.isRunning else { return }
+                killed = true
+                kill(pid, SIGKILL)
+            }
+        }
         // Read both pipes before waiting, so a large output cannot fill a pipe and stall the child.
         let group = DispatchGroup()
         nonisolated(unsafe) var outData = Data(), errData = Data()
@@ -41,7 +54,7 @@ struct CLIRunner {
         group.wait()
         p.waitUntilExit()
         return Result(code: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+                      stderr: String(decoding: errData, as: UTF8.self), timedOut: killed)
     }
 
     /// A fresh temporary folder, removed by the caller.

@@ -153,7 +153,10 @@ import Testing
     /// A dashboard store filled by a quick example service with `tokens`, and a slow service (`slowMs` of work per
     /// execution, over a store of its own that has never seen the tokens) as the replay target; the dashboard runs on
     /// the first with `--target` the second. The caller stops what comes back.
-    func dashboardWithSlowTarget(_ dir: URL, tokens: [String], slowMs: Int) throws
+    /// A dashboard on a journal of completed `tokens`, whose replays go to a slow target: each execution there works
+    /// `slowMs`, then goes on until the file `holdUntil` exists, so a test keeps a replay in flight for as long as it
+    /// needs, however loaded the machine.
+    func dashboardWithSlowTarget(_ dir: URL, tokens: [String], slowMs: Int, holdUntil: URL) throws
         -> (location: StoreLocation, quick: ExampleServiceProcess, slow: ExampleServiceProcess, tmux: DashboardTmux) {
         let executable = URL(fileURLWithPath: DashboardTmux.binary).deletingLastPathComponent()
             .appendingPathComponent("idemtop-example-service")
@@ -163,7 +166,7 @@ import Testing
         for token in tokens { #expect(try charge(quick.url, token: token) == 201) }
         let slow = try ExampleServiceProcess(
             executable: executable, store: StoreLocation(kind: JournalDriver.kind, path: dir.appendingPathComponent("slow.jsonl").path),
-            arguments: ["--work-ms", "\(slowMs)", "--quiet"])
+            arguments: ["--work-ms", "\(slowMs)", "--hold-until", holdUntil.path, "--quiet"])
         let t = DashboardTmux()
         t.startIdemtop(["ui", location.path, "--target", slow.url.absoluteString], noColor: true)
         return (location, quick, slow, t)
@@ -173,8 +176,10 @@ import Testing
         guard DashboardTmux.prerequisites() else { return }
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        // Each replay of a token runs the slow target's 3 s of work.
-        let (location, quick, slow, t) = try dashboardWithSlowTarget(dir, tokens: ["done-1", "done-2"], slowMs: 3000)
+        // Each replay of a token runs the slow target's work: at least 1 s, and on until the test releases it.
+        let release = dir.appendingPathComponent("release")
+        let (location, quick, slow, t) = try dashboardWithSlowTarget(dir, tokens: ["done-1", "done-2"], slowMs: 1000,
+                                                                     holdUntil: release)
         defer { quick.stop(); slow.stop(); t.stop() }
         t.waitFor(text: "2 tokens")
         t.waitFor("done-2 selected") { _ in self.selectedRow(t.captureEscapes())?.contains("done-2") == true }
@@ -184,16 +189,18 @@ import Testing
         let sent = t.waitFor(text: "replaying shop/done-2 to \(slow.url.absoluteString)")
         let clock = headerClock(sent)
         #expect(clock != nil, "\(sent)")
-        t.waitFor("the clock to move while the replay is in flight") {
+        t.waitFor("the clock to move while the replay is in flight", seconds: 30) {
             $0.contains("replaying shop/done-2") && self.headerClock($0) != clock
         }
-        t.waitFor("the elapsed time to tick") { $0.range(of: #"replaying shop/done-2 .*\([12]s\)"#, options: .regularExpression) != nil }
+        t.waitFor("the elapsed time to tick", seconds: 30) {
+            $0.range(of: #"replaying shop/done-2 .*\([1-9]\d*s\)"#, options: .regularExpression) != nil
+        }
 
         // A second r on the same token says it is in flight; j moves the selection under the panel.
         t.send("r")
-        t.waitFor(text: "a replay of shop/done-2 is already in flight")
+        t.waitFor(text: "a replay of shop/done-2 is already in flight", seconds: 30)
         t.send("j")
-        let moved = t.waitFor("j to move the selection while in flight") { screen in
+        let moved = t.waitFor("j to move the selection while in flight", seconds: 30) { screen in
             screen.contains("replaying shop/done-2") && self.selectedRow(t.captureEscapes())?.contains("done-1") == true
         }
         #expect(!moved.contains("recorded: replay by"), "the answer came before j was seen:\n\(moved)")
@@ -204,10 +211,12 @@ import Testing
         t.send("Tab")
         t.waitFor(text: "[ Purge ]")
         t.send("Enter")
-        t.waitFor(text: "purged shop/done-1")
-        let answered = t.waitFor(text: "recorded: replay by", seconds: 15)
+        t.waitFor(text: "purged shop/done-1", seconds: 30)
+        #expect(!t.capture().contains("recorded: replay by"), "the replay is held until the release file exists")
+        #expect(FileManager.default.createFile(atPath: release.path, contents: nil))
+        let answered = t.waitFor(text: "recorded: replay by", seconds: 30)
         #expect(answered.contains("replayed shop/done-2"))
-        #expect(answered.range(of: #"in [3-9]\d{3} ms"#, options: .regularExpression) != nil, "\(answered)")
+        #expect(answered.range(of: #"in [1-9]\d{3,} ms"#, options: .regularExpression) != nil, "\(answered)")
         #expect(!answered.contains("replaying shop/done-2"))
         t.send("Escape")
         t.waitFor("the panel to close") { !$0.contains("recorded: replay by") }
@@ -225,16 +234,20 @@ import Testing
         guard DashboardTmux.prerequisites() else { return }
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let (location, quick, slow, t) = try dashboardWithSlowTarget(dir, tokens: ["late-1"], slowMs: 1500)
+        let release = dir.appendingPathComponent("release")
+        let (location, quick, slow, t) = try dashboardWithSlowTarget(dir, tokens: ["late-1"], slowMs: 100,
+                                                                     holdUntil: release)
         defer { quick.stop(); slow.stop(); t.stop() }
-        t.waitFor(text: "1 tokens")
+        t.waitFor(text: "1 tokens", seconds: 30)
         t.send("r")
-        t.waitFor(text: "replaying shop/late-1")
-        // The first q closes the in-flight panel (the replay goes on), the second quits at once.
+        t.waitFor(text: "replaying shop/late-1", seconds: 30)
+        // The first q closes the in-flight panel (the replay goes on), the second quits: it waits for the answer,
+        // which comes only once the test releases the slow target.
         t.send("q")
-        t.waitFor("the panel to close") { !$0.contains("replaying shop/late-1") }
+        t.waitFor("the panel to close", seconds: 30) { !$0.contains("replaying shop/late-1") }
         t.send("q")
-        t.waitFor(text: "EXITED 0", seconds: 10)
+        #expect(FileManager.default.createFile(atPath: release.path, contents: nil))
+        t.waitFor(text: "EXITED 0", seconds: 30)
         var events: [StoreEvent] = []
         _ = try StoreRegistry.files.reader(location).poll(limit: .max, { events.append($0) }, malformed: { _ in })
         #expect(events.contains { $0.kind == .replay && $0.token == "late-1" && $0.resultStatus == 201 },
