@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "IdemUITests", dependencies: ["IdemCore", "IdemUI", "IdemFakes"], exclude: ["__Snapshots__"]),
         .testTarget(name: "IdemDynamoTests", dependencies: ["IdemCore", "IdemStore", "IdemDynamo"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "IdemtopTests", dependencies: ["IdemCore", "IdemStore", "IdemActions"]),
+        .testTarget(name: "IdemtopTests", dependencies: ["IdemCore", "IdemStore", "IdemActions", "IdemFakes"]),
         .testTarget(
             name: "IdemActionsTests",
             dependencies: ["IdemCore", "IdemStore", "IdemActions", "IdemSimulator", "IdemExampleService"]

@@ -77,6 +77,7 @@ enum JSONText {
         var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
         if pretty { options.insert(.prettyPrinted) }
         guard let data = try? JSONSerialization.data(withJSONObject: value, options: options) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
+        // JSONSerialization writes DEL, C1 controls, bidi overrides and U+2028 raw: escape them as \uXXXX.
+        return Sanitizer.jsonSafe(String(decoding: data, as: UTF8.self))
     }
 }

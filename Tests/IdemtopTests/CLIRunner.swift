@@ -7,6 +7,9 @@ struct CLIRunner {
         var code: Int32
         var stdout: String
         var stderr: String
+        /// The bytes as written (a test of what reaches a terminal reads them, not the decoded text).
+        var stdoutData = Data()
+        var stderrData = Data()
     }
 
     /// The binary beside the test bundle (`swift build` puts both in the same folder).
@@ -41,7 +44,7 @@ struct CLIRunner {
         group.wait()
         p.waitUntilExit()
         return Result(code: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+                      stderr: String(decoding: errData, as: UTF8.self), stdoutData: outData, stderrData: errData)
     }
 
     /// A fresh temporary folder, removed by the caller.
