@@ -88,6 +88,14 @@ public final class TestDashboard {
         case .purge(let order): purgesRequested.append(order)
         case .purgeMany(let orders): purgesRequested += orders
         case .replay(let key): replaysRequested.append(key)
+        case .prepareReplay(let key):
+            // The plan as the run loop makes it, to a fixed test target: secret headers are held back.
+            let request = (try? reader.detail(for: key))?.request
+            send(request.map { r in
+                .replayPrepared(ReplayPreview(key: key, method: r.method.uppercased(), url: "http://replay.test" + r.path,
+                                              idempotencyHeader: "Idempotency-Key",
+                                              notSent: r.headers.keys.filter { SecretMask().isSecret($0) }.sorted()))
+            } ?? .replayFinished(key, lines: ["no stored request"], failed: true))
         case .loadDetail(let key):
             do {
                 let d = try reader.detail(for: key)

@@ -58,6 +58,32 @@ enum DashboardActions {
         }
     }
 
+    /// What a dashboard replay sends with: the one set of options both the confirmation's plan and the send use.
+    static func replayOptions(target: String) -> ReplayOptions {
+        ReplayOptions(target: target, reason: "replayed from the dashboard")
+    }
+
+    /// The plan of a replay for the confirmation, read on the loop's thread: `.replayPrepared`, or
+    /// `.replayFinished(failed: true)` when nothing could be sent (no target, no stored request, a bad target).
+    static func prepareReplay(_ key: TokenKey, reader: any EventReader, target: String?) -> Message {
+        guard let target else {
+            return .replayFinished(key, lines: ["no replay target: start the dashboard with --target BASE_URL"],
+                                   failed: true)
+        }
+        do {
+            guard let request = try reader.detail(for: key).request else {
+                return .replayFinished(key, lines: [ActionError.noRequest(key).description], failed: true)
+            }
+            let options = replayOptions(target: target)
+            let plan = try ReplayPlan(key: key, request: request, options: options)
+            return .replayPrepared(ReplayPreview(key: key, method: plan.method, url: plan.url.absoluteString,
+                                                 idempotencyHeader: options.idempotencyHeader,
+                                                 notSent: plan.missingSecrets))
+        } catch {
+            return .replayFinished(key, lines: ["\(error)"], failed: true)
+        }
+    }
+
     /// Starts a replay to the `--target` base URL on a worker thread and returns at once.
     ///
     /// The token's request and stored response are read here, on the loop's thread (the reader is not thread-safe);
@@ -92,7 +118,7 @@ enum DashboardActions {
                        actions: TokenActions) -> Message {
         do {
             let result = try actions.replayBlocking(key, request: request, stored: stored,
-                                                    options: ReplayOptions(target: target, reason: "replayed from the dashboard"))
+                                                    options: replayOptions(target: target))
             var lines = result.reportLines
             if !result.plan.missingSecrets.isEmpty {
                 lines.append("not sent (secret): " + result.plan.missingSecrets.joined(separator: ", "))

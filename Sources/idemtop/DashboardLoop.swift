@@ -56,7 +56,7 @@ final class DashboardLoop {
         state = AppState(storeName: reader.location.displayName, storeKind: reader.location.kind.rawValue,
                          policy: options.policy, now: options.clock.now(),
                          secrets: SecretFields.standard.adding(options.secretFields.joined(separator: ",")),
-                         mouseEnabled: options.mouse, themeName: theme.name)
+                         mouseEnabled: options.mouse, themeName: theme.name, readOnlySource: options.readOnlySource)
         loadStarted = DispatchTime.now().uptimeNanoseconds
         let size = terminal.size
         _ = state.update(.resize(width: size.width, height: size.height))
@@ -208,6 +208,8 @@ final class DashboardLoop {
             send(DashboardActions.purge(order, actions: actions))
         case .purgeMany(let orders):
             DashboardActions.startPurgeMany(orders, actions: actions, inbox: workers, stop: stopWorkers)
+        case .prepareReplay(let key):
+            send(DashboardActions.prepareReplay(key, reader: reader, target: options.replayTarget))
         case .replay(let key):
             send(DashboardActions.startReplay(key, reader: reader, target: options.replayTarget, actions: actions,
                                               inbox: workers, clock: options.clock))

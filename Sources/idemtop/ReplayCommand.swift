@@ -21,7 +21,10 @@ struct ReplayCommand: ParsableCommand {
               idemtop replay payments.db order-10042 --target http://127.0.0.1:8080 --yes --format json
 
             --format json prints one object: the request sent, the stored response and the answer (status, \
-            Idempotent-Replayed, body), bodies_match, the diff, and the admin event. It wants --yes or --dry-run.
+            Idempotent-Replayed, body), bodies_match, the diff, the admin event, and expect (replayed, executes or \
+            conflict: what the service will most likely do, from the token's status). It wants --yes or --dry-run. \
+            Without --yes the prompt says what to expect; when the service would execute the request again (an \
+            expired, purged or failed token), it asks for the word replay typed.
             """)
 
     @OptionGroup var store: StoreArgument
@@ -67,6 +70,7 @@ struct ReplayCommand: ParsableCommand {
         let ledger = loaded.ledger
         let record = ledger.records[try ShowCommand.find(token: token, tenant: tenant, in: ledger)]
         let key = TokenKey(tenant: ledger.tenant(of: record), token: record.token)
+        let expect = ReplayExpectation(status: record.status(at: try clock.instant()))
         let detail = try loaded.reader.detail(for: key)
         let options = ReplayOptions(target: target, headers: headers.compactMap(HeaderField.init(parsing:)),
                                     timeout: timeout, idempotencyHeader: idempotencyHeader, reason: reason)
@@ -87,19 +91,22 @@ struct ReplayCommand: ParsableCommand {
             printError("idemtop: note: the stored \(Sanitizer.visible(name)) header is secret and not sent; re-supply it with --header '\(Sanitizer.visible(name)): ...'")
         }
         if dryRun, format == .json {
-            out.line(JSONText.encode(ReplayCommand.json(plan, mask: options.mask), pretty: true))
+            out.line(JSONText.encode(ReplayCommand.json(plan, mask: options.mask, expect: expect), pretty: true))
             out.flush()
             return
         }
         if dryRun {
+            out.line("# expect: \(expect.sentence)")
             if plan.curlMasksSecrets() { out.line("# secret values are shown as ****; the replay sends them as stored or given") }
             out.line(plan.curl())
             out.flush()
             return
         }
         if !yes {
-            try Confirmation.require("Send \(plan.method) \(Sanitizer.visible(plan.url.absoluteString)) with \(idempotencyHeader): \(Sanitizer.visible(key.token))? Type y to confirm:",
-                                     typing: "y", action: "replay")
+            // Running the work again (a new charge) takes the word typed, not a reflex `y`.
+            let word = expect.executes ? "replay" : "y"
+            try Confirmation.require("Send \(plan.method) \(plan.url.absoluteString) with \(idempotencyHeader): \(key.token)? Expect: \(expect.sentence). Type \(word) to confirm:",
+                                     typing: word, action: "replay")
         }
         let result: ReplayResult
         do {
@@ -109,7 +116,7 @@ struct ReplayCommand: ParsableCommand {
         }
         switch format {
         case .table: for line in result.reportLines { out.line(line) }
-        case .json: out.line(JSONText.encode(ReplayCommand.json(result, mask: options.mask), pretty: true))
+        case .json: out.line(JSONText.encode(ReplayCommand.json(result, mask: options.mask, expect: expect), pretty: true))
         }
         out.flush()
         if let why = result.recordError {
@@ -118,9 +125,10 @@ struct ReplayCommand: ParsableCommand {
     }
 
     /// The request as it is (or would be) sent, secrets masked: `dry_run`, `tenant`, `token`, `method`, `url`,
-    /// `headers`, `body`, `curl`.
-    static func json(_ plan: ReplayPlan, mask: SecretMask) -> [String: Any] {
-        ["dry_run": true, "tenant": plan.key.tenant, "token": plan.key.token, "method": plan.method,
+    /// `headers`, `body`, `curl`, and `expect` (`replayed`, `executes` or `conflict`: what the service will most
+    /// likely do, from the token's status).
+    static func json(_ plan: ReplayPlan, mask: SecretMask, expect: ReplayExpectation) -> [String: Any] {
+        ["dry_run": true, "expect": expect.json, "tenant": plan.key.tenant, "token": plan.key.token, "method": plan.method,
          "url": plan.url.absoluteString,
          "headers": masked(Dictionary(plan.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }), mask),
          "body": plan.body.map(mask.body) as Any, "curl": plan.curl(mask: mask)]
@@ -129,11 +137,11 @@ struct ReplayCommand: ParsableCommand {
     /// A replay's outcome: the request, `stored` and `answer` (status, headers, body; stored is null when the
     /// store held no response), `idempotent_replayed`, `elapsed_ms`, `bodies_match`, `diff` (`op` same, removed
     /// or added, and `line`), and `event`, the admin event (null with `record_error` when it could not be written).
-    static func json(_ r: ReplayResult, mask: SecretMask) -> [String: Any] {
+    static func json(_ r: ReplayResult, mask: SecretMask, expect: ReplayExpectation) -> [String: Any] {
         func response(status: Int, headers: [String: String], body: String?) -> [String: Any] {
             ["status": status, "headers": masked(headers, mask), "body": body.map(mask.body) as Any]
         }
-        var o = json(r.plan, mask: mask)
+        var o = json(r.plan, mask: mask, expect: expect)
         o["dry_run"] = false
         o["stored"] = r.stored.map { response(status: $0.status, headers: $0.headers, body: $0.body) } as Any
         o["answer"] = response(status: r.answer.status, headers: r.answer.headers, body: r.answer.body)
