@@ -50,4 +50,29 @@ import Testing
         ui.pump()
         #expect(ui.screen.contains("journal truncated"))
     }
+
+    /// `r` through the fake terminal: the plan comes from the store's request, the dialog holds the secret header
+    /// back, and only Tab, Enter asks for the send.
+    @Test func replayAsksThroughTheDialogFirst() throws {
+        let clock = FixedClock("2026-11-29T06:00:00Z")
+        let store = MemoryStore(clock: clock)
+        let request = StoredRequest(method: "post", path: "/v1/refunds",
+                                    headers: ["Authorization": "Bearer sk_live_123", "Content-Type": "application/json"],
+                                    body: "{}")
+        guard case .execute(let ticket, _) = try store.begin(tenant: "acme", token: "tok-9", operation: "POST /v1/refunds",
+                                                             fingerprint: Fingerprint("f"), request: request)
+        else { Issue.record("expected an execution"); return }
+        try store.complete(ticket, response: StoredResponse(status: 201, body: "{}"))
+        let ui = TestDashboard(reader: store, clock: clock, width: 100, height: 40)
+        ui.pump()
+        ui.press(.char("r"))
+        let dialog = ui.screen
+        #expect(dialog.contains("url        http://replay.test/v1/refunds") && dialog.contains("method     POST"), "\(dialog)")
+        #expect(dialog.contains("not sent   Authorization (secret)") && !dialog.contains("sk_live_123"))
+        #expect(dialog.contains("answered from the stored response"))
+        ui.press(.escape)
+        #expect(ui.replaysRequested.isEmpty)
+        ui.press(.char("r"), .tab, .enter)
+        #expect(ui.replaysRequested == [TokenKey(tenant: "acme", token: "tok-9")])
+    }
 }
