@@ -100,28 +100,8 @@ public enum EventLineEncoder {
             out.append(34)
             return
         }
-        if s.utf8.contains(where: { $0 >= 0x80 }) {
-            // Non-ASCII: scalar by scalar, so C1, bidi overrides and U+2028 are escaped and other text kept.
-            Sanitizer.appendJSONString(s, to: &out)
-            out.append(34)
-            return
-        }
-        for c in s.utf8 {
-            switch c {
-            case 34: out.append(92); out.append(34)
-            case 92: out.append(92); out.append(92)
-            case 10: out.append(92); out.append(110)
-            case 13: out.append(92); out.append(114)
-            case 9: out.append(92); out.append(116)
-            case 8: out.append(92); out.append(98)
-            case 12: out.append(92); out.append(102)
-            case 0..<0x20, 0x7f:
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hexDigit(c >> 4))
-                out.append(hexDigit(c & 15))
-            default: out.append(c)
-            }
-        }
+        // Scalar by scalar: `"`, `\`, C0 and DEL escaped, and so are C1, bidi overrides and U+2028; other text kept.
+        Sanitizer.appendJSONString(s, to: &out)
         out.append(34)
     }
 

@@ -80,6 +80,22 @@ public enum Sanitizer {
     /// Appends the inside of a JSON string literal for `s` (no quotes): `"` and `\` escaped, and every scalar
     /// `visible` would escape as `\n`, `\r`, `\t`, `\b`, `\f` or `\uXXXX` (a surrogate pair above U+FFFF).
     public static func appendJSONString(_ s: String, to out: inout [UInt8]) {
+        if s.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII (most journal text: tokens, JSON bodies): byte by byte, no scalar decoding.
+            for c in s.utf8 {
+                switch c {
+                case 0x22, 0x5C: out.append(92); out.append(c)
+                case 0x0A: out.append(92); out.append(110)
+                case 0x0D: out.append(92); out.append(114)
+                case 0x09: out.append(92); out.append(116)
+                case 0x08: out.append(92); out.append(98)
+                case 0x0C: out.append(92); out.append(102)
+                case 0x20..<0x7F: out.append(c)
+                default: appendJSONEscape(UInt32(c), to: &out)
+                }
+            }
+            return
+        }
         var previousJoins = false
         for u in s.unicodeScalars {
             let v = u.value
@@ -98,7 +114,7 @@ public enum Sanitizer {
                     previousJoins = false
                     continue
                 }
-                out.append(contentsOf: String(u).utf8)
+                UTF8.encode(u) { out.append($0) }
                 previousJoins = u.properties.isEmoji || u.properties.isEmojiPresentation
                 continue
             }

@@ -23,6 +23,14 @@ import Testing
         return try ReplayClient.sendBlocking(plan, timeout: 10).status
     }
 
+    /// The example service beside the built binary, writing `location`, 5 ms of work per execution, plus `arguments`.
+    func exampleService(_ location: StoreLocation, _ arguments: [String]) throws -> ExampleServiceProcess {
+        try ExampleServiceProcess(
+            executable: URL(fileURLWithPath: DashboardTmux.binary).deletingLastPathComponent()
+                .appendingPathComponent("idemtop-example-service"),
+            store: location, arguments: ["--work-ms", "5", "--quiet"] + arguments)
+    }
+
     /// `r` opens the replay dialog on Cancel; Tab moves to Replay and Enter sends.
     func confirmReplay(_ t: DashboardTmux, sourceLocation: SourceLocation = #_sourceLocation) {
         t.send("r")
@@ -37,10 +45,7 @@ import Testing
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let location = StoreLocation(kind: .journal, path: dir.appendingPathComponent("live.jsonl").path)
-        let service = try ExampleServiceProcess(
-            executable: URL(fileURLWithPath: DashboardTmux.binary).deletingLastPathComponent()
-                .appendingPathComponent("idemtop-example-service"),
-            store: location, arguments: ["--work-ms", "5", "--lock-timeout", "1s", "--quiet"])
+        let service = try exampleService(location, ["--lock-timeout", "1s"])
         defer { service.stop() }
         #expect(try charge(service.url, token: "stuck-1", crash: true) == 500)
         #expect(try charge(service.url, token: "done-1") == 201)
@@ -291,10 +296,7 @@ import Testing
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let location = StoreLocation(kind: .journal, path: dir.appendingPathComponent("live.jsonl").path)
-        let service = try ExampleServiceProcess(
-            executable: URL(fileURLWithPath: DashboardTmux.binary).deletingLastPathComponent()
-                .appendingPathComponent("idemtop-example-service"),
-            store: location, arguments: ["--work-ms", "5", "--retention", "1s", "--quiet"])
+        let service = try exampleService(location, ["--retention", "1s"])
         defer { service.stop() }
         #expect(try charge(service.url, token: "old-1") == 201)
         #expect(eventually(10) { (try? self.ledger(location))?.records.first?.status(at: SystemClock().now()) == .expired })
