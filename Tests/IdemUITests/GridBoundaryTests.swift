@@ -57,6 +57,14 @@ import Testing
         expectSafe(s, "findings")
     }
 
+    /// `put` itself sanitises: a view that forgets to make text visible still cannot reach the terminal.
+    @Test func putMakesRawTextVisible() {
+        var g = Grid(width: 200, height: 1)
+        g.put(HostileText.value("raw"), x: 0, y: 0, role: .normal)
+        #expect(HostileText.unsafe(Array(g.text.utf8)).isEmpty, "\(g.text)")
+        #expect(g.line(0).hasPrefix(#"raw\x1b[2J\x1b]52;c;aGk=\x07"#), "\(g.line(0))")
+    }
+
     /// `👨‍👩‍👧` is one grapheme two columns wide: the columns after it stay where they are, in the grid and in tables.
     @Test func zeroWidthJoinerEmojiKeepsColumnsAligned() {
         let family = "👨\u{200d}👩\u{200d}👧"
