@@ -71,7 +71,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "IdemAppTests",
                     dependencies: ["IdemCore", "IdemStore", "IdemUI", "IdemApp", "IdemFakes", "IdemActions", "IdemExampleService"]),
-        .testTarget(name: "IdemtopTests", dependencies: ["IdemCore", "IdemStore", "IdemActions", "IdemUI"]),
+        .testTarget(name: "IdemtopTests", dependencies: ["IdemCore", "IdemStore", "IdemActions", "IdemUI", "IdemFakes"]),
         .testTarget(
             name: "IdemActionsTests",
             dependencies: ["IdemCore", "IdemStore", "IdemActions", "IdemSimulator", "IdemExampleService", "IdemFakes"]

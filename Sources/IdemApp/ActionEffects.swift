@@ -49,12 +49,38 @@ enum ActionEffects {
         }
     }
 
+    /// What a dashboard replay sends with: the one set of options both the confirmation's plan and the send use.
+    static func replayOptions(target: String) -> ReplayOptions {
+        ReplayOptions(target: target, reason: "replayed from the dashboard")
+    }
+
+    /// The plan of a replay for the confirmation, read on the feed's thread with the reader: `.replayPrepared`, or
+    /// `.replayFinished(failed: true)` when nothing could be sent (no target, no stored request, a bad target).
+    static func prepareReplay(_ key: TokenKey, reader: any EventReader, target: String?) -> Message {
+        guard let target else {
+            return .replayFinished(key, lines: ["no replay target: start the dashboard with --target BASE_URL"],
+                                   failed: true)
+        }
+        do {
+            guard let request = try reader.detail(for: key).request else {
+                return .replayFinished(key, lines: [ActionError.noRequest(key).description], failed: true)
+            }
+            let options = replayOptions(target: target)
+            let plan = try ReplayPlan(key: key, request: request, options: options)
+            return .replayPrepared(ReplayPreview(key: key, method: plan.method, url: plan.url.absoluteString,
+                                                 idempotencyHeader: options.idempotencyHeader,
+                                                 notSent: plan.missingSecrets))
+        } catch {
+            return .replayFinished(key, lines: ["\(error)"], failed: true)
+        }
+    }
+
     /// Sends the request and compares the answer; blocks the calling thread (a worker's) up to the timeout (10 s).
     static func replay(_ key: TokenKey, request: StoredRequest?, stored: StoredResponse?, target: String,
                        actions: TokenActions) -> Message {
         do {
             let result = try actions.replayBlocking(key, request: request, stored: stored,
-                                                    options: ReplayOptions(target: target, reason: "replayed from the dashboard"))
+                                                    options: replayOptions(target: target))
             var lines = result.reportLines
             if !result.plan.missingSecrets.isEmpty {
                 lines.append("not sent (secret): " + result.plan.missingSecrets.joined(separator: ", "))

@@ -56,7 +56,7 @@ public final class AppLoop {
         state = AppState(storeName: location.displayName, storeKind: location.kind, policy: options.policy,
                          now: options.clock.now(),
                          secrets: SecretFields(mask: .standard(adding: options.secretFields)),
-                         mouseEnabled: options.mouse, themeName: theme.name)
+                         mouseEnabled: options.mouse, themeName: theme.name, readOnlySource: options.readOnlySource)
         inbox = Inbox(waker: terminal.waker)
         workers = Workers(inbox: inbox)
         actions = TokenActions(location: location, registry: registry, readOnly: options.readOnly,
@@ -230,6 +230,10 @@ public final class AppLoop {
         case .purgeMany(let orders):
             workers.start("idemtop-purge") { [actions, workers] in
                 .message(ActionEffects.purgeMany(orders, actions: actions, shouldStop: { workers.shouldStop }))
+            }
+        case .prepareReplay(let key):
+            feed.read { [inbox, target = options.replayTarget] reader in
+                inbox.post(.message(ActionEffects.prepareReplay(key, reader: reader, target: target)))
             }
         case .replay(let key):
             replay(key)

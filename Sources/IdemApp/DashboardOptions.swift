@@ -20,8 +20,10 @@ public struct DashboardOptions: Sendable {
     public var secretFields: [String]
     /// The environment to read `NO_COLOR`, `XDG_CONFIG_HOME` and `HOME` from.
     public var environment: [String: String]
-    /// `--read-only`: purge and replay are refused (the store is never written).
-    public var readOnly = false
+    /// Where read-only came from (`--read-only`, or the config file's path), when it is: purge and replay are then
+    /// refused (the store is never written).
+    public var readOnlySource: String?
+    public var readOnly: Bool { readOnlySource != nil }
     /// `--target`: the base URL `r`/`:replay` sends stored requests to.
     public var replayTarget: String?
     /// How long quitting waits for actions still running (a replay in flight records its admin event when its

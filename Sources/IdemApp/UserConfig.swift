@@ -21,6 +21,14 @@ public struct UserConfig: Equatable, Sendable {
     /// The base URL replays go to from the dashboard.
     public var target: String?
 
+    /// Where read-only comes from, for the line that refuses an action: `--read-only` when `flag` is set, else
+    /// `read_only = true in PATH` when this config says so; nil when neither does.
+    public func readOnlySource(flag: Bool,
+                        environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if flag { return "--read-only" }
+        return readOnly ? "read_only = true in \(UserConfig.path(environment: environment))" : nil
+    }
+
     public static let keys = ["theme", "refresh_ms", "secret_fields", "idempotency_header", "read_only", "target"]
 
     /// The config file's path for `environment`, whether or not it exists.

@@ -3,7 +3,9 @@
 /// Hand-written rather than `JSONEncoder`: the writer appends one line per request, and the benchmark generates
 /// millions. Keys are written in a fixed order (`v`, `kind`, `at`, `tenant`, `token`, then the kind's own fields);
 /// readers accept any order. Strings are escaped as JSON requires: `"` and `\`, and every control character
-/// (U+0000 to U+001F) as `\n`, `\r`, `\t`, `\b`, `\f` or `\u00XX`. Non-ASCII text is written as UTF-8 as it is.
+/// (U+0000 to U+001F) as `\n`, `\r`, `\t`, `\b`, `\f` or `\u00XX`; so are DEL, C1 controls, bidi overrides and the
+/// other invisible characters `Sanitizer` makes visible (`\u009b`, `\u202e`, U+2028), so a line printed to a terminal
+/// (`tail --format jsonl`) cannot drive it. Other non-ASCII text is written as UTF-8 as it is.
 /// See README.md ("The journal format") for the format.
 public enum EventLineEncoder {
     /// The format version written in every line's `"v"`.
@@ -89,7 +91,7 @@ public enum EventLineEncoder {
     public static func string(_ s: String, _ out: inout [UInt8]) {
         out.append(34)
         var needsEscape = false
-        for c in s.utf8 where c < 0x20 || c == 34 || c == 92 {
+        for c in s.utf8 where c < 0x20 || c == 34 || c == 92 || c >= 0x7f {
             needsEscape = true
             break
         }
@@ -98,22 +100,8 @@ public enum EventLineEncoder {
             out.append(34)
             return
         }
-        for c in s.utf8 {
-            switch c {
-            case 34: out.append(92); out.append(34)
-            case 92: out.append(92); out.append(92)
-            case 10: out.append(92); out.append(110)
-            case 13: out.append(92); out.append(114)
-            case 9: out.append(92); out.append(116)
-            case 8: out.append(92); out.append(98)
-            case 12: out.append(92); out.append(102)
-            case 0..<0x20:
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hexDigit(c >> 4))
-                out.append(hexDigit(c & 15))
-            default: out.append(c)
-            }
-        }
+        // Scalar by scalar: `"`, `\`, C0 and DEL escaped, and so are C1, bidi overrides and U+2028; other text kept.
+        Sanitizer.appendJSONString(s, to: &out)
         out.append(34)
     }
 

@@ -22,12 +22,27 @@ public enum TextTable {
         return [line(header)] + rows.map(line)
     }
 
-    /// One CSV line (RFC 4180 quoting).
+    /// One CSV line (RFC 4180 quoting), safe to open in a spreadsheet and to print: control characters are made
+    /// visible (`Sanitizer`), and a cell that a spreadsheet would read as a formula (starting with `=`, `+`, `-`,
+    /// `@`, tab or CR; OWASP's CSV injection) is prefixed with `'`. A plain number such as `-3600.5` stays a number.
     public static func csvLine(_ cells: [String]) -> String {
-        cells.map { c in
-            c.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+        cells.map { raw in
+            var c = Sanitizer.visible(raw)
+            if let first = raw.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), !isPlainNumber(raw) {
+                c = "'" + c
+            }
+            return c.contains(where: { $0 == "," || $0 == "\"" })
                 ? "\"" + c.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : c
         }.joined(separator: ",")
+    }
+
+    /// True for `-12`, `+3.5`: a signed decimal number, which a spreadsheet reads as a number, not a formula.
+    static func isPlainNumber(_ s: String) -> Bool {
+        guard let sign = s.utf8.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") else { return false }
+        let digits = s.utf8.dropFirst()
+        guard !digits.isEmpty, digits.first != UInt8(ascii: "."), digits.last != UInt8(ascii: ".") else { return false }
+        return digits.allSatisfy { ($0 >= 48 && $0 <= 57) || $0 == UInt8(ascii: ".") }
+            && digits.filter { $0 == UInt8(ascii: ".") }.count <= 1
     }
 
     /// A count with thousands separators: `1,234,567`.

@@ -12,8 +12,12 @@ public struct PurgeDialog: Sendable, Hashable {
     public var expiresAt: Instant
     public var age: TimeSpan
     public var hits: Int
+    /// Why, for the admin event: prefilled, edited by typing (e.g. a ticket id).
+    public var reason = PurgeDialog.defaultReason
     /// False: Cancel has the focus (the default). True: Purge has it.
     public var purgeFocused = false
+
+    public static let defaultReason = "purged from the dashboard"
 }
 
 /// What the run loop is asked to purge: the token and what the operator saw of it.
@@ -29,6 +33,7 @@ public struct PurgeOrder: Sendable, Hashable {
 extension AppState {
     /// Opens the purge dialog on the selected token (main screen) or the open one (detail).
     mutating func openPurgeDialog() -> [Effect] {
+        if refusedAsReadOnly() { return [] }
         let key = mode == .detail ? detail?.key : selectedKey
         guard let key, let r = ledger.record(key) else {
             notice = Notice(text: "no token selected", isError: true, at: now)
@@ -44,27 +49,41 @@ extension AppState {
         return []
     }
 
-    /// Keys while the purge dialog is up: Tab/arrows move the focus, Enter presses the focused button, Esc cancels.
+    /// Keys while the purge dialog is up: Tab/arrows move the focus, Enter presses the focused button, Esc cancels;
+    /// typed text edits the reason (Backspace deletes, Ctrl-U clears).
     mutating func handleDialog(_ key: Key) -> [Effect] {
         guard var d = purgeDialog else { return [] }
         switch key {
-        case .tab, .backTab, .left, .right, .char("h"), .char("l"):
+        case .tab, .backTab, .left, .right:
             d.purgeFocused.toggle()
-            purgeDialog = d
-        case .escape, .char("q"), .char("n"):
+        case .escape:
             purgeDialog = nil
             notice = Notice(text: "purge cancelled", isError: false, at: now)
+            return []
+        case .backspace, .delete:
+            if !d.reason.isEmpty { d.reason.removeLast() }
+        case .ctrl("u"):
+            d.reason = ""
+        case .char(let c):
+            d.reason.append(c)
         case .enter:
-            purgeDialog = nil
             guard d.purgeFocused else {
+                purgeDialog = nil
                 notice = Notice(text: "purge cancelled", isError: false, at: now)
                 return []
             }
+            let reason = d.reason
+            guard reason.contains(where: { $0 != " " }) else {
+                notice = Notice(text: "type a reason for the purge (it is recorded), or Esc", isError: true, at: now)
+                return []
+            }
+            purgeDialog = nil
             return [.purge(PurgeOrder(key: d.key, status: d.status, version: d.version, stored: d.stored,
-                                      expiresAt: d.expiresAt, reason: "purged from the dashboard"))]
+                                      expiresAt: d.expiresAt, reason: reason))]
         default:
             break
         }
+        purgeDialog = d
         return []
     }
 }
@@ -85,9 +104,15 @@ enum ActionDialogView {
                 ("", .normal),
                 ("What will happen: \(d.status.purgeConsequence).", .notice),
                 ("If the service changed the token since, the purge is refused and nothing changes.", .dim),
+                ("", .normal),
+                ("reason     \(d.reason)▏", .filter),
+                ("Type to edit the reason (recorded in the admin event); Backspace deletes.", .dim),
             ]
             let buttons = d.purgeFocused ? "   Cancel    [ Purge ]" : " [ Cancel ]    Purge  "
-            box(lines + [("", .normal), (buttons, .keyHint)], into: &grid, focusRow: lines.count + 1, keepLast: 2)
+            box(lines + [("", .normal), (buttons, .keyHint)], into: &grid, focusRow: lines.count + 1, keepLast: 5)
+        } else if let r = state.replayDialog {
+            let lines = r.boxLines()
+            box(lines, into: &grid, focusRow: lines.count - 1, keepLast: 4)
         } else if let b = state.bulkPurge {
             box(b.boxLines(), into: &grid, focusRow: nil, keepLast: 3)
         } else if let p = state.replayPanel {

@@ -80,13 +80,21 @@ public struct AppState: Sendable {
     public var bulkPurge: BulkPurgeDialog?
     /// True from a confirmed bulk purge until the run loop answers it: one at a time.
     public var bulkPurgeRunning = false
+    /// The replay confirmation, when it is up (keys go to it first).
+    public var replayDialog: ReplayDialog?
+    /// The token whose replay plan was asked for (`Effect.prepareReplay`) and not yet come.
+    public var replayPreparing: TokenKey?
+    /// Where read-only came from (`--read-only`, or the config file's path), when the dashboard is read-only: purge
+    /// and replay are then refused at once. Set at start.
+    public var readOnlySource: String?
     /// The answer of a replay, when it is shown.
     public var replayPanel: ReplayPanel?
     /// Tokens whose replay was sent and not yet answered: one replay at a time per token.
     public var replaysInFlight: Set<TokenKey> = []
 
     public init(storeName: String, storeKind: String, policy: Policy = .standard, now: Instant,
-                secrets: SecretFields = .standard, mouseEnabled: Bool = false, themeName: String = "dark") {
+                secrets: SecretFields = .standard, mouseEnabled: Bool = false, themeName: String = "dark",
+                readOnlySource: String? = nil) {
         self.ledger = Ledger(policy: policy)
         self.storeName = storeName
         self.storeKind = storeKind
@@ -94,6 +102,7 @@ public struct AppState: Sendable {
         self.secrets = secrets
         self.mouseEnabled = mouseEnabled
         self.themeName = themeName
+        self.readOnlySource = readOnlySource
     }
 
     /// The record the selection is on.

@@ -29,6 +29,7 @@ extension AppState {
     /// Opens the bulk purge on the tokens the filter shows (not those already purged). Without a filter it says to
     /// set one: purging the whole table by accident must take more than two keys.
     mutating func openBulkPurge() -> [Effect] {
+        if refusedAsReadOnly() { return [] }
         guard !filter.isEmpty else {
             notice = Notice(text: "set a filter first (/ or :filter): a bulk purge acts on the tokens the filter shows",
                             isError: true, at: now)

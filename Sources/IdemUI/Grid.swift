@@ -55,7 +55,9 @@ public struct Grid: Sendable, Hashable {
 
     /// Writes text at (x, y) in `role`, at most `limit` columns (and never past the edge); returns the columns used.
     ///
-    /// The text must already be sanitized; a grapheme that does not fit whole is left out and its space blanked.
+    /// This is the dashboard's output boundary: the text passes `Sanitizer.visible` here (a no-op for text made
+    /// visible before), so no view can put a control character or bidi override on the screen. Widths follow
+    /// grapheme clusters (`TextWidth`); a grapheme that does not fit whole is left out and its space blanked.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, role: Role, limit: Int? = nil) -> Int {
         guard y >= 0, y < height, x >= 0, x < width else { return 0 }
@@ -71,7 +73,7 @@ public struct Grid: Sendable, Hashable {
             }
             return col - x
         }
-        for g in text {
+        for g in Sanitizer.visible(text) {
             var glyph = String(g)
             var w = TextWidth.of(g)
             if w == 0 {

@@ -10,6 +10,8 @@ enum HeaderView {
         x += g.put(" " + TextWidth.elideMiddle(Sanitizer.visible(s.storeName), to: max(4, w / 3 - 1)), x: x, y: 0,
                    role: .header)
         x += g.put(" (\(s.storeKind))", x: x, y: 0, role: .headerLabel)
+        // Read-only is said where the eye goes first: purge and replay are refused.
+        if s.readOnlySource != nil { x += 1 + g.put(" read-only ", x: x + 1, y: 0, role: .error) }
         let state: String
         if let l = s.load, !l.finished {
             state = "◌ loading \(Int(l.fraction * 100))%"

@@ -27,6 +27,9 @@ public enum Message: Sendable {
     case purgeManyFinished(text: String, failed: Bool)
     /// The run loop sent a replay's request to `target` at `at`; its answer comes later as `.replayFinished`.
     case replayStarted(TokenKey, target: String, at: Instant)
+    /// The plan of a replay the update asked for with `Effect.prepareReplay`: the confirmation opens on it. A plan
+    /// that cannot be made (no target, no stored request) answers with `.replayFinished(failed: true)` instead.
+    case replayPrepared(ReplayPreview)
     /// A replay's answer beside the stored response (or why it failed), as lines for the replay panel.
     case replayFinished(TokenKey, lines: [String], failed: Bool)
     /// Rebuild the sorted and filtered row index now (the run loop sends it at a capped rate while it is stale).
@@ -45,6 +48,9 @@ public enum Effect: Sendable, Hashable {
     case purge(PurgeOrder)
     /// Purge each token on its own compare-and-set, without blocking the screen; answer with `.purgeManyFinished`.
     case purgeMany([PurgeOrder])
+    /// Plan a token's replay (read its stored request, build what would be sent) and answer with `.replayPrepared`
+    /// or, when it cannot be sent, `.replayFinished(failed: true)`. Sends nothing.
+    case prepareReplay(TokenKey)
     /// Send a token's stored request to the replay target without blocking: answer with `.replayStarted` at once
     /// and `.replayFinished` when the answer comes (or with `.replayFinished` alone when it cannot be sent).
     case replay(TokenKey)

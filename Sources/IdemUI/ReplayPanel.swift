@@ -41,21 +41,6 @@ public struct ReplayPanel: Sendable, Hashable {
 }
 
 extension AppState {
-    /// The replay effect for the selected or open token, unless a replay of it is already in flight.
-    mutating func replaySelected() -> [Effect] {
-        guard let key = mode == .detail ? detail?.key : selectedKey else {
-            notice = Notice(text: "no token selected", isError: true, at: now)
-            return []
-        }
-        guard !replaysInFlight.contains(key) else {
-            notice = Notice(text: "a replay of \(Sanitizer.visible(key.description)) is already in flight", isError: true,
-                            at: now)
-            return []
-        }
-        notice = Notice(text: "replaying \(Sanitizer.visible(key.description))...", isError: false, at: now)
-        return [.replay(key)]
-    }
-
     /// The request went out: the panel shows it in flight, and the screen below keeps taking keys.
     mutating func replayStarted(_ key: TokenKey, target: String, at: Instant) -> [Effect] {
         replaysInFlight.insert(key)
@@ -69,6 +54,7 @@ extension AppState {
     /// A replay that failed before it was sent (no target, no request) opens the panel when none is up.
     mutating func replayFinished(_ key: TokenKey, lines: [String], failed: Bool) -> [Effect] {
         let wasInFlight = replaysInFlight.remove(key) != nil
+        if replayPreparing == key { replayPreparing = nil }
         if replayPanel?.key == key || (replayPanel == nil && !wasInFlight) {
             replayPanel = ReplayPanel(key: key, lines: lines, failed: failed)
             notice = nil

@@ -65,6 +65,8 @@ extension AppState {
         case .purgeManyFinished(let text, let failed):
             bulkPurgeFinished(text: text, failed: failed)
             return []
+        case .replayPrepared(let preview):
+            return replayPrepared(preview)
         case .replayStarted(let key, let target, let at):
             return replayStarted(key, target: target, at: at)
         case .replayFinished(let key, let lines, let failed):

@@ -6,6 +6,7 @@ extension AppState {
         if key == .ctrl("c") { return [.quit] }
         if input != nil { return handleInput(key) }
         if purgeDialog != nil { return handleDialog(key) }
+        if replayDialog != nil { return handleReplayDialog(key) }
         if bulkPurge != nil { return handleBulkPurge(key) }
         if replayPanel != nil, let effects = handleReplayPanel(key) { return effects }
         switch mode {

@@ -16,7 +16,7 @@ enum Confirmation {
     /// Without a terminal throws a usage failure (exit 2) naming `--yes`; a wrong answer throws "cancelled" (exit 1).
     static func require(_ question: String, typing expected: String, action: String) throws {
         guard canAsk else { throw noTerminal(action: action) }
-        FileHandle.standardError.write(Data("\(question) ".utf8))
+        printError(question, terminator: " ")
         let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces) ?? ""
         guard answer.lowercased() == expected.lowercased() || (expected == "y" && answer.lowercased() == "yes") else {
             throw CLIFailure(message: "cancelled: nothing was done")

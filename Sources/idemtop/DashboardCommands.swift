@@ -21,7 +21,7 @@ struct LookOptions: ParsableArguments {
             theme: theme ?? config.theme, noColor: noColor, mouse: mouse, policy: policy,
             secretFields: config.secretFields + secret.flatMap { $0.split(separator: ",").map(String.init) })
         if let ms = config.refreshMs { options.refresh = TimeSpan(ms: Int64(ms)) }
-        options.readOnly = config.readOnly
+        options.readOnlySource = config.readOnlySource(flag: false)
         options.replayTarget = config.target
         return options
     }
@@ -62,7 +62,7 @@ struct UICommand: ParsableCommand {
         let config = try UserConfig.load()
         let reader = try stores.reader(location, mode: .readOnly)
         var options = look.dashboard(policy: policy, config: config)
-        options.readOnly = readOnly || config.readOnly
+        options.readOnlySource = config.readOnlySource(flag: readOnly)
         options.replayTarget = target ?? config.target
         let code = try dashboardMain { try runDashboard(reader: reader, options: options) }
         if code != 0 { throw ExitCode(code) }

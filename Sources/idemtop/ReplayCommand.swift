@@ -22,7 +22,10 @@ struct ReplayCommand: ParsableCommand {
               idemtop replay payments.db order-10042 --target http://127.0.0.1:8080 --yes --format json
 
             --format json prints one object: the request sent, the stored response and the answer (status, \
-            Idempotent-Replayed, body), bodies_match, the diff, and the admin event. It wants --yes or --dry-run.
+            Idempotent-Replayed, body), bodies_match, the diff, the admin event, and expect (replayed, executes or \
+            conflict: what the service will most likely do, from the token's status). It wants --yes or --dry-run. \
+            Without --yes the prompt says what to expect; when the service would execute the request again (an \
+            expired, purged or failed token), it asks for the word replay typed.
             """)
 
     @OptionGroup var store: StoreArgument
@@ -68,6 +71,7 @@ struct ReplayCommand: ParsableCommand {
         let ledger = loaded.ledger
         let record = ledger.records[try ShowCommand.find(token: token, tenant: tenant, in: ledger)]
         let key = ledger.key(of: record)
+        let expect = ReplayExpectation(status: record.status(at: try clock.instant()))
         let detail = try loaded.reader.detail(for: key)
         let options = ReplayOptions(target: target, headers: headers.compactMap(HeaderField.init(parsing:)),
                                     timeout: timeout, idempotencyHeader: idempotencyHeader, reason: reason,
@@ -89,19 +93,22 @@ struct ReplayCommand: ParsableCommand {
             printError("idemtop: note: the stored \(Sanitizer.visible(name)) header is secret and not sent; re-supply it with --header '\(Sanitizer.visible(name)): ...'")
         }
         if dryRun, format == .json {
-            out.line(ReportJSON.encode(ReplayReport(plan: plan, mask: options.mask), pretty: true))
+            out.line(ReportJSON.encode(ReplayReport(plan: plan, mask: options.mask, expect: expect), pretty: true))
             out.flush()
             return
         }
         if dryRun {
+            out.line("# expect: \(expect.sentence)")
             if plan.curlMasksSecrets() { out.line("# secret values are shown as ****; the replay sends them as stored or given") }
             out.line(plan.curl())
             out.flush()
             return
         }
         if !yes {
-            try Confirmation.require("Send \(plan.method) \(Sanitizer.visible(plan.url.absoluteString)) with \(idempotencyHeader): \(Sanitizer.visible(key.token))? Type y to confirm:",
-                                     typing: "y", action: "replay")
+            // Running the work again (a new charge) takes the word typed, not a reflex `y`.
+            let word = expect.executes ? "replay" : "y"
+            try Confirmation.require("Send \(plan.method) \(plan.url.absoluteString) with \(idempotencyHeader): \(key.token)? Expect: \(expect.sentence). Type \(word) to confirm:",
+                                     typing: word, action: "replay")
         }
         let result: ReplayResult
         do {
@@ -111,7 +118,7 @@ struct ReplayCommand: ParsableCommand {
         }
         switch format {
         case .table: for line in result.reportLines { out.line(line) }
-        case .json: out.line(ReportJSON.encode(ReplayReport(result: result, mask: options.mask), pretty: true))
+        case .json: out.line(ReportJSON.encode(ReplayReport(result: result, mask: options.mask, expect: expect), pretty: true))
         }
         out.flush()
         if let why = result.recordError {

@@ -17,14 +17,14 @@ do {
 } catch let code as ExitCode {
     exit(code.rawValue)
 } catch let failure as CLIFailure {
-    FileHandle.standardError.write(Data("idemtop: \(failure.message)\n".utf8))
+    printError("idemtop: \(failure.message)")
     exit(failure.code)
 } catch let error as ConfigFileError {
     FileHandle.standardError.write(Data("idemtop: \(error)\n".utf8))
     exit(1)
 } catch let error as StoreError {
     let code: Int32 = { if case .usage = error { return 2 } else { return 1 } }()
-    FileHandle.standardError.write(Data("idemtop: \(error)\n".utf8))
+    printError("idemtop: \(error)")
     exit(code)
 } catch let first {
     let error = ArgumentErrors.clearest(first, arguments: Array(CommandLine.arguments.dropFirst()))
@@ -36,10 +36,10 @@ do {
     let message = Idemtop.fullMessage(for: error)
     let isUsage = code.rawValue == 64 || error is ValidationError || code == .validationFailure
     if isUsage {
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
+        printError(message)
         exit(2)
     }
-    FileHandle.standardError.write(Data("idemtop: \(message)\n".utf8))
+    printError("idemtop: \(message)")
     exit(1)
 }
 exit(0)

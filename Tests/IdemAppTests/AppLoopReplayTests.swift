@@ -46,7 +46,10 @@ import Testing
         let ui = DashboardDriver(reader: try StoreRegistry.files.reader(location), clock: clock, width: 100, height: 30,
                                  options: options, registry: .files)
         ui.pump()
-        ui.terminal.enqueue([.key(.char("r")), .key(.escape), .key(.char("q"))])
+        // r plans it and asks; Tab, Enter sends it; Esc closes the panel while it is in flight; q quits at once.
+        ui.press(.char("r"))
+        _ = ui.settle(until: { ui.state.replayDialog != nil })
+        ui.terminal.enqueue([.key(.tab), .key(.enter), .key(.escape), .key(.char("q"))])
         let quit = ui.settle(until: { ui.quit })
         ui.loop.shutDown()
         var replays: [StoreEvent] = []

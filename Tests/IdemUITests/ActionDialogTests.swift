@@ -43,7 +43,7 @@ import Testing
         _ = press(&s, .enter)
         #expect(s.purgeDialog?.key == key)
         _ = press(&s, .escape)
-        #expect(press(&s, .char("r")) == [.replay(key)])
+        #expect(replay(&s) == [.replay(key)])
         _ = s.update(.replayFinished(key, lines: ["status  201  201", "- old", "+ new"], failed: false))
         #expect(screen(s).contains("+ new") && screen(s).contains("Esc close"))
         #expect(press(&s, .char("j")).isEmpty && s.replayPanel != nil, "keys go to the panel while it is up")

@@ -1,3 +1,4 @@
+import IdemApp
 import IdemCore
 import IdemFakes
 import IdemUI
@@ -50,5 +51,38 @@ import Testing
         let ui = DashboardDriver(reader: store, clock: clock)
         ui.pump()
         #expect(ui.screen.contains("journal truncated"))
+    }
+
+    /// `r` through the fake terminal: the plan comes from the store's request, the dialog holds the secret header
+    /// back, and only Tab, Enter asks for the send.
+    @Test func replayAsksThroughTheDialogFirst() throws {
+        let clock = FixedClock("2026-11-29T06:00:00Z")
+        let store = MemoryStore(clock: clock)
+        let request = StoredRequest(method: "post", path: "/v1/refunds",
+                                    headers: ["Authorization": "Bearer sk_live_123", "Content-Type": "application/json"],
+                                    body: "{}")
+        guard case .execute(let ticket, _) = try store.begin(tenant: "acme", token: "tok-9", operation: "POST /v1/refunds",
+                                                             fingerprint: Fingerprint("f"), request: request)
+        else { Issue.record("expected an execution"); return }
+        try store.complete(ticket, response: StoredResponse(status: 201, body: "{}"))
+        // A target that refuses at once: the send, when it happens, fails fast and shows in the panel.
+        var options = DashboardOptions(clock: clock)
+        options.replayTarget = "http://127.0.0.1:9"
+        let ui = DashboardDriver(reader: store, clock: clock, width: 100, height: 40, options: options)
+        ui.pump()
+        ui.press(.char("r"))
+        #expect(ui.settle(until: { ui.state.replayDialog != nil && ui.screen.contains("method     POST") }))
+        let dialog = ui.screen
+        #expect(dialog.contains("url        http://127.0.0.1:9/v1/refunds") && dialog.contains("method     POST"), "\(dialog)")
+        #expect(dialog.contains("not sent   Authorization (secret)") && !dialog.contains("sk_live_123"))
+        #expect(dialog.contains("answered from the stored response"))
+        ui.press(.escape)
+        #expect(ui.state.replayDialog == nil && ui.state.replayPanel == nil && ui.state.replaysInFlight.isEmpty,
+                "Esc sends nothing")
+        ui.press(.char("r"))
+        #expect(ui.settle(until: { ui.state.replayDialog != nil }))
+        ui.press(.tab, .enter)
+        #expect(ui.settle(until: { ui.state.replayPanel != nil && ui.state.replaysInFlight.isEmpty }),
+                "Tab, Enter sends it: the panel shows the (refused) answer")
     }
 }

@@ -92,6 +92,12 @@ enum Fixture {
         return DetailContent(key: key, request: req, response: res, error: nil, timeline: timeline)
     }
 
+    /// The replay plan the run loop would answer `Effect.prepareReplay` with for `key`.
+    static func preview(_ key: TokenKey, path: String = "/v1/charges") -> ReplayPreview {
+        ReplayPreview(key: key, method: "POST", url: "http://127.0.0.1:8080" + path,
+                      idempotencyHeader: "Idempotency-Key", notSent: ["Authorization"])
+    }
+
     static func rendered(_ s: AppState, theme: Theme = BuiltinThemes.standard) -> Grid {
         var g = Grid(width: s.width, height: s.height)
         render(s, theme: theme, into: &g)
@@ -108,6 +114,15 @@ extension DrivesState {
         var out: [Effect] = []
         for k in keys { out += s.update(.key(k)) }
         return out
+    }
+
+    /// `r`, answered by the plan as the run loop would, then Tab to Replay and Enter: the effects Enter asked for
+    /// (`[.replay(key)]` when it sends). When `r` asks for no plan (refused, in flight), its effects.
+    func replay(_ s: inout AppState) -> [Effect] {
+        let asked = press(&s, .char("r"))
+        guard asked.count == 1, case .prepareReplay(let key) = asked[0] else { return asked }
+        _ = s.update(.replayPrepared(Fixture.preview(key)))
+        return press(&s, .tab, .enter)
     }
 
     /// Types text, one key per character.

@@ -12,7 +12,7 @@ import Testing
     @Test func inFlightPanelLetsKeysThroughAndTheAnswerFillsIt() throws {
         var s = Fixture.state(width: 120, height: 40)
         let key = try #require(s.selectedKey)
-        #expect(press(&s, .char("r")) == [.replay(key)])
+        #expect(replay(&s) == [.replay(key)])
         _ = s.update(.replayStarted(key, target: target, at: s.now))
         #expect(s.replayPanel?.inFlight == true && s.replaysInFlight == [key])
         #expect(screen(s).contains("replaying \(key.description) to \(target)… (0s)"), "\(screen(s))")
@@ -39,13 +39,13 @@ import Testing
         #expect(press(&s, .char("j")).isEmpty && s.selectedKey == key)
         _ = press(&s, .escape)
         #expect(s.replayPanel == nil)
-        #expect(press(&s, .char("r")) == [.replay(key)], "a finished replay can be sent again")
+        #expect(replay(&s) == [.replay(key)], "a finished replay can be sent again")
     }
 
     @Test func answerAfterThePanelClosedIsANotice() throws {
         var s = Fixture.state(width: 120, height: 40)
         let key = try #require(s.selectedKey)
-        _ = press(&s, .char("r"))
+        _ = replay(&s)
         _ = s.update(.replayStarted(key, target: target, at: s.now))
         _ = press(&s, .escape)
         #expect(s.replayPanel == nil && s.replaysInFlight == [key], "Esc closes the panel; the replay goes on")
@@ -53,7 +53,7 @@ import Testing
         #expect(s.replayPanel == nil && s.replaysInFlight.isEmpty)
         #expect(s.notice?.text == "\(answer[0]); recorded: replay by ops@host -> 201" && s.notice?.isError == false)
 
-        _ = press(&s, .char("r"))
+        _ = replay(&s)
         _ = s.update(.replayStarted(key, target: target, at: s.now))
         _ = press(&s, .escape)
         _ = s.update(.replayFinished(key, lines: ["connection refused"], failed: true))
@@ -63,11 +63,11 @@ import Testing
     @Test func anotherTokensAnswerDoesNotTakeOverThePanel() throws {
         var s = Fixture.state(width: 120, height: 40)
         let first = try #require(s.selectedKey)
-        _ = press(&s, .char("r"))
+        _ = replay(&s)
         _ = s.update(.replayStarted(first, target: target, at: s.now))
         _ = press(&s, .char("j"))
         let second = try #require(s.selectedKey)
-        #expect(press(&s, .char("r")) == [.replay(second)], "another token can be replayed meanwhile")
+        #expect(replay(&s) == [.replay(second)], "another token can be replayed meanwhile")
         _ = s.update(.replayStarted(second, target: target, at: s.now))
         #expect(s.replayPanel?.key == second && s.replaysInFlight == [first, second])
         _ = s.update(.replayFinished(first, lines: answer, failed: false))

@@ -96,6 +96,25 @@ import Testing
         assertSnapshot(Fixture.rendered(s), theme: dark, named: "replay-panel-\(width)x\(height)")
     }
 
+    /// The replay confirmation on an expired token (the service executes it again: in the error role) and on a
+    /// completed one (answered from the stored response).
+    @Test(arguments: [(80, 24), (120, 40)])
+    func replayDialog(width: Int, height: Int) throws {
+        for (token, name, path) in [("tok-expired", "expired", "/v1/refunds"), (Fixture.longToken, "completed", "/v1/charges")] {
+            var s = Fixture.state(width: width, height: height)
+            let row = try #require(s.index.rows.firstIndex { s.ledger.records[Int($0)].token == token })
+            _ = s.update(.key(.char("g")))
+            for _ in 0..<row { _ = s.update(.key(.char("j"))) }
+            let key = try #require(s.selectedKey)
+            _ = s.update(.key(.char("r")))
+            _ = s.update(.replayPrepared(Fixture.preview(key, path: path)))
+            let g = Fixture.rendered(s)
+            #expect(g.text.contains("Replay this request?") && g.text.contains("[ Cancel ]"), "\(g.text)")
+            #expect(g.text.contains(name == "expired" ? "EXECUTE" : "nothing runs again"), "\(g.text)")
+            assertSnapshot(g, theme: dark, named: "replay-dialog-\(name)-\(width)x\(height)")
+        }
+    }
+
     /// The bulk purge over a filter that shows tokens of several statuses, half typed.
     @Test(arguments: [(80, 24), (120, 40)])
     func bulkPurgeDialog(width: Int, height: Int) throws {

@@ -9,6 +9,9 @@ struct CLIRunner {
         var stderr: String
         /// True when the run outlived its `timeout` and was killed.
         var timedOut = false
+        /// The bytes as written (a test of what reaches a terminal reads them, not the decoded text).
+        var stdoutData = Data()
+        var stderrData = Data()
     }
 
     /// The binary beside the test bundle (`swift build` puts both in the same folder).
@@ -54,7 +57,8 @@ struct CLIRunner {
         group.wait()
         p.waitUntilExit()
         return Result(code: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self), timedOut: killed)
+                      stderr: String(decoding: errData, as: UTF8.self), timedOut: killed, stdoutData: outData,
+                      stderrData: errData)
     }
 
     /// A fresh temporary folder, removed by the caller.

@@ -23,15 +23,29 @@ import Testing
         return try ReplayClient.sendBlocking(plan, timeout: 10).status
     }
 
+    /// The example service beside the built binary, writing `location`, 5 ms of work per execution, plus `arguments`.
+    func exampleService(_ location: StoreLocation, _ arguments: [String]) throws -> ExampleServiceProcess {
+        try ExampleServiceProcess(
+            executable: URL(fileURLWithPath: DashboardTmux.binary).deletingLastPathComponent()
+                .appendingPathComponent("idemtop-example-service"),
+            store: location, arguments: ["--work-ms", "5", "--quiet"] + arguments)
+    }
+
+    /// `r` opens the replay dialog on Cancel; Tab moves to Replay and Enter sends.
+    func confirmReplay(_ t: DashboardTmux, sourceLocation: SourceLocation = #_sourceLocation) {
+        t.send("r")
+        t.waitFor(text: "Replay this request?", sourceLocation: sourceLocation)
+        t.send("Tab")
+        t.waitFor(text: "[ Replay ]", sourceLocation: sourceLocation)
+        t.send("Enter")
+    }
+
     @Test func purgeFromTheDialogAndReplayFromThePanel() throws {
         guard DashboardTmux.prerequisites() else { return }
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let location = StoreLocation(kind: JournalDriver.kind, path: dir.appendingPathComponent("live.jsonl").path)
-        let service = try ExampleServiceProcess(
-            executable: URL(fileURLWithPath: DashboardTmux.binary).deletingLastPathComponent()
-                .appendingPathComponent("idemtop-example-service"),
-            store: location, arguments: ["--work-ms", "5", "--lock-timeout", "1s", "--quiet"])
+        let service = try exampleService(location, ["--lock-timeout", "1s"])
         defer { service.stop() }
         #expect(try charge(service.url, token: "stuck-1", crash: true) == 500)
         #expect(try charge(service.url, token: "done-1") == 201)
@@ -43,8 +57,8 @@ import Testing
         t.waitFor(text: "2 tokens")
         t.waitFor(text: "q quit")
 
-        // The newest token (done-1) is selected: r replays it, the service answers from the store.
-        t.send("r")
+        // The newest token (done-1) is selected: r, Tab, Enter replays it, the service answers from the store.
+        confirmReplay(t)
         let replayed = t.waitFor(text: "recorded: replay by")
         #expect(replayed.contains("replayed shop/done-1"))
         #expect(replayed.range(of: #"Idempotent-Replayed\s+true"#, options: .regularExpression) != nil, "\(replayed)")
@@ -184,8 +198,9 @@ import Testing
         t.waitFor(text: "2 tokens")
         t.waitFor("done-2 selected") { _ in self.selectedRow(t.captureEscapes())?.contains("done-2") == true }
 
-        // r: the panel says at once what is in flight, and the screen goes on: the clock and the elapsed time move.
-        t.send("r")
+        // r (confirmed): the panel says at once what is in flight, and the screen goes on: the clock and the elapsed
+        // time move.
+        confirmReplay(t)
         let sent = t.waitFor(text: "replaying shop/done-2 to \(slow.url.absoluteString)")
         let clock = headerClock(sent)
         #expect(clock != nil, "\(sent)")
@@ -239,7 +254,7 @@ import Testing
                                                                      holdUntil: release)
         defer { quick.stop(); slow.stop(); t.stop() }
         t.waitFor(text: "1 tokens", seconds: 30)
-        t.send("r")
+        confirmReplay(t)
         t.waitFor(text: "replaying shop/late-1", seconds: 30)
         // The first q closes the in-flight panel (the replay goes on), the second quits: it waits for the answer,
         // which comes only once the test releases the slow target.
@@ -268,25 +283,69 @@ import Testing
         defer { t.stop() }
         t.startIdemtop(["ui", path, "--read-only", "--target", "http://127.0.0.1:9"])
         t.waitFor(text: "1 tokens")
-        t.send("d")
-        t.waitFor(text: "Purge this token?")
-        t.send("Tab")
-        t.send("Enter")
-        t.waitFor(text: "refused: the store is open read-only")
-        t.send("r")
-        t.waitFor(text: "Replay failed")
-        t.send("Escape")
-        t.waitFor("the replay panel closed") { !$0.contains("Replay failed") }
+        #expect(t.capture().components(separatedBy: "\n").first?.contains(" read-only ") == true, "the header says it")
+        // d, r and D refuse at once, naming where read-only came from: no dialog first.
+        let refusal = "read-only (--read-only): purge and replay are refused"
         t.send(":")
         t.type("filter ro")
         t.send("Enter")
-        t.send("D")
-        t.waitFor(text: "Purge 1 token?")
-        t.type("1")
-        t.send("Enter")
-        t.waitFor(text: "bulk purge: refused: the store is open read-only")
+        for key in ["d", "r", "D"] {
+            t.send("Escape")
+            t.waitFor("the last notice to go") { !$0.contains(refusal) }
+            t.send(key)
+            let screen = t.waitFor(text: refusal)
+            #expect(!screen.contains("Purge this token?") && !screen.contains("Replay this request?")
+                    && !screen.contains("Purge 1 token?"), "\(key) opens no dialog:\n\(screen)")
+        }
         t.send("q")
         t.waitFor(text: "EXITED 0")
         #expect(try ActionsCLITests.Snapshot(path) == before, "the store's bytes and mtime are unchanged")
+    }
+
+    /// A replay asks first: `r` then Esc sends nothing (the service sees no request), and on an expired token the
+    /// dialog says the service will EXECUTE the request again before Tab, Enter sends it (a new charge).
+    @Test func replayAsksFirstAndWarnsWhenTheServiceWouldExecuteAgain() throws {
+        guard DashboardTmux.prerequisites() else { return }
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let location = StoreLocation(kind: JournalDriver.kind, path: dir.appendingPathComponent("live.jsonl").path)
+        let service = try exampleService(location, ["--retention", "1s"])
+        defer { service.stop() }
+        #expect(try charge(service.url, token: "old-1") == 201)
+        #expect(eventually(10) { (try? self.ledger(location))?.records.first?.status(at: SystemClock().now()) == .expired })
+        let before = try ActionsCLITests.Snapshot(location.path)
+
+        let t = DashboardTmux()
+        defer { t.stop() }
+        t.startIdemtop(["ui", location.path, "--target", service.url.absoluteString])
+        t.waitFor(text: "1 tokens")
+        t.waitFor(text: "expired 1")
+
+        // r, then Esc: nothing sent, the service wrote nothing.
+        t.send("r")
+        let dialog = t.waitFor(text: "Replay this request?")
+        for field in ["method     POST", "url        \(service.url.absoluteString)/v1/charges",
+                      "header     Idempotency-Key: old-1", "status     expired", "[ Cancel ]"] {
+            #expect(dialog.contains(field), "the dialog shows \(field):\n\(dialog)")
+        }
+        #expect(dialog.contains("the service will EXECUTE this request again"), "\(dialog)")
+        t.send("Escape")
+        t.waitFor(text: "replay cancelled: nothing was sent")
+        #expect(try ActionsCLITests.Snapshot(location.path) == before, "the service saw no request")
+
+        // r, Tab, Enter: the warning is up before the request goes; then the service executes it again.
+        t.send("r")
+        t.waitFor(text: "the service will EXECUTE this request again")
+        t.send("Tab")
+        let focused = t.waitFor(text: "[ Replay ]")
+        #expect(focused.contains("the service will EXECUTE this request again"))
+        #expect(try ActionsCLITests.Snapshot(location.path) == before, "nothing is sent before Enter")
+        t.send("Enter")
+        t.waitFor(text: "recorded: replay by")
+        let after = try ledger(location)
+        #expect(after.counts[.reexecuted] == 1 && after.counts[.replay] == 1, "\(after.counts)")
+        t.send("Escape")
+        t.send("q")
+        t.waitFor(text: "EXITED 0")
     }
 }

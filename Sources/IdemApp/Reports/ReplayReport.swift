@@ -18,6 +18,8 @@ public struct ReplayReport: Encodable, Sendable {
     }
 
     public var dryRun: Bool
+    /// What the service will most likely do, from the token's status: `replayed`, `executes` or `conflict`.
+    public var expect: String
     public var tenant: String
     public var token: String
     public var method: String
@@ -48,12 +50,13 @@ public struct ReplayReport: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case tenant, token, method, url, headers, body, curl
-        case dryRun = "dry_run"
+        case dryRun = "dry_run", expect
     }
 
     /// The dry run's report for `plan`.
-    public init(plan: ReplayPlan, mask: SecretMask) {
+    public init(plan: ReplayPlan, mask: SecretMask, expect: ReplayExpectation) {
         dryRun = true
+        self.expect = expect.json
         tenant = plan.key.tenant
         token = plan.key.token
         method = plan.method
@@ -65,8 +68,8 @@ public struct ReplayReport: Encodable, Sendable {
     }
 
     /// The report of a sent replay.
-    public init(result r: ReplayResult, mask: SecretMask) {
-        self.init(plan: r.plan, mask: mask)
+    public init(result r: ReplayResult, mask: SecretMask, expect: ReplayExpectation) {
+        self.init(plan: r.plan, mask: mask, expect: expect)
         dryRun = false
         func response(_ status: Int, _ headers: [String: String], _ body: String?) -> Response {
             Response(status: status, headers: ReplayReport.masked(headers, mask), body: body.map(mask.body))
@@ -88,6 +91,7 @@ public struct ReplayReport: Encodable, Sendable {
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(dryRun, forKey: .dryRun)
+        try c.encode(expect, forKey: .expect)
         try c.encode(tenant, forKey: .tenant)
         try c.encode(token, forKey: .token)
         try c.encode(method, forKey: .method)

@@ -1,4 +1,5 @@
 import Foundation
+import IdemCore
 
 /// The one JSON encoder of the headless commands: sorted keys (stable output across runs), slashes as they are.
 public enum ReportJSON {
@@ -8,7 +9,8 @@ public enum ReportJSON {
         encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
             : [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(value) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
+        // JSONEncoder writes DEL, C1 controls, bidi overrides and U+2028 raw: escape them as \uXXXX.
+        return Sanitizer.jsonSafe(String(decoding: data, as: UTF8.self))
     }
 }
 
