@@ -13,7 +13,7 @@ enum ActionEffects {
                                       expiresAt: order.expiresAt)
         let name = Sanitizer.visible(order.key.description)
         do {
-            switch try actions.purge(order.key, expect: expect, reason: order.reason) {
+            switch try actions.purge(order.key.inOwnStore, expect: expect, reason: order.reason) {
             case .purged:
                 return .purgeFinished(order.key, refused: false,
                                       text: "purged \(name) (saw \(order.status.rawValue), version \(order.version)) by \(actions.actor)")
@@ -25,28 +25,35 @@ enum ActionEffects {
         }
     }
 
-    /// Purges `orders` (blocking the calling thread, a worker's) and says how it went in one line.
-    static func purgeMany(_ orders: [PurgeOrder], actions: TokenActions, shouldStop: () -> Bool) -> Message {
-        let targets = orders.map { o in
-            PurgeTarget(key: o.key, operation: "", expect: PurgeExpectation(status: o.status, version: o.version,
-                                                                             storedStatus: o.stored,
-                                                                             expiresAt: o.expiresAt),
-                        age: TimeSpan(ms: 0), hits: 0)
-        }
+    /// Purges `orders` (blocking the calling thread, a worker's), each with its own store's actions (`actions` by
+    /// store number), and says how it went in one line.
+    static func purgeMany(_ orders: [PurgeOrder], actions: [TokenActions], shouldStop: () -> Bool) -> Message {
         let reason = orders.first?.reason ?? "bulk purge from the dashboard"
+        var purged = 0, refused = 0, done = 0
         do {
-            let outcomes = try actions.purge(targets, reason: reason, shouldStop: shouldStop)
-            let purged = outcomes.filter { if case .purged = $0 { return true } else { return false } }.count
-            let refused = outcomes.count - purged
-            var text = "purged \(purged) of \(orders.count) tokens by \(actions.actor)"
-            if refused > 0 { text += "; \(refused) refused: they changed since you looked and were left as they are" }
-            if outcomes.count < orders.count { text += "; stopped before the last \(orders.count - outcomes.count)" }
-            return .purgeManyFinished(text: text, failed: refused > 0)
+            for (store, group) in Dictionary(grouping: orders, by: \.key.store).sorted(by: { $0.key < $1.key }) {
+                let targets = group.map { o in
+                    PurgeTarget(key: o.key.inOwnStore, operation: "",
+                                expect: PurgeExpectation(status: o.status, version: o.version, storedStatus: o.stored,
+                                                         expiresAt: o.expiresAt),
+                                age: TimeSpan(ms: 0), hits: 0)
+                }
+                let outcomes = try actions[Int(store)].purge(targets, reason: reason, shouldStop: shouldStop)
+                let ok = outcomes.filter { if case .purged = $0 { return true } else { return false } }.count
+                purged += ok
+                refused += outcomes.count - ok
+                done += outcomes.count
+                if outcomes.count < targets.count { break }
+            }
         } catch {
             // A read-only or unwritable store refuses before the first batch; a failure later leaves the purges
             // written so far in place (the table shows them as it reads them back).
             return .purgeManyFinished(text: "bulk purge: \(error)", failed: true)
         }
+        var text = "purged \(purged) of \(orders.count) tokens by \(actions.first?.actor ?? "?")"
+        if refused > 0 { text += "; \(refused) refused: they changed since you looked and were left as they are" }
+        if done < orders.count { text += "; stopped before the last \(orders.count - done)" }
+        return .purgeManyFinished(text: text, failed: refused > 0)
     }
 
     /// What a dashboard replay sends with: the one set of options both the confirmation's plan and the send use.
@@ -62,11 +69,11 @@ enum ActionEffects {
                                    failed: true)
         }
         do {
-            guard let request = try reader.detail(for: key).request else {
+            guard let request = try reader.detail(for: key.inOwnStore).request else {
                 return .replayFinished(key, lines: [ActionError.noRequest(key).description], failed: true)
             }
             let options = replayOptions(target: target)
-            let plan = try ReplayPlan(key: key, request: request, options: options)
+            let plan = try ReplayPlan(key: key.inOwnStore, request: request, options: options)
             return .replayPrepared(ReplayPreview(key: key, method: plan.method, url: plan.url.absoluteString,
                                                  idempotencyHeader: options.idempotencyHeader,
                                                  notSent: plan.missingSecrets))
@@ -79,7 +86,7 @@ enum ActionEffects {
     static func replay(_ key: TokenKey, request: StoredRequest?, stored: StoredResponse?, target: String,
                        actions: TokenActions) -> Message {
         do {
-            let result = try actions.replayBlocking(key, request: request, stored: stored,
+            let result = try actions.replayBlocking(key.inOwnStore, request: request, stored: stored,
                                                     options: replayOptions(target: target))
             var lines = result.reportLines
             if !result.plan.missingSecrets.isEmpty {

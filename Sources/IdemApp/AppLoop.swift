@@ -17,9 +17,14 @@ public final class AppLoop {
     private var theme: Theme
     private let options: DashboardOptions
     private let inbox: Inbox
-    private let feed: StoreFeed
+    /// One feed and one set of actions per store, by the store's number (its place among the readers).
+    private let feeds: [StoreFeed]
     private let workers: Workers
-    private let actions: TokenActions
+    private let actions: [TokenActions]
+    /// Each store's load, combined into the header's progress.
+    private var loads: [LoadStatus?]
+    /// How many feeds answered each sync.
+    private var syncAnswers: [Int: Int] = [:]
     private let interrupted: () -> Int32
     private var grid = Grid(width: 0, height: 0)
 
@@ -34,7 +39,6 @@ public final class AppLoop {
     /// the first is answered, so a burst of batches touching the open token costs two reads, not one per batch).
     private var detailLoads: [TokenKey: Bool] = [:]
     private var nextSync = 0
-    private var lastSynced = 0
 
     // Measurements for IDEMTOP_STATS=1 and the tests.
     public private(set) var frames = 0
@@ -46,26 +50,43 @@ public final class AppLoop {
 
     /// Sets up the loop over `reader`, whose location `registry` opens for actions; the reader moves to the feed's
     /// thread at once and is not touched here again. `interrupted` answers the signal that should end the loop, or 0.
-    public init(reader: any EventReader, terminal: any TerminalBackend, theme: Theme, options: DashboardOptions,
+    public convenience init(reader: any EventReader, terminal: any TerminalBackend, theme: Theme,
+                            options: DashboardOptions, registry: StoreRegistry,
+                            interrupted: @escaping () -> Int32 = { 0 }) {
+        self.init(readers: [reader], terminal: terminal, theme: theme, options: options, registry: registry,
+                  interrupted: interrupted)
+    }
+
+    /// The loop over several stores in one view (at most 255): their records merge into one ledger, each keeps its
+    /// number (its place in `readers`), and every action goes to the record's own store.
+    public init(readers: [any EventReader], terminal: any TerminalBackend, theme: Theme, options: DashboardOptions,
                 registry: StoreRegistry, interrupted: @escaping () -> Int32 = { 0 }) {
+        precondition(!readers.isEmpty && readers.count < 256, "one to 255 stores")
         self.terminal = terminal
         self.theme = theme
         self.options = options
         self.interrupted = interrupted
-        let location = reader.location
-        state = AppState(storeName: location.displayName, storeKind: location.kind, policy: options.policy,
+        let locations = readers.map(\.location)
+        let single = locations.count == 1
+        state = AppState(storeName: single ? locations[0].displayName : locations.map(\.displayName).joined(separator: ", "),
+                         storeKind: single ? locations[0].kind : "\(locations.count) stores", policy: options.policy,
                          now: options.clock.now(),
                          secrets: SecretFields(mask: .standard(adding: options.secretFields)),
                          mouseEnabled: options.mouse, themeName: theme.name, readOnlySource: options.readOnlySource)
-        inbox = Inbox(waker: terminal.waker)
+        if !single { state.ledger.storeNames = locations.map(\.displayName) }
+        let inbox = Inbox(waker: terminal.waker)
+        self.inbox = inbox
         workers = Workers(inbox: inbox)
-        actions = TokenActions(location: location, registry: registry, readOnly: options.readOnly,
-                               policy: options.policy, clock: options.clock)
-        feed = StoreFeed(reader: reader, inbox: inbox,
-                         cadence: StoreFeed.Cadence(refresh: UInt64(max(1, options.refresh.ms)) * 1_000_000))
+        actions = locations.map {
+            TokenActions(location: $0, registry: registry, readOnly: options.readOnly, policy: options.policy,
+                         clock: options.clock)
+        }
+        let cadence = StoreFeed.Cadence(refresh: UInt64(max(1, options.refresh.ms)) * 1_000_000)
+        feeds = readers.enumerated().map { i, r in StoreFeed(reader: r, store: UInt8(i), inbox: inbox, cadence: cadence) }
+        loads = Array(repeating: nil, count: readers.count)
         let size = terminal.size
         _ = state.update(.resize(width: size.width, height: size.height))
-        feed.start()
+        for f in feeds { f.start() }
     }
 
     /// Runs until the user quits, input closes or a signal arrives; returns the exit status (0, or 128 + the signal).
@@ -100,19 +121,20 @@ public final class AppLoop {
     public func shutDown() {
         isRunning = false
         _ = workers.stop(waiting: options.quitWait)
-        feed.stop()
+        for f in feeds { f.stop() }
     }
 
-    /// Asks the feed to read everything the store holds now; `isSynced` tells when it has all been applied.
+    /// Asks the feeds to read everything the stores hold now; `isSettled` tells when it has all been applied.
     public func sync() {
         nextSync += 1
-        feed.sync(nextSync)
+        for f in feeds { f.sync(nextSync) }
     }
 
     /// True when the last `sync` has been answered, nothing waits in the inbox, no detail load or worker is
     /// pending, the index is current and the screen painted: what a test waits for before reading the screen.
     public var isSettled: Bool {
-        lastSynced >= nextSync && inbox.isEmpty && detailLoads.isEmpty && workers.pending == 0 && !dirty
+        (nextSync == 0 || syncAnswers[nextSync] == feeds.count) && inbox.isEmpty && detailLoads.isEmpty
+            && workers.pending == 0 && !dirty
             && !state.indexStale
     }
 
@@ -164,7 +186,10 @@ public final class AppLoop {
             terminal.setTheme(t)
             send(.notice("theme \(t.name)"))
         case .synced(let id):
-            lastSynced = max(lastSynced, id)
+            syncAnswers[id, default: 0] += 1
+        case .progress(let store, let status):
+            loads[Int(store)] = status
+            send(.progress(LoadStatus.combined(loads)))
         case .detailDone(let key):
             if detailLoads[key] == true {
                 detailLoads[key] = nil
@@ -226,13 +251,15 @@ public final class AppLoop {
         case .loadDetail(let key):
             loadDetail(key)
         case .purge(let order):
-            workers.start("idemtop-purge") { [actions] in .message(ActionEffects.purge(order, actions: actions)) }
+            workers.start("idemtop-purge") { [actions = actions[Int(order.key.store)]] in
+                .message(ActionEffects.purge(order, actions: actions))
+            }
         case .purgeMany(let orders):
             workers.start("idemtop-purge") { [actions, workers] in
                 .message(ActionEffects.purgeMany(orders, actions: actions, shouldStop: { workers.shouldStop }))
             }
         case .prepareReplay(let key):
-            feed.read { [inbox, target = options.replayTarget] reader in
+            feeds[Int(key.store)].read { [inbox, target = options.replayTarget] reader in
                 inbox.post(.message(ActionEffects.prepareReplay(key, reader: reader, target: target)))
             }
         case .replay(let key):
@@ -253,10 +280,11 @@ public final class AppLoop {
             return
         }
         detailLoads[key] = false
-        feed.read { [inbox] reader in
+        feeds[Int(key.store)].read { [inbox] reader in
             do {
-                let d = try reader.detail(for: key)
-                inbox.post(.message(.detailLoaded(DetailContent(key: d.key, request: d.request, response: d.response,
+                let d = try reader.detail(for: key.inOwnStore)
+                // The requested key: it names the store too, which a reader does not know of itself.
+                inbox.post(.message(.detailLoaded(DetailContent(key: key, request: d.request, response: d.response,
                                                                   error: d.error, timeline: d.timeline))))
             } catch {
                 inbox.post(.message(.detailFailed(key, "\(error)")))
@@ -275,8 +303,8 @@ public final class AppLoop {
         }
         send(.replayStarted(key, target: target, at: options.clock.now()))
         workers.begin()
-        feed.read { [actions, workers] reader in
-            let inputs = Result { try reader.detail(for: key) }
+        feeds[Int(key.store)].read { [actions = actions[Int(key.store)], workers] reader in
+            let inputs = Result { try reader.detail(for: key.inOwnStore) }
             workers.spawn("idemtop-replay") {
                 switch inputs {
                 case .success(let d):

@@ -7,8 +7,10 @@ enum AppEvent: Sendable {
     case message(Message)
     /// A theme a worker loaded: the loop hands it to the terminal and the state.
     case theme(Theme)
-    /// The store feed answered a `sync` request: everything the store held when it was asked has been posted.
+    /// A store feed answered a `sync` request: everything its store held when it was asked has been posted.
     case synced(Int)
+    /// Where one store's first read is (the loop combines the stores' into the header's).
+    case progress(UInt8, LoadStatus)
     /// A detail load the loop asked for has been answered (so a coalesced reload may go out).
     case detailDone(TokenKey)
 }

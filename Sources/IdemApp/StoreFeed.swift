@@ -43,10 +43,13 @@ final class StoreFeed: Sendable {
     private let cadence: Cadence
     private let box: ReaderBox
     private let name: String
+    /// The store's number among those open: stamped on every event it posts.
+    private let store: UInt8
 
-    init(reader: any EventReader, inbox: Inbox, cadence: Cadence) {
+    init(reader: any EventReader, store: UInt8 = 0, inbox: Inbox, cadence: Cadence) {
         box = ReaderBox(reader)
         name = reader.location.displayName
+        self.store = store
         self.inbox = inbox
         self.cadence = cadence
     }
@@ -78,7 +81,7 @@ final class StoreFeed: Sendable {
     }
 
     private func run(_ reader: any EventReader) {
-        var poller = Poller(reader: reader, inbox: inbox, cadence: cadence, name: name)
+        var poller = Poller(reader: reader, store: store, inbox: inbox, cadence: cadence, name: name)
         while true {
             let (jobs, syncs, stopped) = requests.withLock { r in
                 defer { r.jobs.removeAll(); r.syncs.removeAll() }
@@ -113,6 +116,7 @@ final class StoreFeed: Sendable {
 /// next poll is due (at once while loading, the refresh interval while events flow, backing off after errors).
 private struct Poller {
     let reader: any EventReader
+    let store: UInt8
     let inbox: Inbox
     let cadence: StoreFeed.Cadence
     let name: String
@@ -122,8 +126,9 @@ private struct Poller {
     var failures = 0
     var nextPoll: UInt64 = 0
 
-    init(reader: any EventReader, inbox: Inbox, cadence: StoreFeed.Cadence, name: String) {
+    init(reader: any EventReader, store: UInt8, inbox: Inbox, cadence: StoreFeed.Cadence, name: String) {
         self.reader = reader
+        self.store = store
         self.inbox = inbox
         self.cadence = cadence
         self.name = name
@@ -142,7 +147,15 @@ private struct Poller {
         batch.reserveCapacity(loading ? cadence.batch : 256)
         var failed = false
         do {
-            _ = try reader.poll(limit: cadence.batch, { batch.append($0) }, malformed: { malformed.append($0) })
+            if store == 0 {
+                _ = try reader.poll(limit: cadence.batch, { batch.append($0) }, malformed: { malformed.append($0) })
+            } else {
+                _ = try reader.poll(limit: cadence.batch, { e in
+                    var e = e
+                    e.store = store
+                    batch.append(e)
+                }, malformed: { malformed.append($0) })
+            }
             failures = 0
         } catch {
             failed = true
@@ -161,8 +174,8 @@ private struct Poller {
             let p = reader.progress
             let seconds = Double(now &- started) / 1e9
             let rate = seconds > 0.2 ? Double(p.done) / seconds : 0
-            inbox.post(.message(.progress(LoadStatus(done: p.done, total: p.total, unit: p.unit, rate: rate,
-                                                     finished: !loading))))
+            inbox.post(.progress(store, LoadStatus(done: p.done, total: p.total, unit: p.unit, rate: rate,
+                                                   finished: !loading)))
         }
         if failed {
             let backoff = min(cadence.maxBackoff, cadence.idle << UInt64(min(failures - 1, 8)))

@@ -26,6 +26,14 @@ public struct Ledger: Sendable {
 
     /// How many stores the events came from (1 + the highest store number seen; at least 1).
     public private(set) var storeCount = 1
+    /// The names of the open stores by number, when several are (empty with one): the STORE column, `store:`.
+    public var storeNames: [String] = []
+    /// Whether the records come from more than one store.
+    public var isMultiStore: Bool { storeNames.count > 1 }
+    /// The name of the store that holds `r` ("" with one store).
+    public func storeName(of r: TokenRecord) -> String {
+        Int(r.store) < storeNames.count ? storeNames[Int(r.store)] : ""
+    }
 
     /// The index of a token's record, if the ledger has one.
     public func indexOf(_ key: TokenKey) -> Int? {

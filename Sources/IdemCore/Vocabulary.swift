@@ -76,6 +76,9 @@ public struct TokenKey: Hashable, Sendable, Comparable, CustomStringConvertible 
         self.token = token
         self.store = store
     }
+    /// The key as its own store knows it (store 0): what goes to a store's reader and admin, which hold one store.
+    public var inOwnStore: TokenKey { TokenKey(tenant: tenant, token: token) }
+
     public static func < (a: TokenKey, b: TokenKey) -> Bool {
         (a.tenant, a.token, a.store) < (b.tenant, b.token, b.store)
     }

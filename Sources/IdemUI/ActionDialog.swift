@@ -92,9 +92,13 @@ extension AppState {
 enum ActionDialogView {
     static func render(_ state: AppState, into grid: inout Grid) {
         if let d = state.purgeDialog {
+            // With several stores open, which one the purge goes to.
+            let store = state.ledger.isMultiStore && Int(d.key.store) < state.ledger.storeNames.count
+                ? [("store      \(Sanitizer.visible(state.ledger.storeNames[Int(d.key.store)]))", Role.normal)] : []
             let lines: [(String, Role)] = [
                 ("Purge this token?", .header),
                 ("", .normal),
+            ] + store + [
                 ("token      \(Sanitizer.visible(d.key.token))", .normal),
                 ("tenant     \(Sanitizer.visible(d.key.tenant))", .normal),
                 ("operation  \(Sanitizer.visible(d.operation))", .normal),

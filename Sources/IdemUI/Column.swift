@@ -2,12 +2,13 @@ import IdemCore
 
 /// A column of the token table; also what the table sorts by.
 public enum Column: String, CaseIterable, Sendable, Hashable {
-    case status, tenant, token, operation, age, expires, hits, mismatches, conflicts, lastSeen = "last_seen"
+    case status, store, tenant, token, operation, age, expires, hits, mismatches, conflicts, lastSeen = "last_seen"
 
     /// The header label.
     public var title: String {
         switch self {
         case .status: return "STATUS"
+        case .store: return "STORE"
         case .tenant: return "TENANT"
         case .token: return "TOKEN"
         case .operation: return "OPERATION"
@@ -24,6 +25,7 @@ public enum Column: String, CaseIterable, Sendable, Hashable {
     var width: Int {
         switch self {
         case .status: return 11
+        case .store: return 8
         case .tenant: return 8
         case .token: return 14
         case .operation: return 14
@@ -45,6 +47,7 @@ public enum Column: String, CaseIterable, Sendable, Hashable {
         case .age: return 3
         case .lastSeen: return 2
         case .tenant: return 1
+        case .store: return 5
         default: return 0
         }
     }
@@ -69,9 +72,10 @@ public enum Column: String, CaseIterable, Sendable, Hashable {
         self = c
     }
 
-    /// The columns shown at `width`, with their widths (token and operation stretched), left to right.
-    public static func layout(width: Int) -> [(Column, Int)] {
-        var shown = Column.allCases
+    /// The columns shown at `width`, with their widths (token and operation stretched), left to right; STORE only
+    /// when `stores` (several stores are open).
+    public static func layout(width: Int, stores: Bool = false) -> [(Column, Int)] {
+        var shown = Column.allCases.filter { stores || $0 != .store }
         func total(_ cs: [Column]) -> Int { cs.reduce(0) { $0 + $1.width + 1 } }
         while total(shown) > width, let drop = shown.filter({ $0.dropOrder > 0 }).max(by: { $0.dropOrder < $1.dropOrder }) {
             shown.removeAll { $0 == drop }

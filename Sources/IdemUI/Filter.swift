@@ -18,6 +18,8 @@ public struct Filter: Sendable, Hashable {
         case text(String)
         case status(TokenStatus)
         case tenant(String)
+        /// `store:NAME`: the record's store's name contains NAME (with several stores open).
+        case store(String)
         case operation(String)
         case token(String)
         /// Tokens involved in a current finding of a kind (`finding:stuck`).
@@ -91,6 +93,7 @@ public struct Filter: Sendable, Hashable {
                 }
                 return .success(.status(s))
             case "tenant": return .success(.tenant(value.lowercased()))
+            case "store": return .success(.store(value.lowercased()))
             case "op", "operation": return .success(.operation(value.lowercased()))
             case "token", "key": return .success(.token(value.lowercased()))
             case "finding", "findings":
@@ -100,7 +103,7 @@ public struct Filter: Sendable, Hashable {
                 }
                 return .success(.finding(kind))
             default:
-                return .failure(FilterError("'\(word)': unknown field '\(name)' (status, tenant, op, token, finding, "
+                return .failure(FilterError("'\(word)': unknown field '\(name)' (status, tenant, store, op, token, finding, "
                     + "hits>N, mismatches>N, conflicts>N, age>10m)"))
             }
         }

@@ -7,6 +7,7 @@ struct FilterMatcher {
         case text([Bool], [Bool], [UInt8])
         case status(TokenStatus)
         case tenant([Bool])
+        case store([Bool])
         case operation([Bool])
         case token([UInt8])
         case records(Set<Int32>)
@@ -28,6 +29,10 @@ struct FilterMatcher {
             case .text(let s): return .text(table(ledger.tenants, s), table(ledger.operations, s), Array(s.utf8))
             case .status(let s): return .status(s)
             case .tenant(let s): return .tenant(table(ledger.tenants, s))
+            case .store(let s):
+                return .store((0..<max(ledger.storeCount, ledger.storeNames.count)).map { i in
+                    i < ledger.storeNames.count && ledger.storeNames[i].lowercased().contains(s)
+                })
             case .operation(let s): return .operation(table(ledger.operations, s))
             case .token(let s): return .token(Array(s.utf8))
             case .finding(let kind):
@@ -61,7 +66,7 @@ struct FilterMatcher {
 
     private static func cost(_ c: Compiled) -> Int {
         switch c {
-        case .tenant, .operation, .count, .records, .age: return 0
+        case .tenant, .store, .operation, .count, .records, .age: return 0
         case .status: return 1
         case .token, .text: return 2
         case .not: return 3
@@ -83,6 +88,8 @@ struct FilterMatcher {
         switch c {
         case .tenant(let table):
             return table.withUnsafeBufferPointer { t in keep { t[Int(recs[$0].tenantID)] } }
+        case .store(let table):
+            return table.withUnsafeBufferPointer { t in keep { Int(recs[$0].store) < t.count && t[Int(recs[$0].store)] } }
         case .operation(let table):
             return table.withUnsafeBufferPointer { t in keep { t[Int(recs[$0].operationID)] } }
         case .status(let s):
@@ -118,6 +125,7 @@ struct FilterMatcher {
             return tenants[Int(r.tenantID)] || ops[Int(r.operationID)] || FilterMatcher.contains(r.token, needle)
         case .status(let s): return r.status(at: now) == s
         case .tenant(let t): return t[Int(r.tenantID)]
+        case .store(let t): return Int(r.store) < t.count && t[Int(r.store)]
         case .operation(let t): return t[Int(r.operationID)]
         case .token(let needle): return FilterMatcher.contains(r.token, needle)
         case .records(let set): return set.contains(Int32(i))

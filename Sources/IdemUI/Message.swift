@@ -77,6 +77,21 @@ public struct LoadStatus: Sendable, Hashable {
     }
 
     public var fraction: Double { total > 0 ? min(1, Double(done) / Double(total)) : (finished ? 1 : 0) }
+
+    /// Several stores' loads as one: summed when they count in the same unit, else in thousandths of each; finished
+    /// once every store has finished (one not heard from yet is at 0).
+    public static func combined(_ loads: [LoadStatus?]) -> LoadStatus {
+        if loads.count == 1, let only = loads[0] { return only }
+        let known = loads.compactMap { $0 }
+        let finished = known.count == loads.count && known.allSatisfy(\.finished)
+        if let unit = known.first?.unit, known.count == loads.count, known.allSatisfy({ $0.unit == unit }) {
+            return LoadStatus(done: known.reduce(0) { $0 + $1.done }, total: known.reduce(0) { $0 + $1.total },
+                              unit: unit, rate: known.reduce(0) { $0 + $1.rate }, finished: finished)
+        }
+        let parts = loads.map { l in l.map { Int64($0.fraction * 1000) } ?? 0 }
+        return LoadStatus(done: parts.reduce(0, +), total: Int64(loads.count) * 1000, unit: "‰", rate: 0,
+                          finished: finished)
+    }
     /// Seconds left at the current rate, when it can be told.
     public var secondsLeft: Double? { rate > 0 && total > done ? Double(total - done) / rate : nil }
 }

@@ -49,6 +49,7 @@ public struct RowIndex: Sendable, Hashable {
         switch column {
         case .status: byKey { Int64($0.status(at: now).attentionRank) }
         case .tenant: byRank(ledger.tenants.strings) { $0.tenantID }
+        case .store: byRank(ledger.storeNames.isEmpty ? [""] : ledger.storeNames) { Int32($0.store) }
         case .operation: byRank(ledger.operations.strings) { $0.operationID }
         case .age: byKey { -$0.createdAt.ms }
         case .expires: byKey { $0.expiresAt.ms }

@@ -41,7 +41,7 @@ enum StatusBarView {
             var h: [(String, String)] = [("q", "quit"), ("?", "help"), ("/", "filter")]
             if !s.filter.isEmpty { h.append(("Esc", "clear")) }
             // When the sorted column is off screen (a narrow terminal), the hint says what the order is.
-            let shown = Column.layout(width: s.width).contains { $0.0 == s.sortColumn }
+            let shown = Column.layout(width: s.width, stores: s.ledger.isMultiStore).contains { $0.0 == s.sortColumn }
             let sortHint = shown ? "sort" : "sort (\(s.sortColumn.title.lowercased())\(s.sortDescending ? "▼" : "▲"))"
             h += [("⏎", "detail"), ("s/S", sortHint), ("F", "findings"), ("Tab", s.focus == .table ? "tail" : "table"),
                   ("p", s.tail.isPaused ? "resume" : "pause"), ("y", "copy"), (":", "command")]

@@ -4,7 +4,7 @@ import IdemCore
 enum TableView {
     static func render(_ s: AppState, into g: inout Grid) {
         let l = s.layout
-        let columns = Column.layout(width: g.width)
+        let columns = Column.layout(width: g.width, stores: s.ledger.isMultiStore)
         // Header.
         g.fill(row: l.tableHeaderRow, role: .tableHeader)
         var x = 0
@@ -47,6 +47,7 @@ enum TableView {
         case .status:
             let st = r.status(at: s.now)
             return (st.rawValue, Role(st))
+        case .store: return (Sanitizer.visible(s.ledger.storeName(of: r)), .dim)
         case .tenant: return (Sanitizer.visible(s.ledger.tenant(of: r)), .normal)
         case .token: return (Sanitizer.visible(r.token), .normal)
         case .operation: return (Sanitizer.visible(s.ledger.operation(of: r)), .normal)

@@ -39,7 +39,7 @@ extension AppState {
             if tail.isPaused { tail.resume() } else { tail.pause() }
         case .char("s"):
             // Cycle through the columns on screen, so the sort marker is always visible.
-            let all = Column.layout(width: width).map(\.0)
+            let all = Column.layout(width: width, stores: ledger.isMultiStore).map(\.0)
             let next = all.isEmpty ? sortColumn : all[((all.firstIndex(of: sortColumn) ?? -1) + 1) % all.count]
             sort(by: next)
         case .char("S"):
@@ -212,7 +212,7 @@ extension AppState {
         case .click:
             if m.y == l.tableHeaderRow {
                 var x = 0
-                for (column, w) in Column.layout(width: width) {
+                for (column, w) in Column.layout(width: width, stores: ledger.isMultiStore) {
                     if m.x >= x, m.x < x + w + 1 { sort(by: column); break }
                     x += w + 1
                 }

@@ -18,7 +18,7 @@ struct AuditCommand: ParsableCommand {
               idemtop audit payments.db --fail-on high
             """)
 
-    @OptionGroup var store: StoreArgument
+    @OptionGroup var store: StoresArgument
     @Option(help: ArgumentHelp("Only findings last seen within this span before now (or --at), e.g. 30m, 24h.",
                                valueName: "DURATION"))
     var since: String?
@@ -41,7 +41,7 @@ struct AuditCommand: ParsableCommand {
     func run() throws {
         let now = try clock.instant()
         var detector = FindingsDetector()
-        let loaded = try LoadedStore.load(store.location(), registry: stores, policy: try clock.policy(), until: clock.cutoff,
+        let loaded = try LoadedStore.load(store.locations(), registry: registry, policy: try clock.policy(), until: clock.cutoff,
                                           observe: { detector.observe($0) })
         let from = since.flatMap(TimeSpan.init(parsing:)).map { now - $0 }
         let (findings, suppressed) = detector.report(at: now, ledger: loaded.ledger, since: from)

@@ -53,7 +53,7 @@ struct CheckPayloadCommand: ParsableCommand {
             throw CLIFailure.usage("\(error)")
         }
         let now = try clock.instant()
-        let loaded = try LoadedStore.load(location, registry: stores, policy: try clock.policy())
+        let loaded = try LoadedStore.load(location, registry: registry, policy: try clock.policy())
         guard let reader = loaded.reader as? DynamoReader else {
             throw CLIFailure(message: "check-payload needs the DynamoDB reader")
         }

@@ -45,7 +45,7 @@ struct UICommand: ParsableCommand {
               NO_COLOR=1 idemtop payments.db
             """)
 
-    @OptionGroup var store: StoreArgument
+    @OptionGroup var store: StoresArgument
     @OptionGroup var look: LookOptions
     @Option(help: ArgumentHelp("The retention window to assume for events that do not carry expires_at.", valueName: "DURATION"))
     var retention: String = "24h"
@@ -58,13 +58,12 @@ struct UICommand: ParsableCommand {
 
     func run() throws {
         let policy = try parsePolicy(retention: retention, lockTimeout: lockTimeout)
-        let location = try store.location()
         let config = try UserConfig.load()
-        let reader = try stores.reader(location, mode: .readOnly)
+        let readers = try store.locations().map { try registry.reader($0, mode: .readOnly) }
         var options = look.dashboard(policy: policy, config: config)
         options.readOnlySource = config.readOnlySource(flag: readOnly)
         options.replayTarget = target ?? config.target
-        let code = try dashboardMain { try runDashboard(reader: reader, options: options) }
+        let code = try dashboardMain { try runDashboard(readers: readers, options: options) }
         if code != 0 { throw ExitCode(code) }
     }
 }
@@ -121,8 +120,8 @@ struct DemoCommand: ParsableCommand {
         let code = try dashboardMain {
             let (status, url) = try runDemoDashboard(
                 DemoPlan(store: location, preloadEvents: preload, rate: rate, seed: seed, port: port),
-                options: look.dashboard(policy: policy, config: config), registry: stores,
-                dashboard: { try runDashboard(reader: $0, options: $1) })
+                options: look.dashboard(policy: policy, config: config), registry: registry,
+                dashboard: { try runDashboard(readers: [$0], options: $1) })
             service = url
             return status
         }

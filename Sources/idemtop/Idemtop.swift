@@ -31,7 +31,7 @@ struct Idemtop: ParsableCommand {
 }
 
 /// The store kinds this program opens, passed down to every command from here.
-let stores = StoreRegistry.standard
+let registry = StoreRegistry.standard
 
 /// `STORE`, the positional argument every command takes.
 struct StoreArgument: ParsableArguments {
@@ -40,7 +40,25 @@ struct StoreArgument: ParsableArguments {
     var store: String
 
     func location() throws -> StoreLocation {
-        do { return try stores.location(parsing: store) } catch let e as StoreError { throw CLIFailure.usage("\(e)") }
+        do { return try registry.location(parsing: store) } catch let e as StoreError { throw CLIFailure.usage("\(e)") }
+    }
+}
+
+/// `STORE...`: one or more stores shown as one (`ui`, `list`, `stats`, `audit`); each record keeps its store.
+struct StoresArgument: ParsableArguments {
+    @Argument(help: ArgumentHelp("One or more stores (as for STORE); several are merged into one view with a STORE column and the store:NAME filter term.",
+                                 valueName: "STORE"))
+    var stores: [String] = []
+
+    func validate() throws {
+        if stores.isEmpty { throw ValidationError("Missing expected argument '<STORE> ...'") }
+        if stores.count > 255 { throw ValidationError("at most 255 stores in one view") }
+    }
+
+    func locations() throws -> [StoreLocation] {
+        do { return try stores.map { try registry.location(parsing: $0) } } catch let e as StoreError {
+            throw CLIFailure.usage("\(e)")
+        }
     }
 }
 

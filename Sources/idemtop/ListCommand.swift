@@ -22,7 +22,7 @@ struct ListCommand: ParsableCommand {
 
     typealias SortField = TokenListing.SortField
 
-    @OptionGroup var store: StoreArgument
+    @OptionGroup var store: StoresArgument
     @Option(help: "Only tokens with this status (\(TokenStatus.allCases.map(\.rawValue).joined(separator: ", "))).")
     var status: String?
     @Option(help: "Only tokens of this tenant.") var tenant: String?
@@ -45,7 +45,7 @@ struct ListCommand: ParsableCommand {
         let now = try clock.instant()
         var detector = FindingsDetector()
         let needsFindings = filter.needsFindings
-        let loaded = try LoadedStore.load(store.location(), registry: stores, policy: try clock.policy(), until: clock.cutoff,
+        let loaded = try LoadedStore.load(store.locations(), registry: registry, policy: try clock.policy(), until: clock.cutoff,
                                           observe: { if needsFindings { detector.observe($0) } })
         let ledger = loaded.ledger
         let listing = TokenListing(status: status.flatMap(TokenStatus.init(rawValue:)), tenant: tenant,
@@ -55,9 +55,9 @@ struct ListCommand: ParsableCommand {
         var out = Output()
         switch format {
         case .table:
-            for line in TextTable.render(header: TokenRow.tableHeader,
+            for line in TextTable.render(header: TokenRow.tableHeader(ledger),
                                          rows: rows.map { TokenRow.cells($0, in: ledger, at: now) },
-                                         numeric: TokenRow.numericColumns) {
+                                         numeric: TokenRow.numericColumns(ledger)) {
                 out.line(line)
             }
         case .json:
@@ -65,7 +65,7 @@ struct ListCommand: ParsableCommand {
         case .jsonl:
             for r in rows { out.line(ReportJSON.encode(TokenRow(r, in: ledger, at: now))) }
         case .csv:
-            out.line(TextTable.csvLine(TokenRow.csvHeader))
+            out.line(TextTable.csvLine(TokenRow.csvHeader(ledger)))
             for r in rows { out.line(TextTable.csvLine(TokenRow(r, in: ledger, at: now).csv)) }
         }
         out.flush()

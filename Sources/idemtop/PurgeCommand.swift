@@ -77,7 +77,7 @@ struct PurgeCommand: ParsableCommand {
         let location = try store.location()
         var detector = FindingsDetector()
         let needsFindings = filter.needsFindings
-        let loaded = try LoadedStore.load(location, registry: stores, policy: try clock.policy(),
+        let loaded = try LoadedStore.load(location, registry: registry, policy: try clock.policy(),
                                           observe: { if needsFindings { detector.observe($0) } })
         let ledger = loaded.ledger
         let targets: [PurgeTarget]
@@ -97,7 +97,7 @@ struct PurgeCommand: ParsableCommand {
                                                                                        detector: detector))
             targets = selection.targets(in: ledger, at: now)
         }
-        let actions = TokenActions(location: location, registry: stores, readOnly: false, policy: try clock.policy())
+        let actions = TokenActions(location: location, registry: registry, readOnly: false, policy: try clock.policy())
         if !dryRun {
             // Refuse before printing anything: a refusal is one line.
             if readOnly { throw StoreError.readOnly("purge is an action; drop --read-only") }

@@ -67,7 +67,7 @@ struct ReplayCommand: ParsableCommand {
         let idempotencyHeader = idempotencyHeaderOption ?? config.idempotencyHeader ?? "Idempotency-Key"
         let readOnly = self.readOnly || config.readOnly
         let location = try store.location()
-        let loaded = try LoadedStore.load(location, registry: stores, policy: try clock.policy())
+        let loaded = try LoadedStore.load(location, registry: registry, policy: try clock.policy())
         let ledger = loaded.ledger
         let record = ledger.records[try ShowCommand.find(token: token, tenant: tenant, in: ledger)]
         let key = ledger.key(of: record)
@@ -76,7 +76,7 @@ struct ReplayCommand: ParsableCommand {
         let options = ReplayOptions(target: target, headers: headers.compactMap(HeaderField.init(parsing:)),
                                     timeout: timeout, idempotencyHeader: idempotencyHeader, reason: reason,
                                     mask: SecretMask.standard(adding: config.secretFields))
-        let actions = TokenActions(location: location, registry: stores, readOnly: readOnly, policy: try clock.policy())
+        let actions = TokenActions(location: location, registry: registry, readOnly: readOnly, policy: try clock.policy())
         var out = Output()
         let plan: ReplayPlan
         do { plan = try actions.plan(key, request: detail.request, options: options) } catch let e as ActionError {

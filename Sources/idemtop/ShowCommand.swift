@@ -24,7 +24,7 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let now = try clock.instant()
-        let loaded = try LoadedStore.load(store.location(), registry: stores, policy: try clock.policy(), until: clock.cutoff)
+        let loaded = try LoadedStore.load(store.location(), registry: registry, policy: try clock.policy(), until: clock.cutoff)
         let ledger = loaded.ledger
         let index = try ShowCommand.find(token: token, tenant: tenant, in: ledger)
         let record = ledger.records[index]

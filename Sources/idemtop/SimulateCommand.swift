@@ -51,11 +51,11 @@ struct SimulateCommand: ParsableCommand {
         if rate == 0 {
             let begin = start.flatMap { Instant(rfc3339: $0) } ?? now - (span ?? Simulator.Config.defaultSpan(policy: policy))
             let clock = ManualClock(begin)
-            let writer = try stores.writer(location, policy: policy, clock: clock, create: true)
+            let writer = try registry.writer(location, policy: policy, clock: clock, create: true)
             let config = Simulator.Config(seed: seed, events: events, duration: span, rate: 0, start: begin, policy: policy)
             summary = try Simulator(config: config, writer: writer, clock: clock).run()
         } else {
-            let writer = try stores.writer(location, policy: policy, clock: SystemClock(), create: true)
+            let writer = try registry.writer(location, policy: policy, clock: SystemClock(), create: true)
             let config = Simulator.Config(seed: seed, events: events, duration: span, rate: rate, start: now, policy: policy)
             let signals = SignalWatcher()
             defer { signals.stop() }

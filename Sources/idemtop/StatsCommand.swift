@@ -14,18 +14,18 @@ struct StatsCommand: ParsableCommand {
               idemtop stats payments.db --format json --at 2026-11-29T05:00:00Z
             """)
 
-    @OptionGroup var store: StoreArgument
+    @OptionGroup var store: StoresArgument
     @Option(help: "Output format.") var format: TableOrJSON = .table
     @OptionGroup var clock: ClockOptions
 
     func run() throws {
         let now = try clock.instant()
-        let loaded = try LoadedStore.load(store.location(), registry: stores, policy: try clock.policy(), until: clock.cutoff)
+        let loaded = try LoadedStore.load(store.locations(), registry: registry, policy: try clock.policy(), until: clock.cutoff)
         let stats = StatsReport(ledger: loaded.ledger, now: now)
         var out = Output()
         switch format {
         case .json: out.line(ReportJSON.encode(stats, pretty: true))
-        case .table: stats.lines(store: try store.location()).forEach { out.line($0) }
+        case .table: stats.lines(stores: try store.locations()).forEach { out.line($0) }
         }
         out.flush()
         loaded.reportMalformed()

@@ -30,7 +30,7 @@ struct TailCommand: ParsableCommand {
     }
 
     func run() throws {
-        let reader = try stores.reader(try store.location(), mode: .readOnly)
+        let reader = try registry.reader(try store.location(), mode: .readOnly)
         var out = Output()
         if !fromStart {
             while try reader.poll(limit: 100_000, { _ in }, malformed: { _ in }) > 0 {}

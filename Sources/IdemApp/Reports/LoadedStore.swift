@@ -4,7 +4,10 @@ import IdemStore
 /// A whole store read into a ledger, the way `list`, `show`, `stats`, `audit` and `purge` need it.
 public struct LoadedStore {
     public var ledger: Ledger
-    public var reader: any EventReader
+    /// The stores' readers, by store number.
+    public var readers: [any EventReader]
+    /// The first (or only) store's reader.
+    public var reader: any EventReader { readers[0] }
     public var notices: [String]
     /// What a malformed entry of this store's kind is called ("line(s)", "row(s)").
     public var entryNoun: String
@@ -24,8 +27,48 @@ public struct LoadedStore {
             }
             for m in malformed { ledger.noteMalformed(m) }
         }
-        return LoadedStore(ledger: ledger, reader: reader, notices: reader.drainNotices(),
+        return LoadedStore(ledger: ledger, readers: [reader], notices: reader.drainNotices(),
                            entryNoun: registry.entryNoun(location))
+    }
+
+    /// Several stores folded into one ledger, each record keeping its store's number (its place in `locations`)
+    /// and the ledger the stores' names. Their events are folded in time order across the stores, so the detectors
+    /// see one timeline (a payload executed under two tokens in two stores is found as in one); that holds every
+    /// store's events in memory at once. One location loads as `load(_:)` does.
+    public static func load(_ locations: [StoreLocation], registry: StoreRegistry, policy: Policy,
+                            until: Instant? = nil, observe: (StoreEvent) -> Void = { _ in }) throws -> LoadedStore {
+        if locations.count == 1 {
+            return try load(locations[0], registry: registry, policy: policy, until: until, observe: observe)
+        }
+        guard locations.count < 256 else { throw StoreError.usage("at most 255 stores in one view") }
+        var all: [StoreEvent] = []
+        var malformed: [MalformedEntry] = []
+        var readers: [any EventReader] = []
+        var notices: [String] = []
+        for (n, location) in locations.enumerated() {
+            let reader = try registry.reader(location, mode: .readOnly)
+            try ReadAhead.drain(reader) { events, bad in
+                for var e in events where until.map({ e.at <= $0 }) ?? true {
+                    e.store = UInt8(n)
+                    all.append(e)
+                }
+                malformed += bad
+            }
+            readers.append(reader)
+            notices += reader.drainNotices().map { "\(location.displayName): \($0)" }
+        }
+        // Stable: events of one store at the same instant keep their order.
+        let order = all.indices.sorted { (all[$0].at, $0) < (all[$1].at, $1) }
+        var ledger = Ledger(policy: policy)
+        ledger.storeNames = locations.map(\.displayName)
+        for i in order {
+            ledger.apply(all[i])
+            observe(all[i])
+        }
+        for m in malformed { ledger.noteMalformed(m) }
+        let nouns = Set(locations.map { registry.entryNoun($0) })
+        return LoadedStore(ledger: ledger, readers: readers, notices: notices,
+                           entryNoun: nouns.count == 1 ? nouns.first ?? "entries" : "entries")
     }
 
     /// A one-line warning about malformed entries, so a listing never hides that lines were skipped; nil when

@@ -57,12 +57,13 @@ public struct StatsReport: Encodable, Sendable {
         lastEventAt = ledger.lastEventAt?.rfc3339
     }
 
-    /// The table `stats` prints for `store`.
-    public func lines(store: StoreLocation) -> [String] {
+    /// The table `stats` prints for `stores` (their totals together).
+    public func lines(stores: [StoreLocation]) -> [String] {
         func pct(_ n: Int) -> String {
             requests > 0 ? String(format: "%.1f%%", 100 * Double(n) / Double(requests)) : "-"
         }
-        var lines = ["store      \(Sanitizer.visible(store.description))", "tokens     \(tokens) in \(tenants) tenant(s)",
+        let names = stores.map { Sanitizer.visible($0.description) }.joined(separator: ", ")
+        var lines = ["\(stores.count == 1 ? "store " : "stores")     \(names)", "tokens     \(tokens) in \(tenants) tenant(s)",
                      "events     \(events) (\(requests) requests)", ""]
         let statusRows = TokenStatus.allCases.map { [$0.rawValue, String(statuses[$0] ?? 0)] }
         lines += TextTable.render(header: ["STATUS", "TOKENS"], rows: statusRows, numeric: [1])
