@@ -21,8 +21,8 @@ public enum FindingKind: String, CaseIterable, Sendable, Codable {
     /// `allCases` order (the order of a report's kinds within one severity). A new kind is a case above and a line
     /// here; nothing else switches over kinds.
     public static let table: [Info] = [
-        Info(.doubleChargeSuspect, label: "double_charge", title: "double charge suspect", severities: [.high, .critical],
-             aliases: ["double"],
+        Info(.doubleChargeSuspect, label: "double_charge", title: "double charge suspect",
+             severities: [.high, .critical], aliases: ["double"],
              summary: "one payload executed under two or more tokens close together: a new token on each retry"),
         Info(.reexecutedAfterExpiry, label: "reexecuted", title: "re-executed after expiry", severities: [.high],
              aliases: ["reexecution"], summary: "a request arrived after its token expired, so the work ran again"),
@@ -38,9 +38,10 @@ public enum FindingKind: String, CaseIterable, Sendable, Codable {
              summary: "a token still retried just before it expires: the next retry may run the work again"),
     ]
 
-    /// This kind's line of `table`.
-    public var info: Info { FindingKind.byKind[self] ?? Info(self, label: rawValue, title: rawValue, severities: [],
-                                                             summary: rawValue) }
+    /// This kind's line of `table` (a test checks that every case has one).
+    public var info: Info {
+        FindingKind.byKind[self] ?? Info(self, label: rawValue, title: rawValue, severities: [], summary: rawValue)
+    }
 
     /// A short human title, for table headers and help.
     public var title: String { info.title }
@@ -49,7 +50,7 @@ public enum FindingKind: String, CaseIterable, Sendable, Codable {
     public var shortLabel: String { info.label }
 
     /// The position in `table` (and `allCases`), used to order findings of one severity.
-    var rank: Int { info.rank }
+    var rank: Int { FindingKind.ranks[self] ?? FindingKind.table.count }
 
     /// Parses a kind from its name, short label or an alias, ignoring case and `-`/`_` (`double-charge`, `stuck`).
     public init?(filterName: String) {
@@ -58,14 +59,10 @@ public enum FindingKind: String, CaseIterable, Sendable, Codable {
         self = k
     }
 
-    static let byKind: [FindingKind: Info] = {
-        var out: [FindingKind: Info] = [:]
-        for (i, var x) in table.enumerated() where out[x.kind] == nil {
-            x.rank = i
-            out[x.kind] = x
-        }
-        return out
-    }()
+    static let byKind: [FindingKind: Info] = Dictionary(table.map { ($0.kind, $0) }, uniquingKeysWith: { a, _ in a })
+
+    static let ranks: [FindingKind: Int] = Dictionary(table.enumerated().map { ($1.kind, $0) },
+                                                      uniquingKeysWith: { a, _ in a })
 
     /// The labels and aliases the filter accepts, besides the raw values.
     static let byName: [String: FindingKind] = {

@@ -12,8 +12,6 @@ extension FindingKind {
         public let aliases: [String]
         /// What it means, in one line, for the help.
         public let summary: String
-        /// The position in the table; set when the table is indexed.
-        public internal(set) var rank = 0
 
         public init(_ kind: FindingKind, label: String, title: String, severities: [Severity], aliases: [String] = [],
                     summary: String) {
