@@ -28,12 +28,17 @@ public enum Scenario: String, CaseIterable, Sendable, Codable {
     /// A token that is a timestamp or a counter rather than a random value (counted per token).
     case weakToken = "weak_token"
 
+    /// The finding kind this scenario plants (the line of `FindingKind.table` of the same name); nil for the ways
+    /// of using tokens that are fine.
+    public var finding: FindingKind? { FindingKind(rawValue: rawValue) }
+
     /// The problems an audit should report.
-    public var isFinding: Bool {
-        switch self {
-        case .clean, .retriedOnTimeout, .concurrentDuplicate, .failed: return false
-        default: return true
-        }
+    public var isFinding: Bool { finding != nil }
+
+    /// The scenario that plants a finding kind, nil when the simulator has none.
+    public init?(planting kind: FindingKind) {
+        guard let s = Scenario.allCases.first(where: { $0.finding == kind }) else { return nil }
+        self = s
     }
 }
 

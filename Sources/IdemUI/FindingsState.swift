@@ -102,36 +102,8 @@ public struct FindingsState: Sendable {
         return out
     }
 
-
     /// The finding the selection is on.
     public var selected: Finding? { findings.indices.contains(cursor) ? findings[cursor] : nil }
-}
-
-extension FindingKind {
-    /// A short label for the header and narrow tables.
-    public var shortLabel: String {
-        switch self {
-        case .doubleChargeSuspect: return "double_charge"
-        case .reexecutedAfterExpiry: return "reexecuted"
-        case .tokenReuse: return "reuse"
-        case .stuck: return "stuck"
-        case .weakToken: return "weak"
-        case .retryStorm: return "storm"
-        case .expiringWithRetries: return "expiring"
-        }
-    }
-
-    /// Parses a kind from its name or short label, ignoring case and `-`/`_` (`double-charge`, `stuck`).
-    public init?(filterName: String) {
-        let v = filterName.lowercased().replacingOccurrences(of: "-", with: "_")
-        let aliases: [String: FindingKind] = [
-            "double_charge": .doubleChargeSuspect, "double": .doubleChargeSuspect, "reexecuted": .reexecutedAfterExpiry,
-            "reexecution": .reexecutedAfterExpiry, "reuse": .tokenReuse, "reused": .tokenReuse, "weak": .weakToken,
-            "storm": .retryStorm, "expiring": .expiringWithRetries,
-        ]
-        guard let k = FindingKind(rawValue: v) ?? aliases[v] else { return nil }
-        self = k
-    }
 }
 
 extension Role {

@@ -45,11 +45,19 @@ public enum HelpView {
         ("tenant:acme op:refunds token:3f2a", "part of the tenant, operation, token"),
         ("hits>3 mismatches>0 conflicts>=1", "counts, with > >= < <= ="),
         ("age>10m age<1h", "how long ago the current execution began (the AGE column)"),
-        ("finding:stuck", "in a current finding: double_charge, reexecuted, reuse, stuck, weak, storm, expiring"),
+        ("finding:stuck", "in a current finding: " + FindingKind.table.map(\.label).joined(separator: ", ")),
         ("", "Mouse (with --mouse)"),
         ("click", "select a row; click a column header to sort by it"),
         ("wheel", "scroll the table or the tail"),
-    ]
+    ] + kinds
+
+    /// The section on finding kinds, one entry a line of `FindingKind.table`: its name, then how severe it can be,
+    /// what it means and its filter term.
+    static var kinds: [(String, String)] {
+        [("", "Finding kinds (F lists them; the header counts them)")] + FindingKind.table.map { x in
+            (x.kind.rawValue, "\(x.severityText): \(x.summary) (finding:\(x.label))")
+        }
+    }
 
     static func wrapWords(_ text: String, width: Int) -> [String] {
         var rows: [String] = []

@@ -6,7 +6,7 @@
 /// once per window of event time `previous` (untouched for a whole window, so too old to join anything) is dropped
 /// and `current` becomes `previous`, and incidents quiet for a window are closed. Nothing is rehashed, and the
 /// memory is bounded by the executions of the last two windows.
-struct DoubleChargeTracker: Sendable {
+struct DoubleChargeTracker: Detector {
     /// What a payload is: the slots are keyed by its `StableHash`, the incident keeps the names.
     struct Key: Hashable, Sendable {
         var tenant: String
@@ -67,6 +67,20 @@ struct DoubleChargeTracker: Sendable {
         window = config.doubleChargeWindow.ms
         maxListed = max(2, config.maxExamples * 4)
     }
+
+    /// Executed and reexecuted requests; nothing else.
+    mutating func observe(_ e: StoreEvent) {
+        guard e.kind == .request, let o = e.outcome, o == .executed || o == .reexecuted else { return }
+        executed(e)
+    }
+
+    /// The findings (closed incidents and the ones still open); nothing is judged at `now`.
+    func report(at now: Instant, ledger: Ledger, into out: inout [Finding]) -> [FindingKind: Int] {
+        findings(into: &out)
+        return [:]
+    }
+
+    var droppedByKind: [FindingKind: Int] { .counted((.doubleChargeSuspect, dropped)) }
 
     /// An executed or reexecuted request.
     mutating func executed(_ e: StoreEvent) {

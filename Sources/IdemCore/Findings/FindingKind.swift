@@ -17,29 +17,57 @@ public enum FindingKind: String, CaseIterable, Sendable, Codable {
     /// A token still retried just before it expires: the next retry may run the work again.
     case expiringWithRetries = "expiring_with_retries"
 
-    /// A short human title, for table headers and help.
-    public var title: String {
-        switch self {
-        case .doubleChargeSuspect: return "double charge suspect"
-        case .reexecutedAfterExpiry: return "re-executed after expiry"
-        case .tokenReuse: return "token reused"
-        case .stuck: return "stuck"
-        case .weakToken: return "weak token"
-        case .retryStorm: return "retry storm"
-        case .expiringWithRetries: return "expiring with retries"
-        }
+    /// What the audit, the views, the help, the filter and the simulator know of each kind: one line a kind, in
+    /// `allCases` order (the order of a report's kinds within one severity). A new kind is a case above and a line
+    /// here; nothing else switches over kinds.
+    public static let table: [Info] = [
+        Info(.doubleChargeSuspect, label: "double_charge", title: "double charge suspect",
+             severities: [.high, .critical], aliases: ["double"],
+             summary: "one payload executed under two or more tokens close together: a new token on each retry"),
+        Info(.reexecutedAfterExpiry, label: "reexecuted", title: "re-executed after expiry", severities: [.high],
+             aliases: ["reexecution"], summary: "a request arrived after its token expired, so the work ran again"),
+        Info(.tokenReuse, label: "reuse", title: "token reused", severities: [.medium, .high], aliases: ["reused"],
+             summary: "one token sent with another payload or operation (422), per token or often in one tenant"),
+        Info(.stuck, label: "stuck", title: "stuck", severities: [.medium, .high],
+             summary: "in progress past its lock deadline: the worker probably died; retries get 409"),
+        Info(.weakToken, label: "weak", title: "weak token", severities: [.low, .medium, .high],
+             summary: "a tenant's tokens look like timestamps or counters, or are short or repetitive"),
+        Info(.retryStorm, label: "storm", title: "retry storm", severities: [.medium, .high],
+             summary: "one token hit many times within a minute: a retry loop without backoff"),
+        Info(.expiringWithRetries, label: "expiring", title: "expiring with retries", severities: [.medium],
+             summary: "a token still retried just before it expires: the next retry may run the work again"),
+    ]
+
+    /// This kind's line of `table` (a test checks that every case has one).
+    public var info: Info {
+        FindingKind.byKind[self] ?? Info(self, label: rawValue, title: rawValue, severities: [], summary: rawValue)
     }
 
-    /// The position in `allCases`, used to order findings of one severity.
-    var rank: Int {
-        switch self {
-        case .doubleChargeSuspect: return 0
-        case .reexecutedAfterExpiry: return 1
-        case .tokenReuse: return 2
-        case .stuck: return 3
-        case .weakToken: return 4
-        case .retryStorm: return 5
-        case .expiringWithRetries: return 6
-        }
+    /// A short human title, for table headers and help.
+    public var title: String { info.title }
+
+    /// A short label for the header, narrow tables and the filter term `finding:LABEL`.
+    public var shortLabel: String { info.label }
+
+    /// The position in `table` (and `allCases`), used to order findings of one severity.
+    var rank: Int { FindingKind.ranks[self] ?? FindingKind.table.count }
+
+    /// Parses a kind from its name, short label or an alias, ignoring case and `-`/`_` (`double-charge`, `stuck`).
+    public init?(filterName: String) {
+        let v = filterName.lowercased().replacingOccurrences(of: "-", with: "_")
+        guard let k = FindingKind(rawValue: v) ?? FindingKind.byName[v] else { return nil }
+        self = k
     }
+
+    static let byKind: [FindingKind: Info] = Dictionary(table.map { ($0.kind, $0) }, uniquingKeysWith: { a, _ in a })
+
+    static let ranks: [FindingKind: Int] = Dictionary(table.enumerated().map { ($1.kind, $0) },
+                                                      uniquingKeysWith: { a, _ in a })
+
+    /// The labels and aliases the filter accepts, besides the raw values.
+    static let byName: [String: FindingKind] = {
+        var out: [String: FindingKind] = [:]
+        for x in table { for name in [x.label] + x.aliases where out[name] == nil { out[name] = x.kind } }
+        return out
+    }()
 }

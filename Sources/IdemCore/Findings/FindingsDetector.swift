@@ -18,48 +18,33 @@
 ///
 /// Observe only the events up to the time you will judge at: findings are built from every event observed.
 public struct FindingsDetector: Sendable {
+    /// Every detector, fed every event; a new detector is one line here (and its kinds in `FindingKind.table`).
+    /// The order does not matter: a report is sorted (`Finding.reportOrder`).
+    static func detectors(config: DetectorConfig) -> [any Detector] {
+        [
+            TokenActivityTracker(config: config),
+            DoubleChargeTracker(config: config),
+            ReexecutionTracker(config: config),
+            ReuseTracker(config: config),
+            WeakTokenTracker(config: config),
+            StuckDetector(config: config),
+        ]
+    }
+
     public let config: DetectorConfig
-    var activity: TokenActivityTracker
-    var doubleCharges: DoubleChargeTracker
-    var reexecutions: ReexecutionTracker
-    var reuse: ReuseTracker
-    var weak: WeakTokenTracker
+    var detectors: [any Detector]
     /// How many events were observed.
     public private(set) var observed = 0
 
     public init(config: DetectorConfig = .standard) {
         self.config = config
-        activity = TokenActivityTracker(config: config)
-        doubleCharges = DoubleChargeTracker(config: config)
-        reexecutions = ReexecutionTracker(config: config)
-        reuse = ReuseTracker(config: config)
-        weak = WeakTokenTracker(config: config)
+        detectors = FindingsDetector.detectors(config: config)
     }
 
     /// Takes one event into account. Call it for every event, in store order.
     public mutating func observe(_ e: StoreEvent) {
         observed += 1
-        switch e.kind {
-        case .request:
-            let outcome = e.outcome ?? .replayed
-            activity.request(e, outcome)
-            switch outcome {
-            case .executed:
-                weak.executed(e)
-                doubleCharges.executed(e)
-            case .reexecuted:
-                reexecutions.reexecuted(e)
-                doubleCharges.executed(e)
-            case .mismatch:
-                reuse.mismatch(e)
-            case .replayed, .conflict:
-                break
-            }
-        case .completed:
-            if e.expiresAt != nil { activity.completed(e) }
-        case .failed, .purge, .replay:
-            break
-        }
+        for i in detectors.indices { detectors[i].observe(e) }
     }
 
     /// Takes a sequence of events into account, in order.
@@ -82,37 +67,25 @@ public struct FindingsDetector: Sendable {
     public func report(at now: Instant, ledger: Ledger, since: Instant? = nil)
         -> (findings: [Finding], suppressed: [FindingKind: Int]) {
         var out: [Finding] = []
-        doubleCharges.findings(into: &out)
-        reexecutions.findings(into: &out)
-        reuse.findings(ledger: ledger, into: &out)
-        activity.findings(into: &out)
-        weak.findings(collided: collidedTenants(), ledger: ledger, into: &out)
-        let stuckLeftOut = LedgerFindings.stuck(ledger: ledger, at: now, config: config, into: &out)
+        var left = suppressed
+        for d in detectors {
+            left.merge(d.report(at: now, ledger: ledger, into: &out), uniquingKeysWith: +)
+        }
         if let since { out.removeAll { $0.lastSeen < since } }
         out.sort(by: Finding.reportOrder)
-        var left = suppressed
-        if stuckLeftOut > 0 { left[.stuck] = stuckLeftOut }
         return (out, left)
     }
 
     /// Findings of the event-driven kinds not kept because their kind reached `maxFindingsPerKind`, by kind.
     public var suppressed: [FindingKind: Int] {
         var out: [FindingKind: Int] = [:]
-        let counts: [(FindingKind, Int)] = [
-            (.doubleChargeSuspect, doubleCharges.dropped), (.reexecutedAfterExpiry, reexecutions.dropped),
-            (.tokenReuse, reuse.dropped), (.retryStorm, activity.droppedStorms),
-            (.expiringWithRetries, activity.droppedExpiring),
-        ]
-        for (kind, n) in counts where n > 0 { out[kind] = n }
+        for d in detectors { out.merge(d.droppedByKind, uniquingKeysWith: +) }
         return out
     }
 
-    /// Tenants where a weak-looking token was also sent with another payload: the weakness already bit.
-    func collidedTenants() -> Set<String> {
-        var out: Set<String> = []
-        for x in reuse.entries.values where !out.contains(x.tenant) {
-            if TokenWeakness.classify(x.token, config: config) != nil { out.insert(x.tenant) }
-        }
-        return out
+    /// The detector of a type, for tests of its internals (nil when the list has none).
+    func detector<D: Detector>(_ type: D.Type) -> D? {
+        for d in detectors { if let x = d as? D { return x } }
+        return nil
     }
 }

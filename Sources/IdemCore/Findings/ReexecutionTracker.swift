@@ -1,5 +1,5 @@
 /// Finds requests that ran again because their token had expired: reexecuted_after_expiry, one finding per token.
-struct ReexecutionTracker: Sendable {
+struct ReexecutionTracker: Detector {
     struct Entry: Sendable {
         var tenant: String
         var token: String
@@ -21,6 +21,19 @@ struct ReexecutionTracker: Sendable {
     var dropped = 0
 
     init(config: DetectorConfig) { self.config = config }
+
+    /// Requests whose outcome is `reexecuted`; nothing else.
+    mutating func observe(_ e: StoreEvent) {
+        guard e.kind == .request, e.outcome == .reexecuted else { return }
+        reexecuted(e)
+    }
+
+    func report(at now: Instant, ledger: Ledger, into out: inout [Finding]) -> [FindingKind: Int] {
+        findings(into: &out)
+        return [:]
+    }
+
+    var droppedByKind: [FindingKind: Int] { .counted((.reexecutedAfterExpiry, dropped)) }
 
     /// A request whose outcome is `reexecuted`.
     mutating func reexecuted(_ e: StoreEvent) {

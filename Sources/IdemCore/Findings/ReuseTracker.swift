@@ -2,7 +2,7 @@
 ///
 /// One finding per token (medium: the request was rejected with 422 and never ran), and one per tenant that does it
 /// with `reuseTenantMinTokens` tokens or more (high: a client that reuses tokens as a habit).
-struct ReuseTracker: Sendable {
+struct ReuseTracker: Detector {
     struct Entry: Sendable {
         var tenant: String
         var token: String
@@ -30,6 +30,19 @@ struct ReuseTracker: Sendable {
     var dropped = 0
 
     init(config: DetectorConfig) { self.config = config }
+
+    /// Requests whose outcome is `mismatch`; nothing else.
+    mutating func observe(_ e: StoreEvent) {
+        guard e.kind == .request, e.outcome == .mismatch else { return }
+        mismatch(e)
+    }
+
+    func report(at now: Instant, ledger: Ledger, into out: inout [Finding]) -> [FindingKind: Int] {
+        findings(ledger: ledger, into: &out)
+        return [:]
+    }
+
+    var droppedByKind: [FindingKind: Int] { .counted((.tokenReuse, dropped)) }
 
     /// A request whose outcome is `mismatch`. Past `maxFindingsPerKind` tokens, a token not kept is counted as new
     /// in its tenant's total on each of its mismatches (the total is then an upper bound).

@@ -5,7 +5,7 @@
 /// while its token is unexpired or was hit within the storm window, so memory is bounded by the live tokens.
 /// Tokens hit twice within the storm window also get a short list of hit times in `bursts`, dropped once a window
 /// of event time passes without a hit.
-struct TokenActivityTracker: Sendable {
+struct TokenActivityTracker: Detector {
     /// One token's storm: from the first window over the threshold to the last hit that kept it over.
     struct Storm: Sendable {
         var tenant: String
@@ -51,6 +51,24 @@ struct TokenActivityTracker: Sendable {
         stormWindow = config.stormWindow.ms
         keep = max(2, stormHits * max(1, config.stormHighFactor) + 1)
         cap = config.maxFindingsPerKind
+    }
+
+    /// Every request (one without an outcome counts as `replayed`), and completions that move an expiry.
+    mutating func observe(_ e: StoreEvent) {
+        switch e.kind {
+        case .request: request(e, e.outcome ?? .replayed)
+        case .completed: if e.expiresAt != nil { completed(e) }
+        case .failed, .purge, .replay: break
+        }
+    }
+
+    func report(at now: Instant, ledger: Ledger, into out: inout [Finding]) -> [FindingKind: Int] {
+        findings(into: &out)
+        return [:]
+    }
+
+    var droppedByKind: [FindingKind: Int] {
+        .counted((.retryStorm, droppedStorms), (.expiringWithRetries, droppedExpiring))
     }
 
     /// A request event with its outcome.

@@ -3,7 +3,7 @@
 /// Each executed request's token is classified once (`TokenWeakness.classify`); only weak ones touch the per-tenant
 /// counts (per reason, plus a few examples), so the common case costs the classification alone and the memory is
 /// bounded by the number of tenants. How many tokens a tenant has in all is read from the ledger when reporting.
-struct WeakTokenTracker: Sendable {
+struct WeakTokenTracker: Detector {
     struct Tenant: Sendable {
         var weak = 0
         var byReason: [Int] = [0, 0, 0, 0]
@@ -18,6 +18,8 @@ struct WeakTokenTracker: Sendable {
     let minLength: Int
     let minDistinct: Int
     var tenants: [String: Tenant] = [:]
+    /// Tenants where a weak-looking token was also sent with another payload (a mismatch): the weakness already bit.
+    var collided: Set<String> = []
 
     init(config: DetectorConfig) {
         self.config = config
@@ -32,6 +34,22 @@ struct WeakTokenTracker: Sendable {
         case .short: return 2
         case .lowEntropy: return 3
         }
+    }
+
+    /// Executed requests (the token is classified) and mismatches (a weak token that collided); nothing else.
+    mutating func observe(_ e: StoreEvent) {
+        guard e.kind == .request else { return }
+        if e.outcome == .executed {
+            executed(e)
+        } else if e.outcome == .mismatch, !collided.contains(e.tenant),
+                  TokenWeakness.classify(e.token, config: config) != nil {
+            collided.insert(e.tenant)
+        }
+    }
+
+    func report(at now: Instant, ledger: Ledger, into out: inout [Finding]) -> [FindingKind: Int] {
+        findings(collided: collided, ledger: ledger, into: &out)
+        return [:]
     }
 
     /// A request whose outcome is `executed`: a token's first use (or its first after a purge or a failure).

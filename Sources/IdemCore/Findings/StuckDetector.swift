@@ -1,5 +1,16 @@
-/// The findings read from the ledger's records at a given `now`: stuck tokens.
-enum LedgerFindings {
+/// Finds the tokens stuck at `now`: read from the ledger's records when a report is due, not from the events.
+struct StuckDetector: Detector {
+    let config: DetectorConfig
+
+    init(config: DetectorConfig) { self.config = config }
+
+    /// Nothing: whether a token is stuck depends on `now`, so the ledger is read at report time.
+    func observe(_ e: StoreEvent) {}
+
+    func report(at now: Instant, ledger: Ledger, into out: inout [Finding]) -> [FindingKind: Int] {
+        .counted((.stuck, StuckDetector.stuck(ledger: ledger, at: now, config: config, into: &out)))
+    }
+
     /// Every record whose status at `now` is `stuck`: in progress past its lock deadline and not yet expired; past
     /// `config.maxFindingsPerKind` of them, only the most overdue are listed. Returns how many were left out.
     ///
