@@ -38,8 +38,8 @@ struct FilterMatcher {
             case .finding(let kind):
                 var set: Set<Int32> = []
                 for f in findings where f.kind == kind {
-                    for t in f.tokens {
-                        if let i = ledger.indexOf(TokenKey(tenant: f.tenant, token: t)) { set.insert(Int32(i)) }
+                    for i in f.tokens.indices {
+                        if let r = ledger.indexOf(f.key(i)) { set.insert(Int32(r)) }
                     }
                 }
                 return .records(set)

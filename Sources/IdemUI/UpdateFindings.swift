@@ -57,7 +57,7 @@ extension AppState {
         guard let f = findings.selected, let token = f.tokens.first else { return }
         mode = .main
         focus = .table
-        let key = TokenKey(tenant: f.tenant, token: token)
+        let key = f.key(0)
         guard let record = ledger.indexOf(key).map(Int32.init) else {
             setFilter("token:" + token)
             notice = Notice(text: "no record of \(Sanitizer.visible(token)) in \(Sanitizer.visible(f.tenant)): "

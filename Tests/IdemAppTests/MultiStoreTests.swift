@@ -107,3 +107,37 @@ import Testing
         #expect(filter.matchingRecords(in: loaded.ledger, at: now).count == 2)
     }
 }
+
+/// A payload executed under two tokens in two stores (one execution in each, so neither store alone shows it) is
+/// found once the stores are read together, and the finding says it spans them.
+@Suite struct CrossStoreFindingTests {
+    @Test func aDoubleChargeAcrossTwoStoresIsReportedAsSuch() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("idemtop-cross-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clock = ManualClock(AppLoopTests.start)
+        var locations: [StoreLocation] = []
+        for (name, token) in [("eu.jsonl", "retry-a"), ("us.jsonl", "retry-b")] {
+            let location = JournalDriver.location(dir.appendingPathComponent(name).path)
+            let writer = try StoreRegistry.files.writer(location, policy: .standard, clock: clock, create: true)
+            if case .execute(let t, _) = try writer.begin(tenant: "umbrella", token: token, operation: "POST /v1/charges",
+                                                          fingerprint: MultiStoreTests.fp, request: nil) {
+                try writer.complete(t, response: StoredResponse(status: 201))
+            }
+            clock.advance(.seconds(20))
+            locations.append(location)
+        }
+        func doubleCharges(_ locs: [StoreLocation]) throws -> [Finding] {
+            var detector = FindingsDetector()
+            let loaded = try LoadedStore.load(locs, registry: .files, policy: .standard, observe: { detector.observe($0) })
+            return detector.report(at: clock.now(), ledger: loaded.ledger).0.filter { $0.kind == .doubleChargeSuspect }
+        }
+        #expect(try doubleCharges([locations[0]]).isEmpty && doubleCharges([locations[1]]).isEmpty)
+        let found = try doubleCharges(locations)
+        #expect(found.count == 1)
+        let f = try #require(found.first)
+        #expect(f.tokens == ["retry-a", "retry-b"] && f.stores == [0, 1])
+        #expect(f.evidence.contains("across stores eu.jsonl, us.jsonl"), "\(f.evidence)")
+        #expect(f.key(1) == TokenKey(tenant: "umbrella", token: "retry-b", store: 1))
+    }
+}

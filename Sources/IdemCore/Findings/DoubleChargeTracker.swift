@@ -17,6 +17,10 @@ struct DoubleChargeTracker: Detector {
     struct Execution: Sendable, Hashable {
         var token: String
         var at: Int64
+        /// The store it ran in: the same token in two stores is two tokens (a retry sent to another region).
+        var store: UInt8 = 0
+
+        func sameToken(_ other: Execution) -> Bool { token == other.token && store == other.store }
     }
 
     /// A burst of executions of one payload under two or more tokens.
@@ -25,6 +29,8 @@ struct DoubleChargeTracker: Detector {
         /// The executions, oldest first (at most `maxListed`; `executions` counts them all).
         var listed: [Execution]
         var tokens: [String]
+        /// The store of each of `tokens`.
+        var stores: [UInt8] = []
         var distinctTokens: Int
         var executions: Int
         var first: Int64
@@ -35,9 +41,12 @@ struct DoubleChargeTracker: Detector {
             if x.at > last { last = x.at }
             if x.at < first { first = x.at }
             if listed.count < maxListed { listed.append(x) }
-            if !tokens.contains(x.token) {
+            if !zip(tokens, stores).contains(where: { $0 == x.token && $1 == x.store }) {
                 distinctTokens += 1
-                if tokens.count < maxListed { tokens.append(x.token) }
+                if tokens.count < maxListed {
+                    tokens.append(x.token)
+                    stores.append(x.store)
+                }
             }
         }
     }
@@ -76,7 +85,7 @@ struct DoubleChargeTracker: Detector {
 
     /// The findings (closed incidents and the ones still open); nothing is judged at `now`.
     func report(at now: Instant, ledger: Ledger, into out: inout [Finding]) -> [FindingKind: Int] {
-        findings(into: &out)
+        findings(into: &out, storeNames: ledger.storeNames)
         return [:]
     }
 
@@ -91,7 +100,7 @@ struct DoubleChargeTracker: Detector {
         if highWater >= nextRotation { rotate() }
         let operation = e.operation ?? "", tenant = e.tenant
         let h = StableHash.of(tenant: tenant, operation: operation, fingerprint: fp)
-        let x = Execution(token: e.token, at: t)
+        let x = Execution(token: e.token, at: t, store: e.store)
         if !previous.isEmpty, let moved = previous.removeValue(forKey: h) { current[h] = moved }
         guard current[h, default: Slot(lone: x)].add(x, window: window) else { return }
         // Suspect: another token executed this payload within the window.
@@ -127,13 +136,14 @@ struct DoubleChargeTracker: Detector {
         nextRotation = highWater + window
     }
 
-    /// The findings: closed incidents and the ones still open.
-    func findings(into out: inout [Finding]) {
-        for incident in closed { out.append(finding(incident)) }
-        for incident in open.values { out.append(finding(incident)) }
+    /// The findings: closed incidents and the ones still open; `storeNames` name the stores of an incident that
+    /// spans several.
+    func findings(into out: inout [Finding], storeNames: [String] = []) {
+        for incident in closed { out.append(finding(incident, storeNames: storeNames)) }
+        for incident in open.values { out.append(finding(incident, storeNames: storeNames)) }
     }
 
-    func finding(_ i: Incident) -> Finding {
+    func finding(_ i: Incident, storeNames: [String] = []) -> Finding {
         let money = config.movesMoney(i.key.operation)
         let critical = money || i.distinctTokens >= config.doubleChargeCriticalTokens
         let side = i.listed.map { "\($0.token) at \(Instant(ms: $0.at).rfc3339)" }.joined(separator: ", ")
@@ -142,10 +152,17 @@ struct DoubleChargeTracker: Detector {
         let evidence = "\(op) with payload \(i.key.fingerprint.short()) executed \(i.executions) times under "
             + "\(i.distinctTokens) tokens within \(TimeSpan(ms: window).compact) of each other: \(side)\(more)"
             + " (a new token on each retry defeats deduplication)"
-        return Finding(kind: .doubleChargeSuspect, severity: critical ? .critical : .high, tenant: i.key.tenant,
-                       tokens: i.tokens, firstSeen: Instant(ms: i.first), lastSeen: Instant(ms: i.last),
-                       evidence: evidence, operation: i.key.operation.isEmpty ? nil : i.key.operation,
-                       count: i.distinctTokens)
+        let spanned = Array(Set(i.stores)).sorted()
+        let across = spanned.count > 1
+            ? "; across stores " + spanned.map { Int($0) < storeNames.count ? storeNames[Int($0)] : "#\($0)" }
+                .joined(separator: ", ") + ", each of which saw one execution only"
+            : ""
+        var f = Finding(kind: .doubleChargeSuspect, severity: critical ? .critical : .high, tenant: i.key.tenant,
+                        tokens: i.tokens, firstSeen: Instant(ms: i.first), lastSeen: Instant(ms: i.last),
+                        evidence: evidence + across, operation: i.key.operation.isEmpty ? nil : i.key.operation,
+                        count: i.distinctTokens)
+        if storeNames.count > 1 { f.stores = i.stores }
+        return f
     }
 }
 
@@ -154,7 +171,7 @@ extension DoubleChargeTracker.Slot {
     mutating func add(_ x: DoubleChargeTracker.Execution, window: Int64) -> Bool {
         if recent.isEmpty {
             // One token so far: keep its newest execution only, until another token arrives within the window.
-            if x.token == lone.token || x.at - lone.at > window {
+            if x.sameToken(lone) || x.at - lone.at > window {
                 lone = x
                 return false
             }
@@ -165,6 +182,6 @@ extension DoubleChargeTracker.Slot {
         if drop > 0 { recent.removeFirst(drop) }
         recent.append(x)
         if recent.count > 64 { recent.removeFirst(recent.count - 64) }
-        return recent.contains { $0.token != x.token }
+        return recent.contains { !$0.sameToken(x) }
     }
 }

@@ -3,11 +3,18 @@
 /// A finding stands for a group of events (an incident), not a single event: a retry storm is one finding per token,
 /// a double charge one finding per burst of executions of one payload.
 public struct Finding: Sendable, Hashable {
+    /// The key of one of `tokens` (index `i`), in its store.
+    public func key(_ i: Int) -> TokenKey {
+        TokenKey(tenant: tenant, token: tokens[i], store: i < stores.count ? stores[i] : 0)
+    }
+
     public var kind: FindingKind
     public var severity: Severity
     public var tenant: String
     /// The tokens involved, in the order they were seen; for per-tenant findings, a few examples.
     public var tokens: [String]
+    /// With several stores open, the store of each of `tokens` (empty with one store).
+    public var stores: [UInt8] = []
     public var firstSeen: Instant
     public var lastSeen: Instant
     /// What was seen, in one line, with times and counts: what an engineer needs to act without opening the store.
