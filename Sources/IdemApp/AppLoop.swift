@@ -53,20 +53,31 @@ public final class AppLoop {
     public convenience init(reader: any EventReader, terminal: any TerminalBackend, theme: Theme,
                             options: DashboardOptions, registry: StoreRegistry,
                             interrupted: @escaping () -> Int32 = { 0 }) {
-        self.init(readers: [reader], terminal: terminal, theme: theme, options: options, registry: registry,
+        self.init(sources: [.opened(reader)], terminal: terminal, theme: theme, options: options, registry: registry,
                   interrupted: interrupted)
+    }
+
+    /// The loop over readers opened already (see `init(sources:)`).
+    public convenience init(readers: [any EventReader], terminal: any TerminalBackend, theme: Theme,
+                            options: DashboardOptions, registry: StoreRegistry,
+                            interrupted: @escaping () -> Int32 = { 0 }) {
+        self.init(sources: readers.map { .opened($0) }, terminal: terminal, theme: theme, options: options,
+                  registry: registry, interrupted: interrupted)
     }
 
     /// The loop over several stores in one view (at most 255): their records merge into one ledger, each keeps its
     /// number (its place in `readers`), and every action goes to the record's own store.
-    public init(readers: [any EventReader], terminal: any TerminalBackend, theme: Theme, options: DashboardOptions,
+    ///
+    /// Each source is opened on its store's thread, so a store that is slow to open (a network one) shows as still
+    /// loading while the keys answer.
+    public init(sources: [StoreSource], terminal: any TerminalBackend, theme: Theme, options: DashboardOptions,
                 registry: StoreRegistry, interrupted: @escaping () -> Int32 = { 0 }) {
-        precondition(!readers.isEmpty && readers.count < 256, "one to 255 stores")
+        precondition(!sources.isEmpty && sources.count < 256, "one to 255 stores")
         self.terminal = terminal
         self.theme = theme
         self.options = options
         self.interrupted = interrupted
-        let locations = readers.map(\.location)
+        let locations = sources.map(\.location)
         let single = locations.count == 1
         state = AppState(storeName: single ? locations[0].displayName : locations.map(\.displayName).joined(separator: ", "),
                          storeKind: single ? locations[0].kind : "\(locations.count) stores", policy: options.policy,
@@ -82,10 +93,12 @@ public final class AppLoop {
                          clock: options.clock)
         }
         let cadence = StoreFeed.Cadence(refresh: UInt64(max(1, options.refresh.ms)) * 1_000_000)
-        feeds = readers.enumerated().map { i, r in StoreFeed(reader: r, store: UInt8(i), inbox: inbox, cadence: cadence) }
-        loads = Array(repeating: nil, count: readers.count)
+        feeds = sources.enumerated().map { i, s in StoreFeed(source: s, store: UInt8(i), inbox: inbox, cadence: cadence) }
+        loads = Array(repeating: nil, count: sources.count)
         let size = terminal.size
         _ = state.update(.resize(width: size.width, height: size.height))
+        // Loading until the stores say how far they are: a store still opening is not "live".
+        _ = state.update(.progress(LoadStatus(done: 0, total: 0, unit: "", rate: 0, finished: false)))
         for f in feeds { f.start() }
     }
 

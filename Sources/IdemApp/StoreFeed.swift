@@ -30,33 +30,30 @@ final class StoreFeed: Sendable {
         var stopped = false
     }
 
-    /// The reader, handed to the feed's thread at `start` and touched by no other thread after that (readers are
-    /// not thread-safe; that single owner is what makes this box sound).
-    private final class ReaderBox: @unchecked Sendable {
-        let reader: any EventReader
-        init(_ reader: any EventReader) { self.reader = reader }
-    }
-
     private let requests = Locked(Requests())
     private let wake = Waker()
     private let inbox: Inbox
     private let cadence: Cadence
-    private let box: ReaderBox
+    private let source: StoreSource
     private let name: String
     /// The store's number among those open: stamped on every event it posts.
     private let store: UInt8
 
-    init(reader: any EventReader, store: UInt8 = 0, inbox: Inbox, cadence: Cadence) {
-        box = ReaderBox(reader)
-        name = reader.location.displayName
+    init(source: StoreSource, store: UInt8 = 0, inbox: Inbox, cadence: Cadence) {
+        self.source = source
+        name = source.location.displayName
         self.store = store
         self.inbox = inbox
         self.cadence = cadence
     }
 
-    /// Starts the feed's thread; it reads the store from the start at once.
+    /// Starts the feed's thread; it opens the store (retrying with a growing pause while it fails) and reads it
+    /// from the start.
     func start() {
-        let thread = Thread { [self] in run(box.reader) }
+        let thread = Thread { [self] in
+            guard let reader = openReader() else { return }
+            run(reader)
+        }
         thread.name = "idemtop-store"
         thread.start()
     }
@@ -78,6 +75,26 @@ final class StoreFeed: Sendable {
     func stop() {
         requests.withLock { $0.stopped = true }
         wake.wake()
+    }
+
+    /// The opened reader, or nil when the feed was stopped first. Each failure is an error line for the header.
+    private func openReader() -> (any EventReader)? {
+        var pause: Int32 = 1000
+        while true {
+            do { return try source.open() } catch {
+                inbox.post(.message(.error("opening \(name): \(error)")))
+            }
+            // Syncs asked meanwhile are answered: there is nothing to read yet.
+            let (stopped, syncs) = requests.withLock { r in
+                defer { r.syncs.removeAll() }
+                return (r.stopped, r.syncs)
+            }
+            for id in syncs { inbox.post(.synced(id)) }
+            if stopped { return nil }
+            _ = wake.wait(timeoutMs: pause)
+            if requests.withLock({ $0.stopped }) { return nil }
+            pause = min(30_000, pause * 2)
+        }
     }
 
     private func run(_ reader: any EventReader) {

@@ -12,6 +12,7 @@ protocol FileStoreDriver: StoreDriver {
 
 extension FileStoreDriver {
     public var kind: String { Self.kind }
+    public var opensLocally: Bool { true }
 
     public func recognise(_ text: String) throws -> StoreLocation? {
         guard !text.contains("://"), Self.extensions.contains((text as NSString).pathExtension.lowercased()) else {

@@ -13,6 +13,10 @@ public protocol StoreDriver: Sendable {
     var locationHelp: String { get }
     /// What one malformed entry of this kind is called in a count, e.g. "line(s)", "row(s)", "item(s)".
     var entryNoun: String { get }
+    /// True when opening a reader only touches local files (quick, and its errors are best said before the
+    /// dashboard starts); false for a network store, which the dashboard opens on the store's own thread so a
+    /// server that never answers cannot freeze the keys.
+    var opensLocally: Bool { get }
 
     /// The location `text` names when it is one of this kind's without a `kind:` prefix (a URL scheme, a file
     /// extension), else nil. Throws a usage error for a location of this kind that is wrong (a bad URL option).
@@ -30,6 +34,8 @@ public protocol StoreDriver: Sendable {
 }
 
 extension StoreDriver {
+    public var opensLocally: Bool { false }
+
     public func location(forced path: String) throws -> StoreLocation {
         guard !path.isEmpty else { throw StoreError.usage("'\(kind):' names no path") }
         return StoreLocation(kind: kind, path: path)

@@ -19,12 +19,12 @@ enum DashboardError: Error, CustomStringConvertible {
     }
 }
 
-/// Runs the dashboard over `readers` (one store, or several in one view) until the user quits, input closes, or SIGINT/SIGTERM/SIGHUP arrives; the
+/// Runs the dashboard over `sources` (one store, or several in one view) until the user quits, input closes, or SIGINT/SIGTERM/SIGHUP arrives; the
 /// terminal is restored on every way out. Returns the exit status (0, or 128 + the signal).
 ///
 /// Throws `DashboardError` before touching the terminal when it cannot start; print its description on stderr and
 /// exit 1. Must be called from one thread, which then owns ncurses until it returns.
-func runDashboard(readers: [any EventReader], options: DashboardOptions) throws -> Int32 {
+func runDashboard(sources: [StoreSource], options: DashboardOptions) throws -> Int32 {
     let theme: Theme
     do {
         theme = try DashboardThemes.resolve(options.theme, noColor: options.noColor, environment: options.environment)
@@ -40,7 +40,7 @@ func runDashboard(readers: [any EventReader], options: DashboardOptions) throws 
         throw DashboardError.noTerminal(error.message)
     }
     defer { terminal.close() }
-    let loop = AppLoop(readers: readers, terminal: terminal, theme: theme, options: options, registry: registry,
+    let loop = AppLoop(sources: sources, terminal: terminal, theme: theme, options: options, registry: registry,
                        interrupted: { signals.received })
     let status = loop.run()
     terminal.close()

@@ -59,11 +59,12 @@ struct UICommand: ParsableCommand {
     func run() throws {
         let policy = try parsePolicy(retention: retention, lockTimeout: lockTimeout)
         let config = try UserConfig.load()
-        let readers = try store.locations().map { try registry.reader($0, mode: .readOnly) }
+        // Local files open now (their errors are one line before the screen); network stores on their own thread.
+        let sources = try store.locations().map { try StoreSource.of($0, registry: registry) }
         var options = look.dashboard(policy: policy, config: config)
         options.readOnlySource = config.readOnlySource(flag: readOnly)
         options.replayTarget = target ?? config.target
-        let code = try dashboardMain { try runDashboard(readers: readers, options: options) }
+        let code = try dashboardMain { try runDashboard(sources: sources, options: options) }
         if code != 0 { throw ExitCode(code) }
     }
 }
@@ -121,7 +122,7 @@ struct DemoCommand: ParsableCommand {
             let (status, url) = try runDemoDashboard(
                 DemoPlan(store: location, preloadEvents: preload, rate: rate, seed: seed, port: port),
                 options: look.dashboard(policy: policy, config: config), registry: registry,
-                dashboard: { try runDashboard(readers: [$0], options: $1) })
+                dashboard: { try runDashboard(sources: [.opened($0)], options: $1) })
             service = url
             return status
         }

@@ -133,3 +133,41 @@ import Testing
         #expect(Date().timeIntervalSince(began) < 10, "quitting does not wait for a stuck store")
     }
 }
+
+/// A store whose opening hangs (a DynamoDB endpoint that accepts and never answers): the dashboard is up and
+/// answering keys at once, says it is loading, and shows the store once it opens.
+@Suite struct SlowOpeningTests {
+    @Test func aStoreThatTakesItsTimeToOpenLeavesTheKeysAnswering() throws {
+        let clock = ManualClock(AppLoopTests.start)
+        let store = try AppLoopTests.store(tokens: 5, clock: clock)
+        let gate = Locked(false)
+        let location = store.location
+        let source = StoreSource(location: location, open: {
+            let end = Date().addingTimeInterval(120)
+            while !gate.value, Date() < end { usleep(2000) }
+            return store
+        })
+        let terminal = TestTerminal(width: 100, height: 30)
+        let loop = AppLoop(sources: [source], terminal: terminal, theme: BuiltinThemes.standard,
+                           options: DashboardOptions(clock: clock), registry: .files)
+        defer {
+            gate.withLock { $0 = true }
+            loop.shutDown()
+        }
+        func settle(until: () -> Bool) -> Bool {
+            let end = Date().addingTimeInterval(60)
+            while Date() < end {
+                loop.step()
+                if terminal.unread == 0, until() { return true }
+            }
+            return false
+        }
+        terminal.enqueue([.key(.char("?"))])
+        #expect(settle(until: { terminal.screen.contains("idemtop › help") }))
+        terminal.enqueue([.key(.escape)])
+        #expect(settle(until: { terminal.screen.contains("◌ loading") }), "\(terminal.screen)")
+        #expect(loop.state.ledger.count == 0 && !gate.value, "the keys were answered while the store was opening")
+        gate.withLock { $0 = true }
+        #expect(settle(until: { loop.state.ledger.count == 5 && terminal.screen.contains("live") }))
+    }
+}
