@@ -72,7 +72,7 @@ public final class TokenActions: @unchecked Sendable {
                 guard let batching = w as? any BatchPurging else {
                     return try batch.map { try w.purge($0.key, expect: $0.expect, actor: actor, reason: reason) }
                 }
-                return try batching.purge(batch: batch.map { PurgeRequest(key: $0.key, expect: $0.expect) },
+                return try batching.purge(batch: batch,
                                           actor: actor, reason: reason)
             }
             start += batch.count

@@ -9,8 +9,7 @@ import IdemUI
 enum ActionEffects {
     /// A purge on the compare-and-set the dialog showed; refused or failed purges change nothing.
     static func purge(_ order: PurgeOrder, actions: TokenActions) -> Message {
-        let expect = PurgeExpectation(status: order.status, version: order.version, storedStatus: order.stored,
-                                      expiresAt: order.expiresAt)
+        let expect = order.target.expect
         let name = Sanitizer.visible(order.key.description)
         do {
             switch try actions.purge(order.key.inOwnStore, expect: expect, reason: order.reason) {
@@ -33,10 +32,9 @@ enum ActionEffects {
         do {
             for (store, group) in Dictionary(grouping: orders, by: \.key.store).sorted(by: { $0.key < $1.key }) {
                 let targets = group.map { o in
-                    PurgeTarget(key: o.key.inOwnStore, operation: "",
-                                expect: PurgeExpectation(status: o.status, version: o.version, storedStatus: o.stored,
-                                                         expiresAt: o.expiresAt),
-                                age: TimeSpan(ms: 0), hits: 0)
+                    var t = o.target
+                    t.key = t.key.inOwnStore
+                    return t
                 }
                 let outcomes = try actions[Int(store)].purge(targets, reason: reason, shouldStop: shouldStop)
                 let ok = outcomes.filter { if case .purged = $0 { return true } else { return false } }.count

@@ -99,7 +99,7 @@ public final class JournalWriter: TokenWriter, TokenAdmin, BatchPurging {
 
     /// Purges a batch under one lock: each request checked against the caught-up ledger (and the batch's own
     /// earlier purges), the granted ones appended with one `write`.
-    public func purge(batch: [PurgeRequest], actor: String, reason: String) throws -> [PurgeOutcome] {
+    public func purge(batch: [PurgeTarget], actor: String, reason: String) throws -> [PurgeOutcome] {
         try locked {
             let now = clock.now()
             var purged = Set<TokenKey>()

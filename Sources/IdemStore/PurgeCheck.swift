@@ -29,12 +29,6 @@ public enum PurgeCheck {
         StoreEvent(kind: .purge, at: now, tenant: key.tenant, token: key.token, actor: actor, reason: reason,
                    sawStatus: expect.status, sawVersion: expect.version)
     }
-
-    /// What an operator saw of `record` at `now`: the expectation a purge of it carries.
-    public static func expectation(for record: TokenRecord, at now: Instant) -> PurgeExpectation {
-        PurgeExpectation(status: record.status(at: now), version: Int(record.version), storedStatus: record.stored,
-                         expiresAt: record.expiresAt)
-    }
 }
 
 extension TokenKey {

@@ -100,7 +100,7 @@ public final class SQLiteWriter: TokenWriter, TokenAdmin, BatchPurging {
     }
 
     /// Purges a batch in one `BEGIN IMMEDIATE` transaction, each request on its own compare-and-set.
-    public func purge(batch: [PurgeRequest], actor: String, reason: String) throws -> [PurgeOutcome] {
+    public func purge(batch: [PurgeTarget], actor: String, reason: String) throws -> [PurgeOutcome] {
         try db.transaction(immediate: true) {
             let now = clock.now()
             return try batch.map { item in

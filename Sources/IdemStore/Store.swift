@@ -92,24 +92,6 @@ public protocol TokenWriter: AnyObject {
     func fail(_ ticket: Ticket, error: String) throws
 }
 
-/// What the operator saw when deciding to purge a token: the purge goes through only while the store still holds it.
-public struct PurgeExpectation: Sendable, Hashable {
-    /// The status shown to the operator (for the message and the admin event).
-    public var status: TokenStatus
-    /// The record's version (journal, SQLite): any event with the token since changes it.
-    public var version: Int
-    /// The stored status and expiry, which stores without versions (DynamoDB) compare instead.
-    public var storedStatus: StoredStatus
-    public var expiresAt: Instant
-
-    public init(status: TokenStatus, version: Int, storedStatus: StoredStatus, expiresAt: Instant) {
-        self.status = status
-        self.version = version
-        self.storedStatus = storedStatus
-        self.expiresAt = expiresAt
-    }
-}
-
 /// How a purge ended.
 public enum PurgeOutcome: Sendable, Hashable {
     /// The token is purged; the admin event written.

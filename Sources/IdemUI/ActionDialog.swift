@@ -1,17 +1,15 @@
 import IdemCore
 
-/// The purge confirmation: what the operator sees of the token, and which button has the focus (Cancel first).
+/// The purge confirmation: the token as the operator sees it when it opens (what the purge compares against), the
+/// reason being typed, and which button has the focus (Cancel first).
 public struct PurgeDialog: Sendable, Hashable {
-    public var key: TokenKey
-    public var operation: String
-    /// The status shown when the dialog opened, and the record's version and stored fields: what the purge
-    /// compares against.
-    public var status: TokenStatus
-    public var version: Int
-    public var stored: StoredStatus
-    public var expiresAt: Instant
-    public var age: TimeSpan
-    public var hits: Int
+    public var target: PurgeTarget
+    public var key: TokenKey { target.key }
+    public var operation: String { target.operation }
+    public var status: TokenStatus { target.expect.status }
+    public var version: Int { target.expect.version }
+    public var age: TimeSpan { target.age }
+    public var hits: Int { target.hits }
     /// Why, for the admin event: prefilled, edited by typing (e.g. a ticket id).
     public var reason = PurgeDialog.defaultReason
     /// False: Cancel has the focus (the default). True: Purge has it.
@@ -20,14 +18,20 @@ public struct PurgeDialog: Sendable, Hashable {
     public static let defaultReason = "purged from the dashboard"
 }
 
-/// What the run loop is asked to purge: the token and what the operator saw of it.
+/// What the run loop is asked to purge: the token as the operator saw it, and why.
 public struct PurgeOrder: Sendable, Hashable {
-    public var key: TokenKey
-    public var status: TokenStatus
-    public var version: Int
-    public var stored: StoredStatus
-    public var expiresAt: Instant
+    public var target: PurgeTarget
     public var reason: String
+    public var key: TokenKey { target.key }
+    public var status: TokenStatus { target.expect.status }
+    public var version: Int { target.expect.version }
+    public var stored: StoredStatus { target.expect.storedStatus }
+    public var expiresAt: Instant { target.expect.expiresAt }
+
+    public init(target: PurgeTarget, reason: String) {
+        self.target = target
+        self.reason = reason
+    }
 }
 
 extension AppState {
@@ -44,8 +48,7 @@ extension AppState {
             notice = Notice(text: "\(Sanitizer.visible(key.description)) is already purged", isError: true, at: now)
             return []
         }
-        purgeDialog = PurgeDialog(key: key, operation: ledger.operation(of: r), status: status, version: Int(r.version),
-                                  stored: r.stored, expiresAt: r.expiresAt, age: now - r.createdAt, hits: Int(r.hits))
+        purgeDialog = PurgeDialog(target: PurgeTarget(record: r, in: ledger, at: now))
         return []
     }
 
@@ -78,8 +81,7 @@ extension AppState {
                 return []
             }
             purgeDialog = nil
-            return [.purge(PurgeOrder(key: d.key, status: d.status, version: d.version, stored: d.stored,
-                                      expiresAt: d.expiresAt, reason: reason))]
+            return [.purge(PurgeOrder(target: d.target, reason: reason))]
         default:
             break
         }

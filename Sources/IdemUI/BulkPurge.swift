@@ -49,8 +49,7 @@ extension AppState {
             let status = r.status(at: now)
             guard status != .purged else { continue }
             let key = ledger.key(of: r)
-            orders.append(PurgeOrder(key: key, status: status, version: Int(r.version), stored: r.stored,
-                                     expiresAt: r.expiresAt, reason: reason))
+            orders.append(PurgeOrder(target: PurgeTarget(record: r, in: ledger, at: now), reason: reason))
             statuses[status, default: 0] += 1
             tenants[key.tenant, default: 0] += 1
         }

@@ -115,7 +115,7 @@ import Testing
         checks.expect(record?.status(at: now) == .stuck, "\(String(describing: record))")
         guard let record else { return }
         let actions = TokenActions(location: location, registry: .files, readOnly: false, actor: "ops@test")
-        let outcome = try actions.purge(key, expect: PurgeCheck.expectation(for: record, at: now), reason: "crashed")
+        let outcome = try actions.purge(key, expect: PurgeExpectation(record: record, at: now), reason: "crashed")
         checks.expect(outcome.isPurged, "\(outcome)")
         let reader = try StoreRegistry.files.reader(location)
         while try reader.poll(limit: 10_000, { _ in }, malformed: { _ in }) > 0 {}

@@ -99,7 +99,7 @@ import Testing
             } else {
                 let record = view.records[Int.random(in: 0..<view.records.count)]
                 let key = TokenKey(tenant: view.tenant(of: record), token: record.token)
-                outcomes = [try actions.purge(key, expect: PurgeCheck.expectation(for: record, at: now),
+                outcomes = [try actions.purge(key, expect: PurgeExpectation(record: record, at: now),
                                               reason: "race \(attempts)")]
             }
             attempts += outcomes.count

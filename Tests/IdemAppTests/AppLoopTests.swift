@@ -47,7 +47,7 @@ import Testing
         let reader = GatedReader(try AppLoopTests.store(tokens: 30_000, clock: clock), gateAt: 2)
         defer { reader.release() }
         let ui = DashboardDriver(reader: reader, clock: clock, width: 120, height: 30)
-        #expect(ui.settle(until: { ui.state.load != nil && reader.isBlocked && ui.screen.contains("loading") }))
+        #expect(ui.settle(until: { ui.state.load?.done == 50_000 && reader.isBlocked && ui.screen.contains("loading 83%") }))
         let load = try #require(ui.state.load)
         #expect(!load.finished && load.done == 50_000 && load.total == 60_000)
         #expect(ui.screen.contains("◌ loading 83%"))

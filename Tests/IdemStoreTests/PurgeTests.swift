@@ -50,7 +50,7 @@ import Testing
 
         func expectation(_ token: String) throws -> PurgeExpectation {
             let r = try #require(try ledger().record(TokenKey(tenant: "acme", token: token)))
-            return PurgeCheck.expectation(for: r, at: clock.now())
+            return PurgeExpectation(record: r, at: clock.now())
         }
     }
 
@@ -166,9 +166,10 @@ import Testing
         let d = try f.expectation("d")
         try f.writer.complete(ticket, response: StoredResponse(status: 201))  // d changed since the operator looked
         let key = { (t: String) in TokenKey(tenant: "acme", token: t) }
-        let batch = [PurgeRequest(key: key("a"), expect: a), PurgeRequest(key: key("b"), expect: b),
-                     PurgeRequest(key: key("d"), expect: d), PurgeRequest(key: key("a"), expect: a),
-                     PurgeRequest(key: key("c"), expect: c)]
+        func target(_ token: String, _ expect: PurgeExpectation) -> PurgeTarget {
+            PurgeTarget(key: key(token), operation: "", expect: expect, age: TimeSpan(ms: 0), hits: 0)
+        }
+        let batch = [target("a", a), target("b", b), target("d", d), target("a", a), target("c", c)]
         let batching = try #require(f.writer as? any BatchPurging)
         let outcomes = try batching.purge(batch: batch, actor: "ops@box", reason: "bulk")
         let granted = outcomes.map { if case .purged = $0 { return true } else { return false } }
