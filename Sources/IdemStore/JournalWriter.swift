@@ -22,7 +22,7 @@ public final class JournalWriter: TokenWriter, TokenAdmin, BatchPurging {
         self.policy = policy
         self.clock = clock
         file = try JournalFile(openForAppending: path, create: create)
-        reader = try JournalReader(path: path, indexTokens: false)
+        reader = try JournalReader(path: path, indexTokens: false, rotationGrace: 0)
         ledger = Ledger(policy: policy)
     }
 
@@ -134,8 +134,14 @@ public final class JournalWriter: TokenWriter, TokenAdmin, BatchPurging {
 
     /// Runs `body` holding the journal's exclusive lock, with the ledger caught up to the end of the journal.
     private func locked<T>(_ body: () throws -> T) throws -> T {
-        try reopenIfRotated()
-        try file.lockExclusive()
+        // Checked again under the lock: a rename between the check and the lock would put this line in the old file
+        // after a reader that saw the lock free had moved on (readers wait for the old file's lock to be free).
+        while true {
+            try reopenIfRotated()
+            try file.lockExclusive()
+            guard let now = JournalFile.identity(ofPath: path), now != file.identity else { break }
+            file.unlock()
+        }
         defer { file.unlock() }
         try catchUp()
         if reader.pendingBytes > 0 {
@@ -153,7 +159,7 @@ public final class JournalWriter: TokenWriter, TokenAdmin, BatchPurging {
         _ = try reader.poll(limit: .max, { ledger.apply($0) }, malformed: { ledger.noteMalformed($0) })
         _ = reader.drainNotices()
         if reader.truncations != truncations {
-            reader = try JournalReader(path: path, indexTokens: false)
+            reader = try JournalReader(path: path, indexTokens: false, rotationGrace: 0)
             ledger = Ledger(policy: policy)
             _ = try reader.poll(limit: .max, { ledger.apply($0) }, malformed: { ledger.noteMalformed($0) })
         }
