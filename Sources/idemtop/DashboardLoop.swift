@@ -137,6 +137,8 @@ final class DashboardLoop {
         }
         let notices = reader.drainNotices()
         if !notices.isEmpty { send(.notices(notices)) }
+        let snapshot = (reader as? SQLiteReader)?.isSnapshot == true
+        if snapshot != state.snapshot { send(.snapshot(snapshot)) }
         let p = reader.progress
         let wasLoading = loading
         if batch.count < DashboardLoop.batch { loading = false }
