@@ -167,7 +167,8 @@ public final class JournalReader: EventReader {
     private func keepHead() {
         let upTo = min(end, JournalReader.headLimit)
         if let nl = memchr(buffer, 10, upTo) {
-            head = Array(UnsafeBufferPointer(start: buffer, count: buffer.distance(to: nl.assumingMemoryBound(to: UInt8.self)) + 1))
+            let length = buffer.distance(to: nl.assumingMemoryBound(to: UInt8.self)) + 1
+            head = Array(UnsafeBufferPointer(start: buffer, count: length))
             headComplete = true
         } else {
             head = Array(UnsafeBufferPointer(start: buffer, count: upTo))
