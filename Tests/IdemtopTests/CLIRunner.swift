@@ -19,6 +19,37 @@ struct CLIRunner {
 
     /// Runs `idemtop args` (or `executable args`) to completion.
     static func run(_ args: [String], environment: [String: String] = [:], executable: String? = nil) throws -> Result {
+        let (p, out, err) = try launch(args, environment: environment, executable: executable)
+        // Read both pipes before waiting, so a large output cannot fill a pipe and stall the child.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var outData = Data(), errData = Data()
+        group.enter()
+        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter()
+        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.wait()
+        p.waitUntilExit()
+        return Result(code: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A running `idemtop args` (or `executable args`), what it prints collected line by line.
+    struct Background {
+        var process: Process
+        var out: LineCollector
+        var err: LineCollector
+    }
+
+    /// Starts `idemtop args` (or `executable args`) in the background; the caller ends it.
+    static func start(_ args: [String], executable: String? = nil) throws -> Background {
+        let (p, out, err) = try launch(args, environment: [:], executable: executable)
+        return Background(process: p, out: LineCollector(out.fileHandleForReading),
+                          err: LineCollector(err.fileHandleForReading))
+    }
+
+    /// Starts the process with `NO_COLOR=1` and `environment`, stdin empty, stdout and stderr on pipes.
+    private static func launch(_ args: [String], environment: [String: String],
+                               executable: String?) throws -> (Process, Pipe, Pipe) {
         let p = Process()
         p.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
         p.arguments = args
@@ -31,17 +62,7 @@ struct CLIRunner {
         p.standardError = err
         p.standardInput = FileHandle.nullDevice
         try p.run()
-        // Read both pipes before waiting, so a large output cannot fill a pipe and stall the child.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data(), errData = Data()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.wait()
-        p.waitUntilExit()
-        return Result(code: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return (p, out, err)
     }
 
     /// A fresh temporary folder, removed by the caller.

@@ -230,16 +230,9 @@ final class LineCollector: @unchecked Sendable {
         let missing = try CLIRunner.run(["tail", path])
         #expect(missing.code == 1 && missing.stderr.contains("no such file"), "\(missing.stderr)")
 
-        let p = Process()
-        p.executableURL = CLIRunner.binary
-        p.arguments = ["tail", "--wait", path, "--format", "jsonl"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
+        let tail = try CLIRunner.start(["tail", "--wait", path, "--format", "jsonl"])
+        let (p, lines, errors) = (tail.process, tail.out, tail.err)
         defer { if p.isRunning { p.terminate() } }
-        let lines = LineCollector(out.fileHandleForReading)
-        let errors = LineCollector(err.fileHandleForReading)
         #expect(eventually(60) { !errors.lines.isEmpty }, "no word that it waits")
         #expect(errors.lines.first?.contains("waiting for it to appear") == true, "\(errors.lines)")
         #expect(p.isRunning)
@@ -271,15 +264,9 @@ final class LineCollector: @unchecked Sendable {
     @Test func tailWaitEndsOnSIGTERMWhileWaiting() throws {
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let p = Process()
-        p.executableURL = CLIRunner.binary
-        p.arguments = ["tail", "--wait", dir.appendingPathComponent("never.db").path]
-        let err = Pipe()
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = err
-        try p.run()
+        let tail = try CLIRunner.start(["tail", "--wait", dir.appendingPathComponent("never.db").path])
+        let (p, errors) = (tail.process, tail.err)
         defer { if p.isRunning { p.terminate() } }
-        let errors = LineCollector(err.fileHandleForReading)
         #expect(eventually(60) { !errors.lines.isEmpty })
         p.terminate()
         p.waitUntilExit()

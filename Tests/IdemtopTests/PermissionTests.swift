@@ -40,22 +40,13 @@ import Testing
     }
 
     /// Starts `idemtop args` in the background as that same user, its output collected line by line.
-    func startUnprivileged(_ args: [String]) throws -> (Process, out: LineCollector, err: LineCollector) {
-        let p = Process()
-        if geteuid() == 0, let binary = PermissionTests.binaryCopy {
-            p.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            p.arguments = ["-u", "nobody", "--", binary] + args
-        } else {
-            if geteuid() == 0 { Issue.record("as root this test runs the binary as nobody: it needs runuser and a copy") }
-            p.executableURL = CLIRunner.binary
-            p.arguments = args
+    func startUnprivileged(_ args: [String]) throws -> CLIRunner.Background {
+        guard geteuid() == 0 else { return try CLIRunner.start(args) }
+        guard let binary = PermissionTests.binaryCopy else {
+            Issue.record("as root this test runs the binary as nobody: it needs a copy in \(PermissionTests.shared)")
+            return try CLIRunner.start(args)
         }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        return (p, LineCollector(out.fileHandleForReading), LineCollector(err.fileHandleForReading))
+        return try CLIRunner.start(["-u", "nobody", "--", binary] + args, executable: "/usr/sbin/runuser")
     }
 
     /// Sends SIGTERM to idemtop itself: to runuser's child when run through it (runuser answers a SIGTERM of its
@@ -148,7 +139,8 @@ import Testing
         // As above: no -wal or -shm (the writer removed them when it closed the store), and none can be made.
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["store.db"])
         try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: dir.path)
-        let (p, out, err) = try startUnprivileged(["tail", path, "--format", "jsonl"])
+        let tail = try startUnprivileged(["tail", path, "--format", "jsonl"])
+        let (p, out, err) = (tail.process, tail.out, tail.err)
         defer { if p.isRunning { p.terminate() } }
         // The notice comes once the tail has read past what the store held.
         #expect(eventually(60) { !err.lines.isEmpty }, "no notice on stderr")
