@@ -148,6 +148,17 @@ final class JournalFile {
         return true
     }
 
+    /// The file's first line with its `\n`, or its first `limit` bytes when the line is longer (or has no `\n` yet).
+    func head(limit: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: limit)
+        let n = bytes.withUnsafeMutableBufferPointer { b -> Int in
+            guard let base = b.baseAddress else { return 0 }
+            return (try? read(into: base, count: limit, at: 0)) ?? 0
+        }
+        let cut = bytes[..<n].firstIndex(of: 10).map { $0 + 1 } ?? n
+        return Array(bytes[..<cut])
+    }
+
     /// True when the file still starts with `head` (always, for an empty `head`): one `pread` of `head.count` bytes.
     func starts(with head: [UInt8]) -> Bool {
         guard !head.isEmpty else { return true }

@@ -47,6 +47,16 @@ public final class JournalReader: EventReader {
     private let rotationGrace: UInt64
     /// When the current rotation was first seen (monotonic nanoseconds), while waiting for the old file's writers.
     private var rotationSeenAt: UInt64?
+    /// Where rotated copies of the journal sit, and the files (by identity) and first lines already read or seen there:
+    /// a rotated copy that is none of them was made and renamed away between two looks, and is read before the new file.
+    private let siblings: JournalSiblings
+    private var known: Set<FileIdentity> = []
+    private var knownHeads: Set<[UInt8]> = []
+    /// The files to read next, in order, once the current one is finished (after a rotation).
+    private var queue: [JournalFile] = []
+    /// A file the reader does not move on from, rotated or not, and moves to after a rotation even if no look found
+    /// it: the one a writer reading with it holds locked and appends to next (its catch-up must read its own lines).
+    var hold: JournalFile?
 
     private var chains: TokenChainIndex?
     /// The open file of each generation still readable by `detail` (nil once truncated or retired).
@@ -66,6 +76,9 @@ public final class JournalReader: EventReader {
         buffer = .allocate(capacity: capacity)
         chains = indexTokens ? TokenChainIndex() : nil
         generations = [file]
+        siblings = JournalSiblings(of: path)
+        known = Set(siblings.scan().map(\.identity))
+        known.insert(file.identity)
     }
 
     deinit {
@@ -195,9 +208,13 @@ public final class JournalReader: EventReader {
         }
         // More to read in this file: read it first, so an old file is finished before the new one.
         if size > readTo { return false }
-        guard let identity = JournalFile.identity(ofPath: path), identity != file.identity else {
-            rotationSeenAt = nil
-            return false
+        if file.identity == hold?.identity { return false }
+        // A held reader goes to the writer's file whatever the path names now (it may name nothing this instant).
+        if queue.isEmpty && hold == nil {
+            guard let identity = JournalFile.identity(ofPath: path), identity != file.identity else {
+                rotationSeenAt = nil
+                return false
+            }
         }
         if rotationGrace > 0 {
             // A writer that took the old file's lock before the rename may still append to it: wait for it.
@@ -208,19 +225,47 @@ public final class JournalReader: EventReader {
             // Its last line may have landed between the size check and the lock.
             if file.size() > readTo { return true }
         }
-        guard let next = try? JournalFile(openForReading: path) else { return false }
+        if queue.isEmpty {
+            if let h = hold {
+                queue = filesBetweenLooks(before: h) + [h]
+            } else {
+                guard let next = try? JournalFile(openForReading: path) else { return false }
+                queue = filesBetweenLooks(before: next) + [next]
+            }
+        }
+        let next = queue.removeFirst()
         // The old file is read to its end: a last line without its newline is handed on as it is.
         if end > start {
             lineNumber += 1
             _ = deliver(start, end, sink, malformed)
             start = end
         }
-        notices.append("\(location.displayName) was rotated (\(lineNumber) lines read from the old file): "
-            + "following the new file from its start")
+        let then = next.path == path ? "following the new file from its start"
+            : "reading \((next.path as NSString).lastPathComponent) first, a rotated file not read yet"
+        notices.append("\(location.displayName) was rotated (\(lineNumber) lines read from the old file): \(then)")
+        if !head.isEmpty { knownHeads.insert(head) }
         rotationSeenAt = nil
         file = next
+        known.insert(next.identity)
         startGeneration(next)
         return true
+    }
+
+    /// The rotated copies beside the journal that were never read nor seen, and start with a line never read (not a
+    /// copy): files made, written and renamed away between two looks, oldest first. Every copy seen is known after.
+    private func filesBetweenLooks(before next: JournalFile) -> [JournalFile] {
+        var out: [JournalFile] = []
+        for entry in siblings.scan() where !known.contains(entry.identity) {
+            known.insert(entry.identity)
+            guard entry.identity != next.identity, let f = try? JournalFile(openForReading: entry.path),
+                  f.identity == entry.identity
+            else { continue }
+            // Not an empty file, nor a copy of one read.
+            let first = f.head(limit: JournalReader.headLimit)
+            if first.isEmpty || first == head || knownHeads.contains(first) { continue }
+            out.append(f)
+        }
+        return out
     }
 
     /// Starts reading `f` from offset 0 as a new generation, retiring old ones beyond the few kept for `detail`.
