@@ -52,6 +52,10 @@ public final class JournalReader: EventReader {
     private let siblings: JournalSiblings
     private var known: Set<FileIdentity> = []
     private var knownHeads: Set<[UInt8]> = []
+    /// The last few rotated copies found empty, looked at again at the next rotations (a writer that took one before
+    /// the rename may still write to it); older ones count as known.
+    private var emptyCopies: [FileIdentity] = []
+    private static let emptyCopiesKept = 16
     /// The files to read next, in order, once the current one is finished (after a rotation).
     private var queue: [JournalFile] = []
     /// A file the reader does not move on from, rotated or not, and moves to after a rotation even if no look found
@@ -251,18 +255,23 @@ public final class JournalReader: EventReader {
         return true
     }
 
-    /// The rotated copies beside the journal that were never read nor seen, and start with a line never read (not a
-    /// copy): files made, written and renamed away between two looks, oldest first. Every copy seen is known after.
+    /// The rotated copies beside the journal that were never read nor seen, not empty, and start with a line never
+    /// read (not a copy): files made, written and renamed away between two looks, oldest first.
     private func filesBetweenLooks(before next: JournalFile) -> [JournalFile] {
         var out: [JournalFile] = []
-        for entry in siblings.scan() where !known.contains(entry.identity) {
-            known.insert(entry.identity)
-            guard entry.identity != next.identity, let f = try? JournalFile(openForReading: entry.path),
-                  f.identity == entry.identity
-            else { continue }
-            // Not an empty file, nor a copy of one read.
+        for entry in siblings.scan() where !known.contains(entry.identity) && entry.identity != next.identity {
+            guard let f = try? JournalFile(openForReading: entry.path), f.identity == entry.identity else { continue }
+            // An empty one is looked at again the next few times; a copy of a file read is not read.
             let first = f.head(limit: JournalReader.headLimit)
-            if first.isEmpty || first == head || knownHeads.contains(first) { continue }
+            if first.isEmpty {
+                guard !emptyCopies.contains(entry.identity) else { continue }
+                emptyCopies.append(entry.identity)
+                if emptyCopies.count > JournalReader.emptyCopiesKept { known.insert(emptyCopies.removeFirst()) }
+                continue
+            }
+            emptyCopies.removeAll { $0 == entry.identity }
+            known.insert(entry.identity)
+            if first == head || knownHeads.contains(first) { continue }
             out.append(f)
         }
         return out

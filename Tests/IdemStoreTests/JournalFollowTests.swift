@@ -250,7 +250,7 @@ import IdemCore
         let stop = Shared(), stopped = Shared()
         let rotator = Thread {
             var n = 0
-            while stop.value == 0 {
+            while stop.value == 0 && n < 1000 { // bounded, should the writer be slowed down a lot
                 usleep(2000)
                 n += 1
                 try? FileManager.default.moveItem(atPath: path, toPath: path + ".\(n)")
