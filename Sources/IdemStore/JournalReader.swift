@@ -47,15 +47,9 @@ public final class JournalReader: EventReader {
     private let rotationGrace: UInt64
     /// When the current rotation was first seen (monotonic nanoseconds), while waiting for the old file's writers.
     private var rotationSeenAt: UInt64?
-    /// Where rotated copies of the journal sit, and the files (by identity) and first lines already read or seen there:
-    /// a rotated copy that is none of them was made and renamed away between two looks, and is read before the new file.
-    private let siblings: JournalSiblings
-    private var known: Set<FileIdentity> = []
-    private var knownHeads: Set<[UInt8]> = []
-    /// The last few rotated copies found empty, looked at again at the next rotations (a writer that took one before
-    /// the rename may still write to it); older ones count as known.
-    private var emptyCopies: [FileIdentity] = []
-    private static let emptyCopiesKept = 16
+    /// The rotated copies of the journal beside it, and which of them were read or seen: one that was neither was made
+    /// and renamed away between two looks, and is read before the new file.
+    private var siblings: JournalSiblings
     /// The files to read next, in order, once the current one is finished (after a rotation).
     private var queue: [JournalFile] = []
     /// A file the reader does not move on from, rotated or not, and moves to after a rotation even if no look found
@@ -80,9 +74,7 @@ public final class JournalReader: EventReader {
         buffer = .allocate(capacity: capacity)
         chains = indexTokens ? TokenChainIndex() : nil
         generations = [file]
-        siblings = JournalSiblings(of: path)
-        known = Set(siblings.scan().map(\.identity))
-        known.insert(file.identity)
+        siblings = JournalSiblings(of: path, reading: file.identity)
     }
 
     deinit {
@@ -231,10 +223,10 @@ public final class JournalReader: EventReader {
         }
         if queue.isEmpty {
             if let h = hold {
-                queue = filesBetweenLooks(before: h) + [h]
+                queue = siblings.unread(before: h, current: head, limit: JournalReader.headLimit) + [h]
             } else {
                 guard let next = try? JournalFile(openForReading: path) else { return false }
-                queue = filesBetweenLooks(before: next) + [next]
+                queue = siblings.unread(before: next, current: head, limit: JournalReader.headLimit) + [next]
             }
         }
         let next = queue.removeFirst()
@@ -247,34 +239,11 @@ public final class JournalReader: EventReader {
         let then = next.path == path ? "following the new file from its start"
             : "reading \((next.path as NSString).lastPathComponent) first, a rotated file not read yet"
         notices.append("\(location.displayName) was rotated (\(lineNumber) lines read from the old file): \(then)")
-        if !head.isEmpty { knownHeads.insert(head) }
+        siblings.read(next.identity, leaving: head)
         rotationSeenAt = nil
         file = next
-        known.insert(next.identity)
         startGeneration(next)
         return true
-    }
-
-    /// The rotated copies beside the journal that were never read nor seen, not empty, and start with a line never
-    /// read (not a copy): files made, written and renamed away between two looks, oldest first.
-    private func filesBetweenLooks(before next: JournalFile) -> [JournalFile] {
-        var out: [JournalFile] = []
-        for entry in siblings.scan() where !known.contains(entry.identity) && entry.identity != next.identity {
-            guard let f = try? JournalFile(openForReading: entry.path), f.identity == entry.identity else { continue }
-            // An empty one is looked at again the next few times; a copy of a file read is not read.
-            let first = f.head(limit: JournalReader.headLimit)
-            if first.isEmpty {
-                guard !emptyCopies.contains(entry.identity) else { continue }
-                emptyCopies.append(entry.identity)
-                if emptyCopies.count > JournalReader.emptyCopiesKept { known.insert(emptyCopies.removeFirst()) }
-                continue
-            }
-            emptyCopies.removeAll { $0 == entry.identity }
-            known.insert(entry.identity)
-            if first == head || knownHeads.contains(first) { continue }
-            out.append(f)
-        }
-        return out
     }
 
     /// Starts reading `f` from offset 0 as a new generation, retiring old ones beyond the few kept for `detail`.
@@ -313,25 +282,6 @@ public final class JournalReader: EventReader {
             timeline.append(e)
         }
         guard !timeline.isEmpty else { throw StoreError.unknownToken(key) }
-        return JournalReader.summarize(key, timeline)
-    }
-
-    /// The request of the latest execution, and the response or error that followed it.
-    static func summarize(_ key: TokenKey, _ timeline: [StoreEvent]) -> TokenDetail {
-        var request: StoredRequest?
-        var response: StoredResponse?
-        var error: String?
-        for e in timeline {
-            switch e.kind {
-            case .request where e.outcome?.executes == true:
-                request = e.request
-                response = nil
-                error = nil
-            case .completed: response = e.response ?? e.responseStatus.map { StoredResponse(status: $0) }
-            case .failed: error = e.error
-            default: break
-            }
-        }
-        return TokenDetail(key: key, request: request, response: response, error: error, timeline: timeline)
+        return TokenDetail(latestExecutionOf: key, in: timeline)
     }
 }

@@ -7,7 +7,9 @@ import Glibc
 /// loggers name them: where the reader looks, after a rotation, for a file that was made, written and renamed away
 /// between two of its looks (two rotations faster than one poll), so that its lines are not lost.
 ///
-/// Compressed copies (`.gz`, `.xz`, ...) are left alone: they were written by the rotation, not by a service.
+/// It remembers which files (device and inode) were read or seen (every copy there when the reader opened counts as
+/// seen) and the first lines of the files read, so a copy of one is not read again. Compressed copies (`.gz`, `.xz`,
+/// ...) are left alone: they were written by the rotation, not by a service.
 struct JournalSiblings {
     /// One rotated copy: its path, identity and last modification (nanoseconds since the epoch).
     struct Entry {
@@ -21,14 +23,51 @@ struct JournalSiblings {
     private let stem: String
     private let ext: String
     private static let compressed: Set<String> = ["gz", "xz", "bz2", "zst", "lz4", "zip", "z"]
+    private var known: Set<FileIdentity> = []
+    private var knownHeads: Set<[UInt8]> = []
+    /// The last few copies found empty, looked at again at the next rotations (a writer that took one before the
+    /// rename may still write to it); older ones count as seen.
+    private var emptyCopies: [FileIdentity] = []
+    private static let emptyCopiesKept = 16
 
-    init(of path: String) {
+    /// The copies beside `path`, all of them seen, and the file being read (`reading`).
+    init(of path: String, reading: FileIdentity) {
         let ns = path as NSString
         let dir = ns.deletingLastPathComponent
         directory = dir.isEmpty ? "." : dir
         name = ns.lastPathComponent
         ext = (name as NSString).pathExtension
         stem = (name as NSString).deletingPathExtension
+        known = Set(scan().map(\.identity))
+        known.insert(reading)
+    }
+
+    /// The reader moves to the file `identity`, leaving one whose first line was `head`.
+    mutating func read(_ identity: FileIdentity, leaving head: [UInt8]) {
+        known.insert(identity)
+        if !head.isEmpty { knownHeads.insert(head) }
+    }
+
+    /// The copies never read nor seen, not empty, and not starting with a line already read (copies of a file read,
+    /// or of the one being read, whose first line is `current`), oldest first: files made, written and renamed away
+    /// between two looks. `next` is the file the reader moves to after them.
+    mutating func unread(before next: JournalFile, current: [UInt8], limit: Int) -> [JournalFile] {
+        var out: [JournalFile] = []
+        for entry in scan() where !known.contains(entry.identity) && entry.identity != next.identity {
+            guard let f = try? JournalFile(openForReading: entry.path), f.identity == entry.identity else { continue }
+            let first = f.head(limit: limit)
+            if first.isEmpty {
+                guard !emptyCopies.contains(entry.identity) else { continue }
+                emptyCopies.append(entry.identity)
+                if emptyCopies.count > JournalSiblings.emptyCopiesKept { known.insert(emptyCopies.removeFirst()) }
+                continue
+            }
+            emptyCopies.removeAll { $0 == entry.identity }
+            known.insert(entry.identity)
+            if first == current || knownHeads.contains(first) { continue }
+            out.append(f)
+        }
+        return out
     }
 
     /// True for the name of a rotated copy of the journal (never the journal's own name).
