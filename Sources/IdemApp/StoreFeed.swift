@@ -142,6 +142,8 @@ private struct Poller {
     var lastData: UInt64 = 0
     var failures = 0
     var nextPoll: UInt64 = 0
+    /// What the reader last said of following (see `EventReader.isSnapshot`).
+    var snapshot = false
 
     init(reader: any EventReader, store: UInt8, inbox: Inbox, cadence: StoreFeed.Cadence, name: String) {
         self.reader = reader
@@ -186,6 +188,10 @@ private struct Poller {
         }
         let notices = reader.drainNotices()
         if !notices.isEmpty { inbox.post(.message(.notices(notices))) }
+        if reader.isSnapshot != snapshot {
+            snapshot = reader.isSnapshot
+            inbox.post(.message(.snapshot(snapshot)))
+        }
         if loading {
             if batch.count < cadence.batch { loading = false }
             let p = reader.progress

@@ -141,4 +141,36 @@ final class JournalFile {
     func unlock() {
         _ = flock(fd, LOCK_UN)
     }
+
+    /// True when no writer holds the writers' lock right now: takes a shared lock without waiting and lets it go.
+    ///
+    /// After a rotation a writer that took the lock on the old file may still append one line to it; once this is
+    /// true, every later writer finds the new file when it checks under the lock (see `JournalWriter`).
+    func noWriterHoldsLock() -> Bool {
+        guard flock(fd, LOCK_SH | LOCK_NB) == 0 else { return false }
+        _ = flock(fd, LOCK_UN)
+        return true
+    }
+
+    /// The file's first line with its `\n`, or its first `limit` bytes when the line is longer (or has no `\n` yet).
+    func head(limit: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: limit)
+        let n = bytes.withUnsafeMutableBufferPointer { b -> Int in
+            guard let base = b.baseAddress else { return 0 }
+            return (try? read(into: base, count: limit, at: 0)) ?? 0
+        }
+        let cut = bytes[..<n].firstIndex(of: 10).map { $0 + 1 } ?? n
+        return Array(bytes[..<cut])
+    }
+
+    /// True when the file still starts with `head` (always, for an empty `head`): one `pread` of `head.count` bytes.
+    func starts(with head: [UInt8]) -> Bool {
+        guard !head.isEmpty else { return true }
+        var now = [UInt8](repeating: 0, count: head.count)
+        let n = now.withUnsafeMutableBufferPointer { b -> Int in
+            guard let base = b.baseAddress else { return 0 }
+            return (try? read(into: base, count: head.count, at: 0)) ?? 0
+        }
+        return n == head.count && now == head
+    }
 }

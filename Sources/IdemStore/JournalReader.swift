@@ -8,9 +8,12 @@ import Glibc
 ///
 /// The reader owns one read-only file descriptor and reads with `pread` from a saved offset in large chunks. A line
 /// without its `\n` yet is held back until the rest arrives. A malformed line is reported with its line number and
-/// skipped. When the file shrinks below what was read (truncation) it starts again from 0; when the path names
-/// another file (rotation) it finishes the old one, then opens the new one; both leave a notice. Each event's `seq`
-/// is its 1-based line number in its file and `ref` the byte offset of the line's start.
+/// skipped. Once a poll, before reading on, and again at the end of what it read, it checks which file it follows,
+/// as lnav does: when the file shrank below what was read, or no longer starts with the first line read from it (a
+/// truncate-and-refill faster than the polls, same inode, size past the old offset), it starts again from 0; when
+/// the path names another file (device and inode: a rotation) it finishes the old one through the descriptor still
+/// open on it, to its end and until no writer holds the writers' lock on it, then opens the new one. Both leave a
+/// notice. Each event's `seq` is its 1-based line number in its file and `ref` the byte offset of the line's start.
 ///
 /// `detail(for:)` finds a token's lines again through a compact per-token chain of line offsets
 /// (`TokenChainIndex`), so opening a token never rescans the file.
@@ -33,16 +36,39 @@ public final class JournalReader: EventReader {
     /// How many times the file was found truncated and read again from the start.
     public private(set) var truncations = 0
 
+    /// The first line of the current file as read (with its `\n`, at most `headLimit` bytes): a file that no longer
+    /// starts with it was truncated and written again.
+    private var head: [UInt8] = []
+    private var headComplete = false
+    private static let headLimit = 1024
+    /// `bufferOffset + end` at the last check of the file, so an idle poll checks once, not twice.
+    private var checkedAt: Int64 = -1
+    /// How long to wait after a rotation for a writer still holding the old file's lock (nanoseconds; 0: not at all).
+    private let rotationGrace: UInt64
+    /// When the current rotation was first seen (monotonic nanoseconds), while waiting for the old file's writers.
+    private var rotationSeenAt: UInt64?
+    /// The rotated copies of the journal beside it, and which of them were read or seen: one that was neither was made
+    /// and renamed away between two looks, and is read before the new file.
+    private var siblings: JournalSiblings
+    /// The files to read next, in order, once the current one is finished (after a rotation).
+    private var queue: [JournalFile] = []
+    /// A file the reader does not move on from, rotated or not, and moves to after a rotation even if no look found
+    /// it: the one a writer reading with it holds locked and appends to next (its catch-up must read its own lines).
+    var hold: JournalFile?
+
     private var chains: TokenChainIndex?
     /// The open file of each generation still readable by `detail` (nil once truncated or retired).
     private var generations: [JournalFile?] = []
     private static let keptGenerations = 4
 
     /// Opens `path` read-only. `indexTokens` keeps the per-token chains `detail(for:)` needs (the writer's catch-up
-    /// reader does without). Throws `StoreError.notFound` when there is no such file, `.notAStore` for a directory,
-    /// `.io` for a FIFO or device and for a file with lines but not one event (`JournalCheck`).
-    public init(path: String, chunkSize: Int = 4 << 20, indexTokens: Bool = true) throws {
+    /// reader does without). After a rotation the reader stays on the old file, up to `rotationGrace` seconds, while
+    /// a writer holds its lock (0: moves on once it has read the old file to its end). Throws `StoreError.notFound`
+    /// when there is no such file, `.notAStore` for a directory, `.io` for a FIFO or device and for a file with
+    /// lines but not one event (`JournalCheck`).
+    public init(path: String, chunkSize: Int = 4 << 20, indexTokens: Bool = true, rotationGrace: Double = 2) throws {
         location = JournalDriver.location(path)
+        self.rotationGrace = UInt64(max(0, rotationGrace) * 1e9)
         file = try JournalFile(openForReading: path)
         try JournalCheck.check(file)
         sizeAtOpen = file.size()
@@ -50,6 +76,7 @@ public final class JournalReader: EventReader {
         buffer = .allocate(capacity: capacity)
         chains = indexTokens ? TokenChainIndex() : nil
         generations = [file]
+        siblings = JournalSiblings(of: path, reading: file.identity)
     }
 
     deinit {
@@ -72,11 +99,17 @@ public final class JournalReader: EventReader {
 
     public func poll(limit: Int, _ sink: (StoreEvent) -> Void, malformed: (MalformedEntry) -> Void) throws -> Int {
         var count = 0
+        var checked = false
         while count < limit {
             count += processLines(limit: limit - count, sink, malformed)
             if count >= limit { break }
+            // Before reading on (once a poll), and at the end of the file unless nothing was read since the check.
+            if !checked {
+                checked = true
+                if try checkFile(sink, malformed) { continue }
+            }
             if try fill() > 0 { continue }
-            if try noticeTruncationOrRotation(sink, malformed) { continue }
+            if bufferOffset + Int64(end) != checkedAt, try checkFile(sink, malformed) { continue }
             break
         }
         return count
@@ -137,34 +170,79 @@ public final class JournalReader: EventReader {
         }
         let n = try file.read(into: buffer + end, count: capacity - end, at: bufferOffset + Int64(end))
         end += n
+        if !headComplete && bufferOffset == 0 && n > 0 { keepHead() }
         return n
     }
 
-    /// At the end of the file: starts again after a truncation, or moves to the new file after a rotation.
-    /// True when it did either, so the caller reads on.
-    private func noticeTruncationOrRotation(_ sink: (StoreEvent) -> Void,
-                                            _ malformed: (MalformedEntry) -> Void) throws -> Bool {
-        let size = file.size()
+    /// Keeps the first line read from the file (or its first `headLimit` bytes) to recognise the file by.
+    private func keepHead() {
+        let upTo = min(end, JournalReader.headLimit)
+        if let nl = memchr(buffer, 10, upTo) {
+            let length = buffer.distance(to: nl.assumingMemoryBound(to: UInt8.self)) + 1
+            head = Array(UnsafeBufferPointer(start: buffer, count: length))
+            headComplete = true
+        } else {
+            head = Array(UnsafeBufferPointer(start: buffer, count: upTo))
+            headComplete = upTo == JournalReader.headLimit
+        }
+    }
+
+    /// Checks which file the path names and what the open one holds now: starts again from 0 after a truncation
+    /// (the file shorter than what was read, or another first line), or moves to the new file after a rotation once
+    /// the old one is read to its end and no writer holds its lock. True when it did either, so the caller reads on.
+    private func checkFile(_ sink: (StoreEvent) -> Void, _ malformed: (MalformedEntry) -> Void) throws -> Bool {
         let readTo = bufferOffset + Int64(end)
-        if size < readTo {
-            notices.append("\(location.displayName) was truncated (now \(size) bytes, read to \(readTo)): "
-                + "reading it again from the start")
+        checkedAt = readTo
+        let size = file.size()
+        let shrank = size < readTo
+        if shrank || !file.starts(with: head) {
+            let what = shrank ? "truncated (now \(size) bytes, read to \(readTo))"
+                : "truncated and written again (its first line changed; now \(size) bytes, read to \(readTo))"
+            notices.append("\(location.displayName) was \(what): reading it again from the start")
             generations[generations.count - 1] = nil
             truncations += 1
             startGeneration(file)
             return true
         }
-        guard let identity = JournalFile.identity(ofPath: path), identity != file.identity,
-              let next = try? JournalFile(openForReading: path)
-        else { return false }
+        // More to read in this file: read it first, so an old file is finished before the new one.
+        if size > readTo { return false }
+        if file.identity == hold?.identity { return false }
+        // A held reader goes to the writer's file whatever the path names now (it may name nothing this instant).
+        if queue.isEmpty && hold == nil {
+            guard let identity = JournalFile.identity(ofPath: path), identity != file.identity else {
+                rotationSeenAt = nil
+                return false
+            }
+        }
+        if rotationGrace > 0 {
+            // A writer that took the old file's lock before the rename may still append to it: wait for it.
+            let now = DispatchTime.now().uptimeNanoseconds
+            let seen = rotationSeenAt ?? now
+            rotationSeenAt = seen
+            if now - seen < rotationGrace && !file.noWriterHoldsLock() { return false }
+            // Its last line may have landed between the size check and the lock.
+            if file.size() > readTo { return true }
+        }
+        if queue.isEmpty {
+            if let h = hold {
+                queue = siblings.unread(before: h, current: head, limit: JournalReader.headLimit) + [h]
+            } else {
+                guard let next = try? JournalFile(openForReading: path) else { return false }
+                queue = siblings.unread(before: next, current: head, limit: JournalReader.headLimit) + [next]
+            }
+        }
+        let next = queue.removeFirst()
         // The old file is read to its end: a last line without its newline is handed on as it is.
         if end > start {
             lineNumber += 1
             _ = deliver(start, end, sink, malformed)
             start = end
         }
-        notices.append("\(location.displayName) was rotated (\(lineNumber) lines read from the old file): "
-            + "following the new file from its start")
+        let then = next.path == path ? "following the new file from its start"
+            : "reading \((next.path as NSString).lastPathComponent) first, a rotated file not read yet"
+        notices.append("\(location.displayName) was rotated (\(lineNumber) lines read from the old file): \(then)")
+        siblings.read(next.identity, leaving: head)
+        rotationSeenAt = nil
         file = next
         startGeneration(next)
         return true
@@ -176,6 +254,9 @@ public final class JournalReader: EventReader {
         end = 0
         bufferOffset = 0
         lineNumber = 0
+        head = []
+        headComplete = false
+        checkedAt = -1
         generations.append(f)
         chains?.startGeneration()
         let retire = generations.count - 1 - JournalReader.keptGenerations
@@ -203,25 +284,6 @@ public final class JournalReader: EventReader {
             timeline.append(e)
         }
         guard !timeline.isEmpty else { throw StoreError.unknownToken(key) }
-        return JournalReader.summarize(key, timeline)
-    }
-
-    /// The request of the latest execution, and the response or error that followed it.
-    static func summarize(_ key: TokenKey, _ timeline: [StoreEvent]) -> TokenDetail {
-        var request: StoredRequest?
-        var response: StoredResponse?
-        var error: String?
-        for e in timeline {
-            switch e.kind {
-            case .request where e.outcome?.executes == true:
-                request = e.request
-                response = nil
-                error = nil
-            case .completed: response = e.response ?? e.responseStatus.map { StoredResponse(status: $0) }
-            case .failed: error = e.error
-            default: break
-            }
-        }
-        return TokenDetail(key: key, request: request, response: response, error: error, timeline: timeline)
+        return TokenDetail(latestExecutionOf: key, in: timeline)
     }
 }

@@ -12,6 +12,8 @@ public final class JournalWriter: TokenWriter, TokenAdmin, BatchPurging {
     public let policy: Policy
     private let clock: any Clock
     private var file: JournalFile
+    /// The same file open for reading: where the catch-up reader stops, even when the journal was rotated since.
+    private var fileForReading: JournalFile
     private var reader: JournalReader
     private var ledger: Ledger
 
@@ -21,8 +23,8 @@ public final class JournalWriter: TokenWriter, TokenAdmin, BatchPurging {
         self.path = path
         self.policy = policy
         self.clock = clock
-        file = try JournalFile(openForAppending: path, create: create)
-        reader = try JournalReader(path: path, indexTokens: false)
+        (file, fileForReading) = try JournalWriter.open(path, create: create)
+        reader = try JournalReader(path: path, indexTokens: false, rotationGrace: 0)
         ledger = Ledger(policy: policy)
     }
 
@@ -134,8 +136,14 @@ public final class JournalWriter: TokenWriter, TokenAdmin, BatchPurging {
 
     /// Runs `body` holding the journal's exclusive lock, with the ledger caught up to the end of the journal.
     private func locked<T>(_ body: () throws -> T) throws -> T {
-        try reopenIfRotated()
-        try file.lockExclusive()
+        // Checked again under the lock: a rename between the check and the lock would put this line in the old file
+        // after a reader that saw the lock free had moved on (readers wait for the old file's lock to be free).
+        while true {
+            try reopenIfRotated()
+            try file.lockExclusive()
+            guard let now = JournalFile.identity(ofPath: path), now != file.identity else { break }
+            file.unlock()
+        }
         defer { file.unlock() }
         try catchUp()
         if reader.pendingBytes > 0 {
@@ -150,10 +158,13 @@ public final class JournalWriter: TokenWriter, TokenAdmin, BatchPurging {
     /// Folds every line appended since the last look. A truncated journal is folded again from scratch.
     private func catchUp() throws {
         let truncations = reader.truncations
+        // Up to the file this writer holds locked and appends to, never past it, even if it was rotated meanwhile.
+        reader.hold = fileForReading
         _ = try reader.poll(limit: .max, { ledger.apply($0) }, malformed: { ledger.noteMalformed($0) })
         _ = reader.drainNotices()
         if reader.truncations != truncations {
-            reader = try JournalReader(path: path, indexTokens: false)
+            reader = try JournalReader(path: path, indexTokens: false, rotationGrace: 0)
+            reader.hold = fileForReading
             ledger = Ledger(policy: policy)
             _ = try reader.poll(limit: .max, { ledger.apply($0) }, malformed: { ledger.noteMalformed($0) })
         }
@@ -163,7 +174,21 @@ public final class JournalWriter: TokenWriter, TokenAdmin, BatchPurging {
     /// the rotation itself (the old file to its end, then the new one), so the ledger keeps what the old file held.
     private func reopenIfRotated() throws {
         guard let now = JournalFile.identity(ofPath: path), now != file.identity else { return }
-        file = try JournalFile(openForAppending: path, create: false)
+        do {
+            (file, fileForReading) = try JournalWriter.open(path, create: false)
+        } catch StoreError.notFound {
+            // Renamed away again this instant: the old file until a new one is there (checked again under the lock).
+        }
+    }
+
+    /// The file `path` names, open for appending and for reading (the same file: opened again if it was rotated
+    /// between the two opens).
+    private static func open(_ path: String, create: Bool) throws -> (JournalFile, JournalFile) {
+        while true {
+            let appending = try JournalFile(openForAppending: path, create: create)
+            let reading = try JournalFile(openForReading: path)
+            if reading.identity == appending.identity { return (appending, reading) }
+        }
     }
 
     /// The response stored for a completed record, read back from its line; only the status when the line is gone

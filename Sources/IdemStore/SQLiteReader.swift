@@ -6,10 +6,21 @@ import IdemCore
 /// In WAL mode a reader never blocks a writer. Polling is cheap when idle: once a poll has read everything, the next
 /// one first compares `PRAGMA data_version` (which changes when another connection commits) and skips the query when
 /// nothing was committed. Event rows are read without their request/response bodies; `detail(for:)` reads those.
+///
+/// A WAL store in a folder this process cannot write, with no writer running, can only be opened as an immutable
+/// snapshot (SQLite cannot make its `-shm` file). The reader says so in a notice and keeps looking, once a poll: as
+/// soon as a writer has made the `-shm` file it reopens read-only (SQLite reads another process's `-shm` it cannot
+/// write) and follows the store live from where it was; while none has, a changed file is read again as a new
+/// snapshot; and when the `-shm` file it follows through goes (the writer closed the store), it reopens again.
 public final class SQLiteReader: EventReader {
     public let location: StoreLocation
     public let mode: OpenMode
-    private let db: SQLiteConnection
+    private var db: SQLiteConnection
+    /// The store file as it was when the snapshot was taken (nil unless reading a snapshot).
+    private var snapshotOf: FileStamp?
+    /// The inode of the `-shm` file followed through after a snapshot (0 if it went at once; nil unless the reader
+    /// came out of a snapshot).
+    private var followedShm: UInt64?
     private let json = SQLiteJSON()
     /// The highest seq handed out or skipped as malformed.
     public private(set) var lastSeq: Int64 = 0
@@ -20,17 +31,42 @@ public final class SQLiteReader: EventReader {
     private var notices: [String] = []
     /// How many polls `data_version` answered without a query (idle polling), for tests and diagnostics.
     public private(set) var idleSkips = 0
+    private let busyTimeout: Int32
 
     /// Opens the store at `path`; `.readOnly` opens it with a read-only URI and never writes to it.
     public init(path: String, mode: OpenMode = .readOnly, busyTimeout: Int32 = SQLiteSchema.defaultBusyTimeout) throws {
         location = SQLiteDriver.location(path)
         self.mode = mode
+        self.busyTimeout = busyTimeout
         db = try SQLiteSchema.open(path: path, mode: mode, busyTimeout: busyTimeout)
         totalAtOpen = try db.scalarInt("SELECT max(seq) FROM idem_events") ?? 0
         if db.access == .snapshot {
-            notices.append("\(path): the directory is not writable and no writer has the store open, "
-                           + "so it is read as a snapshot: later changes will not show")
+            snapshotOf = FileStamp(path)
+            notices.append("\(path): read as a snapshot (the folder is not writable and no writer has the store open): "
+                           + "new events show when a writer opens or changes it")
         }
+    }
+
+    /// True while the store is read as an immutable snapshot: events written meanwhile do not show yet.
+    public var isSnapshot: Bool { db.access == .snapshot }
+
+    /// Reading a snapshot: follows live once a writer has made the `-shm` file, or takes a new snapshot of a
+    /// changed file; following after a snapshot: reopens when the `-shm` file went or was made anew. A failed reopen
+    /// leaves the connection as it was, to try again at the next poll.
+    private func lookPastSnapshot() {
+        let path = location.path
+        let shm = FileStamp(path + "-shm")
+        if let followed = followedShm {
+            guard shm?.inode ?? 0 != followed else { return }
+        } else {
+            guard shm != nil || FileStamp(path) != snapshotOf else { return }
+        }
+        guard let next = try? SQLiteSchema.open(path: path, mode: .readOnly, busyTimeout: busyTimeout) else { return }
+        db = next
+        idleDataVersion = nil
+        let live = next.access != .snapshot
+        snapshotOf = live ? nil : FileStamp(path)
+        followedShm = live ? (shm ?? FileStamp(path + "-shm"))?.inode ?? 0 : nil
     }
 
     /// Rows (by seq) read so far against `max(seq)` at open.
@@ -47,6 +83,7 @@ public final class SQLiteReader: EventReader {
     /// for the end).
     public func poll(limit: Int, _ sink: (StoreEvent) -> Void, malformed: (MalformedEntry) -> Void) throws -> Int {
         guard limit > 0 else { return 0 }
+        if snapshotOf != nil || followedShm != nil { lookPastSnapshot() }
         // Read the version before the query: a commit landing after it changes it and is seen next time.
         let version = try dataVersion()
         if let idle = idleDataVersion, idle == version {
@@ -107,5 +144,21 @@ public final class SQLiteReader: EventReader {
     public func drainNotices() -> [String] {
         defer { notices.removeAll() }
         return notices
+    }
+}
+
+/// What a file's `stat` says of it (inode, size, modification time): a changed stamp means a changed file.
+struct FileStamp: Hashable {
+    var inode: UInt64
+    var size: Int64
+    var modified: Int64
+
+    /// Nil when the file cannot be looked at.
+    init?(_ path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        inode = UInt64(st.st_ino)
+        size = Int64(st.st_size)
+        modified = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
     }
 }

@@ -80,6 +80,14 @@ public protocol EventReader: AnyObject {
     /// Things the reader noticed and went on from (a truncated or rotated journal), each one line, oldest first;
     /// calling it empties the list.
     func drainNotices() -> [String]
+
+    /// True while the reader sees a fixed copy of the store that will not follow later changes (a SQLite file in
+    /// a folder it cannot write, with no writer open): the dashboard's header says so.
+    var isSnapshot: Bool { get }
+}
+
+extension EventReader {
+    public var isSnapshot: Bool { false }
 }
 
 /// The writer API a service calls around its work: `begin`, then `complete` or `fail`.

@@ -70,6 +70,8 @@ public struct AppState: Sendable {
     /// The screen the help goes back to when it was opened from the findings view.
     public var helpReturnsTo: Mode?
     public var notice: Notice?
+    /// The store is read as a snapshot: new events do not show until it can be followed (see `Message.snapshot`).
+    public var snapshot = false
     public var load: LoadStatus?
     public var secrets: SecretFields
     public var mouseEnabled: Bool

@@ -15,6 +15,8 @@ enum HeaderView {
         let state: String
         if let l = s.load, !l.finished {
             state = "◌ loading \(Int(l.fraction * 100))%"
+        } else if s.snapshot {
+            state = "◼ snapshot, not live"
         } else if s.tail.isPaused {
             state = "‖ tail paused"
         } else {

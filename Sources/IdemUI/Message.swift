@@ -14,6 +14,9 @@ public enum Message: Sendable {
     case progress(LoadStatus)
     /// Lines the store reader noticed (truncation, rotation).
     case notices([String])
+    /// Whether the store is read as a snapshot that does not follow new events (SQLite in a folder that cannot be
+    /// written, no writer running): the header says so while it lasts.
+    case snapshot(Bool)
     /// A detail the run loop loaded for an `Effect.loadDetail`.
     case detailLoaded(DetailContent)
     case detailFailed(TokenKey, String)

@@ -38,6 +38,9 @@ extension AppState {
         case .notices(let lines):
             if let last = lines.last { notice = Notice(text: last, isError: false, at: now) }
             return []
+        case .snapshot(let on):
+            snapshot = on
+            return []
         case .detailLoaded(let content):
             guard var d = detail, d.key == content.key else { return [] }
             d.content = content

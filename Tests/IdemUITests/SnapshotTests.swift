@@ -140,6 +140,17 @@ import Testing
         assertSnapshot(g, theme: dark, named: "tail-paused-100x30")
     }
 
+    /// A store read as a snapshot says so in the header instead of "live", until the reader follows it again.
+    @Test func snapshotStoreIsNotShownAsLive() {
+        var s = Fixture.state(width: 100, height: 30)
+        #expect(Fixture.rendered(s).line(0).contains("● live"))
+        _ = s.update(.snapshot(true))
+        let header = Fixture.rendered(s).line(0)
+        #expect(header.contains("◼ snapshot, not live") && !header.contains("● live"), "\(header)")
+        _ = s.update(.snapshot(false))
+        #expect(Fixture.rendered(s).line(0).contains("● live"))
+    }
+
     @Test func loadingProgress() {
         var s = AppState(storeName: "big.jsonl", storeKind: "journal", now: Fixture.now)
         _ = s.update(.resize(width: 100, height: 30))

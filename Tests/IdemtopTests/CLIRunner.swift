@@ -26,18 +26,7 @@ struct CLIRunner {
     /// cases that used to hang, so the test fails instead of waiting forever.
     static func run(_ args: [String], environment: [String: String] = [:], executable: String? = nil,
                     timeout: Double? = nil) throws -> Result {
-        let p = Process()
-        p.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
-        p.arguments = args
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        for (k, v) in environment { env[k] = v }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
+        let (p, out, err) = try launch(args, environment: environment, executable: executable)
         nonisolated(unsafe) var killed = false
         if let timeout {
             let pid = p.processIdentifier
@@ -59,6 +48,38 @@ struct CLIRunner {
         return Result(code: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self), timedOut: killed, stdoutData: outData,
                       stderrData: errData)
+    }
+
+    /// A running `idemtop args` (or `executable args`), what it prints collected line by line.
+    struct Background {
+        var process: Process
+        var out: LineCollector
+        var err: LineCollector
+    }
+
+    /// Starts `idemtop args` (or `executable args`) in the background; the caller ends it.
+    static func start(_ args: [String], executable: String? = nil) throws -> Background {
+        let (p, out, err) = try launch(args, environment: [:], executable: executable)
+        return Background(process: p, out: LineCollector(out.fileHandleForReading),
+                          err: LineCollector(err.fileHandleForReading))
+    }
+
+    /// Starts the process with `NO_COLOR=1` and `environment`, stdin empty, stdout and stderr on pipes.
+    private static func launch(_ args: [String], environment: [String: String],
+                               executable: String?) throws -> (Process, Pipe, Pipe) {
+        let p = Process()
+        p.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
+        p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        return (p, out, err)
     }
 
     /// A fresh temporary folder, removed by the caller.

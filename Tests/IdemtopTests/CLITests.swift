@@ -218,3 +218,58 @@ final class LineCollector: @unchecked Sendable {
         #expect(bad.code == 2)
     }
 }
+
+/// `tail --wait` on a store that does not exist yet, through the real binary.
+@Suite(.serialized) struct TailWaitCLITests {
+    /// Without `--wait` a missing journal is an error; with it the tail waits, prints the file from its start once
+    /// it appears, follows it, and ends cleanly on SIGTERM.
+    @Test func tailWaitFollowsAJournalThatAppearsLater() throws {
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("later.jsonl").path
+        let missing = try CLIRunner.run(["tail", path])
+        #expect(missing.code == 1 && missing.stderr.contains("no such file"), "\(missing.stderr)")
+
+        let tail = try CLIRunner.start(["tail", "--wait", path, "--format", "jsonl"])
+        let (p, lines, errors) = (tail.process, tail.out, tail.err)
+        defer { if p.isRunning { p.terminate() } }
+        #expect(eventually(60) { !errors.lines.isEmpty }, "no word that it waits")
+        #expect(errors.lines.first?.contains("waiting for it to appear") == true, "\(errors.lines)")
+        #expect(p.isRunning)
+
+        // A simulator creates the journal and writes 30 events; then 10 more are appended.
+        let first = try CLIRunner.run(["simulate", path, "--events", "30", "--seed", "3", "--start", CLITests.start])
+        #expect(first.code == 0, "\(first.stderr)")
+        #expect(eventually(60) { lines.lines.count >= 30 }, "\(lines.lines.count) of 30 events")
+        let more = try CLIRunner.run(["simulate", path, "--events", "10", "--seed", "4", "--start", CLITests.start])
+        #expect(more.code == 0, "\(more.stderr)")
+        #expect(eventually(60) { lines.lines.count >= 40 }, "\(lines.lines.count) of 40 events")
+
+        p.terminate()
+        p.waitUntilExit()
+        #expect(p.terminationReason == .exit && p.terminationStatus == 0)
+        let file = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.lines.count == file.count, "each event once")
+        let tokens = lines.lines.compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["token"] as? String
+        }
+        let written = file.compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["token"] as? String
+        }
+        #expect(tokens == written)
+        #expect(errors.lines.count == 1, "\(errors.lines)")
+    }
+
+    /// SIGTERM while it is still waiting ends it cleanly too.
+    @Test func tailWaitEndsOnSIGTERMWhileWaiting() throws {
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tail = try CLIRunner.start(["tail", "--wait", dir.appendingPathComponent("never.db").path])
+        let (p, errors) = (tail.process, tail.err)
+        defer { if p.isRunning { p.terminate() } }
+        #expect(eventually(60) { !errors.lines.isEmpty })
+        p.terminate()
+        p.waitUntilExit()
+        #expect(p.terminationReason == .exit && p.terminationStatus == 0)
+    }
+}

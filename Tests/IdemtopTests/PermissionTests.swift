@@ -39,6 +39,29 @@ import Testing
         return try CLIRunner.run(["-u", "nobody", "--", binary] + args, executable: runuser)
     }
 
+    /// Starts `idemtop args` in the background as that same user, its output collected line by line.
+    func startUnprivileged(_ args: [String]) throws -> CLIRunner.Background {
+        guard geteuid() == 0 else { return try CLIRunner.start(args) }
+        guard let binary = PermissionTests.binaryCopy else {
+            Issue.record("as root this test runs the binary as nobody: it needs a copy in \(PermissionTests.shared)")
+            return try CLIRunner.start(args)
+        }
+        return try CLIRunner.start(["-u", "nobody", "--", binary] + args, executable: "/usr/sbin/runuser")
+    }
+
+    /// Sends SIGTERM to idemtop itself: to runuser's child when run through it (runuser answers a SIGTERM of its
+    /// own by killing the session and saying so on stderr).
+    func terminate(_ p: Process) {
+        let children = (try? String(contentsOfFile: "/proc/\(p.processIdentifier)/task/\(p.processIdentifier)/children",
+                                    encoding: .utf8)) ?? ""
+        let pids = children.split(separator: " ").compactMap { Int32($0) }
+        if p.executableURL?.lastPathComponent == "runuser" && !pids.isEmpty {
+            for pid in pids { kill(pid, SIGTERM) }
+        } else {
+            p.terminate()
+        }
+    }
+
     /// A simulated store in a fresh folder that everyone may enter and read.
     func store(_ name: String) throws -> (dir: URL, path: String) {
         let dir = URL(fileURLWithPath: PermissionTests.shared).appendingPathComponent("store-\(UUID().uuidString.prefix(8))")
@@ -103,5 +126,38 @@ import Testing
         #expect(r.code == 0, "\(r.stderr)")
         #expect(r.stdout == all.stdout && !r.stdout.isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["store.db"])
+    }
+
+    /// `tail` on a SQLite store in a folder it cannot write, with no writer running: SQLite can only open it as a
+    /// snapshot. The tail says so once on stderr, and still shows what writers add later (two writer sessions).
+    @Test func tailOnASQLiteStoreInAFolderItCannotWriteFollowsIt() throws {
+        let (dir, path) = try store("store.db")
+        defer {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+            try? FileManager.default.removeItem(at: dir)
+        }
+        // As above: no -wal or -shm (the writer removed them when it closed the store), and none can be made.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["store.db"])
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: dir.path)
+        let tail = try startUnprivileged(["tail", path, "--format", "jsonl"])
+        let (p, out, err) = (tail.process, tail.out, tail.err)
+        defer { if p.isRunning { p.terminate() } }
+        // The notice comes once the tail has read past what the store held.
+        #expect(eventually(60) { !err.lines.isEmpty }, "no notice on stderr")
+        #expect(err.lines.count == 1 && err.lines[0].contains("snapshot"), "\(err.lines)")
+        // A writer who may write the folder (root; anyone else opens it for the writer): 20 events, twice.
+        for (round, seed) in [(1, 31), (2, 32)] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+            let sim = try CLIRunner.run(["simulate", path, "--events", "20", "--seed", "\(seed)",
+                                         "--start", CLITests.start])
+            #expect(sim.code == 0, "\(sim.stderr)")
+            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: dir.path)
+            #expect(eventually(60) { out.lines.count >= 20 * round }, "round \(round): \(out.lines.count) lines")
+        }
+        terminate(p)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(out.lines.count == 40, "each event once")
+        #expect(err.lines.count == 1, "\(err.lines)")
     }
 }
