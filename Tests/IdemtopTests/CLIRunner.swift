@@ -75,6 +75,12 @@ struct CLIRunner {
         for (k, v) in environment { env[k] = v }
         p.environment = env
         let out = Pipe(), err = Pipe()
+        // Close-on-exec on our ends: a long-lived child another test starts meanwhile (a tmux server, the example
+        // service) must not inherit them, or the read here waits for that child's end instead of this one's.
+        for fd in [out.fileHandleForReading.fileDescriptor, out.fileHandleForWriting.fileDescriptor,
+                   err.fileHandleForReading.fileDescriptor, err.fileHandleForWriting.fileDescriptor] {
+            _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC)
+        }
         p.standardOutput = out
         p.standardError = err
         p.standardInput = FileHandle.nullDevice
