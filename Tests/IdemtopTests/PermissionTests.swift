@@ -17,11 +17,19 @@ import Testing
     }()
 
     /// The built binary, copied where `nobody` can run it (its Swift libraries are found by absolute path).
+    ///
+    /// Written through a close-on-exec descriptor to a temporary name, then renamed: a child another test forks
+    /// meanwhile must not keep the copy open for writing, or running it fails with ETXTBSY ("Text file busy").
     static let binaryCopy: String? = {
         let copy = PermissionTests.shared + "/idemtop"
-        if !FileManager.default.fileExists(atPath: copy) {
-            try? FileManager.default.copyItem(atPath: CLIRunner.binary.path, toPath: copy)
-            try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy)
+        if !FileManager.default.fileExists(atPath: copy), let bytes = FileManager.default.contents(atPath: CLIRunner.binary.path) {
+            let partial = copy + ".partial"
+            let fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+            if fd >= 0 {
+                let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                close(fd)
+                if written == bytes.count { rename(partial, copy) }
+            }
         }
         return FileManager.default.isExecutableFile(atPath: copy) ? copy : nil
     }()
