@@ -132,7 +132,7 @@ public enum CredentialProcess {
 
 /// The credentials a client signs with, refreshed before they expire: credentials from `credential_process` carry
 /// an `Expiration`, and a dashboard left open for hours outlives them. Thread-safe; one refresh at a time.
-public final class CredentialsProvider: @unchecked Sendable {
+public final class CredentialsProvider: Sendable {
     /// Credentials are renewed this long before they expire (botocore refreshes within 15 min, and must within 10).
     public static let refreshAhead = TimeSpan.minutes(10)
 
@@ -140,14 +140,13 @@ public final class CredentialsProvider: @unchecked Sendable {
     /// 5-minute keys would otherwise run before every request.
     public static let minimumRenewalInterval = TimeSpan.minutes(1)
 
-    private let lock = NSLock()
-    private var cached: AWSCredentials
-    private var renewedAt: Instant?
+    /// The credentials in use, and when they were last renewed; the lock is held through a renewal.
+    private let state: Locked<(cached: AWSCredentials, renewedAt: Instant?)>
     private let renew: (@Sendable () throws -> AWSCredentials)?
 
     /// Fixed credentials (or ones renewed with `renew` when they carry an expiration).
     public init(_ credentials: AWSCredentials, renew: (@Sendable () throws -> AWSCredentials)? = nil) {
-        cached = credentials
+        state = Locked((credentials, nil))
         self.renew = renew
     }
 
@@ -159,13 +158,13 @@ public final class CredentialsProvider: @unchecked Sendable {
 
     /// The credentials to sign a request made at `now`.
     public func credentials(at now: Instant) throws -> AWSCredentials {
-        try lock.withLock {
-            if let expiration = cached.expiration, let renew, now >= expiration - CredentialsProvider.refreshAhead,
-               now >= expiration || renewedAt.map({ now - $0 >= CredentialsProvider.minimumRenewalInterval }) ?? true {
-                cached = try renew()
-                renewedAt = now
+        try state.withLock { s throws(any Error) in
+            if let expiration = s.cached.expiration, let renew, now >= expiration - CredentialsProvider.refreshAhead,
+               now >= expiration || s.renewedAt.map({ now - $0 >= CredentialsProvider.minimumRenewalInterval }) ?? true {
+                s.cached = try renew()
+                s.renewedAt = now
             }
-            return cached
+            return s.cached
         }
     }
 }
