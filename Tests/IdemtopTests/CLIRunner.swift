@@ -1,4 +1,5 @@
 import Foundation
+import IdemProcess
 import Testing
 
 /// Runs the built `idemtop` binary and captures what it prints: the CLI tests exercise the real executable.
@@ -19,29 +20,11 @@ struct CLIRunner {
 
     /// Runs `idemtop args` (or `executable args`) to completion.
     static func run(_ args: [String], environment: [String: String] = [:], executable: String? = nil) throws -> Result {
-        let p = Process()
-        p.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
-        p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         for (k, v) in environment { env[k] = v }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        // Read both pipes before waiting, so a large output cannot fill a pipe and stall the child.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data(), errData = Data()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.wait()
-        p.waitUntilExit()
-        return Result(code: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        let outcome = try ChildProcess.run(executable ?? binary.path, args, environment: env)
+        return Result(code: outcome.code, stdout: outcome.stdoutText, stderr: outcome.stderrText)
     }
 
     /// A fresh temporary folder, removed by the caller.
