@@ -1,7 +1,7 @@
 import Foundation
+import IdemActions
 import IdemApp
 import IdemCore
-import IdemExampleService
 import IdemFakes
 import IdemStore
 import IdemUI
@@ -24,9 +24,11 @@ import Testing
             fingerprint: Fingerprint(String(repeating: "ab", count: 32)), request: request)
         else { Issue.record("expected an execution"); return }
         try writer.complete(ticket, response: StoredResponse(status: 201, body: #"{"id":"ch_1"}"#))
-        // The target keeps its own store, where the token is new: it executes, taking its 600 ms of work.
-        let target = try startExampleService(store: JournalDriver.location(dir.appendingPathComponent("t.jsonl").path),
-                                             options: PaymentsAPI.Options(workMs: 600, defaultTenant: "shop"))
+        // The target keeps its own store, where the token is new: it executes, taking its 600 ms of work. A child
+        // process, not the in-process server: that one needs Swift concurrency threads, which this blocking test and
+        // the others running beside it can all hold (two on two cores), and the replay then never gets an answer.
+        let target = try ExampleServiceProcess(store: JournalDriver.location(dir.appendingPathComponent("t.jsonl").path),
+                                               arguments: ["--work-ms", "600"])
         defer { target.stop() }
         var options = DashboardOptions(clock: clock)
         options.replayTarget = target.url.absoluteString
