@@ -10,6 +10,9 @@ import IdemCore
 /// Foundation's `Process`, not swift-subprocess: every caller is synchronous, and a blocking wait on subprocess's
 /// `async` run deadlocks once the callers fill Swift concurrency's pool (two parallel tests on two cores): it
 /// starts an unstructured `Task` of its own, which then finds no thread. Here the waiting is on threads of our own.
+///
+/// A limit of `Process` on Linux: it sees the child end when every process holding a descriptor the child inherited
+/// has ended, so a command that leaves a background grandchild behind counts as running until that one ends too.
 public enum ChildProcess {
     /// What a finished child left.
     public struct Outcome: Sendable {
