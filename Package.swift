@@ -19,17 +19,19 @@ let package = Package(
     targets: [
         // Pure values: records, events, statuses, the aggregate, the writer's decision rules. Foundation only.
         .target(name: "IdemCore"),
+        // The one runner of child processes, on Foundation's Process: one-shot commands and long-running children.
+        .target(name: "IdemProcess", dependencies: ["IdemCore"]),
         // SQLite's C API, linked from the system library (libsqlite3-dev).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // The journal and SQLite stores: read, tail, and the writer API.
         .target(name: "IdemStore", dependencies: ["IdemCore", "CSQLite"]),
         // The DynamoDB store as AWS Lambda Powertools' idempotency utility writes it: a SigV4-signed client of the
         // DynamoDB JSON API over URLSession, a reader, the guarded purge, Powertools' key hash.
-        .target(name: "IdemDynamo", dependencies: ["IdemCore", "IdemStore"]),
+        .target(name: "IdemDynamo", dependencies: ["IdemCore", "IdemStore", "IdemProcess"]),
         // A deterministic payments-API simulator that drives the writer API.
         .target(name: "IdemSimulator", dependencies: ["IdemCore", "IdemStore"]),
         // The guarded actions without printing: purge (compare-and-set), replay over HTTP, the audit trail.
-        .target(name: "IdemActions", dependencies: ["IdemCore", "IdemStore"]),
+        .target(name: "IdemActions", dependencies: ["IdemCore", "IdemStore", "IdemProcess"]),
         // A tiny payments API that records its idempotency decisions through the writer API: what demo and tests act on.
         .target(
             name: "IdemExampleService",
@@ -65,15 +67,17 @@ let package = Package(
             ]
         ),
         .testTarget(name: "IdemCoreTests", dependencies: ["IdemCore", "IdemStore", "IdemFakes", "IdemSimulator"]),
-        .testTarget(name: "IdemStoreTests", dependencies: ["IdemCore", "IdemStore", "IdemSimulator", "IdemFakes"]),
+        .testTarget(name: "IdemStoreTests",
+                    dependencies: ["IdemCore", "IdemStore", "IdemSimulator", "IdemFakes", "IdemProcess"]),
         .testTarget(name: "IdemUITests",
                     dependencies: ["IdemCore", "IdemUI", "IdemFakes", "IdemApp", "IdemStore", "IdemSimulator"],
                     exclude: ["__Snapshots__"]),
-        .testTarget(name: "IdemDynamoTests", dependencies: ["IdemCore", "IdemStore", "IdemDynamo"],
+        .testTarget(name: "IdemDynamoTests", dependencies: ["IdemCore", "IdemStore", "IdemDynamo", "IdemProcess"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "IdemAppTests",
                     dependencies: ["IdemCore", "IdemStore", "IdemUI", "IdemApp", "IdemFakes", "IdemActions", "IdemExampleService"]),
-        .testTarget(name: "IdemtopTests", dependencies: ["IdemCore", "IdemStore", "IdemActions", "IdemUI", "IdemFakes"]),
+        .testTarget(name: "IdemtopTests",
+                    dependencies: ["IdemCore", "IdemStore", "IdemActions", "IdemUI", "IdemFakes", "IdemProcess"]),
         .testTarget(
             name: "IdemActionsTests",
             dependencies: ["IdemCore", "IdemStore", "IdemActions", "IdemSimulator", "IdemExampleService", "IdemFakes"]

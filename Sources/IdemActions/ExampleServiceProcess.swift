@@ -1,18 +1,18 @@
 import Foundation
+import IdemProcess
 import IdemStore
 
 /// The `idemtop-example-service` binary run as a child process: what tests and `idemtop demo` act on over HTTP.
 ///
 /// Its stdout goes to a log file; the first line (`listening on http://127.0.0.1:PORT`) gives the URL.
-public final class ExampleServiceProcess: @unchecked Sendable {
+public final class ExampleServiceProcess: Sendable {
     public let url: URL
     /// The service's stdout: the listening line, then one line per request.
     public let logPath: String
-    private let process: Process
+    /// Its stdin is a lifeline: when this process dies, the pipe closes and the service exits too.
+    private let process: RunningChild
     /// True when the log is a temporary file this object made (and removes).
     private let ownsLog: Bool
-    /// Our end of the service's stdin: when this process dies, the pipe closes and the service exits too.
-    private let lifeline = Pipe()
 
     /// The binary beside the running executable (`swift build` puts all products in one folder), found through
     /// `/proc/self/exe` so it works however the executable was started (from PATH, a symlink, a relative path).
@@ -36,13 +36,9 @@ public final class ExampleServiceProcess: @unchecked Sendable {
         ownsLog = logPath == nil
         guard FileManager.default.createFile(atPath: log, contents: nil), let out = FileHandle(forWritingAtPath: log)
         else { throw StoreError.io(path: log, why: "cannot create the service log") }
-        let p = Process()
-        p.executableURL = executable
-        p.arguments = ["--store", store.description, "--port", "\(port)", "--exit-with-stdin"] + arguments
-        p.standardOutput = out
-        p.standardError = out
-        p.standardInput = lifeline
-        try p.run()
+        let p = try RunningChild(executable.path,
+                                 ["--store", store.description, "--port", "\(port)", "--exit-with-stdin"] + arguments,
+                                 input: .lifeline, stdout: .file(out), stderr: .file(out))
         try? out.close()
         self.process = p
         self.logPath = log
@@ -54,8 +50,7 @@ public final class ExampleServiceProcess: @unchecked Sendable {
         }
         found = found ?? ExampleServiceProcess.listeningURL(in: log)
         guard let url = found else {
-            if p.isRunning { p.terminate() }
-            p.waitUntilExit()
+            p.stop()
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             throw StoreError.io(path: executable.path, why: "the service did not start: \(text.prefix(300))")
         }
@@ -73,17 +68,14 @@ public final class ExampleServiceProcess: @unchecked Sendable {
         return URL(string: String(first.dropFirst(prefix.count)))
     }
 
-    public var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.pid }
     public var isRunning: Bool { process.isRunning }
 
     /// Everything the service printed so far.
     public func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Stops the service (SIGTERM) and waits for it to exit. The log stays readable until this object goes away.
-    public func stop() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-    }
+    public func stop() { process.stop() }
 
     /// Stops the service; removes the log when it was a temporary one (no `logPath` given).
     deinit {

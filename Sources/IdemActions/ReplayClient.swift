@@ -1,4 +1,5 @@
 import Foundation
+import IdemCore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -15,14 +16,16 @@ public enum ReplayClient {
     /// Sends from synchronous code (the CLI, test threads), blocking the calling thread until the answer or the
     /// failure. Uses no Swift concurrency threads, so it may be called from any thread.
     public static func sendBlocking(_ plan: ReplayPlan, timeout: Double) throws -> ReplayAnswer {
-        let box = Box()
+        let answer = Locked<Result<ReplayAnswer, any Error>?>(nil)
+        // A semaphore, not the lock: the thread waits for one signal, which a Mutex cannot express.
         let done = DispatchSemaphore(value: 0)
         start(plan, timeout: timeout) { result in
-            box.set(result)
+            answer.withLock { $0 = result }
             done.signal()
         }
         done.wait()
-        return try box.get()
+        guard let result = answer.value else { throw CancellationError() }
+        return try result.get()
     }
 
     /// Starts the request on URLSession's own queue; `completion` runs once, there.
@@ -41,11 +44,12 @@ public enum ReplayClient {
         let session = URLSession(configuration: config)
         let started = Date()
         let url = plan.url
-        let timer = TimeoutFlag()
+        // Set when our own timer cancels the request, so the cancellation reads as a timeout.
+        let timedOut = Locked(false)
         let task = session.dataTask(with: request) { data, response, error in
             session.finishTasksAndInvalidate()
             if let error {
-                completion(.failure(timer.fired ? ActionError.timedOut(url.absoluteString, seconds: timeout)
+                completion(.failure(timedOut.value ? ActionError.timedOut(url.absoluteString, seconds: timeout)
                                                 : map(error, url: url, timeout: timeout)))
                 return
             }
@@ -63,7 +67,7 @@ public enum ReplayClient {
         }
         task.resume()
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-            timer.fire()
+            timedOut.withLock { $0 = true }
             task.cancel()
         }
     }
@@ -90,25 +94,6 @@ public enum ReplayClient {
                 return .tls(url.absoluteString, why: text.trimmingCharacters(in: .whitespaces))
             }
             return .transport(url.absoluteString, why: text)
-        }
-    }
-
-    /// Set when our own timer cancels the request, so the cancellation reads as a timeout.
-    private final class TimeoutFlag: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = false
-        var fired: Bool { lock.withLock { value } }
-        func fire() { lock.withLock { value = true } }
-    }
-
-    /// The answer handed from the sending task to the blocked thread.
-    private final class Box: @unchecked Sendable {
-        private let lock = NSLock()
-        private var result: Result<ReplayAnswer, any Error>?
-        func set(_ r: Result<ReplayAnswer, any Error>) { lock.withLock { result = r } }
-        func get() throws -> ReplayAnswer {
-            guard let r = lock.withLock({ result }) else { throw CancellationError() }
-            return try r.get()
         }
     }
 }

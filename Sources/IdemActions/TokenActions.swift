@@ -7,6 +7,10 @@ import IdemStore
 /// Opened `readOnly`, it refuses every action with `StoreError.readOnly` before touching the store. Otherwise the
 /// admin writer is opened on the first action and kept. Safe to share between tasks and threads: every store call
 /// runs under one lock (a replay's HTTP exchange runs outside it).
+///
+/// `@unchecked Sendable`: the admin writer is not `Sendable` (one connection or descriptor), and `Locked` cannot
+/// hold it because the compiler cannot see that `body` keeps no reference to it; `admin` is opened, read and used
+/// only while `lock` is held, so one thread at a time touches it.
 public final class TokenActions: @unchecked Sendable {
     public let location: StoreLocation
     /// Opens the admin side of `location`'s kind.
@@ -16,8 +20,8 @@ public final class TokenActions: @unchecked Sendable {
     public let actor: String
     private let policy: Policy
     private let clock: any Clock
-    private let lock = NSLock()
-    /// Guarded by `lock`.
+    private let lock = Locked(())
+    /// The admin writer, opened on the first action. Guarded by `lock`.
     private var admin: (any TokenAdmin)?
 
     public init(location: StoreLocation, registry: StoreRegistry, readOnly: Bool, policy: Policy = .standard,
@@ -34,12 +38,12 @@ public final class TokenActions: @unchecked Sendable {
     /// was opened read-only, before anything is opened.
     private func withWriter<T>(for action: String, _ body: (any TokenAdmin) throws -> T) throws -> T {
         if readOnly { throw StoreError.readOnly("\(action) needs a writable store; drop --read-only") }
-        lock.lock()
-        defer { lock.unlock() }
-        if let admin { return try body(admin) }
-        let opened = try registry.admin(location, policy: policy, clock: clock)
-        admin = opened
-        return try body(opened)
+        return try lock.withLock { _ throws(any Error) in
+            if let admin { return try body(admin) }
+            let opened = try registry.admin(location, policy: policy, clock: clock)
+            admin = opened
+            return try body(opened)
+        }
     }
 
     /// Opens the store for writing now, so that a store we cannot write (a write-protected file, a journal in a

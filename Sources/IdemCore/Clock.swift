@@ -12,15 +12,14 @@ public struct SystemClock: Clock {
 }
 
 /// A clock that reads what it was last set to: the simulator's virtual time, `--at TIME`, and tests.
-public final class ManualClock: Clock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Instant
+public final class ManualClock: Clock, Sendable {
+    private let current: Locked<Instant>
 
-    public init(_ start: Instant) { current = start }
+    public init(_ start: Instant) { current = Locked(start) }
 
-    public func now() -> Instant { lock.withLock { current } }
+    public func now() -> Instant { current.value }
 
     /// Moves the clock by `span` (back, with a negative span).
-    public func advance(_ span: TimeSpan) { lock.withLock { current = current + span } }
-    public func set(_ instant: Instant) { lock.withLock { current = instant } }
+    public func advance(_ span: TimeSpan) { current.withLock { $0 = $0 + span } }
+    public func set(_ instant: Instant) { current.withLock { $0 = instant } }
 }

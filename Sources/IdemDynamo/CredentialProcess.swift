@@ -1,5 +1,6 @@
 import Foundation
 import IdemCore
+import IdemProcess
 
 /// `credential_process` in an AWS profile: a command that prints credentials as JSON on stdout, the way the AWS CLI
 /// and the SDKs run it. It is how SSO, assume-role chains and vaults reach tools that only sign requests:
@@ -20,46 +21,23 @@ public enum CredentialProcess {
         guard let words = split(command), !words.isEmpty else {
             throw DynamoError.credentials("\(what) is not a command: \(command)")
         }
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("idemtop-credential-process-\(getpid())-\(UUID().uuidString.prefix(8))")
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
-                                                 attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
-        guard FileManager.default.createFile(atPath: outURL.path, contents: nil, attributes: [.posixPermissions: 0o600]),
-              FileManager.default.createFile(atPath: errURL.path, contents: nil),
-              let out = FileHandle(forWritingAtPath: outURL.path), let err = FileHandle(forWritingAtPath: errURL.path)
-        else { throw DynamoError.credentials("\(what): cannot create a temporary file in \(dir.path)") }
-        let p = Process()
-        // env finds the program on PATH (the AWS CLI does the same) without a shell in between.
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = words
-        p.environment = environment
-        p.standardInput = FileHandle.nullDevice
-        p.standardOutput = out
-        p.standardError = err
-        do { try p.run() } catch {
-            throw DynamoError.credentials("\(what) could not start \(words[0]): \(error.localizedDescription)")
-        }
-        try? out.close()
-        try? err.close()
-        let deadline = Date().addingTimeInterval(timeout)
-        while p.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        if p.isRunning {
-            p.terminate()
-            p.waitUntilExit()
+        let outcome: ChildProcess.Outcome
+        do {
+            // env finds the program on PATH (the AWS CLI does the same) without a shell in between.
+            outcome = try ChildProcess.run("/usr/bin/env", words, environment: environment, timeout: timeout)
+        } catch ChildProcess.Failure.timedOut {
             throw DynamoError.credentials("\(what) did not finish within \(Int(timeout)) s: \(command)")
+        } catch {
+            throw DynamoError.credentials("\(what) could not start \(words[0]): \(error)")
         }
-        p.waitUntilExit()
-        let stdout = (try? Data(contentsOf: outURL)) ?? Data()
-        let stderr = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
-        guard p.terminationStatus == 0 else {
+        let stderr = outcome.stderrText
+        guard outcome.code == 0 else {
             let why = stderr.split(whereSeparator: \.isNewline).first.map { ": " + Sanitizer.visible(String($0)) } ?? ""
             // env itself exits 127 when the program is not on PATH.
-            let code = p.terminationStatus == 127 && stderr.contains("No such file") ? " (not found)" : ""
-            throw DynamoError.credentials("\(what) failed with exit code \(p.terminationStatus)\(code)\(why)")
+            let code = outcome.code == 127 && stderr.contains("No such file") ? " (not found)" : ""
+            throw DynamoError.credentials("\(what) failed with exit code \(outcome.code)\(code)\(why)")
         }
-        return try parse(stdout, what: what)
+        return try parse(outcome.stdout, what: what)
     }
 
     /// The credentials in the command's output.
@@ -132,7 +110,7 @@ public enum CredentialProcess {
 
 /// The credentials a client signs with, refreshed before they expire: credentials from `credential_process` carry
 /// an `Expiration`, and a dashboard left open for hours outlives them. Thread-safe; one refresh at a time.
-public final class CredentialsProvider: @unchecked Sendable {
+public final class CredentialsProvider: Sendable {
     /// Credentials are renewed this long before they expire (botocore refreshes within 15 min, and must within 10).
     public static let refreshAhead = TimeSpan.minutes(10)
 
@@ -140,14 +118,13 @@ public final class CredentialsProvider: @unchecked Sendable {
     /// 5-minute keys would otherwise run before every request.
     public static let minimumRenewalInterval = TimeSpan.minutes(1)
 
-    private let lock = NSLock()
-    private var cached: AWSCredentials
-    private var renewedAt: Instant?
+    /// The credentials in use, and when they were last renewed; the lock is held through a renewal.
+    private let state: Locked<(cached: AWSCredentials, renewedAt: Instant?)>
     private let renew: (@Sendable () throws -> AWSCredentials)?
 
     /// Fixed credentials (or ones renewed with `renew` when they carry an expiration).
     public init(_ credentials: AWSCredentials, renew: (@Sendable () throws -> AWSCredentials)? = nil) {
-        cached = credentials
+        state = Locked((credentials, nil))
         self.renew = renew
     }
 
@@ -159,13 +136,13 @@ public final class CredentialsProvider: @unchecked Sendable {
 
     /// The credentials to sign a request made at `now`.
     public func credentials(at now: Instant) throws -> AWSCredentials {
-        try lock.withLock {
-            if let expiration = cached.expiration, let renew, now >= expiration - CredentialsProvider.refreshAhead,
-               now >= expiration || renewedAt.map({ now - $0 >= CredentialsProvider.minimumRenewalInterval }) ?? true {
-                cached = try renew()
-                renewedAt = now
+        try state.withLock { s throws(any Error) in
+            if let expiration = s.cached.expiration, let renew, now >= expiration - CredentialsProvider.refreshAhead,
+               now >= expiration || s.renewedAt.map({ now - $0 >= CredentialsProvider.minimumRenewalInterval }) ?? true {
+                s.cached = try renew()
+                s.renewedAt = now
             }
-            return cached
+            return s.cached
         }
     }
 }

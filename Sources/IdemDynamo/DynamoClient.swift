@@ -9,7 +9,7 @@ import IdemCore
 /// throttles.
 ///
 /// Thread-safe: the parallel scan calls it from several threads at once.
-public final class DynamoClient: @unchecked Sendable {
+public final class DynamoClient: Sendable {
     public let endpoint: URL
     /// The region and service to sign for; its credentials are replaced by `credentials`' current ones per call.
     public let signer: SigV4
@@ -29,8 +29,7 @@ public final class DynamoClient: @unchecked Sendable {
     /// `https` endpoints go through URLSession; `http` ones (moto, DynamoDB Local) through `PlainHTTP`.
     let useURLSession: Bool
     let timeout: TimeInterval
-    private let lock = NSLock()
-    private var throttledCount = 0
+    private let throttledCount = Locked(0)
 
     /// - Parameter credentials: where to get the credentials per call; nil: always `signer`'s.
     public init(endpoint: URL, signer: SigV4, credentials: CredentialsProvider? = nil, table: String,
@@ -56,7 +55,7 @@ public final class DynamoClient: @unchecked Sendable {
     }
 
     /// How many calls DynamoDB throttled so far (each retried or given up).
-    public var throttled: Int { lock.withLock { throttledCount } }
+    public var throttled: Int { throttledCount.value }
 
     /// Calls `action` with `body`, retrying while throttled; returns the response object.
     public func call(_ action: String, _ body: [String: Any]) throws -> [String: Any] {
@@ -65,7 +64,7 @@ public final class DynamoClient: @unchecked Sendable {
             do {
                 return try callOnce(action, body)
             } catch let e as DynamoError where e.isRetryable && attempt < maxRetries {
-                lock.withLock { throttledCount += 1 }
+                throttledCount.withLock { $0 += 1 }
                 Thread.sleep(forTimeInterval: Double(DynamoClient.backoff(attempt: attempt, base: baseBackoff,
                                                                          cap: maxBackoff).ms) / 1000)
                 attempt += 1
@@ -115,22 +114,17 @@ public final class DynamoClient: @unchecked Sendable {
 
     /// Sends and waits: URLSession's completion handler, bridged to a synchronous call.
     private func send(_ request: URLRequest) throws -> (Data, Int) {
-        final class Box: @unchecked Sendable {
-            var data: Data?
-            var response: URLResponse?
-            var error: Error?
-        }
-        let box = Box()
+        let answer = Locked<(data: Data?, status: Int?, error: (any Error)?)>((nil, nil, nil))
+        // A semaphore, not the lock: the thread waits for one signal, which a Mutex cannot express.
         let done = DispatchSemaphore(value: 0)
         let task = session.dataTask(with: request) { data, response, error in
-            box.data = data
-            box.response = response
-            box.error = error
+            answer.withLock { $0 = (data, (response as? HTTPURLResponse)?.statusCode, error) }
             done.signal()
         }
         task.resume()
         done.wait()
-        if let error = box.error {
+        let (data, status, error) = answer.withLock { ($0.data, $0.status, $0.error) }
+        if let error {
             let ns = error as NSError
             let what: String
             switch (error as? URLError)?.code {
@@ -141,9 +135,9 @@ public final class DynamoClient: @unchecked Sendable {
             }
             throw DynamoError.connection(what)
         }
-        guard let http = box.response as? HTTPURLResponse else {
+        guard let status else {
             throw DynamoError.malformed("no HTTP response from \(endpoint.absoluteString)")
         }
-        return (box.data ?? Data(), http.statusCode)
+        return (data ?? Data(), status)
     }
 }

@@ -3,19 +3,19 @@ import IdemCore
 
 /// The operations idemtop runs on one Powertools table: describe, scan a segment page, query the partition,
 /// get and conditionally delete an item.
-public final class DynamoTable: @unchecked Sendable {
+public final class DynamoTable: Sendable {
     public let client: DynamoClient
     /// The configuration, with the key layout filled in from the table's key schema.
-    public private(set) var config: DynamoTableConfig
+    public let config: DynamoTableConfig
     /// The item count DescribeTable reported (DynamoDB refreshes it about every six hours; 0 when unknown).
-    public private(set) var approximateItemCount: Int64 = 0
+    public let approximateItemCount: Int64
     /// Whether the table has a DynamoDB stream.
-    public private(set) var hasStream = false
+    public let hasStream: Bool
     /// The stream's ARN and view type (`NEW_IMAGE`, `NEW_AND_OLD_IMAGES`, `KEYS_ONLY`, `OLD_IMAGE`).
-    public private(set) var streamARN: String?
-    public private(set) var streamViewType: String?
+    public let streamARN: String?
+    public let streamViewType: String?
     /// The client for the table's stream (same credentials; `streams.dynamodb.REGION` on AWS, else the endpoint).
-    public private(set) var streamsClient: DynamoClient?
+    public let streamsClient: DynamoClient?
 
     /// Opens the table a config names: resolves credentials, region and endpoint, and describes the table (which
     /// fails with one clear line when it is missing, unreachable, or the credentials are refused).
@@ -30,34 +30,37 @@ public final class DynamoTable: @unchecked Sendable {
         let signer = SigV4(credentials: try credentials.credentials(at: clock.now()), region: region, service: "dynamodb")
         let client = DynamoClient(endpoint: endpoint, signer: signer, credentials: credentials, table: config.table,
                                   clock: clock, timeout: Double(config.requestTimeout.ms) / 1000)
-        try self.init(client: client, config: config)
         var streams = endpoint
         if endpoint.host == "dynamodb.\(region).amazonaws.com", let url = URL(string: "https://streams.dynamodb.\(region).amazonaws.com/") {
             streams = url
         }
-        streamsClient = DynamoClient(endpoint: streams, signer: signer, credentials: credentials, table: config.table,
-                                     clock: clock,
-                                     timeout: Double(config.requestTimeout.ms) / 1000,
-                                     targetPrefix: "DynamoDBStreams_20120810")
+        let streamsClient = DynamoClient(endpoint: streams, signer: signer, credentials: credentials,
+                                         table: config.table, clock: clock,
+                                         timeout: Double(config.requestTimeout.ms) / 1000,
+                                         targetPrefix: "DynamoDBStreams_20120810")
+        try self.init(client: client, config: config, streamsClient: streamsClient)
     }
 
-    public init(client: DynamoClient, config: DynamoTableConfig) throws {
+    public init(client: DynamoClient, config: DynamoTableConfig, streamsClient: DynamoClient? = nil) throws {
         self.client = client
+        self.streamsClient = streamsClient
+        var config = config
+        let table = try DynamoTable.describe(client, &config)
         self.config = config
-        try describe()
-    }
-
-    /// DescribeTable: the key schema decides the layout (a RANGE key means the sort-key layout).
-    func describe() throws {
-        let answer = try client.call("DescribeTable", ["TableName": config.table])
-        guard let table = answer["Table"] as? [String: Any] else {
-            throw DynamoError.malformed("DescribeTable returned no Table")
-        }
         approximateItemCount = (table["ItemCount"] as? NSNumber)?.int64Value ?? 0
         let stream = table["StreamSpecification"] as? [String: Any]
         hasStream = (stream?["StreamEnabled"] as? Bool) ?? false
         streamViewType = stream?["StreamViewType"] as? String
         streamARN = hasStream ? table["LatestStreamArn"] as? String : nil
+    }
+
+    /// DescribeTable: the key schema decides the layout (a RANGE key means the sort-key layout), filled into
+    /// `config`; answers the table's description.
+    static func describe(_ client: DynamoClient, _ config: inout DynamoTableConfig) throws -> [String: Any] {
+        let answer = try client.call("DescribeTable", ["TableName": config.table])
+        guard let table = answer["Table"] as? [String: Any] else {
+            throw DynamoError.malformed("DescribeTable returned no Table")
+        }
         let schema = table["KeySchema"] as? [[String: Any]] ?? []
         let hash = schema.first { $0["KeyType"] as? String == "HASH" }?["AttributeName"] as? String
         let range = schema.first { $0["KeyType"] as? String == "RANGE" }?["AttributeName"] as? String
@@ -75,6 +78,7 @@ public final class DynamoTable: @unchecked Sendable {
         } else if let given = config.sortKeyAttr {
             throw DynamoError.usage("sort_key_attr=\(given) but the table '\(config.table)' has no sort key")
         }
+        return table
     }
 
     /// One page of items and where the next page starts (nil at the end).

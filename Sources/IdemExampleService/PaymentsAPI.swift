@@ -7,6 +7,8 @@ import IdemStore
 /// Follows the IETF idempotency-key draft: 400 without the key header, 409 while the first request is in progress,
 /// 422 when the key is reused with another payload, and the stored response, with `Idempotent-Replayed: true`, for a
 /// duplicate. Every decision goes through the library's writer API, so idemtop sees exactly what a real service does.
+///
+/// `@unchecked Sendable`: its only non-Sendable part, `writer`, is touched only on the serial `queue` (`onWriter`).
 public final class PaymentsAPI: @unchecked Sendable {
     /// One HTTP request as the API sees it: header names as sent.
     public struct Request: Sendable {

@@ -17,14 +17,18 @@ public func startExampleService(store: StoreLocation, port: UInt16 = 0, policy: 
     let writer = try StoreRegistry.files.writer(store, policy: policy, clock: SystemClock(), create: true)
     let server = try ExampleServer(api: PaymentsAPI(writer: writer, options: options, log: log), port: port)
     let task = Task { try await server.run() }
-    let box = ResultBox<URL>()
+    let listening = Locked<Result<URL, any Error>?>(nil)
+    // Semaphores, not the lock: the thread waits for one signal from a task, which a Mutex cannot express.
     let ready = DispatchSemaphore(value: 0)
     Task {
-        do { box.set(.success(try await server.waitUntilListening())) } catch { box.set(.failure(error)) }
+        let result: Result<URL, any Error>
+        do { result = .success(try await server.waitUntilListening()) } catch { result = .failure(error) }
+        listening.withLock { $0 = result }
         ready.signal()
     }
     ready.wait()
-    let url = try box.get()
+    guard let result = listening.value else { throw CancellationError() }
+    let url = try result.get()
     return RunningExampleService(url: url, stop: {
         let done = DispatchSemaphore(value: 0)
         Task {
@@ -34,17 +38,4 @@ public func startExampleService(store: StoreLocation, port: UInt16 = 0, policy: 
         }
         done.wait()
     })
-}
-
-/// A value handed from a task to a waiting thread.
-final class ResultBox<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: Result<T, any Error>?
-
-    func set(_ r: Result<T, any Error>) { lock.withLock { result = r } }
-
-    func get() throws -> T {
-        guard let r = lock.withLock({ result }) else { throw CancellationError() }
-        return try r.get()
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import IdemCore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -8,7 +9,7 @@ import FoundationNetworking
 ///
 /// Made for `idemtop demo` and end-to-end tests against `idemtop-example-service`: the store then holds what a real
 /// service wrote, so purge and replay act on it as in production. Blocking: `run` returns when the time is up.
-public final class HTTPTrafficDriver: @unchecked Sendable {
+public final class HTTPTrafficDriver: Sendable {
     /// One kind of client behaviour.
     public enum Kind: String, CaseIterable, Sendable {
         /// A new token, one request.
@@ -61,13 +62,12 @@ public final class HTTPTrafficDriver: @unchecked Sendable {
     }
 
     public let config: Config
-    private let lock = NSLock()
-    private var summary = Summary()
+    private let summary = Locked(Summary())
 
     public init(config: Config) { self.config = config }
 
     /// What the run has sent so far (callable while it runs, e.g. from `shouldStop`).
-    public var current: Summary { lock.withLock { summary } }
+    public var current: Summary { summary.value }
 
     /// Sends traffic for `duration` seconds (or until `shouldStop`) and returns what happened.
     public func run(duration: Double, shouldStop: @escaping @Sendable () -> Bool = { false }) -> Summary {
@@ -85,14 +85,14 @@ public final class HTTPTrafficDriver: @unchecked Sendable {
                     let started = Date()
                     let kind = rng.weighted(kinds)
                     play(kind, rng: &rng)
-                    lock.withLock { summary.scenarios[kind, default: 0] += 1 }
+                    summary.withLock { $0.scenarios[kind, default: 0] += 1 }
                     let left = pause - Date().timeIntervalSince(started)
                     if left > 0 { Thread.sleep(forTimeInterval: min(left, max(0, end.timeIntervalSinceNow))) }
                 }
             }.start()
         }
         group.wait()
-        return lock.withLock { summary }
+        return summary.value
     }
 
     /// Plays one scenario with fresh tokens.
@@ -149,27 +149,20 @@ public final class HTTPTrafficDriver: @unchecked Sendable {
                        // Else Foundation sends "<executable> (unknown version) curl/…", which the store keeps.
                        "User-Agent": "idemtop-demo-client/1"].merging(extra) { $1 }
         for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
+        let answer = Locked<(status: Int?, error: String?)>((nil, nil))
+        // A semaphore, not the lock: the worker waits for one signal, which a Mutex cannot express.
         let done = DispatchSemaphore(value: 0)
-        let box = StatusBox()
         URLSession.shared.dataTask(with: request) { _, response, error in
-            box.set(status: (response as? HTTPURLResponse)?.statusCode, error: error.map { "\($0.localizedDescription)" })
+            let got = ((response as? HTTPURLResponse)?.statusCode, error.map { "\($0.localizedDescription)" })
+            answer.withLock { $0 = got }
             done.signal()
         }.resume()
         done.wait()
-        let (status, error) = box.get()
-        lock.withLock {
+        let (status, error) = answer.value
+        summary.withLock { summary in
             summary.requests += 1
             if let status { summary.byStatus[status, default: 0] += 1 }
             if let error, summary.failures.count < 5 { summary.failures.append(error) }
         }
-    }
-
-    /// A status handed from URLSession's queue to the waiting worker.
-    private final class StatusBox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var status: Int?
-        private var error: String?
-        func set(status: Int?, error: String?) { lock.withLock { self.status = status; self.error = error } }
-        func get() -> (Int?, String?) { lock.withLock { (status, error) } }
     }
 }

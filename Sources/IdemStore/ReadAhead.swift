@@ -45,12 +45,18 @@ public enum ReadAhead {
 }
 
 /// Carries the reader to the read-ahead thread; only that thread uses it until `drain` returns.
+///
+/// `@unchecked Sendable`: readers are not thread-safe, and this box is sound because it is handed to one thread,
+/// which is the reader's only user until it ends (`drain` does not return before then).
 private final class ReaderBox: @unchecked Sendable {
     let reader: any EventReader
     init(_ reader: any EventReader) { self.reader = reader }
 }
 
 /// A bounded hand-off between the read-ahead thread and the folding one.
+///
+/// `@unchecked Sendable`: `items` and `closed` are touched only while holding `condition`. It stays an `NSCondition`
+/// rather than the project's `Locked`: both sides wait for the other (room, an item), and a `Mutex` cannot wait.
 private final class BatchQueue: @unchecked Sendable {
     enum Item {
         case batch([StoreEvent], [MalformedEntry])

@@ -1,12 +1,12 @@
 import Foundation
+import IdemCore
 import IdemFakes
 import Testing
 
 /// Expectations checked on a plain thread, reported to the running test afterwards (Swift Testing attributes an
 /// issue to a test through task-local state, which a plain thread does not have).
-final class Checks: @unchecked Sendable {
-    private let lock = NSLock()
-    private var failures: [(String, SourceLocation)] = []
+final class Checks: Sendable {
+    private let failures = Locked<[(String, SourceLocation)]>([])
 
     func expect(_ condition: Bool, _ message: @autoclosure () -> String = "",
                 sourceLocation: SourceLocation = #_sourceLocation) {
@@ -14,11 +14,11 @@ final class Checks: @unchecked Sendable {
     }
 
     func record(_ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        lock.withLock { failures.append((message, sourceLocation)) }
+        failures.withLock { $0.append((message, sourceLocation)) }
     }
 
     func report() {
-        for (message, location) in lock.withLock({ failures }) {
+        for (message, location) in failures.value {
             Issue.record(Comment(rawValue: message), sourceLocation: location)
         }
     }

@@ -8,20 +8,18 @@ import Testing
 /// state wipe out what the service wrote since, and a refused purge writes nothing.
 @Suite(.serialized) struct PurgeRaceTests {
     /// A flag and counters shared by the traffic threads.
-    final class Traffic: @unchecked Sendable {
-        private let lock = NSLock()
-        private var stopped = false
-        private var sent = 0
-        private var failures: [String] = []
-        var isStopped: Bool { lock.withLock { stopped } }
-        func stop() { lock.withLock { stopped = true } }
+    final class Traffic: Sendable {
+        private let stopped = Locked(false)
+        private let counts = Locked<(sent: Int, failures: [String])>((0, []))
+        var isStopped: Bool { stopped.value }
+        func stop() { stopped.withLock { $0 = true } }
         func count(_ error: String?) {
-            lock.withLock {
-                sent += 1
-                if let error, failures.count < 5 { failures.append(error) }
+            counts.withLock {
+                $0.sent += 1
+                if let error, $0.failures.count < 5 { $0.failures.append(error) }
             }
         }
-        var summary: (sent: Int, failures: [String]) { lock.withLock { (sent, failures) } }
+        var summary: (sent: Int, failures: [String]) { counts.value }
     }
 
     static func store(_ kind: String, in dir: String) -> StoreLocation {

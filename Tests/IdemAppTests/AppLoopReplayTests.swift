@@ -1,7 +1,7 @@
 import Foundation
+import IdemActions
 import IdemApp
 import IdemCore
-import IdemActions
 import IdemFakes
 import IdemStore
 import IdemUI

@@ -4,6 +4,10 @@ import IdemStore
 
 /// A reader over another one whose polls, from the `gateAt`-th on, block until the test opens the gate: a store that
 /// accepts and never answers, for as long as the test wants.
+///
+/// `@unchecked Sendable`: `polls`, `open` and `blocked` are touched only while holding `lock`, and `inner` is polled
+/// by one thread (the feed's). An `NSCondition`, not the project's `Locked`: a poll waits for the gate, and a `Mutex`
+/// cannot wait.
 final class GatedReader: EventReader, @unchecked Sendable {
     private let inner: any EventReader
     private let gateAt: Int

@@ -1,5 +1,6 @@
 import Foundation
 import IdemCore
+import IdemProcess
 import IdemStore
 import Testing
 @testable import IdemDynamo
@@ -7,21 +8,16 @@ import Testing
 /// Throttling, access denied and expired credentials, against a fake endpoint; and signatures equal to botocore's.
 @Suite struct DynamoClientErrorTests {
     /// A fake DynamoDB endpoint in `mode`; stopped when the returned pipe closes.
-    static func fake(_ mode: String) throws -> (URL, Process, Pipe) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    static func fake(_ mode: String) throws -> (URL, RunningChild) {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/fake_dynamodb.py")
-        p.arguments = ["python3", script.path, mode]
-        let input = Pipe(), output = Pipe()
-        p.standardInput = input
-        p.standardOutput = output
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let output = Pipe()
+        let p = try RunningChild("/usr/bin/env", ["python3", script.path, mode], input: .lifeline,
+                                 stdout: .pipe(output), stderr: .discard)
         let line = String(decoding: output.fileHandleForReading.readLine(), as: UTF8.self)
         guard let port = Int(line), let url = URL(string: "http://127.0.0.1:\(port)/") else {
             throw HarnessError("the fake endpoint did not start: '\(line)'")
         }
-        return (url, p, input)
+        return (url, p)
     }
 
     static func client(_ url: URL, retries: Int = 8, urlSession: Bool = false) -> DynamoClient {
@@ -33,8 +29,8 @@ import Testing
 
     /// Through both transports: URLSession (https endpoints) and the plain socket client (http ones).
     @Test(arguments: [true, false]) func throttledCallsAreRetriedWithBackoff(urlSession: Bool) throws {
-        let (url, p, stdin) = try DynamoClientErrorTests.fake("throttle:3")
-        defer { try? stdin.fileHandleForWriting.close(); p.waitUntilExit() }
+        let (url, p) = try DynamoClientErrorTests.fake("throttle:3")
+        defer { p.closeInput() }
         let client = DynamoClientErrorTests.client(url, urlSession: urlSession)
         let table = try DynamoTable(client: client, config: DynamoTableConfig(table: "t"))
         #expect(client.throttled == 3)
@@ -46,8 +42,8 @@ import Testing
 
     /// Four segments whose pages each take a second arrive together, not one after another.
     @Test func segmentsAreReadInParallel() throws {
-        let (url, p, stdin) = try DynamoClientErrorTests.fake("slow:1")
-        defer { try? stdin.fileHandleForWriting.close(); p.waitUntilExit() }
+        let (url, p) = try DynamoClientErrorTests.fake("slow:1")
+        defer { p.closeInput() }
         var config = DynamoTableConfig(table: "t")
         config.segments = 4
         let table = try DynamoTable(client: DynamoClientErrorTests.client(url), config: config)
@@ -68,16 +64,16 @@ import Testing
     }
 
     @Test func throttlingPastTheRetriesIsOneLine() throws {
-        let (url, p, stdin) = try DynamoClientErrorTests.fake("throttle:100")
-        defer { try? stdin.fileHandleForWriting.close(); p.waitUntilExit() }
+        let (url, p) = try DynamoClientErrorTests.fake("throttle:100")
+        defer { p.closeInput() }
         #expect {
             _ = try DynamoTable(client: DynamoClientErrorTests.client(url, retries: 2), config: DynamoTableConfig(table: "t"))
         } throws: { e in "\(e)".hasPrefix("throttled by DynamoDB after retries: ThrottlingException") }
     }
 
     @Test func accessDeniedAndExpiredCredentials() throws {
-        let (url, p, stdin) = try DynamoClientErrorTests.fake("deny")
-        defer { try? stdin.fileHandleForWriting.close(); p.waitUntilExit() }
+        let (url, p) = try DynamoClientErrorTests.fake("deny")
+        defer { p.closeInput() }
         let table = try DynamoTable(client: DynamoClientErrorTests.client(url), config: DynamoTableConfig(table: "t"))
         let reader = DynamoReader(location: try StoreRegistry.files.adding(DynamoDriver()).location(parsing: "dynamodb://t"), table: table)
         #expect {
@@ -86,8 +82,8 @@ import Testing
             (e as? StoreError).map { "\($0)" }?.contains("access denied: User is not authorized to perform: dynamodb:Scan") == true
         }
 
-        let (url2, p2, stdin2) = try DynamoClientErrorTests.fake("expired")
-        defer { try? stdin2.fileHandleForWriting.close(); p2.waitUntilExit() }
+        let (url2, p2) = try DynamoClientErrorTests.fake("expired")
+        defer { p2.closeInput() }
         #expect {
             _ = try DynamoTable(client: DynamoClientErrorTests.client(url2), config: DynamoTableConfig(table: "t"))
         } throws: { e in "\(e)".contains("the AWS credentials have expired") }

@@ -1,5 +1,6 @@
 import Foundation
 import IdemCore
+import IdemProcess
 import IdemStore
 import Testing
 @testable import IdemDynamo
@@ -224,15 +225,11 @@ import Testing
     /// `idemtop tail` on a dynamodb:// store prints each change as a scan sees it.
     @Test func tailFollowsTheTable() throws {
         let fx = try DynamoFixture(table: "tail")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: IdemtopBinary.path)
-        p.arguments = ["tail", fx.url("poll=200ms"), "--format", "jsonl"]
-        p.environment = ProcessInfo.processInfo.environment.merging(DynamoFixture.credentials) { _, b in b }
         let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        defer { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
+        let p = try RunningChild(IdemtopBinary.path, ["tail", fx.url("poll=200ms"), "--format", "jsonl"],
+                                 environment: ProcessInfo.processInfo.environment.merging(DynamoFixture.credentials) { _, b in b },
+                                 stdout: .pipe(out), stderr: .discard)
+        defer { p.kill() }
         _ = try fx.drive([DynamoFixture.invoke(["body": "order-7", "amount": 7])])
         var lines: [String] = []
         while lines.count < 2 {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import IdemCore
+import IdemProcess
 @testable import IdemStore
 
 /// The journal reader on real files: held-back partial lines, malformed lines, truncation, rotation, a live writer.
@@ -167,11 +168,8 @@ import IdemCore
                         f.write(line)
                     if i % 10 == 0: time.sleep(0.003)
             """
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        child.arguments = ["python3", "-c", script, path, String(count)]
         let r = try JournalReader(path: path)
-        try child.run()
+        let child = try RunningChild("/usr/bin/env", ["python3", "-c", script, path, String(count)])
         var tokens: [String] = []
         var bad: [MalformedEntry] = []
         let deadline = Date().addingTimeInterval(30)
@@ -179,9 +177,9 @@ import IdemCore
             _ = try r.poll(limit: 50, { tokens.append($0.token) }, malformed: { bad.append($0) })
             usleep(1000)
         }
-        child.waitUntilExit()
+        #expect(child.wait(seconds: 60), "the writer hung")
         _ = try r.poll(limit: .max, { tokens.append($0.token) }, malformed: { bad.append($0) })
-        #expect(child.terminationStatus == 0)
+        #expect(child.exitCode == 0)
         #expect(bad.isEmpty)
         #expect(tokens == (0..<count).map { "t\($0)" })
     }

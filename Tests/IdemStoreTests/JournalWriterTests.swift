@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import IdemCore
+import IdemProcess
 import IdemFakes
 @testable import IdemStore
 
@@ -125,23 +126,18 @@ import IdemFakes
         let dir = try TempDir()
         let path = dir.file("race.jsonl")
         try J.write("", to: path)
-        let children = (0..<2).map { n -> Process in
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: J.testBinary)
-            p.arguments = ["--testing-library", "swift-testing", "--filter", "raceChild"]
+        let children = try (0..<2).map { n -> RunningChild in
             var env = ProcessInfo.processInfo.environment
             env["IDEMTOP_RACE_CHILD"] = "\(n)"
             env["IDEMTOP_RACE_JOURNAL"] = path
-            p.environment = env
-            p.standardOutput = FileHandle.nullDevice
             _ = FileManager.default.createFile(atPath: dir.file("child\(n).log"), contents: nil)
-            p.standardError = FileHandle(forWritingAtPath: dir.file("child\(n).log"))
-            return p
+            let log = FileHandle(forWritingAtPath: dir.file("child\(n).log"))
+            return try RunningChild(J.testBinary, ["--testing-library", "swift-testing", "--filter", "raceChild"],
+                                    environment: env, stdout: .discard, stderr: log.map { .file($0) } ?? .inherit)
         }
-        for c in children { try c.run() }
-        for c in children { c.waitUntilExit() }
+        for c in children { #expect(c.wait(seconds: 300), "a child hung") }
         let logs = (0..<2).map { (try? String(contentsOfFile: dir.file("child\($0).log"), encoding: .utf8)) ?? "" }
-        #expect(children.map(\.terminationStatus) == [0, 0], "\(logs)")
+        #expect(children.map(\.exitCode) == [0, 0], "\(logs)")
 
         let got = try J.drain(try JournalReader(path: path))
         #expect(got.malformed.isEmpty)

@@ -54,7 +54,7 @@ import Testing
             c.execute("ROLLBACK")
             print("released", flush=True)
             """, [path], stdout: out)
-        defer { if python.isRunning { python.terminate() } }
+        defer { if python.isRunning { python.stop() } }
         #expect(T.waitForLine(out, where: { $0 == "locked" }) != nil)
         let started = Date()
         do {
@@ -71,7 +71,7 @@ import Testing
         #expect(Date().timeIntervalSince(started) >= 1.0)
         #expect(result == .execute(Ticket(key: TokenKey(tenant: "acme", token: "k1"), execution: 1), reexecuted: false))
         #expect(T.wait(python, timeout: 30))
-        #expect(python.terminationStatus == 0)
+        #expect(python.exitCode == 0)
         #expect(try T.allEvents(path).events.map(\.token) == ["before", "k1"])
         #expect(try T.tokenRows(path).count == 2)
         #expect(try Self.integrityOK(path))

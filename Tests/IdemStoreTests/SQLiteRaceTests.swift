@@ -1,5 +1,6 @@
 import Foundation
 import IdemCore
+import IdemProcess
 import IdemStore
 import Testing
 
@@ -20,24 +21,19 @@ import Testing
         let binary = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         // Both children start their loops at the same wall-clock instant, after both have launched.
         let start = Date().timeIntervalSince1970 + 1.5
-        var children: [Process] = []
+        var children: [RunningChild] = []
         for n in 0..<2 {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: binary)
-            p.arguments = ["--testing-library", "swift-testing", "--filter", "SQLiteRaceTests/raceChildWorker"]
             var env = ProcessInfo.processInfo.environment
             env["IDEMTOP_SQLITE_RACE_CHILD"] = "1"
             env["IDEMTOP_SQLITE_RACE_PATH"] = path
             env["IDEMTOP_SQLITE_RACE_OUT"] = dir + "/child\(n).txt"
             env["IDEMTOP_SQLITE_RACE_START"] = String(start)
-            p.environment = env
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            children.append(p)
+            children.append(try RunningChild(
+                binary, ["--testing-library", "swift-testing", "--filter", "SQLiteRaceTests/raceChildWorker"],
+                environment: env, stdout: .discard, stderr: .discard))
         }
         for p in children { #expect(T.wait(p, timeout: 120), "a child hung") }
-        #expect(children.map(\.terminationStatus) == [0, 0])
+        #expect(children.map(\.exitCode) == [0, 0])
 
         var executedBy: [String: [Int]] = [:]
         var outcomes: [String: Int] = [:]

@@ -134,7 +134,7 @@ import Testing
                 print(seq, repr(time.time()), flush=True)
                 time.sleep(random.uniform(0, 0.02))
             """, [path, String(count)], stdout: out)
-        defer { if python.isRunning { python.terminate() } }
+        defer { if python.isRunning { python.stop() } }
         #expect(T.waitForLine(out, where: { $0 == "ready" }) != nil)
         var seen: [(Int64, Double)] = []
         let deadline = Date().addingTimeInterval(30)

@@ -1,5 +1,6 @@
 import Foundation
 import IdemCore
+import IdemProcess
 import IdemStore
 
 /// Helpers for the SQLite tests: temp directories, file snapshots, python3 helpers, small fixtures.
@@ -36,41 +37,25 @@ enum SQLiteTestSupport {
 
     /// True when `python3` with its sqlite3 module runs here: the tests that use a second process need it.
     static let hasPython: Bool = {
-        guard let p = try? python("import sqlite3", []) else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
+        (try? runPython("import sqlite3", [])) == 0
     }()
 
     /// Waits for a process to exit; after `timeout` seconds terminates it and returns false.
-    static func wait(_ p: Process, timeout: TimeInterval) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while p.isRunning {
-            if Date() > deadline {
-                p.terminate()
-                p.waitUntilExit()
-                return false
-            }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        return true
+    static func wait(_ p: RunningChild, timeout: TimeInterval) -> Bool {
+        if p.wait(seconds: timeout) { return true }
+        p.stop()
+        return false
     }
 
     /// Runs `python3 -c script args…` and returns the running process, its stdout pipe attached.
-    static func python(_ script: String, _ args: [String], stdout: Pipe? = nil) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-u", "-c", script] + args
-        if let stdout { p.standardOutput = stdout }
-        try p.run()
-        return p
+    static func python(_ script: String, _ args: [String], stdout: Pipe? = nil) throws -> RunningChild {
+        try RunningChild("/usr/bin/env", ["python3", "-u", "-c", script] + args, stdout: stdout.map { .pipe($0) } ?? .inherit)
     }
 
     /// Runs a python3 script to the end and returns its exit status.
     @discardableResult
     static func runPython(_ script: String, _ args: [String]) throws -> Int32 {
-        let p = try python(script, args)
-        p.waitUntilExit()
-        return p.terminationStatus
+        try ChildProcess.run("/usr/bin/env", ["python3", "-u", "-c", script] + args).code
     }
 
     /// Reads lines from a pipe until `predicate` matches one (or the pipe ends).

@@ -1,6 +1,7 @@
 import Foundation
 import IdemActions
 import IdemCore
+import IdemProcess
 import IdemStore
 import Testing
 
@@ -107,14 +108,10 @@ import Testing
         #expect((events[3]["reason"] as? String)?.hasPrefix("checking") == true)
 
         // `idemtop tail` shows the admin events with who, what they saw, and why.
-        let tail = Process()
-        tail.executableURL = CLIRunner.binary
-        tail.arguments = ["tail", store, "--from-start"]
         let out = Pipe()
-        tail.standardOutput = out
-        tail.standardError = FileHandle.nullDevice
-        try tail.run()
-        defer { if tail.isRunning { tail.terminate() }; tail.waitUntilExit() }
+        let tail = try RunningChild(CLIRunner.binary.path, ["tail", store, "--from-start"],
+                                    stdout: .pipe(out), stderr: .discard)
+        defer { tail.stop() }
         let collected = LineCollector(out.fileHandleForReading)
         #expect(eventually(10) { collected.lines.filter { $0.contains("shop  order-1") }.count >= 8 })
         let admin = collected.lines.filter { $0.contains("  purge ") || $0.contains("  replay ") }

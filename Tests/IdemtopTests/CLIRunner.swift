@@ -1,4 +1,5 @@
 import Foundation
+import IdemProcess
 import Testing
 
 /// Runs the built `idemtop` binary and captures what it prints: the CLI tests exercise the real executable.
@@ -22,32 +23,20 @@ struct CLIRunner {
         return root.appendingPathComponent(".build/debug/idemtop")
     }
 
-    /// Runs `idemtop args` (or `executable args`) to completion, or kills it (SIGKILL) after `timeout` seconds: for
-    /// cases that used to hang, so the test fails instead of waiting forever.
+    /// Runs `idemtop args` (or `executable args`) to completion through the one runner, or stops it after
+    /// `timeout` seconds: for cases that used to hang, so the test fails instead of waiting forever.
     static func run(_ args: [String], environment: [String: String] = [:], executable: String? = nil,
                     timeout: Double? = nil) throws -> Result {
-        let (p, out, err) = try launch(args, environment: environment, executable: executable)
-        nonisolated(unsafe) var killed = false
-        if let timeout {
-            let pid = p.processIdentifier
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [p] in
-                guard p.isRunning else { return }
-                killed = true
-                kill(pid, SIGKILL)
-            }
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        for (k, v) in environment { env[k] = v }
+        do {
+            let o = try ChildProcess.run(executable ?? binary.path, args, environment: env, timeout: timeout)
+            return Result(code: o.code, stdout: o.stdoutText, stderr: o.stderrText, stdoutData: o.stdout,
+                          stderrData: o.stderr)
+        } catch ChildProcess.Failure.timedOut {
+            return Result(code: -1, stdout: "", stderr: "", timedOut: true)
         }
-        // Read both pipes before waiting, so a large output cannot fill a pipe and stall the child.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data(), errData = Data()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.wait()
-        p.waitUntilExit()
-        return Result(code: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self), timedOut: killed, stdoutData: outData,
-                      stderrData: errData)
     }
 
     /// A running `idemtop args` (or `executable args`), what it prints collected line by line.
@@ -74,13 +63,7 @@ struct CLIRunner {
         env["NO_COLOR"] = "1"
         for (k, v) in environment { env[k] = v }
         p.environment = env
-        let out = Pipe(), err = Pipe()
-        // Close-on-exec on our ends: a long-lived child another test starts meanwhile (a tmux server, the example
-        // service) must not inherit them, or the read here waits for that child's end instead of this one's.
-        for fd in [out.fileHandleForReading.fileDescriptor, out.fileHandleForWriting.fileDescriptor,
-                   err.fileHandleForReading.fileDescriptor, err.fileHandleForWriting.fileDescriptor] {
-            _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC)
-        }
+        let out = Pipe().closeOnExec(), err = Pipe().closeOnExec()
         p.standardOutput = out
         p.standardError = err
         p.standardInput = FileHandle.nullDevice

@@ -1,4 +1,6 @@
 import Foundation
+import IdemCore
+import IdemProcess
 import Testing
 
 /// The headless commands, run as the real binary against real store files.
@@ -130,14 +132,10 @@ import Testing
         let store = dir.appendingPathComponent(name).path
         try simulate(store, events: 50)
 
-        let p = Process()
-        p.executableURL = CLIRunner.binary
-        p.arguments = ["tail", store, "--format", "jsonl"]
         let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        defer { if p.isRunning { p.terminate() } }
+        let p = try RunningChild(CLIRunner.binary.path, ["tail", store, "--format", "jsonl"],
+                                 stdout: .pipe(out), stderr: .discard)
+        defer { p.stop() }
         let collected = LineCollector(out.fileHandleForReading)
 
         // The tail skips what is in the store when it starts, and it may start slowly: write small batches until it
@@ -155,8 +153,7 @@ import Testing
         #expect(eventually(10) { collected.lines.count >= before + 30 }, "tail printed \(collected.lines.count - before) of 30 events")
         Thread.sleep(forTimeInterval: 0.3)
         #expect(collected.lines.count == before + 30, "the new events, each once")
-        p.terminate()
-        p.waitUntilExit()
+        p.stop()
         for line in collected.lines {
             #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "\(line)")
         }
@@ -164,26 +161,25 @@ import Testing
 }
 
 /// Collects lines from a pipe in the background.
-final class LineCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var buffer = Data()
-    private var done: [String] = []
+final class LineCollector: Sendable {
+    /// What is read and not yet a whole line, and the whole lines.
+    private let state = Locked<(buffer: Data, done: [String])>((Data(), []))
 
     init(_ handle: FileHandle) {
         handle.readabilityHandler = { [weak self] h in
             let chunk = h.availableData
             guard let self, !chunk.isEmpty else { h.readabilityHandler = nil; return }
-            self.lock.withLock {
-                self.buffer.append(chunk)
-                while let nl = self.buffer.firstIndex(of: 10) {
-                    self.done.append(String(decoding: self.buffer[self.buffer.startIndex..<nl], as: UTF8.self))
-                    self.buffer.removeSubrange(self.buffer.startIndex...nl)
+            self.state.withLock { s in
+                s.buffer.append(chunk)
+                while let nl = s.buffer.firstIndex(of: 10) {
+                    s.done.append(String(decoding: s.buffer[s.buffer.startIndex..<nl], as: UTF8.self))
+                    s.buffer.removeSubrange(s.buffer.startIndex...nl)
                 }
             }
         }
     }
 
-    var lines: [String] { lock.withLock { done } }
+    var lines: [String] { state.withLock { $0.done } }
 }
 
 @Suite(.serialized) struct AuditCLITests {

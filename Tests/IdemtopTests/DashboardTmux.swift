@@ -1,4 +1,5 @@
 import Foundation
+import IdemCore
 import Testing
 
 /// A private tmux server running one command in a detached session, for end-to-end tests of the dashboard.
@@ -175,10 +176,9 @@ final class DashboardTmux {
         return (code, out, err)
     }
 
-    final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var n = 0
-        func next() -> Int { lock.withLock { n += 1; return n } }
+    final class Counter: Sendable {
+        private let n = Locked(0)
+        func next() -> Int { n.withLock { $0 += 1; return $0 } }
     }
 }
 
