@@ -13,14 +13,14 @@ import IdemUI
 /// the pure update, the views, and the terminal.
 public final class AppLoop {
     public private(set) var state: AppState
-    private let terminal: any TerminalBackend
+    let terminal: any TerminalBackend
     private var theme: Theme
-    private let options: DashboardOptions
-    private let inbox: Inbox
+    let options: DashboardOptions
+    let inbox: Inbox
     /// One feed and one set of actions per store, by the store's number (its place among the readers).
-    private let feeds: [StoreFeed]
-    private let workers: Workers
-    private let actions: [TokenActions]
+    let feeds: [StoreFeed]
+    let workers: Workers
+    let actions: [TokenActions]
     /// Each store's load, combined into the header's progress.
     private var loads: [LoadStatus?]
     /// How many feeds answered each sync.
@@ -28,7 +28,7 @@ public final class AppLoop {
     private let interrupted: () -> Int32
     private var grid = Grid(width: 0, height: 0)
 
-    public private(set) var isRunning = true
+    public internal(set) var isRunning = true
     public private(set) var exitStatus: Int32 = 0
     private var dirty = true
     private var lastFrame: UInt64 = 0
@@ -37,7 +37,7 @@ public final class AppLoop {
     private var lastSecond: Int64 = .min
     /// Detail loads asked of the feed and not answered; true when another was asked meanwhile (it goes out once
     /// the first is answered, so a burst of batches touching the open token costs two reads, not one per batch).
-    private var detailLoads: [TokenKey: Bool] = [:]
+    var detailLoads: [TokenKey: Bool] = [:]
     private var nextSync = 0
 
     // Measurements for IDEMTOP_STATS=1 and the tests.
@@ -249,85 +249,10 @@ public final class AppLoop {
     }
 
     /// Applies a message and performs the effects it asks for.
-    private func send(_ message: Message) {
+    func send(_ message: Message) {
         let effects = state.update(message)
         dirty = true
         for effect in effects { perform(effect) }
-    }
-
-    private func perform(_ effect: Effect) {
-        switch effect {
-        case .quit:
-            isRunning = false
-        case .copy(let text):
-            terminal.copy(text)
-        case .loadDetail(let key):
-            loadDetail(key)
-        case .purge(let order):
-            workers.start("idemtop-purge") { [actions = actions[Int(order.key.store)]] in
-                .message(ActionEffects.purge(order, actions: actions))
-            }
-        case .purgeMany(let orders):
-            workers.start("idemtop-purge") { [actions, workers] in
-                .message(ActionEffects.purgeMany(orders, actions: actions, shouldStop: { workers.shouldStop }))
-            }
-        case .prepareReplay(let key):
-            feeds[Int(key.store)].read { [inbox, target = options.replayTarget] reader in
-                inbox.post(.message(ActionEffects.prepareReplay(key, reader: reader, target: target)))
-            }
-        case .replay(let key):
-            replay(key)
-        case .setTheme(let name):
-            workers.start("idemtop-theme") { [environment = options.environment] in
-                do { return .theme(try DashboardThemes.load(name, environment: environment)) } catch {
-                    return .message(.error("theme: \(error)"))
-                }
-            }
-        }
-    }
-
-    /// Reads the token's detail on the feed's thread (one read at a time per token, see `detailLoads`).
-    private func loadDetail(_ key: TokenKey) {
-        if detailLoads[key] != nil {
-            detailLoads[key] = true
-            return
-        }
-        detailLoads[key] = false
-        feeds[Int(key.store)].read { [inbox] reader in
-            do {
-                let d = try reader.detail(for: key.inOwnStore)
-                // The requested key: it names the store too, which a reader does not know of itself.
-                inbox.post(.message(.detailLoaded(DetailContent(key: key, request: d.request, response: d.response,
-                                                                  error: d.error, timeline: d.timeline))))
-            } catch {
-                inbox.post(.message(.detailFailed(key, "\(error)")))
-            }
-            inbox.post(.detailDone(key))
-        }
-    }
-
-    /// Sends a token's stored request to the replay target: the feed reads the request and stored response, a
-    /// worker does the exchange and records the admin event.
-    private func replay(_ key: TokenKey) {
-        guard let target = options.replayTarget else {
-            send(.replayFinished(key, lines: ["no replay target: start the dashboard with --target BASE_URL"],
-                                 failed: true))
-            return
-        }
-        send(.replayStarted(key, target: target, at: options.clock.now()))
-        workers.begin()
-        feeds[Int(key.store)].read { [actions = actions[Int(key.store)], workers] reader in
-            let inputs = Result { try reader.detail(for: key.inOwnStore) }
-            workers.spawn("idemtop-replay") {
-                switch inputs {
-                case .success(let d):
-                    return .message(ActionEffects.replay(key, request: d.request, stored: d.response, target: target,
-                                                         actions: actions))
-                case .failure(let error):
-                    return .message(.replayFinished(key, lines: ["\(error)"], failed: true))
-                }
-            }
-        }
     }
 
     /// Frame and index timings, for measuring.

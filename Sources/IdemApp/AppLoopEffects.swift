@@ -1,0 +1,83 @@
+import IdemActions
+import IdemCore
+import IdemStore
+import IdemUI
+
+/// How the loop performs the update's effects: none of them blocks its thread. Reads go to the record's store's
+/// feed, actions to workers, and each answers with a message through the inbox.
+extension AppLoop {
+    func perform(_ effect: Effect) {
+        switch effect {
+        case .quit:
+            isRunning = false
+        case .copy(let text):
+            terminal.copy(text)
+        case .loadDetail(let key):
+            loadDetail(key)
+        case .purge(let order):
+            workers.start("idemtop-purge") { [actions = actions[Int(order.key.store)]] in
+                .message(ActionEffects.purge(order, actions: actions))
+            }
+        case .purgeMany(let orders):
+            workers.start("idemtop-purge") { [actions, workers] in
+                .message(ActionEffects.purgeMany(orders, actions: actions, shouldStop: { workers.shouldStop }))
+            }
+        case .prepareReplay(let key):
+            feeds[Int(key.store)].read { [inbox, target = options.replayTarget] reader in
+                inbox.post(.message(ActionEffects.prepareReplay(key, reader: reader, target: target)))
+            }
+        case .replay(let key):
+            replay(key)
+        case .setTheme(let name):
+            workers.start("idemtop-theme") { [environment = options.environment] in
+                do { return .theme(try DashboardThemes.load(name, environment: environment)) } catch {
+                    return .message(.error("theme: \(error)"))
+                }
+            }
+        }
+    }
+
+    /// Reads the token's detail on the feed's thread (one read at a time per token, see `detailLoads`).
+    func loadDetail(_ key: TokenKey) {
+        if detailLoads[key] != nil {
+            detailLoads[key] = true
+            return
+        }
+        detailLoads[key] = false
+        feeds[Int(key.store)].read { [inbox] reader in
+            do {
+                let d = try reader.detail(for: key.inOwnStore)
+                // The requested key: it names the store too, which a reader does not know of itself.
+                inbox.post(.message(.detailLoaded(DetailContent(key: key, request: d.request, response: d.response,
+                                                                  error: d.error, timeline: d.timeline))))
+            } catch {
+                inbox.post(.message(.detailFailed(key, "\(error)")))
+            }
+            inbox.post(.detailDone(key))
+        }
+    }
+
+    /// Sends a token's stored request to the replay target: the feed reads the request and stored response, a
+    /// worker does the exchange and records the admin event.
+    func replay(_ key: TokenKey) {
+        guard let target = options.replayTarget else {
+            send(.replayFinished(key, lines: ["no replay target: start the dashboard with --target BASE_URL"],
+                                 failed: true))
+            return
+        }
+        send(.replayStarted(key, target: target, at: options.clock.now()))
+        workers.begin()
+        feeds[Int(key.store)].read { [actions = actions[Int(key.store)], workers] reader in
+            let inputs = Result { try reader.detail(for: key.inOwnStore) }
+            workers.spawn("idemtop-replay") {
+                switch inputs {
+                case .success(let d):
+                    return .message(ActionEffects.replay(key, request: d.request, stored: d.response, target: target,
+                                                         actions: actions))
+                case .failure(let error):
+                    return .message(.replayFinished(key, lines: ["\(error)"], failed: true))
+                }
+            }
+        }
+    }
+}
