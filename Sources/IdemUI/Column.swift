@@ -43,10 +43,11 @@ public enum Column: String, CaseIterable, Sendable, Hashable {
     /// Dropped first when the terminal is narrow (higher goes first).
     var dropOrder: Int {
         switch self {
-        case .conflicts: return 4
-        case .age: return 3
-        case .lastSeen: return 2
-        case .tenant: return 1
+        case .conflicts: return 40
+        case .age: return 30
+        case .lastSeen: return 20
+        case .tenant: return 10
+        // With several stores, which one is what tells two rows of one token apart: it goes last.
         case .store: return 5
         default: return 0
         }

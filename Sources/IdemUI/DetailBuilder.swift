@@ -17,6 +17,9 @@ public enum DetailBuilder {
         }
 
         section("Record")
+        if ledger.isMultiStore, Int(d.key.store) < ledger.storeNames.count {
+            field("store", Sanitizer.visible(ledger.storeNames[Int(d.key.store)]))
+        }
         field("tenant", Sanitizer.visible(d.key.tenant))
         field("token", Sanitizer.visible(d.key.token))
         if let r = record {

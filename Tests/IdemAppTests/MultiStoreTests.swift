@@ -105,6 +105,17 @@ import Testing
         #expect(Set(rows.map { $0[0] }) == ["eu.jsonl", "us.jsonl"])
         let filter = try Filter.parse("store:eu").get()
         #expect(filter.matchingRecords(in: loaded.ledger, at: now).count == 2)
+        // The STORE column is the last to go on a narrow screen: it tells two rows of one token apart.
+        for width in [80, 100, 120] {
+            #expect(Column.layout(width: width, stores: true).contains { $0.0 == .store }, "at \(width) columns")
+        }
+        #expect(!Column.layout(width: 200).contains { $0.0 == .store }, "one store: no STORE column")
+        // The detail says which store the token is in.
+        let r = loaded.ledger.records[loaded.ledger.indexOf(TokenKey(tenant: "acme", token: "same-1", store: 1)) ?? 0]
+        let content = DetailContent(key: loaded.ledger.key(of: r), request: nil, response: nil, error: nil, timeline: [])
+        let lines = DetailBuilder.lines(content, record: r, ledger: loaded.ledger, now: now, secrets: .standard)
+            .map { $0.map(\.text).joined() }
+        #expect(lines.contains { $0.hasPrefix("store") && $0.hasSuffix("us.jsonl") }, "\(lines)")
     }
 }
 
