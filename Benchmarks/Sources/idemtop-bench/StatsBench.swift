@@ -9,6 +9,22 @@ import IdemStore
 /// The SQLite copy is made next to the journal with the bulk loader (once; it is reused while it is newer).
 enum StatsBench {
     static func run(journal: String, binary: String) {
+        let sqlite = sqliteCopy(of: journal)
+        for path in [journal, sqlite] {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            for round in 1...2 {
+                let (seconds, maxRSS, status, out) = timed(binary, ["stats", path, "--format", "json"])
+                let events = (try? JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])?["events"] ?? "?"
+                print(String(format: "stats %@ (%.0f MB, run %d): %.2f s wall, %.0f MB/s, peak RSS %.0f MiB, %@ events, exit %d",
+                             (path as NSString).lastPathComponent, Double(size) / 1e6, round, seconds,
+                             Double(size) / 1e6 / seconds, maxRSS, "\(events)", status))
+            }
+        }
+    }
+
+    /// The SQLite copy of `journal` beside it (same name, `.db`), made with the bulk loader when missing; after
+    /// making it the process starts itself again with the same arguments.
+    static func sqliteCopy(of journal: String) -> String {
         let sqlite = (journal as NSString).deletingPathExtension + ".db"
         if !FileManager.default.fileExists(atPath: sqlite) {
             print("converting \(journal) to \(sqlite) (bulk loader, one transaction)...")
@@ -30,16 +46,7 @@ enum StatsBench {
             execv(CommandLine.arguments[0], argv)
             fail("cannot re-execute \(CommandLine.arguments[0])")
         }
-        for path in [journal, sqlite] {
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            for round in 1...2 {
-                let (seconds, maxRSS, status, out) = timed(binary, ["stats", path, "--format", "json"])
-                let events = (try? JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])?["events"] ?? "?"
-                print(String(format: "stats %@ (%.0f MB, run %d): %.2f s wall, %.0f MB/s, peak RSS %.0f MiB, %@ events, exit %d",
-                             (path as NSString).lastPathComponent, Double(size) / 1e6, round, seconds,
-                             Double(size) / 1e6 / seconds, maxRSS, "\(events)", status))
-            }
-        }
+        return sqlite
     }
 
     /// Runs a command to the end with posix_spawn (so no other code reaps it); returns wall seconds, its peak RSS in

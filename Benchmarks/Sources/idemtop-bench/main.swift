@@ -2,12 +2,8 @@ import Foundation
 import IdemCore
 import IdemStore
 
-/// idemtop-bench: journal ingest and live-tail latency figures, printed as plain lines.
-///
-///     idemtop-bench journal [--tokens 1000000] [--dir D] [--keep] [--no-jq]
-///     idemtop-bench tail [--rate 10000] [--seconds 10] [--dir D]
-///     idemtop-bench stats --journal PATH [--binary .build/release/idemtop]
-///     idemtop-bench ingest PATH [--no-ledger] [--no-index]   (the child the journal benchmark runs)
+/// idemtop-bench: idemtop against its peers, journal ingest and live-tail latency figures, printed as plain lines.
+/// `idemtop-bench --help` lists the commands (`usage` below).
 
 func option(_ name: String, _ args: [String]) -> String? {
     guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
@@ -61,12 +57,43 @@ func run(_ executable: String, _ arguments: [String]) throws -> (Double, String,
     return (Double(monotonicNanos() - t0) / 1e9, String(decoding: data, as: UTF8.self), p.terminationStatus)
 }
 
+let usage = """
+    usage: idemtop-bench COMMAND [OPTIONS]   (build with: swift build -c release --package-path Benchmarks)
+
+      peers --journal PATH [--sqlite PATH] [--rounds 3] [--at TIME] [--binary PATH] [--no-cache]
+          idemtop against the tools a user would reach for instead, on the same files in one run, in turn each
+          round: `idemtop stats`, DuckDB's read_ndjson (from PyPI, in a venv made once under
+          ~/.cache/idemtop-bench/duckdb-venv or $IDEMTOP_BENCH_VENV) and `wc -l` on the journal; `idemtop stats`
+          and the sqlite3 CLI on its SQLite copy (PATH with .db, made with the bulk loader when missing). Every one
+          computes the summary stats prints (tokens, events, requests by outcome, tokens by status at TIME,
+          default 2026-11-29T07:00:00Z); the answers are compared. Prints each run, the medians, the ratios
+          idemtop/peer and the load average.
+      journal [--tokens 1000000] [--dir D] [--keep] [--no-jq]
+          writes a generated journal (about 3.2 events and 1.5 KB a token) and ingests it in a child process:
+          throughput, CPU time, peak RSS; jq for comparison.
+      stats --journal PATH [--binary PATH]
+          cold `idemtop stats` on the journal and its SQLite copy, twice each: time, MB/s, peak RSS.
+      tail [--rate 10000] [--seconds 10] [--dir D]
+          write-to-read latency of a reader polling every 2 ms while a writer appends at RATE events/s.
+      ingest PATH [--no-ledger] [--no-index]
+          the child the journal benchmark runs.
+
+    --binary defaults to .build/release/idemtop (the main package's release build).
+    """
+
 let args = Array(CommandLine.arguments.dropFirst())
-guard let command = args.first else {
-    fail("usage: idemtop-bench journal [--tokens N] [--dir D] [--keep] [--no-jq] | tail [--rate R] [--seconds S]")
+guard let command = args.first, command != "--help", command != "-h", command != "help" else {
+    print(usage)
+    exit(args.isEmpty ? 2 : 0)
 }
 
 switch command {
+case "peers":
+    guard let journal = option("--journal", args) else { fail(usage) }
+    PeersBench.run(PeersBench.Options(
+        journal: journal, sqlite: option("--sqlite", args), binary: option("--binary", args) ?? ".build/release/idemtop",
+        rounds: option("--rounds", args).flatMap(Int.init) ?? 3, at: option("--at", args) ?? "2026-11-29T07:00:00Z",
+        noCache: args.contains("--no-cache")))
 case "ingest":
     guard args.count >= 2 else { fail("usage: idemtop-bench ingest PATH") }
     IngestBench.child(path: args[1], ledger: !args.contains("--no-ledger"), index: !args.contains("--no-index"))
@@ -83,5 +110,5 @@ case "tail":
     let dir = option("--dir", args) ?? NSTemporaryDirectory()
     TailBench.run(rate: rate, seconds: seconds, dir: dir)
 default:
-    fail("unknown command \(command)")
+    fail("unknown command \(command)\n" + usage)
 }
