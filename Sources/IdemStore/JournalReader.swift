@@ -30,6 +30,10 @@ public final class JournalReader: EventReader {
     private var bufferOffset: Int64 = 0
     private var lineNumber: Int64 = 0
     private var decoder = EventLineDecoder()
+    /// Decodes the complete lines of the buffer on all cores; its lines wait in `ready` to be handed on in order.
+    var blocks = BlockDecoder()
+    private var ready: [BlockLine] = []
+    private var readyNext = 0
     private var bodyDecoder = EventLineDecoder(decodeBodies: true)
     private var notices: [String] = []
     private let sizeAtOpen: Int64
@@ -84,11 +88,17 @@ public final class JournalReader: EventReader {
     }
 
     /// The file offset up to which every line has been read and handed on.
-    public var offset: Int64 { bufferOffset + Int64(start) }
+    public var offset: Int64 {
+        guard readyNext < ready.count else { return bufferOffset + Int64(start) }
+        switch ready[readyNext] {
+        case .event(let e): return e.ref
+        case .empty(let at), .malformed(_, let at): return at
+        }
+    }
 
     /// Bytes read but not handed on yet: after a poll its limit did not cut short, a last line still waiting for its
     /// `\n`.
-    public var pendingBytes: Int { end - start }
+    public var pendingBytes: Int { Int(bufferOffset + Int64(end) - offset) }
 
     public var progress: LoadProgress { LoadProgress(done: offset, total: sizeAtOpen) }
 
@@ -115,38 +125,47 @@ public final class JournalReader: EventReader {
         return count
     }
 
-    /// Hands on complete lines in the buffer, up to `limit` events.
+    /// Hands on complete lines, up to `limit` events: first those decoded already, then the buffer's complete
+    /// lines, decoded as one block (on all cores when it is large).
     private func processLines(limit: Int, _ sink: (StoreEvent) -> Void, _ malformed: (MalformedEntry) -> Void) -> Int {
         var count = 0
-        while count < limit, start < end {
-            guard let nl = memchr(buffer + start, 10, end - start) else { break }
-            let lineEnd = buffer.distance(to: nl.assumingMemoryBound(to: UInt8.self))
-            lineNumber += 1
-            if deliver(start, lineEnd, sink, malformed) { count += 1 }
-            start = lineEnd + 1
+        while count < limit {
+            if readyNext < ready.count {
+                let line = ready[readyNext]
+                readyNext += 1
+                if hand(line, sink, malformed) { count += 1 }
+                continue
+            }
+            if !ready.isEmpty {
+                ready.removeAll(keepingCapacity: true)
+                readyNext = 0
+            }
+            // The last `\n` (lines are short: a backward byte loop finds it at once; memrchr is not imported).
+            var last = end - 1
+            while last >= start, buffer[last] != 10 { last -= 1 }
+            guard last >= start else { break }
+            let upTo = last + 1
+            blocks.decode(buffer + start, count: upTo - start, fileOffset: bufferOffset + Int64(start), into: &ready)
+            start = upTo
         }
         return count
     }
 
-    /// Decodes `buffer[from..<to]` as line `lineNumber`; true when it was an event.
-    private func deliver(_ from: Int, _ to: Int, _ sink: (StoreEvent) -> Void,
-                         _ malformed: (MalformedEntry) -> Void) -> Bool {
-        var k = from
-        while k < to, buffer[k] == 32 || buffer[k] == 9 || buffer[k] == 13 { k += 1 }
-        if k == to { // an empty line
-            chains?.skipLine()
-            return false
-        }
-        let ref = bufferOffset + Int64(from)
-        do {
-            let e = try decoder.decodeEvent(UnsafeBufferPointer(start: buffer + from, count: to - from),
-                                            seq: lineNumber, ref: ref)
-            chains?.add(tenant: e.tenant, token: e.token, offset: ref)
+    /// Hands on one decoded line as line `lineNumber + 1`; true when it was an event.
+    private func hand(_ line: BlockLine, _ sink: (StoreEvent) -> Void, _ malformed: (MalformedEntry) -> Void) -> Bool {
+        lineNumber += 1
+        switch line {
+        case .event(var e):
+            e.seq = lineNumber
+            chains?.add(tenant: e.tenant, token: e.token, offset: e.ref)
             sink(e)
             return true
-        } catch {
+        case .empty:
             chains?.skipLine()
-            malformed(MalformedEntry(position: lineNumber, reason: error.reason))
+            return false
+        case .malformed(let reason, _):
+            chains?.skipLine()
+            malformed(MalformedEntry(position: lineNumber, reason: reason))
             return false
         }
     }
@@ -234,8 +253,7 @@ public final class JournalReader: EventReader {
         let next = queue.removeFirst()
         // The old file is read to its end: a last line without its newline is handed on as it is.
         if end > start {
-            lineNumber += 1
-            _ = deliver(start, end, sink, malformed)
+            _ = hand(BlockDecoder.line(buffer, start, end, bufferOffset, &decoder), sink, malformed)
             start = end
         }
         let then = next.path == path ? "following the new file from its start"
@@ -250,6 +268,8 @@ public final class JournalReader: EventReader {
 
     /// Starts reading `f` from offset 0 as a new generation, retiring old ones beyond the few kept for `detail`.
     private func startGeneration(_ f: JournalFile) {
+        ready.removeAll(keepingCapacity: true)
+        readyNext = 0
         start = 0
         end = 0
         bufferOffset = 0

@@ -54,15 +54,14 @@ enum PeersBench {
                 times[k].append(seconds)
                 peaks[k].append(rss)
                 if c.summary && answers[k] == nil { answers[k] = Summary(json: out, sqliteRows: c.name == "sqlite3 CLI") }
-                print(String(format: "  round %d  %-26@ %7.3f s  peak RSS %5.0f MiB", round, c.name as NSString,
-                             seconds, rss))
+                print(String(format: "  round %d  %@ %7.3f s  peak RSS %5.0f MiB", round, pad(c.name), seconds, rss))
             }
         }
         print("load average at the end \(loadAverage())")
         func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
         for (k, c) in contenders.enumerated() {
             let size = (try? FileManager.default.attributesOfItem(atPath: c.file)[.size] as? Int) ?? 0
-            print(String(format: "median  %-26@ %7.3f s  %6.0f MB/s  peak RSS %5.0f MiB", c.name as NSString,
+            print(String(format: "median  %@ %7.3f s  %6.0f MB/s  peak RSS %5.0f MiB", pad(c.name),
                          median(times[k]), Double(size) / 1e6 / median(times[k]), median(peaks[k])))
         }
         for (mine, peer) in [(0, 1), (0, 2), (3, 4)] {
@@ -76,6 +75,9 @@ enum PeersBench {
         }
     }
 }
+
+/// `s` padded with spaces to 26 characters, for columns.
+func pad(_ s: String) -> String { s.count >= 26 ? s : s + String(repeating: " ", count: 26 - s.count) }
 
 /// The part of a summary every contender computes, to check they agree.
 struct Summary: Equatable {

@@ -66,7 +66,7 @@ let usage = """
           ~/.cache/idemtop-bench/duckdb-venv or $IDEMTOP_BENCH_VENV) and `wc -l` on the journal; `idemtop stats`
           and the sqlite3 CLI on its SQLite copy (PATH with .db, made with the bulk loader when missing). Every one
           computes the summary stats prints (tokens, events, requests by outcome, tokens by status at TIME,
-          default 2026-11-29T07:00:00Z); the answers are compared. Prints each run, the medians, the ratios
+          default 2026-11-29T06:10:00Z); the answers are compared. Prints each run, the medians, the ratios
           idemtop/peer and the load average.
       journal [--tokens 1000000] [--dir D] [--keep] [--no-jq]
           writes a generated journal (about 3.2 events and 1.5 KB a token) and ingests it in a child process:
@@ -92,7 +92,7 @@ case "peers":
     guard let journal = option("--journal", args) else { fail(usage) }
     PeersBench.run(PeersBench.Options(
         journal: journal, sqlite: option("--sqlite", args), binary: option("--binary", args) ?? ".build/release/idemtop",
-        rounds: option("--rounds", args).flatMap(Int.init) ?? 3, at: option("--at", args) ?? "2026-11-29T07:00:00Z",
+        rounds: option("--rounds", args).flatMap(Int.init) ?? 3, at: option("--at", args) ?? "2026-11-29T06:10:00Z",
         noCache: args.contains("--no-cache")))
 case "ingest":
     guard args.count >= 2 else { fail("usage: idemtop-bench ingest PATH") }

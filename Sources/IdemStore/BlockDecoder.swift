@@ -1,0 +1,110 @@
+import Dispatch
+import Foundation
+import IdemCore
+
+/// One line of a decoded block, in file order: an event, or a line that holds none (empty or malformed), with the
+/// file offset where the line starts (an event's is its `ref`).
+enum BlockLine {
+    case event(StoreEvent)
+    case empty(Int64)
+    case malformed(String, Int64)
+}
+
+/// Decodes a block of complete journal lines on all cores at once, and hands the lines back in file order.
+///
+/// The block is cut into one part per worker at line boundaries (a cut lands on the byte after a `\n`, found with
+/// `memchr` from the even split point); each part is decoded by its own `EventLineDecoder` (a value with a cache, so
+/// one per worker), the first on the calling thread and the others on Dispatch's pool. Line numbers are not known
+/// inside a part (the parts before it are being counted at the same time): the reader numbers the lines as it hands
+/// them on, in order, so `seq` and malformed positions stay what a one-thread read gives. The fold stays on one
+/// thread (it is order-dependent); only decoding, most of a load's work, is spread.
+struct BlockDecoder {
+    private var decoders: [EventLineDecoder]
+    var workers: Int { decoders.count }
+
+    /// Blocks smaller than this are decoded on the calling thread: handing work to another thread costs more than
+    /// a few lines (a live tail reads a few lines a poll). Tests set it to 0 to split every block.
+    var parallelThreshold = 256 << 10
+
+    init(workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        decoders = Array(repeating: EventLineDecoder(), count: max(1, min(8, workers)))
+    }
+
+    /// Decodes `base[0..<count]`, whole lines each ending with `\n`; `fileOffset` is the file offset of `base[0]`.
+    /// Appends the lines to `out` in order.
+    mutating func decode(_ base: UnsafePointer<UInt8>, count: Int, fileOffset: Int64, into out: inout [BlockLine]) {
+        let parts = count >= parallelThreshold ? min(workers, max(1, count / 64)) : 1
+        if parts == 1 {
+            BlockDecoder.decodePart(base, 0, count, fileOffset, &decoders[0], &out)
+            return
+        }
+        var cuts = [0]
+        for k in 1..<parts {
+            let from = max(cuts[k - 1], count * k / parts)
+            if from < count, let nl = memchr(base + from, 10, count - from) {
+                cuts.append(base.distance(to: nl.assumingMemoryBound(to: UInt8.self)) + 1)
+            } else {
+                cuts.append(count)
+            }
+        }
+        cuts.append(count)
+        var results = [[BlockLine]](repeating: [], count: parts)
+        decoders.withUnsafeMutableBufferPointer { decoders in
+            results.withUnsafeMutableBufferPointer { results in
+                // Each iteration touches only its own decoder and result slot.
+                let work = PartWork(base: base, cuts: cuts, fileOffset: fileOffset, decoders: decoders, results: results)
+                DispatchQueue.concurrentPerform(iterations: parts) { k in work.run(k) }
+            }
+        }
+        for r in results { out.append(contentsOf: r) }
+    }
+
+    /// Decodes the lines of `base[from..<to]`, appending them to `out`.
+    static func decodePart(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, _ fileOffset: Int64,
+                           _ decoder: inout EventLineDecoder, _ out: inout [BlockLine]) {
+        out.reserveCapacity(out.count + (to - from) / 256 + 16)
+        var start = from
+        while start < to {
+            let end: Int
+            if let nl = memchr(base + start, 10, to - start) {
+                end = base.distance(to: nl.assumingMemoryBound(to: UInt8.self))
+            } else {
+                end = to
+            }
+            out.append(line(base, start, end, fileOffset, &decoder))
+            start = end + 1
+        }
+    }
+
+    /// Decodes the line `base[from..<to]` (without its `\n`).
+    @inline(__always)
+    static func line(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, _ fileOffset: Int64,
+                     _ decoder: inout EventLineDecoder) -> BlockLine {
+        var k = from
+        while k < to, base[k] == 32 || base[k] == 9 || base[k] == 13 { k += 1 }
+        let at = fileOffset + Int64(from)
+        if k == to { return .empty(at) }
+        do {
+            return .event(try decoder.decodeEvent(UnsafeBufferPointer(start: base + from, count: to - from),
+                                                  seq: 0, ref: at))
+        } catch {
+            return .malformed(error.reason, at)
+        }
+    }
+}
+
+/// What each worker of one block needs: the bytes, the cuts, and its own decoder and result slot.
+///
+/// `@unchecked Sendable`: the pointers are only used inside `concurrentPerform`, which returns after every
+/// iteration has ended, and iteration `k` touches only `decoders[k]` and `results[k]` (the bytes are only read).
+private struct PartWork: @unchecked Sendable {
+    let base: UnsafePointer<UInt8>
+    let cuts: [Int]
+    let fileOffset: Int64
+    let decoders: UnsafeMutableBufferPointer<EventLineDecoder>
+    let results: UnsafeMutableBufferPointer<[BlockLine]>
+
+    func run(_ k: Int) {
+        BlockDecoder.decodePart(base, cuts[k], cuts[k + 1], fileOffset, &decoders[k], &results[k])
+    }
+}
