@@ -2,12 +2,23 @@ import Dispatch
 import Foundation
 import IdemCore
 
-/// One line of a decoded block, in file order: an event, or a line that holds none (empty or malformed), with the
-/// file offset where the line starts (an event's is its `ref`).
-enum BlockLine {
-    case event(StoreEvent)
-    case empty(Int64)
-    case malformed(String, Int64)
+/// The decoded lines of one part of a block, in file order: its events, and the lines that hold none (empty or
+/// malformed) with where they fall among the events.
+///
+/// Events and the other lines are kept apart (not one array of an enum) so the reader hands each event on with one
+/// copy: at millions of events, every extra copy of a `StoreEvent` is a few more atomic reference counts.
+struct DecodedPart {
+    var events: [StoreEvent] = []
+    var skips: [SkippedLine] = []
+}
+
+/// A line that holds no event: empty (`reason` nil) or malformed.
+struct SkippedLine {
+    /// How many of the part's events come before it.
+    var before: Int
+    /// The file offset where the line starts.
+    var at: Int64
+    var reason: String?
 }
 
 /// Decodes a block of complete journal lines on all cores at once, and hands the lines back in file order.
@@ -31,12 +42,13 @@ struct BlockDecoder {
     }
 
     /// Decodes `base[0..<count]`, whole lines each ending with `\n`; `fileOffset` is the file offset of `base[0]`.
-    /// Appends the lines to `out` in order.
-    mutating func decode(_ base: UnsafePointer<UInt8>, count: Int, fileOffset: Int64, into out: inout [BlockLine]) {
+    /// Returns one part per worker used, in file order.
+    mutating func decode(_ base: UnsafePointer<UInt8>, count: Int, fileOffset: Int64) -> [DecodedPart] {
         let parts = count >= parallelThreshold ? min(workers, max(1, count / 64)) : 1
         if parts == 1 {
+            var out = DecodedPart()
             BlockDecoder.decodePart(base, 0, count, fileOffset, &decoders[0], &out)
-            return
+            return [out]
         }
         var cuts = [0]
         for k in 1..<parts {
@@ -48,7 +60,7 @@ struct BlockDecoder {
             }
         }
         cuts.append(count)
-        var results = [[BlockLine]](repeating: [], count: parts)
+        var results = [DecodedPart](repeating: DecodedPart(), count: parts)
         decoders.withUnsafeMutableBufferPointer { decoders in
             results.withUnsafeMutableBufferPointer { results in
                 // Each iteration touches only its own decoder and result slot.
@@ -56,13 +68,13 @@ struct BlockDecoder {
                 DispatchQueue.concurrentPerform(iterations: parts) { k in work.run(k) }
             }
         }
-        for r in results { out.append(contentsOf: r) }
+        return results
     }
 
     /// Decodes the lines of `base[from..<to]`, appending them to `out`.
     static func decodePart(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, _ fileOffset: Int64,
-                           _ decoder: inout EventLineDecoder, _ out: inout [BlockLine]) {
-        out.reserveCapacity(out.count + (to - from) / 256 + 16)
+                           _ decoder: inout EventLineDecoder, _ out: inout DecodedPart) {
+        out.events.reserveCapacity(out.events.count + (to - from) / 256 + 16)
         var start = from
         while start < to {
             let end: Int
@@ -71,24 +83,27 @@ struct BlockDecoder {
             } else {
                 end = to
             }
-            out.append(line(base, start, end, fileOffset, &decoder))
+            line(base, start, end, fileOffset, &decoder, &out)
             start = end + 1
         }
     }
 
-    /// Decodes the line `base[from..<to]` (without its `\n`).
+    /// Decodes the line `base[from..<to]` (without its `\n`) into `out`.
     @inline(__always)
     static func line(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, _ fileOffset: Int64,
-                     _ decoder: inout EventLineDecoder) -> BlockLine {
+                     _ decoder: inout EventLineDecoder, _ out: inout DecodedPart) {
         var k = from
         while k < to, base[k] == 32 || base[k] == 9 || base[k] == 13 { k += 1 }
         let at = fileOffset + Int64(from)
-        if k == to { return .empty(at) }
+        if k == to {
+            out.skips.append(SkippedLine(before: out.events.count, at: at, reason: nil))
+            return
+        }
         do {
-            return .event(try decoder.decodeEvent(UnsafeBufferPointer(start: base + from, count: to - from),
-                                                  seq: 0, ref: at))
+            out.events.append(try decoder.decodeEvent(UnsafeBufferPointer(start: base + from, count: to - from),
+                                                      seq: 0, ref: at))
         } catch {
-            return .malformed(error.reason, at)
+            out.skips.append(SkippedLine(before: out.events.count, at: at, reason: error.reason))
         }
     }
 }
@@ -102,7 +117,7 @@ private struct PartWork: @unchecked Sendable {
     let cuts: [Int]
     let fileOffset: Int64
     let decoders: UnsafeMutableBufferPointer<EventLineDecoder>
-    let results: UnsafeMutableBufferPointer<[BlockLine]>
+    let results: UnsafeMutableBufferPointer<DecodedPart>
 
     func run(_ k: Int) {
         BlockDecoder.decodePart(base, cuts[k], cuts[k + 1], fileOffset, &decoders[k], &results[k])

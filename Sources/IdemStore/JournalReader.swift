@@ -30,10 +30,13 @@ public final class JournalReader: EventReader {
     private var bufferOffset: Int64 = 0
     private var lineNumber: Int64 = 0
     private var decoder = EventLineDecoder()
-    /// Decodes the complete lines of the buffer on all cores; its lines wait in `ready` to be handed on in order.
+    /// Decodes the complete lines of the buffer on all cores; they wait in `ready` to be handed on in order, from
+    /// part `part`, its event `nextEvent` and skipped line `nextSkip` on.
     var blocks = BlockDecoder()
-    private var ready: [BlockLine] = []
-    private var readyNext = 0
+    private var ready: [DecodedPart] = []
+    private var part = 0
+    private var nextEvent = 0
+    private var nextSkip = 0
     private var bodyDecoder = EventLineDecoder(decodeBodies: true)
     private var notices: [String] = []
     private let sizeAtOpen: Int64
@@ -89,11 +92,10 @@ public final class JournalReader: EventReader {
 
     /// The file offset up to which every line has been read and handed on.
     public var offset: Int64 {
-        guard readyNext < ready.count else { return bufferOffset + Int64(start) }
-        switch ready[readyNext] {
-        case .event(let e): return e.ref
-        case .empty(let at), .malformed(_, let at): return at
-        }
+        guard part < ready.count else { return bufferOffset + Int64(start) }
+        let p = ready[part]
+        if nextSkip < p.skips.count && p.skips[nextSkip].before == nextEvent { return p.skips[nextSkip].at }
+        return p.events[nextEvent].ref
     }
 
     /// Bytes read but not handed on yet: after a poll its limit did not cut short, a last line still waiting for its
@@ -130,44 +132,53 @@ public final class JournalReader: EventReader {
     private func processLines(limit: Int, _ sink: (StoreEvent) -> Void, _ malformed: (MalformedEntry) -> Void) -> Int {
         var count = 0
         while count < limit {
-            if readyNext < ready.count {
-                let line = ready[readyNext]
-                readyNext += 1
-                if hand(line, sink, malformed) { count += 1 }
+            if part < ready.count {
+                count += handReady(limit: limit - count, sink, malformed)
                 continue
             }
-            if !ready.isEmpty {
-                ready.removeAll(keepingCapacity: true)
-                readyNext = 0
-            }
+            if !ready.isEmpty { ready.removeAll(keepingCapacity: true) }
             // The last `\n` (lines are short: a backward byte loop finds it at once; memrchr is not imported).
             var last = end - 1
             while last >= start, buffer[last] != 10 { last -= 1 }
             guard last >= start else { break }
             let upTo = last + 1
-            blocks.decode(buffer + start, count: upTo - start, fileOffset: bufferOffset + Int64(start), into: &ready)
+            ready = blocks.decode(buffer + start, count: upTo - start, fileOffset: bufferOffset + Int64(start))
+            (part, nextEvent, nextSkip) = (0, 0, 0)
             start = upTo
         }
         return count
     }
 
-    /// Hands on one decoded line as line `lineNumber + 1`; true when it was an event.
-    private func hand(_ line: BlockLine, _ sink: (StoreEvent) -> Void, _ malformed: (MalformedEntry) -> Void) -> Bool {
-        lineNumber += 1
-        switch line {
-        case .event(var e):
-            e.seq = lineNumber
-            chains?.add(tenant: e.tenant, token: e.token, offset: e.ref)
-            sink(e)
-            return true
-        case .empty:
-            chains?.skipLine()
-            return false
-        case .malformed(let reason, _):
-            chains?.skipLine()
-            malformed(MalformedEntry(position: lineNumber, reason: reason))
-            return false
+    /// Hands on decoded lines in order, up to `limit` events (or to the end of the current part).
+    private func handReady(limit: Int, _ sink: (StoreEvent) -> Void, _ malformed: (MalformedEntry) -> Void) -> Int {
+        var count = 0
+        let skips = ready[part].skips
+        let events = ready[part].events.count
+        while count < limit {
+            if nextSkip < skips.count && skips[nextSkip].before == nextEvent {
+                skipLine(skips[nextSkip].reason, malformed)
+                nextSkip += 1
+            } else if nextEvent < events {
+                lineNumber += 1
+                ready[part].events[nextEvent].seq = lineNumber
+                let e = ready[part].events[nextEvent]
+                chains?.add(tenant: e.tenant, token: e.token, offset: e.ref)
+                sink(e)
+                nextEvent += 1
+                count += 1
+            } else {
+                (part, nextEvent, nextSkip) = (part + 1, 0, 0)
+                break
+            }
         }
+        return count
+    }
+
+    /// Counts a line that holds no event, reporting it when it is malformed (`reason` nil: an empty line).
+    private func skipLine(_ reason: String?, _ malformed: (MalformedEntry) -> Void) {
+        lineNumber += 1
+        chains?.skipLine()
+        if let reason { malformed(MalformedEntry(position: lineNumber, reason: reason)) }
     }
 
     /// Moves the held-back partial line to the front and reads more after it; returns the bytes read.
@@ -253,7 +264,17 @@ public final class JournalReader: EventReader {
         let next = queue.removeFirst()
         // The old file is read to its end: a last line without its newline is handed on as it is.
         if end > start {
-            _ = hand(BlockDecoder.line(buffer, start, end, bufferOffset, &decoder), sink, malformed)
+            var last = DecodedPart()
+            BlockDecoder.line(buffer, start, end, bufferOffset, &decoder, &last)
+            if let e = last.events.first {
+                lineNumber += 1
+                var e = e
+                e.seq = lineNumber
+                chains?.add(tenant: e.tenant, token: e.token, offset: e.ref)
+                sink(e)
+            } else {
+                skipLine(last.skips.first?.reason, malformed)
+            }
             start = end
         }
         let then = next.path == path ? "following the new file from its start"
@@ -269,7 +290,7 @@ public final class JournalReader: EventReader {
     /// Starts reading `f` from offset 0 as a new generation, retiring old ones beyond the few kept for `detail`.
     private func startGeneration(_ f: JournalFile) {
         ready.removeAll(keepingCapacity: true)
-        readyNext = 0
+        (part, nextEvent, nextSkip) = (0, 0, 0)
         start = 0
         end = 0
         bufferOffset = 0

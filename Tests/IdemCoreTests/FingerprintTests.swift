@@ -23,6 +23,31 @@ import Testing
         #expect(Fingerprint(hex) != Fingerprint(hex.uppercased()))
     }
 
+    @Test func everyHexDigitInEveryPlacePacksAndAnyOtherByteKeepsTheText() {
+        // The packer reads eight digits at a time: each digit value in each of the 64 places must land in its nibble.
+        let digits = Array("0123456789abcdef")
+        for place in 0..<64 {
+            for d in digits {
+                var chars = Array(repeating: Character("0"), count: 64)
+                chars[place] = d
+                chars[63 - place] = digits[(place * 7) % 16]
+                let hex = String(chars)
+                let f = Fingerprint(hex)
+                #expect(f.description == hex)
+                if case .sha256 = f.storage {} else { Issue.record("\(hex) should be packed") }
+            }
+            // Bytes just outside the digits' ranges, and non-ASCII, keep the text as it is.
+            for bad in ["/", ":", "`", "g", "A", "F", "é"] {
+                var chars = Array(repeating: Character("a"), count: 64)
+                chars[place] = Character(bad)
+                let text = String(chars)
+                let f = Fingerprint(text)
+                #expect(f.description == text)
+                if case .text = f.storage {} else { Issue.record("\(text) is not lower-case hex") }
+            }
+        }
+    }
+
     @Test func jsonBodyKeyOrderDoesNotChangeTheFingerprint() {
         let a = Fingerprint.of(method: "post", path: "/v1/charges", body: #"{"amount": 10, "currency":"eur"}"#)
         let b = Fingerprint.of(method: "POST", path: "/v1/charges", body: #"{"currency":"eur","amount":10}"#)

@@ -21,26 +21,32 @@ import IdemCore
         }
     }
 
-    static func describe(_ lines: [BlockLine]) -> [String] {
-        lines.map { line in
-            switch line {
-            case .event(let e): return "e \(e.token) \(e.ref)"
-            case .empty(let at): return "- \(at)"
-            case .malformed(let reason, let at): return "m \(reason) \(at)"
+    /// The parts' lines in file order, as text: the cuts between parts do not show.
+    static func describe(_ parts: [DecodedPart]) -> [String] {
+        var out: [String] = []
+        for p in parts {
+            var skip = 0
+            for (i, e) in p.events.enumerated() {
+                while skip < p.skips.count, p.skips[skip].before == i {
+                    out.append("- \(p.skips[skip].at) \(p.skips[skip].reason ?? "")")
+                    skip += 1
+                }
+                out.append("e \(e.token) \(e.ref)")
             }
+            for s in p.skips[skip...] { out.append("- \(s.at) \(s.reason ?? "")") }
         }
+        return out
     }
 
     static func decode(_ text: String, workers: Int) -> [String] {
         var d = BlockDecoder(workers: workers)
         d.parallelThreshold = 0
-        var out: [BlockLine] = []
         let bytes = Array(text.utf8)
-        bytes.withUnsafeBufferPointer { b in
-            guard let base = b.baseAddress else { return }
-            d.decode(base, count: b.count, fileOffset: 1000, into: &out)
+        let parts = bytes.withUnsafeBufferPointer { b in
+            b.baseAddress.map { d.decode($0, count: b.count, fileOffset: 1000) } ?? []
         }
-        return describe(out)
+        #expect(parts.count == workers)
+        return describe(parts)
     }
 
     @Test func everyCutPointGivesWhatOneThreadReads() {
