@@ -159,6 +159,18 @@ public struct EventCounts: Sendable, Hashable {
         }
     }
 
+    /// Adds `count` events of `kind` (to the events, the requests and the totals by kind), or `count` requests
+    /// with `outcome` (to the totals by outcome only): how a store that counts by itself (SQLite's summary) fills
+    /// in what `add(_:)` would have.
+    public mutating func add(kind: EventKind?, outcome: Outcome?, count: Int) {
+        if let kind {
+            events += count
+            kinds[EventCounts.position(kind)] += count
+            if kind == .request { requests += count }
+        }
+        if let outcome { outcomes[EventCounts.position(outcome)] += count }
+    }
+
     public subscript(o: Outcome) -> Int { outcomes[EventCounts.position(o)] }
     public subscript(k: EventKind) -> Int { kinds[EventCounts.position(k)] }
 

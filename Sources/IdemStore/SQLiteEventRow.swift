@@ -84,7 +84,7 @@ enum SQLiteEventRow {
         }
         func optionalSmallInt(_ column: Int32, _ name: String) throws(Malformed) -> Int? {
             guard let v = try optionalInt(column, name) else { return nil }
-            guard let small = Int(exactly: v), abs(small) <= Int(Int32.max) else {
+            guard let small = Int(exactly: v), small.magnitude <= UInt(Int32.max) else {
                 throw fail("\(name) is out of range")
             }
             return small

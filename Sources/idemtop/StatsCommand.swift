@@ -20,14 +20,17 @@ struct StatsCommand: ParsableCommand {
 
     func run() throws {
         let now = try clock.instant()
-        let loaded = try LoadedStore.load(store.locations(), registry: registry, policy: try clock.policy(), until: clock.cutoff)
-        let stats = StatsReport(ledger: loaded.ledger, now: now)
+        // A SQLite store counts by itself (SQLiteSummary); otherwise, or when it cannot, the events are folded.
+        let fast = try StatsReport.withoutFolding(store.locations(), policy: try clock.policy(), now: now)
+        let loaded = try fast == nil
+            ? LoadedStore.load(store.locations(), registry: registry, policy: try clock.policy(), until: clock.cutoff) : nil
+        guard let stats = fast ?? loaded.map({ StatsReport(ledger: $0.ledger, now: now) }) else { return }
         var out = Output()
         switch format {
         case .json: out.line(ReportJSON.encode(stats, pretty: true))
         case .table: stats.lines(stores: try store.locations()).forEach { out.line($0) }
         }
         out.flush()
-        loaded.reportMalformed()
+        loaded?.reportMalformed()
     }
 }

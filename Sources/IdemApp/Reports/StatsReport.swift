@@ -34,11 +34,30 @@ public struct StatsReport: Encodable, Sendable {
     public init(ledger: Ledger, now: Instant) {
         var statuses: [TokenStatus: Int] = [:]
         for r in ledger.records { statuses[r.status(at: now), default: 0] += 1 }
-        let counts = ledger.counts
+        self.init(counts: ledger.counts, statuses: statuses, tokens: ledger.count, tenants: ledger.tenants.count,
+                  malformed: ledger.malformedCount, lastEventAt: ledger.lastEventAt)
+    }
+
+    /// The figures SQLite computed itself (`SQLiteSummary`): the same as the fold's on the same store.
+    public init(summary s: SQLiteSummary) {
+        self.init(counts: s.counts, statuses: s.statuses, tokens: s.tokens, tenants: s.tenants, malformed: 0,
+                  lastEventAt: s.lastEventAt)
+    }
+
+    /// The summary of `locations` with statuses at `now` without folding the events, when the store can say it
+    /// itself: one SQLite store, no event after `now`, no malformed row. Nil otherwise (the caller folds).
+    public static func withoutFolding(_ locations: [StoreLocation], policy: Policy, now: Instant) throws -> StatsReport? {
+        guard locations.count == 1, let l = locations.first, l.kind == SQLiteDriver.kind,
+              let summary = try SQLiteSummary.read(path: l.path, now: now, policy: policy) else { return nil }
+        return StatsReport(summary: summary)
+    }
+
+    private init(counts: EventCounts, statuses: [TokenStatus: Int], tokens: Int, tenants: Int, malformed: Int,
+                 lastEventAt: Instant?) {
         self.statuses = statuses
         self.counts = counts
-        tokens = ledger.count
-        tenants = ledger.tenants.count
+        self.tokens = tokens
+        self.tenants = tenants
         events = counts.events
         requests = counts.requests
         byStatus = Dictionary(uniqueKeysWithValues: TokenStatus.allCases.map { ($0.rawValue, statuses[$0] ?? 0) })
@@ -51,10 +70,10 @@ public struct StatsReport: Encodable, Sendable {
         failed = counts[EventKind.failed]
         purges = counts[.purge]
         replays = counts[.replay]
-        malformed = ledger.malformedCount
+        self.malformed = malformed
         hitRate = counts.requests > 0 ? Double(counts[.replayed]) / Double(counts.requests) : 0
         mismatchRate = counts.requests > 0 ? Double(counts[.mismatch]) / Double(counts.requests) : 0
-        lastEventAt = ledger.lastEventAt?.rfc3339
+        self.lastEventAt = lastEventAt?.rfc3339
     }
 
     /// The table `stats` prints for `stores` (their totals together).
