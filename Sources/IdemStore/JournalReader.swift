@@ -28,15 +28,15 @@ public final class JournalReader: EventReader {
     private var start = 0
     private var end = 0
     private var bufferOffset: Int64 = 0
-    private var lineNumber: Int64 = 0
+    var lineNumber: Int64 = 0
     private var decoder = EventLineDecoder()
     /// Decodes the complete lines of the buffer on all cores; they wait in `ready` to be handed on in order, from
     /// part `part`, its event `nextEvent` and skipped line `nextSkip` on.
     var blocks = BlockDecoder()
-    private var ready: [DecodedPart] = []
-    private var part = 0
-    private var nextEvent = 0
-    private var nextSkip = 0
+    var ready: [DecodedPart] = []
+    var part = 0
+    var nextEvent = 0
+    var nextSkip = 0
     private var bodyDecoder = EventLineDecoder(decodeBodies: true)
     private var notices: [String] = []
     private let sizeAtOpen: Int64
@@ -63,7 +63,7 @@ public final class JournalReader: EventReader {
     /// it: the one a writer reading with it holds locked and appends to next (its catch-up must read its own lines).
     var hold: JournalFile?
 
-    private var chains: TokenChainIndex?
+    var chains: TokenChainIndex?
     /// The open file of each generation still readable by `detail` (nil once truncated or retired).
     private var generations: [JournalFile?] = []
     private static let keptGenerations = 4
@@ -110,11 +110,18 @@ public final class JournalReader: EventReader {
     }
 
     public func poll(limit: Int, _ sink: (StoreEvent) -> Void, malformed: (MalformedEntry) -> Void) throws -> Int {
+        try poll(limit: limit, sink, malformed, untilDecoded: false)
+    }
+
+    /// `poll`; with `untilDecoded`, it stops as soon as a block of lines is decoded and hands none of it on (the
+    /// caller takes the parts whole: `pollBatch`).
+    func poll(limit: Int, _ sink: (StoreEvent) -> Void, _ malformed: (MalformedEntry) -> Void,
+              untilDecoded: Bool) throws -> Int {
         var count = 0
         var checked = false
         while count < limit {
-            count += processLines(limit: limit - count, sink, malformed)
-            if count >= limit { break }
+            count += processLines(limit: limit - count, sink, malformed, hand: !untilDecoded)
+            if count >= limit || (untilDecoded && part < ready.count) { break }
             // Before reading on (once a poll), and at the end of the file unless nothing was read since the check.
             if !checked {
                 checked = true
@@ -129,10 +136,12 @@ public final class JournalReader: EventReader {
 
     /// Hands on complete lines, up to `limit` events: first those decoded already, then the buffer's complete
     /// lines, decoded as one block (on all cores when it is large).
-    private func processLines(limit: Int, _ sink: (StoreEvent) -> Void, _ malformed: (MalformedEntry) -> Void) -> Int {
+    private func processLines(limit: Int, _ sink: (StoreEvent) -> Void, _ malformed: (MalformedEntry) -> Void,
+                              hand: Bool = true) -> Int {
         var count = 0
         while count < limit {
             if part < ready.count {
+                if !hand { break }
                 count += handReady(limit: limit - count, sink, malformed)
                 continue
             }
@@ -150,7 +159,7 @@ public final class JournalReader: EventReader {
     }
 
     /// Hands on decoded lines in order, up to `limit` events (or to the end of the current part).
-    private func handReady(limit: Int, _ sink: (StoreEvent) -> Void, _ malformed: (MalformedEntry) -> Void) -> Int {
+    func handReady(limit: Int, _ sink: (StoreEvent) -> Void, _ malformed: (MalformedEntry) -> Void) -> Int {
         var count = 0
         let skips = ready[part].skips
         let events = ready[part].events.count
@@ -175,7 +184,7 @@ public final class JournalReader: EventReader {
     }
 
     /// Counts a line that holds no event, reporting it when it is malformed (`reason` nil: an empty line).
-    private func skipLine(_ reason: String?, _ malformed: (MalformedEntry) -> Void) {
+    func skipLine(_ reason: String?, _ malformed: (MalformedEntry) -> Void) {
         lineNumber += 1
         chains?.skipLine()
         if let reason { malformed(MalformedEntry(position: lineNumber, reason: reason)) }

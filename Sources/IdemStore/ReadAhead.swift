@@ -18,8 +18,15 @@ public enum ReadAhead {
                 while true {
                     var events: [StoreEvent] = []
                     var malformed: [MalformedEntry] = []
-                    events.reserveCapacity(batch)
-                    let n = try box.reader.poll(limit: batch, { events.append($0) }, malformed: { malformed.append($0) })
+                    let n: Int
+                    if let whole = box.reader as? any BatchReader {
+                        // Whole decoded parts (a few thousand events each), handed over without a copy of each.
+                        events = try whole.pollBatch(limit: max(batch, 1 << 16), malformed: { malformed.append($0) })
+                        n = events.count
+                    } else {
+                        events.reserveCapacity(batch)
+                        n = try box.reader.poll(limit: batch, { events.append($0) }, malformed: { malformed.append($0) })
+                    }
                     // A last poll may report malformed entries and no events: hand those over too.
                     if !events.isEmpty || !malformed.isEmpty {
                         guard queue.put(.batch(events, malformed)) else { return }

@@ -115,3 +115,10 @@ public protocol TokenAdmin: AnyObject {
     /// Records an admin `replay` event (who, why, target, the answer's status).
     func recordReplay(_ event: StoreEvent) throws
 }
+
+/// A reader that can hand its events over as whole arrays, without copying each one: what `ReadAhead` uses when
+/// a reader offers it.
+public protocol BatchReader: EventReader {
+    /// Up to `limit` of the next events, in store order; empty when there is nothing new.
+    func pollBatch(limit: Int, malformed: (MalformedEntry) -> Void) throws -> [StoreEvent]
+}

@@ -138,4 +138,33 @@ import IdemCore
         #expect(events.map(\.token) == (0..<3000).map { "t\($0)" })
         #expect(events.map(\.seq) == Array(1...3000))
     }
+
+    @Test func wholePartsHandedOverAreWhatPollHandsOn() throws {
+        // A block of only malformed and empty lines in the middle must not read as the end of the journal.
+        let dir = try TempDir()
+        let path = dir.file("j.jsonl")
+        let lines = BlockDecoderTests.lines(300) + Array(repeating: "junk\n", count: 400) + BlockDecoderTests.lines(300)
+        try J.write(lines.joined(), to: path)
+        let serial = try JournalReader(path: path)
+        let want = try J.drain(serial)
+        for chunk in [2048, 4096, 1 << 20] {
+            let r = try JournalReader(path: path, chunkSize: chunk)
+            r.blocks.parallelThreshold = 0
+            var events: [StoreEvent] = []
+            var bad: [MalformedEntry] = []
+            var batches = 0
+            while true {
+                let batch = try r.pollBatch(limit: 1 << 16, malformed: { bad.append($0) })
+                if batch.isEmpty { break }
+                events += batch
+                batches += 1
+            }
+            #expect(batches > 1, "chunk \(chunk)")
+            #expect(events.map(\.seq) == want.events.map(\.seq), "chunk \(chunk)")
+            #expect(events.map(\.ref) == want.events.map(\.ref), "chunk \(chunk)")
+            #expect(bad == want.malformed, "chunk \(chunk)")
+            #expect(r.offset == Int64(lines.joined().utf8.count))
+            #expect(try r.detail(for: TokenKey(tenant: "acme", token: "tok-1")).timeline.count == 2)
+        }
+    }
 }

@@ -1,0 +1,48 @@
+import IdemCore
+
+extension JournalReader: BatchReader {
+    /// Reads the next events as one array, taking a decoded part whole when one waits from its start: each event
+    /// is numbered and indexed in place and the part's array handed over as it is, with no copy of each event (at
+    /// millions of events the per-event copies into a batch were a tenth of the reading thread's time, in atomic
+    /// reference counts). Otherwise as `poll`. An empty answer means nothing new (as `poll` returning 0).
+    public func pollBatch(limit: Int, malformed: (MalformedEntry) -> Void) throws -> [StoreEvent] {
+        var out: [StoreEvent] = []
+        while out.isEmpty {
+            if part >= ready.count {
+                // Decodes the next block without handing it on (a rotated file's last line may come through `out`).
+                _ = try poll(limit: limit, { out.append($0) }, malformed, untilDecoded: true)
+                if part >= ready.count || !out.isEmpty { return out }
+            }
+            if nextEvent == 0 && nextSkip == 0 && ready[part].events.count <= limit {
+                out = takePart(malformed)
+            } else {
+                _ = handReady(limit: limit, { out.append($0) }, malformed)
+            }
+        }
+        return out
+    }
+
+    /// Numbers and indexes every line of the current part in order, reports its malformed lines, and returns its
+    /// events, leaving the part empty.
+    private func takePart(_ malformed: (MalformedEntry) -> Void) -> [StoreEvent] {
+        var events = ready[part].events
+        ready[part].events = []
+        let skips = ready[part].skips
+        var skip = 0
+        for i in events.indices {
+            while skip < skips.count && skips[skip].before == i {
+                skipLine(skips[skip].reason, malformed)
+                skip += 1
+            }
+            lineNumber += 1
+            events[i].seq = lineNumber
+            chains?.add(tenant: events[i].tenant, token: events[i].token, offset: events[i].ref)
+        }
+        while skip < skips.count {
+            skipLine(skips[skip].reason, malformed)
+            skip += 1
+        }
+        (part, nextEvent, nextSkip) = (part + 1, 0, 0)
+        return events
+    }
+}
