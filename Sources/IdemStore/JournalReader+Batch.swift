@@ -29,14 +29,17 @@ extension JournalReader: BatchReader {
         ready[part].events = []
         let skips = ready[part].skips
         var skip = 0
-        for i in events.indices {
-            while skip < skips.count && skips[skip].before == i {
-                skipLine(skips[skip].reason, malformed)
-                skip += 1
+        // Through the buffer: `events[i].tenant` on the array copied the whole event (every string retained).
+        events.withUnsafeMutableBufferPointer { b in
+            for i in b.indices {
+                while skip < skips.count && skips[skip].before == i {
+                    skipLine(skips[skip].reason, malformed)
+                    skip += 1
+                }
+                lineNumber += 1
+                b[i].seq = lineNumber
+                chains?.add(tenant: b[i].tenant, token: b[i].token, offset: b[i].ref)
             }
-            lineNumber += 1
-            events[i].seq = lineNumber
-            chains?.add(tenant: events[i].tenant, token: events[i].token, offset: events[i].ref)
         }
         while skip < skips.count {
             skipLine(skips[skip].reason, malformed)
