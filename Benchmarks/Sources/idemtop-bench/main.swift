@@ -68,6 +68,9 @@ let usage = """
           computes the summary stats prints (tokens, events, requests by outcome, tokens by status at TIME,
           default 2026-11-29T06:10:00Z); the answers are compared. Prints each run, the medians, the ratios
           idemtop/peer and the load average.
+      scaling [--tokens 100000,300000,1000000,3000000] [--dir D] [--sqlite-up-to 1000000] [--binary PATH]
+          cold `idemtop stats` and `idemtop list --limit 1` at each size (journals generated into D when missing,
+          their SQLite copies up to --sqlite-up-to tokens): time, peak RSS, bytes a token, as a Markdown table.
       journal [--tokens 1000000] [--dir D] [--keep] [--no-jq]
           writes a generated journal (about 3.2 events and 1.5 KB a token) and ingests it in a child process:
           throughput, CPU time, peak RSS; jq for comparison.
@@ -97,6 +100,11 @@ case "peers":
 case "ingest":
     guard args.count >= 2 else { fail("usage: idemtop-bench ingest PATH") }
     IngestBench.child(path: args[1], ledger: !args.contains("--no-ledger"), index: !args.contains("--no-index"))
+case "scaling":
+    let sizes = (option("--tokens", args) ?? "100000,300000,1000000,3000000").split(separator: ",").compactMap { Int($0) }
+    ScalingBench.run(sizes: sizes, dir: option("--dir", args) ?? NSTemporaryDirectory(),
+                     binary: option("--binary", args) ?? ".build/release/idemtop",
+                     sqliteUpTo: option("--sqlite-up-to", args).flatMap(Int.init) ?? 1_000_000)
 case "journal":
     let tokens = option("--tokens", args).flatMap(Int.init) ?? 1_000_000
     let dir = option("--dir", args) ?? NSTemporaryDirectory()
