@@ -46,7 +46,7 @@ struct ListCommand: ParsableCommand {
         var detector = FindingsDetector()
         let needsFindings = filter.needsFindings
         let loaded = try LoadedStore.load(store.locations(), registry: registry, policy: try clock.policy(), until: clock.cutoff,
-                                          observe: { if needsFindings { detector.observe($0) } })
+                                          tokenIndex: false, observe: { if needsFindings { detector.observe($0) } })
         let ledger = loaded.ledger
         let listing = TokenListing(status: status.flatMap(TokenStatus.init(rawValue:)), tenant: tenant,
                                    records: try filter.records(in: ledger, at: now, detector: detector),

@@ -23,7 +23,8 @@ struct StatsCommand: ParsableCommand {
         // A SQLite store counts by itself (SQLiteSummary); otherwise, or when it cannot, the events are folded.
         let fast = try StatsReport.withoutFolding(store.locations(), policy: try clock.policy(), now: now)
         let loaded = try fast == nil
-            ? LoadedStore.load(store.locations(), registry: registry, policy: try clock.policy(), until: clock.cutoff) : nil
+            ? LoadedStore.load(store.locations(), registry: registry, policy: try clock.policy(), until: clock.cutoff,
+                               tokenIndex: false) : nil
         guard let stats = fast ?? loaded.map({ StatsReport(ledger: $0.ledger, now: now) }) else { return }
         var out = Output()
         switch format {

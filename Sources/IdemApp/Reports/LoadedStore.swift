@@ -13,10 +13,13 @@ public struct LoadedStore {
     public var entryNoun: String
 
     /// Opens `location` read-only and folds every event in it, or those up to `until` (for `--at TIME`: the
-    /// store as it stood then). `observe` sees each folded event too.
+    /// store as it stood then). `observe` sees each folded event too. Without `tokenIndex` a journal keeps no
+    /// per-token chains (the caller never asks for a token's detail).
     public static func load(_ location: StoreLocation, registry: StoreRegistry, policy: Policy, until: Instant? = nil,
+                            tokenIndex: Bool = true,
                             observe: (StoreEvent) -> Void = { _ in }) throws -> LoadedStore {
         let reader = try registry.reader(location, mode: .readOnly)
+        if !tokenIndex, let journal = reader as? JournalReader { journal.dropTokenIndex() }
         var ledger = Ledger(policy: policy)
         // Decoding runs on a thread of its own while this one folds.
         try ReadAhead.drain(reader) { events, malformed in
@@ -36,9 +39,11 @@ public struct LoadedStore {
     /// see one timeline (a payload executed under two tokens in two stores is found as in one); that holds every
     /// store's events in memory at once. One location loads as `load(_:)` does.
     public static func load(_ locations: [StoreLocation], registry: StoreRegistry, policy: Policy,
-                            until: Instant? = nil, observe: (StoreEvent) -> Void = { _ in }) throws -> LoadedStore {
+                            until: Instant? = nil, tokenIndex: Bool = true,
+                            observe: (StoreEvent) -> Void = { _ in }) throws -> LoadedStore {
         if locations.count == 1 {
-            return try load(locations[0], registry: registry, policy: policy, until: until, observe: observe)
+            return try load(locations[0], registry: registry, policy: policy, until: until, tokenIndex: tokenIndex,
+                            observe: observe)
         }
         guard locations.count < 256 else { throw StoreError.usage("at most 255 stores in one view") }
         var all: [StoreEvent] = []
