@@ -25,7 +25,7 @@ extension AppState {
             let statusesMoved = tally.advance(to: now, in: ledger)
             if crossedSecond, statusesMoved, sortColumn == .status || filterUsesStatus { indexStale = true }
             // An age term lets rows in (or out) as the clock moves, whether or not a status changed.
-            if crossedSecond, filterUsesAge { indexStale = true }
+            if crossedSecond, filterUsesAge || filter.usesRelativeTime { indexStale = true }
             if let n = notice, !n.isError, t - n.at > .seconds(10) { notice = nil }
             if statusesMoved { findings.dirty = true }
             refreshFindings()
