@@ -20,6 +20,8 @@ public final class AppLoop {
     /// One feed and one set of actions per store, by the store's number (its place among the readers).
     let feeds: [StoreFeed]
     let workers: Workers
+    /// The `body:` searches, one at a time.
+    let bodySearches: BodySearchRunner
     let actions: [TokenActions]
     /// Each store's load, combined into the header's progress.
     private var loads: [LoadStatus?]
@@ -88,6 +90,7 @@ public final class AppLoop {
         let inbox = Inbox(waker: terminal.waker)
         self.inbox = inbox
         workers = Workers(inbox: inbox)
+        bodySearches = BodySearchRunner(locations: locations, inbox: inbox)
         actions = locations.map {
             TokenActions(location: $0, registry: registry, readOnly: options.readOnly, policy: options.policy,
                          clock: options.clock)
@@ -133,6 +136,7 @@ public final class AppLoop {
     /// still running, so a replay in flight records its admin event; then ends the feed.
     public func shutDown() {
         isRunning = false
+        bodySearches.cancel()
         _ = workers.stop(waiting: options.quitWait)
         for f in feeds { f.stop() }
     }

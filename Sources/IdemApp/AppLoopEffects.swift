@@ -28,6 +28,10 @@ extension AppLoop {
             }
         case .replay(let key):
             replay(key)
+        case .searchBodies(let needles):
+            bodySearches.start(needles)
+        case .cancelBodySearch:
+            bodySearches.cancel()
         case .setTheme(let name):
             workers.start("idemtop-theme") { [environment = options.environment] in
                 do { return .theme(try DashboardThemes.load(name, environment: environment)) } catch {

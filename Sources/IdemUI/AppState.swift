@@ -66,6 +66,8 @@ public struct AppState: Sendable {
     /// The detectors, fed every event, and the findings they saw at the last (capped) refresh.
     public var findings = FindingsState()
     public var detail: Detail?
+    /// What `body:` terms found, and the search under way.
+    public var bodySearch = BodySearchState()
     public var helpScroll = 0
     /// The screen the help goes back to when it was opened from the findings view.
     public var helpReturnsTo: Mode?

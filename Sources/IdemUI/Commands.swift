@@ -59,7 +59,7 @@ public enum Commands {
             guard state.setFilter(clears ? "" : args.joined(separator: " ")) else {
                 throw CommandError(state.filterError ?? "bad filter")
             }
-            return []
+            return state.bodySearchEffects()
         },
         Command(name: "purge", usage: ":purge", summary: "purge the selected token (asks first; Cancel has the focus)") {
             state, _ in

@@ -78,8 +78,9 @@ enum StatusBarView {
         if s.mode == .main, !s.filter.isEmpty, s.input == nil {
             x += g.put(" filter ", x: x, y: y, role: .headerLabel)
             x += g.put(Sanitizer.visible(s.filter.source), x: x, y: y, role: .filter)
-            g.put("  \(Format.count(s.index.count)) of \(Format.count(s.ledger.count)) tokens", x: x, y: y, role: .dim)
+            x += g.put("  \(Format.count(s.index.count)) of \(Format.count(s.ledger.count)) tokens", x: x, y: y, role: .dim)
         }
+        if let line = s.bodySearch.statusLine { g.put("  " + line, x: x, y: y, role: .notice) }
     }
 
     /// `loading ██████░░░░ 63%  120.0 MB of 190.0 MB  45.1 MB/s  2s left`.

@@ -62,6 +62,9 @@ extension AppState {
         case .reindex:
             reindex()
             return []
+        case .bodySearchProgress, .bodySearchFinished, .bodySearchFailed:
+            bodySearchMessage(message)
+            return []
         case .purgeFinished(_, let refused, let text):
             notice = Notice(text: text, isError: refused, at: now)
             return []
@@ -116,7 +119,8 @@ extension AppState {
     public mutating func reindex() {
         let screenOffset = cursor - scrollTop
         index.rebuild(ledger: ledger, filter: filter, sort: sortColumn, descending: sortDescending, now: now,
-                      findings: filterUsesFindings ? findings.findings : [])
+                      findings: filterUsesFindings ? findings.findings : [],
+                      bodies: bodySearch.found.isEmpty ? [:] : bodyMatches)
         indexStale = false
         if pinned, let sel = selectedRecord, let row = index.row(of: sel) {
             cursor = row

@@ -62,6 +62,7 @@ extension AppState {
                 filter = .all
                 filterError = nil
                 indexStale = true
+                return bodySearchEffects()
             } else if tail.isPaused {
                 tail.resume()
             }
@@ -163,13 +164,13 @@ extension AppState {
                 indexStale = true
             }
             input = nil
-            return []
+            return bodySearchEffects()
         case .enter:
             input = nil
             switch current {
             case .filter:
                 if !setFilter(text) { notice = Notice(text: filterError ?? "bad filter", isError: true, at: now) }
-                return []
+                return bodySearchEffects()
             case .command:
                 return runCommand(text)
             }
@@ -198,6 +199,7 @@ extension AppState {
         case .filter(_, let previous):
             input = .filter(text: text, previous: previous)
             setFilter(text)
+            return bodySearchEffects()
         case .command:
             input = .command(text: text)
         }
