@@ -51,6 +51,9 @@ enum StatusBarView {
                     ("?", "help"), ("q", "quit")]
         case .help:
             return [("Esc", "close"), ("j/k", "scroll"), ("q", "quit")]
+        case .histogram:
+            return [("Esc", "back"), ("⏎", "filter by bar"), ("h/l", "move"), ("z/Z", "zoom in/out"),
+                    ("g/G", "first/last"), ("/", "filter"), ("?", "help"), ("q", "quit")]
         case .findings:
             return [("Esc", "back"), ("⏎", "jump to token"), ("j/k", "move"), ("PgUp/PgDn", "page"), ("g/G", "top/end"),
                     ("y", "copy token"), ("?", "help"), ("q", "quit")]

@@ -61,6 +61,7 @@ extension AppState {
             return []
         case .reindex:
             reindex()
+            if mode == .histogram { rebuildHistogram() }
             return []
         case .bodySearchProgress, .bodySearchFinished, .bodySearchFailed:
             bodySearchMessage(message)

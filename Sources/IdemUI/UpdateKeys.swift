@@ -14,6 +14,7 @@ extension AppState {
         case .detail: return handleDetail(key)
         case .help: return handleHelp(key)
         case .findings: return handleFindings(key)
+        case .histogram: return handleHistogram(key)
         }
     }
 
@@ -26,6 +27,8 @@ extension AppState {
             helpScroll = 0
         case .char("F"):
             openFindings()
+        case .char("i"):
+            openHistogram()
         case .char("/"):
             // Starting a new filter or command moves on from an error: it would hide the filter's count.
             if notice?.isError == true { notice = nil }
