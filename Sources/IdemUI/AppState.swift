@@ -66,6 +66,10 @@ public struct AppState: Sendable {
     /// The detectors, fed every event, and the findings they saw at the last (capped) refresh.
     public var findings = FindingsState()
     public var detail: Detail?
+    /// The instant the store is shown as of (`--at`, `:at`): later events left out, the clock standing there.
+    public var asOf: Instant?
+    /// AGE and LAST SEEN as clock times (UTC) rather than spans back from now (`t`, `:columns abs`).
+    public var absoluteTimes = false
     /// The histogram view (`i`, `:histogram`).
     public var histogram = HistogramState()
     /// What `body:` terms found, and the search under way.

@@ -41,6 +41,8 @@ public enum Message: Sendable {
     case bodySearchFinished(needle: String, keys: Set<TokenKey>)
     /// The search could not run (a store kind that keeps no searchable bodies), in one line.
     case bodySearchFailed(needle: String, reason: String)
+    /// The store read again up to an instant (or all of it) on the feed's thread, for an `Effect.refold`.
+    case refolded(Refold)
     /// Rebuild the sorted and filtered row index now (the run loop sends it at a capped rate while it is stale).
     case reindex
 }
@@ -68,6 +70,9 @@ public enum Effect: Sendable, Hashable {
     case searchBodies([String])
     /// Stop the body search under way, if any (the filter no longer needs it).
     case cancelBodySearch
+    /// Read the store again from its start on the feed's thread, leaving out events after `asOf` (nil: all of
+    /// them, live), and answer with `.refolded`; new events follow from where that read ends.
+    case refold(asOf: Instant?)
     /// Restore the terminal and stop.
     case quit
 }

@@ -18,7 +18,12 @@ extension AppState {
             height = max(1, h)
             keepCursorVisible()
             return []
-        case .tick(let t):
+        case .tick(let wall):
+            // As of an instant the clock stands there; a notice still goes after ten seconds of the wall's.
+            if asOf != nil, let n = notice, !n.isError {
+                if n.at == now { notice?.at = wall } else if wall - n.at > .seconds(10) { notice = nil }
+            }
+            let t = asOf ?? wall
             let crossedSecond = t.ms / 1000 != now.ms / 1000
             now = t
             // Statuses derive from the clock: a sort or filter by status can change as time passes.
@@ -63,6 +68,9 @@ extension AppState {
             reindex()
             if mode == .histogram { rebuildHistogram() }
             return []
+        case .refolded(let fold):
+            takeRefold(fold)
+            return []
         case .bodySearchProgress, .bodySearchFinished, .bodySearchFailed:
             bodySearchMessage(message)
             return []
@@ -102,7 +110,7 @@ extension AppState {
     mutating func apply(_ batch: [StoreEvent], malformed: [MalformedEntry]) -> [Effect] {
         var touchedDetail = false
         let detailKey = detail?.key
-        for e in batch {
+        for e in shown(batch) {
             if let i = ledger.apply(e) { tally.touched(i, in: ledger, by: e, now: now) }
             rates.add(e)
             findings.observe(e)

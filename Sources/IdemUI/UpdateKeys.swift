@@ -29,6 +29,8 @@ extension AppState {
             openFindings()
         case .char("i"):
             openHistogram()
+        case .char("t"):
+            absoluteTimes.toggle()
         case .char("/"):
             // Starting a new filter or command moves on from an error: it would hide the filter's count.
             if notice?.isError == true { notice = nil }
