@@ -31,7 +31,7 @@ extension AppState {
     }
 
     /// Rebuilds the counts when the events, the filter's rows or the zoom moved (the cursor keeps its instant).
-    mutating func rebuildHistogram(force: Bool = false) {
+    public mutating func rebuildHistogram(force: Bool = false) {
         if indexStale { reindex() }
         let key = HistogramState.BuildKey(events: ledger.times.count, filter: filter.source, rows: index.count,
                                           zoom: histogram.zoom)
@@ -121,7 +121,7 @@ extension AppState {
     }
 
     /// RFC 3339 without the milliseconds when they are zero: `2026-11-28T07:14:00Z`.
-    static func shortRFC3339(_ t: Instant) -> String {
+    public static func shortRFC3339(_ t: Instant) -> String {
         let s = t.rfc3339
         return t.ms % 1000 == 0 ? s.replacingOccurrences(of: ".000Z", with: "Z") : s
     }
