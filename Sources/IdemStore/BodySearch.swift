@@ -37,27 +37,12 @@ public enum BodySearch {
         }
     }
 
-    /// The first position at or after `from` where `n` (lowercase) occurs in `h`, ignoring ASCII case.
     @inline(__always)
     static func find(_ h: UnsafePointer<UInt8>, _ count: Int, _ n: UnsafePointer<UInt8>, _ m: Int, from: Int) -> Int? {
-        guard m > 0, count >= m else { return nil }
-        let first = n[0]
-        let firstUpper = first >= 97 && first <= 122 ? first - 32 : first
-        var i = from
-        let last = count - m
-        while i <= last {
-            let c = h[i]
-            if c == first || c == firstUpper {
-                var j = 1
-                while j < m, lower(h[i + j]) == n[j] { j += 1 }
-                if j == m { return i }
-            }
-            i += 1
-        }
-        return nil
+        ByteSearch.find(h, count, n, m, from: from)
     }
 
-    @inline(__always) static func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
+    @inline(__always) static func lower(_ b: UInt8) -> UInt8 { ByteSearch.lower(b) }
 
     /// The longest run of the needle that every JSON writer stores as is (printable ASCII but `"` and `\`): the
     /// bytes a raw scan of JSON text looks for before decoding a candidate. Empty when there is none.

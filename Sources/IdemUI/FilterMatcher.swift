@@ -188,25 +188,9 @@ struct FilterMatcher {
         }
     }
 
-    /// The inner loop on raw bytes: find the first byte in either case, then compare the rest folded.
+    /// The inner loop on raw bytes (`ByteSearch.find`).
     @inline(__always)
     static func scan(_ h: UnsafePointer<UInt8>, _ count: Int, _ n: UnsafePointer<UInt8>, _ m: Int) -> Bool {
-        guard count >= m else { return false }
-        let first = n[0]
-        let firstUpper = first >= 97 && first <= 122 ? first - 32 : first
-        var i = 0
-        let last = count - m
-        while i <= last {
-            let c = h[i]
-            if c == first || c == firstUpper {
-                var j = 1
-                while j < m, lower(h[i + j]) == n[j] { j += 1 }
-                if j == m { return true }
-            }
-            i += 1
-        }
-        return false
+        ByteSearch.find(h, count, n, m) != nil
     }
-
-    @inline(__always) static func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
 }

@@ -9,7 +9,7 @@ enum TableView {
         g.fill(row: l.tableHeaderRow, role: .tableHeader)
         var x = 0
         for (c, w) in columns {
-            var title = c.title
+            var title = c == .age && s.absoluteTimes ? "SINCE" : c.title
             if c == s.sortColumn { title += s.sortDescending ? "▼" : "▲" }
             g.put(c.rightAligned ? leftPad(title, w) : title, x: x, y: l.tableHeaderRow, role: .tableHeader, limit: w)
             x += w + 1
