@@ -56,17 +56,4 @@ extension Filter {
         }
         return terms.contains(where: uses)
     }
-
-    /// Whether a term depends on the store's events other than through their records (`at:` windows, and times of
-    /// day anchored to the newest event): new events can move rows in or out.
-    var usesTime: Bool {
-        func uses(_ t: Term) -> Bool {
-            switch t {
-            case .at, .created, .seen: return true
-            case .not(let inner): return uses(inner)
-            default: return false
-            }
-        }
-        return terms.contains(where: uses)
-    }
 }

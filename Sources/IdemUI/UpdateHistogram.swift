@@ -57,7 +57,7 @@ extension AppState {
     }
 
     /// Bars that fit across the screen.
-    var histogramBars: Int { max(1, (width - HistogramView.axisWidth - 1) / histogramBarWidth) }
+    public var histogramBars: Int { max(1, (width - HistogramView.axisWidth - 1) / histogramBarWidth) }
 
     mutating func keepBarVisible() {
         let w = histogramBars

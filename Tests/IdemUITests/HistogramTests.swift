@@ -114,3 +114,50 @@ import Testing
         assertSnapshot(Fixture.rendered(s), theme: BuiltinThemes.standard, named: "histogram-10m-\(width)x\(height)")
     }
 }
+
+/// The histogram's other keys, and the filter's time terms as parsed.
+@Suite struct HistogramKeyTests: DrivesState {
+    @Test func pagesHelpFilterAndQuit() {
+        var s = HistogramTests.state()
+        _ = press(&s, .char("i"), .char("g"))
+        let page = s.histogramBars - 1
+        _ = press(&s, .pageDown)
+        #expect(s.histogram.cursor == page)
+        _ = press(&s, .char("L"))
+        #expect(s.histogram.cursor == min(119, 2 * page))
+        _ = press(&s, .char("H"), .pageUp)
+        #expect(s.histogram.cursor == 0)
+        _ = press(&s, .char("?"))
+        #expect(s.mode == .help)
+        _ = press(&s, .escape)
+        #expect(s.mode == .histogram)
+        // `/` filters from the histogram; the bars follow the filter's rows.
+        _ = press(&s, .char("/"))
+        for c in "tenant:acme" { _ = press(&s, .char(c)) }
+        _ = press(&s, .enter)
+        _ = s.update(.reindex)
+        #expect(s.mode == .histogram && s.histogram.data.total(0) == 1)
+        _ = press(&s, .char("i"))
+        #expect(s.mode == .main)
+        _ = press(&s, .char("i"))
+        #expect(press(&s, .char("q")) == [.quit])
+        _ = press(&s, .backspace)
+        #expect(s.mode == .main)
+    }
+
+    @Test func timeTermsParse() throws {
+        func terms(_ text: String) -> [Filter.Term]? { try? Filter.parse(text).get().terms }
+        let t = Instant(rfc3339: "2026-11-28T07:14:00Z") ?? Instant(ms: 0)
+        #expect(terms("at:07:00..07:30") == [.at(TimeWindow(from: .timeOfDay(ms: 25_200_000, seconds: false),
+                                                               to: .timeOfDay(ms: 27_000_000, seconds: false)))])
+        #expect(terms("created>2026-11-28T07:14:00Z seen<=-15m") == [.created(.gt, .absolute(t)),
+                                                                    .seen(.le, .relative(-.minutes(15)))])
+        #expect(terms("!at:-1h.. body:CUS_42") == [.not(.at(TimeWindow(from: .relative(-.hours(1)), to: nil))),
+                                                   .body("cus_42")])
+        #expect(try Filter.parse("body:a body:b !body:a").get().bodyNeedles == ["a", "b"])
+        for bad in ["at:", "at:soon", "created>tomorrow", "seen<7:14", "at:07:00..08:00..09:00"] {
+            #expect(terms(bad) == nil, "\(bad)")
+        }
+        if case .failure(let e) = Filter.parse("created>tomorrow") { #expect(e.message.contains("created needs a time")) }
+    }
+}
