@@ -7,7 +7,7 @@ import Testing
 /// `IDEMTOP_PERF=1 swift test -c release --filter BodySearchPerformanceTests`.
 ///
 /// A SQLite store of 1,000,000 tokens (3 events each, `SQLiteBenchmarkTests.events`) and a journal of the same
-/// events for `IDEMTOP_PERF_JOURNAL_TOKENS` tokens (default 4,000,000: about 1.5 GB); both are made once in the
+/// events for `IDEMTOP_PERF_JOURNAL_TOKENS` tokens (default 1,700,000: about 1.5 GB); both are made once in the
 /// temporary folder and reused.
 @Suite(.serialized) struct BodySearchPerformanceTests {
     static let enabled = ProcessInfo.processInfo.environment["IDEMTOP_PERF"] == "1"
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test(.enabled(if: enabled)) func journalFigures() throws {
-        let tokens = ProcessInfo.processInfo.environment["IDEMTOP_PERF_JOURNAL_TOKENS"].flatMap(Int.init) ?? 4_000_000
+        let tokens = ProcessInfo.processInfo.environment["IDEMTOP_PERF_JOURNAL_TOKENS"].flatMap(Int.init) ?? 1_700_000
         let path = NSTemporaryDirectory() + "idemtop-journal-bench-\(tokens).jsonl"
         if !FileManager.default.fileExists(atPath: path) {
             _ = FileManager.default.createFile(atPath: path, contents: nil)
