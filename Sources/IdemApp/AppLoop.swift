@@ -20,6 +20,11 @@ public final class AppLoop {
     /// One feed and one set of actions per store, by the store's number (its place among the readers).
     let feeds: [StoreFeed]
     let workers: Workers
+    /// The `body:` searches, one at a time.
+    let bodySearches: BodySearchRunner
+    /// Where the stores are and how to open them again (`:at` reads a store again from its start).
+    let locations: [StoreLocation]
+    let registry: StoreRegistry
     let actions: [TokenActions]
     /// Each store's load, combined into the header's progress.
     private var loads: [LoadStatus?]
@@ -85,9 +90,16 @@ public final class AppLoop {
                          secrets: SecretFields(mask: .standard(adding: options.secretFields)),
                          mouseEnabled: options.mouse, themeName: theme.name, readOnlySource: options.readOnlySource)
         if !single { state.ledger.storeNames = locations.map(\.displayName) }
+        if let t = options.asOf {
+            state.asOf = t
+            state.now = t
+        }
         let inbox = Inbox(waker: terminal.waker)
         self.inbox = inbox
         workers = Workers(inbox: inbox)
+        bodySearches = BodySearchRunner(locations: locations, inbox: inbox)
+        self.locations = locations
+        self.registry = registry
         actions = locations.map {
             TokenActions(location: $0, registry: registry, readOnly: options.readOnly, policy: options.policy,
                          clock: options.clock)
@@ -133,6 +145,7 @@ public final class AppLoop {
     /// still running, so a replay in flight records its admin event; then ends the feed.
     public func shutDown() {
         isRunning = false
+        bodySearches.cancel()
         _ = workers.stop(waiting: options.quitWait)
         for f in feeds { f.stop() }
     }

@@ -28,12 +28,41 @@ extension AppLoop {
             }
         case .replay(let key):
             replay(key)
+        case .searchBodies(let needles):
+            bodySearches.start(needles)
+        case .cancelBodySearch:
+            bodySearches.cancel()
+        case .refold(let asOf):
+            refold(asOf: asOf)
         case .setTheme(let name):
             workers.start("idemtop-theme") { [environment = options.environment] in
                 do { return .theme(try DashboardThemes.load(name, environment: environment)) } catch {
                     return .message(.error("theme: \(error)"))
                 }
             }
+        }
+    }
+
+    /// Reads the (one) store again from its start on its feed's thread, folding it into a fresh state up to `asOf`,
+    /// and posts the fold; the feed then follows with that reader.
+    func refold(asOf: Instant?) {
+        guard feeds.count == 1 else { return }
+        var template = AppState(storeName: state.storeName, storeKind: state.storeKind, policy: options.policy,
+                                now: asOf ?? options.clock.now())
+        template.asOf = asOf
+        let fold = template
+        feeds[0].reopen({ [registry, location = locations[0]] in try registry.reader(location, mode: .readOnly) }) {
+            [inbox, clock = options.clock] reader in
+            var s = fold
+            var batch: [StoreEvent] = []
+            var bad: [MalformedEntry] = []
+            while try reader.poll(limit: 50_000, { batch.append($0) }, malformed: { bad.append($0) }) > 0 {
+                _ = s.update(.events(batch, malformed: bad))
+                batch.removeAll(keepingCapacity: true)
+                bad.removeAll()
+            }
+            if !bad.isEmpty { _ = s.update(.events([], malformed: bad)) }
+            inbox.post(.message(.refolded(Refold(state: s, asOf: asOf, wall: clock.now()))))
         }
     }
 

@@ -26,6 +26,8 @@ public struct DashboardOptions: Sendable {
     public var readOnly: Bool { readOnlySource != nil }
     /// `--target`: the base URL `r`/`:replay` sends stored requests to.
     public var replayTarget: String?
+    /// Show the store as it stood at this instant (`ui --at`): later events left out, the clock standing there.
+    public var asOf: Instant?
     /// How long quitting waits for actions still running (a replay in flight records its admin event when its
     /// answer comes), in seconds.
     public var quitWait: Double = 3

@@ -26,6 +26,8 @@ final class StoreFeed: Sendable {
 
     private struct Requests {
         var jobs: [Job] = []
+        /// A fresh reader to open, read through with its job, and follow from then on (see `reopen`).
+        var reopen: (open: @Sendable () throws -> any EventReader, job: @Sendable (any EventReader) throws -> Void)?
         var syncs: [Int] = []
         var stopped = false
     }
@@ -64,6 +66,15 @@ final class StoreFeed: Sendable {
         wake.wake()
     }
 
+    /// Opens a fresh reader with `open` on the feed's thread, hands it to `job` (which reads it to its end), then
+    /// follows the store with it in place of the old one, so nothing is read twice. A reader that cannot be opened
+    /// or read (the job throws) is an error line; the old one goes on.
+    func reopen(_ open: @escaping @Sendable () throws -> any EventReader,
+                then job: @escaping @Sendable (any EventReader) throws -> Void) {
+        requests.withLock { $0.reopen = (open, job) }
+        wake.wake()
+    }
+
     /// Polls at once until the store has nothing more, then posts `.synced(id)`: after it, the inbox holds all
     /// that the store held when asked.
     func sync(_ id: Int) {
@@ -97,14 +108,26 @@ final class StoreFeed: Sendable {
         }
     }
 
-    private func run(_ reader: any EventReader) {
+    private func run(_ first: any EventReader) {
+        var reader = first
         var poller = Poller(reader: reader, store: store, inbox: inbox, cadence: cadence, name: name)
         while true {
-            let (jobs, syncs, stopped) = requests.withLock { r in
-                defer { r.jobs.removeAll(); r.syncs.removeAll() }
-                return (r.jobs, r.syncs, r.stopped)
+            let (jobs, syncs, stopped, reopen) = requests.withLock { r in
+                defer { r.jobs.removeAll(); r.syncs.removeAll(); r.reopen = nil }
+                return (r.jobs, r.syncs, r.stopped, r.reopen)
             }
             if stopped { return }
+            if let reopen {
+                do {
+                    let fresh = try reopen.open()
+                    try reopen.job(fresh)
+                    reader = fresh
+                    poller = Poller(reader: fresh, store: store, inbox: inbox, cadence: cadence, name: name)
+                    poller.loading = false
+                } catch {
+                    inbox.post(.message(.error("reading \(name) again: \(error)")))
+                }
+            }
             for job in jobs { job(reader) }
             // Hold back while the loop has two batches still to apply: memory stays bounded on a big load.
             if inbox.pendingBatches >= 2, syncs.isEmpty {

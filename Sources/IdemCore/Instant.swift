@@ -142,7 +142,7 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
 
 extension Int64 {
     /// Floor division with a non-negative remainder.
-    func floorDivided(by d: Int64) -> (Int64, Int64) {
+    public func floorDivided(by d: Int64) -> (Int64, Int64) {
         let q = self / d, r = self % d
         return r < 0 ? (q - 1, r + d) : (q, r)
     }

@@ -13,6 +13,8 @@ public struct Ledger: Sendable {
     public private(set) var malformedCount = 0
     /// The newest event time applied.
     public private(set) var lastEventAt: Instant?
+    /// Every event's instant and record, for `at:` windows and the histogram.
+    public private(set) var times = EventTimes()
     public let policy: Policy
 
     public init(policy: Policy = .standard) { self.policy = policy }
@@ -90,6 +92,7 @@ public struct Ledger: Sendable {
             index.insert(Int32(i), tenant: tenantID, store: e.store, token: e.token, records: records)
         }
         Ledger.fold(&records[i], e, policy: policy, operationID: { operations.id($0) })
+        times.add(e, record: i)
         return i
     }
 

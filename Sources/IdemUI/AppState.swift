@@ -3,7 +3,7 @@ import IdemCore
 /// The whole dashboard state: the ledger folded from the store, what is shown, and how. A value; `update` changes it.
 public struct AppState: Sendable {
     /// Which screen is up.
-    public enum Mode: Sendable, Hashable { case main, detail, help, findings }
+    public enum Mode: Sendable, Hashable { case main, detail, help, findings, histogram }
     /// Which pane of the main screen takes navigation keys.
     public enum Focus: Sendable, Hashable { case table, tail }
     /// The line being typed at the bottom, if any.
@@ -66,6 +66,14 @@ public struct AppState: Sendable {
     /// The detectors, fed every event, and the findings they saw at the last (capped) refresh.
     public var findings = FindingsState()
     public var detail: Detail?
+    /// The instant the store is shown as of (`--at`, `:at`): later events left out, the clock standing there.
+    public var asOf: Instant?
+    /// AGE and LAST SEEN as clock times (UTC) rather than spans back from now (`t`, `:columns abs`).
+    public var absoluteTimes = false
+    /// The histogram view (`i`, `:histogram`).
+    public var histogram = HistogramState()
+    /// What `body:` terms found, and the search under way.
+    public var bodySearch = BodySearchState()
     public var helpScroll = 0
     /// The screen the help goes back to when it was opened from the findings view.
     public var helpReturnsTo: Mode?

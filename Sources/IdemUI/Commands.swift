@@ -59,7 +59,7 @@ public enum Commands {
             guard state.setFilter(clears ? "" : args.joined(separator: " ")) else {
                 throw CommandError(state.filterError ?? "bad filter")
             }
-            return []
+            return state.bodySearchEffects()
         },
         Command(name: "purge", usage: ":purge", summary: "purge the selected token (asks first; Cancel has the focus)") {
             state, _ in
@@ -81,6 +81,22 @@ public enum Commands {
         Command(name: "help", aliases: ["h"], usage: ":help", summary: "list every key") { state, _ in
             state.mode = .help
             return []
+        },
+        Command(name: "histogram", aliases: ["hist"], usage: ":histogram",
+                summary: "requests per minute by outcome over the store or the filter (also i)") { state, _ in
+            state.openHistogram()
+            return []
+        },
+        Command(name: "at", usage: ":at TIME|now", summary: "the store as it stood at TIME (07:14, -2h, RFC 3339), or live") {
+            state, args in
+            try state.runAt(args)
+        },
+        Command(name: "goto", usage: ":goto TIME", summary: "move the table (by time) and the tail to TIME") { state, args in
+            try state.runGoto(args)
+        },
+        Command(name: "columns", usage: ":columns abs|rel", summary: "AGE and LAST SEEN as clock times or time ago (also t)") {
+            state, args in
+            try state.runColumns(args)
         },
     ]
 

@@ -5,7 +5,8 @@ import IdemCore
 /// Terms: free text (matched case-insensitively in token, operation or tenant), `status:stuck`, `tenant:acme`,
 /// `op:refunds`, `token:3f2a`, `finding:stuck` (tokens in a current finding of that kind), counts `hits>3`,
 /// `mismatches>0`, `conflicts>=1`, `reexecutions>0` with `> >= < <= =`, and the age of the current execution
-/// (the AGE column) `age>10m`, `age<1h`. A leading `!` negates a term.
+/// (the AGE column) `age>10m`, `age<1h`, times (`at:07:00..07:30`, `created>07:14`, `seen<-15m`, see
+/// `FilterTimeTerms.swift`) and bodies (`body:order-1234`). A leading `!` negates a term.
 public struct Filter: Sendable, Hashable {
     /// A count field a term compares.
     public enum CountField: String, Sendable, Hashable, CaseIterable {
@@ -27,6 +28,14 @@ public struct Filter: Sendable, Hashable {
         case count(CountField, Comparison, Int32)
         /// How long ago the current execution began, against a duration (`age>10m`).
         case age(Comparison, TimeSpan)
+        /// `at:A..B`: the token had an event in the window.
+        case at(TimeWindow)
+        /// `created>T`: when the current execution began, against a time.
+        case created(Comparison, TimeSpec)
+        /// `seen<T`: the token's last request, against a time.
+        case seen(Comparison, TimeSpec)
+        /// `body:TEXT`: a request or response body holds TEXT (searched in the store, see `BodySearch`).
+        case body(String)
         indirect case not(Term)
     }
 
@@ -73,6 +82,9 @@ public struct Filter: Sendable, Hashable {
                 }
                 return .success(.age(Comparison(rawValue: op) ?? .eq, span))
             }
+            if let term = parseTimeComparison(word, name: name, op: op, value: String(word[r.upperBound...])) {
+                return term
+            }
             guard let field = fieldAliases[name] else { break }
             guard let n = Int32(word[r.upperBound...]) else {
                 return .failure(FilterError("'\(word)': \(name) needs a whole number after \(op)"))
@@ -96,6 +108,7 @@ public struct Filter: Sendable, Hashable {
             case "store": return .success(.store(value.lowercased()))
             case "op", "operation": return .success(.operation(value.lowercased()))
             case "token", "key": return .success(.token(value.lowercased()))
+            case "at", "body": return parseTimeOrBody(word, name: name, value: value)
             case "finding", "findings":
                 guard let kind = FindingKind(filterName: value) else {
                     return .failure(FilterError("'\(word)': finding is one of "
@@ -104,7 +117,7 @@ public struct Filter: Sendable, Hashable {
                 return .success(.finding(kind))
             default:
                 return .failure(FilterError("'\(word)': unknown field '\(name)' (status, tenant, store, op, token, finding, "
-                    + "hits>N, mismatches>N, conflicts>N, age>10m)"))
+                    + "at:, body:, hits>N, mismatches>N, conflicts>N, age>10m, created>T, seen<T)"))
             }
         }
         return .success(.text(word.lowercased()))
@@ -126,8 +139,10 @@ extension Filter {
 
     /// The indexes of `ledger.records` that match at `now`, in ledger order: the dashboard's matching, for the
     /// headless commands (`list --filter`, `purge --filter`). `findings` serve `finding:KIND` terms.
-    public func matchingRecords(in ledger: Ledger, at now: Instant, findings: [Finding] = []) -> [Int32] {
-        let matcher = FilterMatcher(self, ledger: ledger, now: now, findings: findings)
+    /// `bodies` are the records each `body:` needle found in the store (`BodySearch`).
+    public func matchingRecords(in ledger: Ledger, at now: Instant, findings: [Finding] = [],
+                                bodies: [String: Set<Int32>] = [:]) -> [Int32] {
+        let matcher = FilterMatcher(self, ledger: ledger, now: now, findings: findings, bodies: bodies)
         return ledger.records.withUnsafeBufferPointer { matcher.select($0) }
     }
 }

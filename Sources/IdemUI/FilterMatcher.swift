@@ -13,14 +13,20 @@ struct FilterMatcher {
         case records(Set<Int32>)
         case count(Filter.CountField, Filter.Comparison, Int32)
         case age(Filter.Comparison, TimeSpan)
+        /// One flag per record (an `at:` window).
+        case flags([Bool])
+        case created(Filter.Comparison, Int64)
+        case seen(Filter.Comparison, Int64)
         indirect case not(Compiled)
     }
     private let compiled: [Compiled]
     private let now: Instant
 
-    /// `findings` are the current findings, for `finding:KIND` terms (the records of their tokens).
-    init(_ filter: Filter, ledger: Ledger, now: Instant, findings: [Finding] = []) {
+    /// `findings` are the current findings, for `finding:KIND` terms (the records of their tokens); `bodies` the
+    /// records each `body:` needle found (a needle not searched yet matches nothing).
+    init(_ filter: Filter, ledger: Ledger, now: Instant, findings: [Finding] = [], bodies: [String: Set<Int32>] = [:]) {
         self.now = now
+        let anchor = ledger.lastEventAt
         func table(_ interner: Interner, _ needle: String) -> [Bool] {
             interner.strings.map { $0.lowercased().contains(needle) }
         }
@@ -45,6 +51,12 @@ struct FilterMatcher {
                 return .records(set)
             case .count(let f, let c, let n): return .count(f, c, n)
             case .age(let c, let span): return .age(c, span)
+            case .at(let window):
+                let (lo, hi) = window.resolve(reference: now, anchor: anchor)
+                return .flags(ledger.times.records(from: lo, to: hi, of: ledger.records.count))
+            case .created(let c, let spec): return .created(c, spec.resolve(reference: now, anchor: anchor).ms)
+            case .seen(let c, let spec): return .seen(c, spec.resolve(reference: now, anchor: anchor).ms)
+            case .body(let needle): return .records(bodies[needle] ?? [])
             case .not(let inner): return .not(compile(inner))
             }
         }
@@ -66,7 +78,7 @@ struct FilterMatcher {
 
     private static func cost(_ c: Compiled) -> Int {
         switch c {
-        case .tenant, .store, .operation, .count, .records, .age: return 0
+        case .tenant, .store, .operation, .count, .records, .age, .flags, .created, .seen: return 0
         case .status: return 1
         case .token, .text: return 2
         case .not: return 3
@@ -108,6 +120,12 @@ struct FilterMatcher {
             }
         case .records(let set):
             return keep { set.contains(Int32($0)) }
+        case .flags(let table):
+            return table.withUnsafeBufferPointer { t in keep { $0 < t.count && t[$0] } }
+        case .created(let cmp, let ms):
+            return keep { FilterMatcher.compare(recs[$0].createdAt.ms, cmp, ms) }
+        case .seen(let cmp, let ms):
+            return keep { FilterMatcher.compare(recs[$0].lastSeen.ms, cmp, ms) }
         case .count, .age, .not:
             return keep { test(c, recs[$0], at: $0) }
         }
@@ -129,6 +147,9 @@ struct FilterMatcher {
         case .operation(let t): return t[Int(r.operationID)]
         case .token(let needle): return FilterMatcher.contains(r.token, needle)
         case .records(let set): return set.contains(Int32(i))
+        case .flags(let t): return i < t.count && t[i]
+        case .created(let cmp, let ms): return FilterMatcher.compare(r.createdAt.ms, cmp, ms)
+        case .seen(let cmp, let ms): return FilterMatcher.compare(r.lastSeen.ms, cmp, ms)
         case .count(let field, let cmp, let n):
             let v: Int32
             switch field {
@@ -167,25 +188,9 @@ struct FilterMatcher {
         }
     }
 
-    /// The inner loop on raw bytes: find the first byte in either case, then compare the rest folded.
+    /// The inner loop on raw bytes (`ByteSearch.find`).
     @inline(__always)
     static func scan(_ h: UnsafePointer<UInt8>, _ count: Int, _ n: UnsafePointer<UInt8>, _ m: Int) -> Bool {
-        guard count >= m else { return false }
-        let first = n[0]
-        let firstUpper = first >= 97 && first <= 122 ? first - 32 : first
-        var i = 0
-        let last = count - m
-        while i <= last {
-            let c = h[i]
-            if c == first || c == firstUpper {
-                var j = 1
-                while j < m, lower(h[i + j]) == n[j] { j += 1 }
-                if j == m { return true }
-            }
-            i += 1
-        }
-        return false
+        ByteSearch.find(h, count, n, m) != nil
     }
-
-    @inline(__always) static func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
 }

@@ -13,7 +13,9 @@ enum HeaderView {
         // Read-only is said where the eye goes first: purge and replay are refused.
         if s.readOnlySource != nil { x += 1 + g.put(" read-only ", x: x + 1, y: 0, role: .error) }
         let state: String
-        if let l = s.load, !l.finished {
+        if let a = s.asOf {
+            state = "◷ as of \(Format.clockTime(a))Z"
+        } else if let l = s.load, !l.finished {
             state = "◌ loading \(Int(l.fraction * 100))%"
         } else if s.snapshot {
             state = "◼ snapshot, not live"

@@ -35,6 +35,14 @@ public enum Message: Sendable {
     case replayPrepared(ReplayPreview)
     /// A replay's answer beside the stored response (or why it failed), as lines for the replay panel.
     case replayFinished(TokenKey, lines: [String], failed: Bool)
+    /// How far the search of a `body:` needle is (`Effect.searchBodies`): done of total bytes or rows.
+    case bodySearchProgress(needle: String, done: Int64, total: Int64)
+    /// The tokens whose request or response body holds the needle, in every open store.
+    case bodySearchFinished(needle: String, keys: Set<TokenKey>)
+    /// The search could not run (a store kind that keeps no searchable bodies), in one line.
+    case bodySearchFailed(needle: String, reason: String)
+    /// The store read again up to an instant (or all of it) on the feed's thread, for an `Effect.refold`.
+    case refolded(Refold)
     /// Rebuild the sorted and filtered row index now (the run loop sends it at a capped rate while it is stale).
     case reindex
 }
@@ -57,6 +65,14 @@ public enum Effect: Sendable, Hashable {
     /// Send a token's stored request to the replay target without blocking: answer with `.replayStarted` at once
     /// and `.replayFinished` when the answer comes (or with `.replayFinished` alone when it cannot be sent).
     case replay(TokenKey)
+    /// Search the stores' request and response bodies for each needle in turn, stopping any search before;
+    /// answer with `.bodySearchProgress` now and then and `.bodySearchFinished` (or `.bodySearchFailed`) per needle.
+    case searchBodies([String])
+    /// Stop the body search under way, if any (the filter no longer needs it).
+    case cancelBodySearch
+    /// Read the store again from its start on the feed's thread, leaving out events after `asOf` (nil: all of
+    /// them, live), and answer with `.refolded`; new events follow from where that read ends.
+    case refold(asOf: Instant?)
     /// Restore the terminal and stop.
     case quit
 }

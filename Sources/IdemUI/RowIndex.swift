@@ -16,8 +16,8 @@ public struct RowIndex: Sendable, Hashable {
 
     /// Rebuilds from the whole ledger.
     public mutating func rebuild(ledger: Ledger, filter: Filter, sort: Column, descending: Bool, now: Instant,
-                                 findings: [Finding] = []) {
-        let matcher = FilterMatcher(filter, ledger: ledger, now: now, findings: findings)
+                                 findings: [Finding] = [], bodies: [String: Set<Int32>] = [:]) {
+        let matcher = FilterMatcher(filter, ledger: ledger, now: now, findings: findings, bodies: bodies)
         var out: [Int32] = []
         ledger.records.withUnsafeBufferPointer { recs in
             out = matcher.select(recs)

@@ -51,6 +51,9 @@ enum StatusBarView {
                     ("?", "help"), ("q", "quit")]
         case .help:
             return [("Esc", "close"), ("j/k", "scroll"), ("q", "quit")]
+        case .histogram:
+            return [("Esc", "back"), ("⏎", "filter by bar"), ("h/l", "move"), ("z/Z", "zoom in/out"),
+                    ("g/G", "first/last"), ("/", "filter"), ("?", "help"), ("q", "quit")]
         case .findings:
             return [("Esc", "back"), ("⏎", "jump to token"), ("j/k", "move"), ("PgUp/PgDn", "page"), ("g/G", "top/end"),
                     ("y", "copy token"), ("?", "help"), ("q", "quit")]
@@ -78,8 +81,9 @@ enum StatusBarView {
         if s.mode == .main, !s.filter.isEmpty, s.input == nil {
             x += g.put(" filter ", x: x, y: y, role: .headerLabel)
             x += g.put(Sanitizer.visible(s.filter.source), x: x, y: y, role: .filter)
-            g.put("  \(Format.count(s.index.count)) of \(Format.count(s.ledger.count)) tokens", x: x, y: y, role: .dim)
+            x += g.put("  \(Format.count(s.index.count)) of \(Format.count(s.ledger.count)) tokens", x: x, y: y, role: .dim)
         }
+        if let line = s.bodySearch.statusLine { g.put("  " + line, x: x, y: y, role: .notice) }
     }
 
     /// `loading ██████░░░░ 63%  120.0 MB of 190.0 MB  45.1 MB/s  2s left`.

@@ -9,7 +9,7 @@ enum TableView {
         g.fill(row: l.tableHeaderRow, role: .tableHeader)
         var x = 0
         for (c, w) in columns {
-            var title = c.title
+            var title = c == .age && s.absoluteTimes ? "SINCE" : c.title
             if c == s.sortColumn { title += s.sortDescending ? "▼" : "▲" }
             g.put(c.rightAligned ? leftPad(title, w) : title, x: x, y: l.tableHeaderRow, role: .tableHeader, limit: w)
             x += w + 1
@@ -51,7 +51,8 @@ enum TableView {
         case .tenant: return (Sanitizer.visible(s.ledger.tenant(of: r)), .normal)
         case .token: return (Sanitizer.visible(r.token), .normal)
         case .operation: return (Sanitizer.visible(s.ledger.operation(of: r)), .normal)
-        case .age: return (Format.age(s.now - r.createdAt), .normal)
+        case .age: return (s.absoluteTimes ? String(Format.clockTime(r.createdAt).prefix(5)) : Format.age(s.now - r.createdAt),
+                           .normal)
         case .expires:
             let st = r.status(at: s.now)
             let role: Role = st == .stuck ? .stuck : st == .expired ? .expired : st == .purged ? .purged : .normal
@@ -59,7 +60,8 @@ enum TableView {
         case .hits: return ("\(r.hits)", r.hits > 0 ? .normal : .dim)
         case .mismatches: return ("\(r.mismatches)", r.mismatches > 0 ? .mismatch : .dim)
         case .conflicts: return ("\(r.conflicts)", r.conflicts > 0 ? .conflict : .dim)
-        case .lastSeen: return (Format.coarse(s.now - r.lastSeen) + " ago", .normal)
+        case .lastSeen: return (s.absoluteTimes ? Format.clockTime(r.lastSeen) : Format.coarse(s.now - r.lastSeen) + " ago",
+                                .normal)
         }
     }
 

@@ -18,14 +18,19 @@ extension AppState {
             height = max(1, h)
             keepCursorVisible()
             return []
-        case .tick(let t):
+        case .tick(let wall):
+            // As of an instant the clock stands there; a notice still goes after ten seconds of the wall's.
+            if asOf != nil, let n = notice, !n.isError {
+                if n.at == now { notice?.at = wall } else if wall - n.at > .seconds(10) { notice = nil }
+            }
+            let t = asOf ?? wall
             let crossedSecond = t.ms / 1000 != now.ms / 1000
             now = t
             // Statuses derive from the clock: a sort or filter by status can change as time passes.
             let statusesMoved = tally.advance(to: now, in: ledger)
             if crossedSecond, statusesMoved, sortColumn == .status || filterUsesStatus { indexStale = true }
             // An age term lets rows in (or out) as the clock moves, whether or not a status changed.
-            if crossedSecond, filterUsesAge { indexStale = true }
+            if crossedSecond, filterUsesAge || filter.usesRelativeTime { indexStale = true }
             if let n = notice, !n.isError, t - n.at > .seconds(10) { notice = nil }
             if statusesMoved { findings.dirty = true }
             refreshFindings()
@@ -61,6 +66,13 @@ extension AppState {
             return []
         case .reindex:
             reindex()
+            if mode == .histogram { rebuildHistogram() }
+            return []
+        case .refolded(let fold):
+            takeRefold(fold)
+            return []
+        case .bodySearchProgress, .bodySearchFinished, .bodySearchFailed:
+            bodySearchMessage(message)
             return []
         case .purgeFinished(_, let refused, let text):
             notice = Notice(text: text, isError: refused, at: now)
@@ -98,7 +110,7 @@ extension AppState {
     mutating func apply(_ batch: [StoreEvent], malformed: [MalformedEntry]) -> [Effect] {
         var touchedDetail = false
         let detailKey = detail?.key
-        for e in batch {
+        for e in shown(batch) {
             if let i = ledger.apply(e) { tally.touched(i, in: ledger, by: e, now: now) }
             rates.add(e)
             findings.observe(e)
@@ -116,7 +128,8 @@ extension AppState {
     public mutating func reindex() {
         let screenOffset = cursor - scrollTop
         index.rebuild(ledger: ledger, filter: filter, sort: sortColumn, descending: sortDescending, now: now,
-                      findings: filterUsesFindings ? findings.findings : [])
+                      findings: filterUsesFindings ? findings.findings : [],
+                      bodies: bodySearch.found.isEmpty ? [:] : bodyMatches)
         indexStale = false
         if pinned, let sel = selectedRecord, let row = index.row(of: sel) {
             cursor = row

@@ -14,6 +14,7 @@ extension AppState {
         case .detail: return handleDetail(key)
         case .help: return handleHelp(key)
         case .findings: return handleFindings(key)
+        case .histogram: return handleHistogram(key)
         }
     }
 
@@ -26,6 +27,10 @@ extension AppState {
             helpScroll = 0
         case .char("F"):
             openFindings()
+        case .char("i"):
+            openHistogram()
+        case .char("t"):
+            absoluteTimes.toggle()
         case .char("/"):
             // Starting a new filter or command moves on from an error: it would hide the filter's count.
             if notice?.isError == true { notice = nil }
@@ -62,6 +67,7 @@ extension AppState {
                 filter = .all
                 filterError = nil
                 indexStale = true
+                return bodySearchEffects()
             } else if tail.isPaused {
                 tail.resume()
             }
@@ -163,13 +169,13 @@ extension AppState {
                 indexStale = true
             }
             input = nil
-            return []
+            return bodySearchEffects()
         case .enter:
             input = nil
             switch current {
             case .filter:
                 if !setFilter(text) { notice = Notice(text: filterError ?? "bad filter", isError: true, at: now) }
-                return []
+                return bodySearchEffects()
             case .command:
                 return runCommand(text)
             }
@@ -198,6 +204,7 @@ extension AppState {
         case .filter(_, let previous):
             input = .filter(text: text, previous: previous)
             setFilter(text)
+            return bodySearchEffects()
         case .command:
             input = .command(text: text)
         }

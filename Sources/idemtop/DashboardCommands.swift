@@ -55,8 +55,17 @@ struct UICommand: ParsableCommand {
     var readOnly = false
     @Option(help: ArgumentHelp("Where r / :replay sends a token's stored request.", valueName: "BASE_URL"))
     var target: String?
+    @Option(help: ArgumentHelp("Open the store as it stood at this instant (RFC 3339, 07:14 UTC, or -2h): later events are left out, statuses derive from it; :at now goes live.",
+                               valueName: "TIME"))
+    var at: String?
 
     func run() throws {
+        let asOf = try at.map { text -> Instant in
+            guard let spec = TimeSpec(parsing: text) else {
+                throw ValidationError("--at wants a time such as 2026-11-29T05:00:00Z, 07:14 (UTC) or -2h, not '\(text)'")
+            }
+            return spec.resolve(reference: ClockOptions.launchNow, anchor: nil)
+        }
         let policy = try parsePolicy(retention: retention, lockTimeout: lockTimeout)
         let config = try UserConfig.load()
         // Local files open now (their errors are one line before the screen); network stores on their own thread.
@@ -64,6 +73,7 @@ struct UICommand: ParsableCommand {
         var options = look.dashboard(policy: policy, config: config)
         options.readOnlySource = config.readOnlySource(flag: readOnly)
         options.replayTarget = target ?? config.target
+        options.asOf = asOf
         let code = try dashboardMain { try runDashboard(sources: sources, options: options) }
         if code != 0 { throw ExitCode(code) }
     }

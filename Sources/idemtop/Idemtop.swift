@@ -64,7 +64,7 @@ struct StoresArgument: ParsableArguments {
 
 /// `--at TIME` and the store's timing rules, shared by the commands that derive statuses.
 struct ClockOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Show the store as it stood at this instant (RFC 3339, e.g. 2026-11-29T05:00:00Z): later events are left out and statuses derive from this time.",
+    @Option(help: ArgumentHelp("Show the store as it stood at this instant (RFC 3339 such as 2026-11-29T05:00:00Z, 07:14 UTC, or -2h): later events are left out and statuses derive from this time.",
                                valueName: "TIME"))
     var at: String?
 
@@ -77,15 +77,20 @@ struct ClockOptions: ParsableArguments {
                                valueName: "DURATION"))
     var lockTimeout: String = "60s"
 
-    /// The instant to fold the store up to: only `--at` cuts the store; without it every event counts.
-    var cutoff: Instant? { at.flatMap { Instant(rfc3339: $0) } }
+    /// The clock read once per run: `--at -2h` and the cutoff agree to the millisecond.
+    static let launchNow = SystemClock().now()
 
+    /// The instant to fold the store up to: only `--at` cuts the store; without it every event counts.
+    var cutoff: Instant? { at.flatMap { TimeSpec(parsing: $0) }.map { $0.resolve(reference: Self.launchNow, anchor: nil) } }
+
+    /// `--at` as RFC 3339, a UTC time of day (the most recent at or before the clock: the store is not read yet),
+    /// or relative to the clock (`-2h`); the clock without it.
     func instant() throws -> Instant {
         guard let at else { return SystemClock().now() }
-        guard let instant = Instant(rfc3339: at) else {
-            throw ValidationError("--at wants an RFC 3339 time such as 2026-11-29T05:00:00Z, not '\(at)'")
+        guard let spec = TimeSpec(parsing: at) else {
+            throw ValidationError("--at wants a time such as 2026-11-29T05:00:00Z, 07:14 (UTC) or -2h, not '\(at)'")
         }
-        return instant
+        return spec.resolve(reference: Self.launchNow, anchor: nil)
     }
 
     func policy() throws -> Policy { try parsePolicy(retention: retention, lockTimeout: lockTimeout) }
@@ -109,11 +114,29 @@ struct FilterOption: ParsableArguments {
     func validate() throws { _ = try parsed() }
 
     /// The records that match at `now`, or nil when there is no filter. `detector` has seen the store's events,
-    /// for `finding:KIND` terms.
-    func records(in ledger: Ledger, at now: Instant, detector: FindingsDetector) throws -> Set<Int32>? {
+    /// for `finding:KIND` terms; `stores` (by store number) are searched for `body:TEXT` terms.
+    func records(in ledger: Ledger, at now: Instant, detector: FindingsDetector,
+                 stores: [StoreLocation] = []) throws -> Set<Int32>? {
         guard let f = try parsed() else { return nil }
         let findings = f.usesFindings ? detector.findings(at: now, ledger: ledger) : []
-        return Set(f.matchingRecords(in: ledger, at: now, findings: findings))
+        var bodies: [String: Set<Int32>] = [:]
+        for needle in f.bodyNeedles {
+            var found: Set<Int32> = []
+            for (n, location) in stores.enumerated() {
+                let searcher: any BodySearcher
+                switch BodySearch.searcher(for: location) {
+                case .success(let s): searcher = s
+                case .failure(let e): throw CLIFailure(message: "--filter: \(e)", code: 2)
+                }
+                for k in try searcher.search(needle, progress: { _, _ in true }) {
+                    if let i = ledger.indexOf(TokenKey(tenant: k.tenant, token: k.token, store: UInt8(n))) {
+                        found.insert(Int32(i))
+                    }
+                }
+            }
+            bodies[needle] = found
+        }
+        return Set(f.matchingRecords(in: ledger, at: now, findings: findings, bodies: bodies))
     }
 
     /// Whether loading should run the detectors for this filter.

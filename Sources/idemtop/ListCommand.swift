@@ -49,7 +49,8 @@ struct ListCommand: ParsableCommand {
                                           tokenIndex: false, observe: { if needsFindings { detector.observe($0) } })
         let ledger = loaded.ledger
         let listing = TokenListing(status: status.flatMap(TokenStatus.init(rawValue:)), tenant: tenant,
-                                   records: try filter.records(in: ledger, at: now, detector: detector),
+                                   records: try filter.records(in: ledger, at: now, detector: detector,
+                                                                stores: try store.locations()),
                                    sort: sort, reverse: reverse, limit: limit)
         let rows = listing.rows(in: ledger, at: now)
         var out = Output()

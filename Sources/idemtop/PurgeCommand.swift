@@ -94,7 +94,8 @@ struct PurgeCommand: ParsableCommand {
             let selection = PurgeSelection(status: status.flatMap(TokenStatus.init(rawValue:)),
                                            olderThan: olderThan.flatMap { TimeSpan(parsing: $0) } ?? TimeSpan(ms: 0),
                                            tenant: tenant, records: try filter.records(in: ledger, at: now,
-                                                                                       detector: detector))
+                                                                                       detector: detector,
+                                                                                       stores: [location]))
             targets = selection.targets(in: ledger, at: now)
         }
         let actions = TokenActions(location: location, registry: registry, readOnly: false, policy: try clock.policy())
