@@ -14,6 +14,8 @@ extension AppLoop {
             terminal.copy(text)
         case .loadDetail(let key):
             loadDetail(key)
+        case .loadCompare(let keys):
+            loadCompare(keys)
         case .purge(let order):
             workers.start("idemtop-purge") { [actions = actions[Int(order.key.store)]] in
                 .message(ActionEffects.purge(order, actions: actions))
@@ -54,6 +56,21 @@ extension AppLoop {
                 inbox.post(.message(.detailFailed(key, "\(error)")))
             }
             inbox.post(.detailDone(key))
+        }
+    }
+
+    /// Reads the tokens of the side-by-side view, each on its store's feed thread (no I/O on the loop's).
+    func loadCompare(_ keys: [TokenKey]) {
+        for key in keys {
+            feeds[Int(key.store)].read { [inbox] reader in
+                do {
+                    let d = try reader.detail(for: key.inOwnStore)
+                    inbox.post(.message(.compareLoaded(DetailContent(key: key, request: d.request, response: d.response,
+                                                                     error: d.error, timeline: d.timeline))))
+                } catch {
+                    inbox.post(.message(.compareFailed(key, "\(error)")))
+                }
+            }
         }
     }
 

@@ -3,7 +3,7 @@ import IdemCore
 /// The whole dashboard state: the ledger folded from the store, what is shown, and how. A value; `update` changes it.
 public struct AppState: Sendable {
     /// Which screen is up.
-    public enum Mode: Sendable, Hashable { case main, detail, help, findings }
+    public enum Mode: Sendable, Hashable { case main, detail, help, findings, compare }
     /// Which pane of the main screen takes navigation keys.
     public enum Focus: Sendable, Hashable { case table, tail }
     /// The line being typed at the bottom, if any.
@@ -66,6 +66,10 @@ public struct AppState: Sendable {
     /// The detectors, fed every event, and the findings they saw at the last (capped) refresh.
     public var findings = FindingsState()
     public var detail: Detail?
+    /// The side-by-side view of a double charge's tokens (Enter on one in the findings view).
+    public var compare: CompareState?
+    /// The screen the detail goes back to when it was opened from another than the table (the side-by-side view).
+    public var detailReturnsTo: Mode?
     public var helpScroll = 0
     /// The screen the help goes back to when it was opened from the findings view.
     public var helpReturnsTo: Mode?

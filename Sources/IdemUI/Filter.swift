@@ -5,7 +5,8 @@ import IdemCore
 /// Terms: free text (matched case-insensitively in token, operation or tenant), `status:stuck`, `tenant:acme`,
 /// `op:refunds`, `token:3f2a`, `finding:stuck` (tokens in a current finding of that kind), counts `hits>3`,
 /// `mismatches>0`, `conflicts>=1`, `reexecutions>0` with `> >= < <= =`, and the age of the current execution
-/// (the AGE column) `age>10m`, `age<1h`. A leading `!` negates a term.
+/// (the AGE column) `age>10m`, `age<1h`, `severity:high` (in a finding that severe or worse; `kind:` is `finding:`).
+/// A leading `!` negates a term.
 public struct Filter: Sendable, Hashable {
     /// A count field a term compares.
     public enum CountField: String, Sendable, Hashable, CaseIterable {
@@ -27,6 +28,9 @@ public struct Filter: Sendable, Hashable {
         case count(CountField, Comparison, Int32)
         /// How long ago the current execution began, against a duration (`age>10m`).
         case age(Comparison, TimeSpan)
+        /// `severity:high`: in the findings view, findings of that severity or worse; in the table, tokens in such a
+        /// current finding.
+        case severity(Severity)
         indirect case not(Term)
     }
 
@@ -96,14 +100,20 @@ public struct Filter: Sendable, Hashable {
             case "store": return .success(.store(value.lowercased()))
             case "op", "operation": return .success(.operation(value.lowercased()))
             case "token", "key": return .success(.token(value.lowercased()))
-            case "finding", "findings":
+            case "severity", "sev":
+                guard let sev = Severity(parsing: value) else {
+                    return .failure(FilterError("'\(word)': severity is one of "
+                        + Severity.allCases.map(\.rawValue).joined(separator: ", ")))
+                }
+                return .success(.severity(sev))
+            case "finding", "findings", "kind":
                 guard let kind = FindingKind(filterName: value) else {
                     return .failure(FilterError("'\(word)': finding is one of "
                         + FindingKind.allCases.map(\.shortLabel).joined(separator: ", ")))
                 }
                 return .success(.finding(kind))
             default:
-                return .failure(FilterError("'\(word)': unknown field '\(name)' (status, tenant, store, op, token, finding, "
+                return .failure(FilterError("'\(word)': unknown field '\(name)' (status, tenant, store, op, token, finding, severity, "
                     + "hits>N, mismatches>N, conflicts>N, age>10m)"))
             }
         }
@@ -116,7 +126,7 @@ extension Filter {
     public var usesFindings: Bool {
         func uses(_ t: Term) -> Bool {
             switch t {
-            case .finding: return true
+            case .finding, .severity: return true
             case .not(let inner): return uses(inner)
             default: return false
             }

@@ -20,6 +20,9 @@ public enum Message: Sendable {
     /// A detail the run loop loaded for an `Effect.loadDetail`.
     case detailLoaded(DetailContent)
     case detailFailed(TokenKey, String)
+    /// A token's detail for the side-by-side view (`Effect.loadCompare`), or why it could not be read.
+    case compareLoaded(DetailContent)
+    case compareFailed(TokenKey, String)
     /// Something the run loop wants the user to know, e.g. a theme that failed to load.
     case notice(String)
     case error(String)
@@ -43,6 +46,9 @@ public enum Message: Sendable {
 public enum Effect: Sendable, Hashable {
     /// Read everything the store holds on a token and answer with `.detailLoaded` or `.detailFailed`.
     case loadDetail(TokenKey)
+    /// Read each token's detail for the side-by-side view, on its store's feed; answer each with `.compareLoaded`
+    /// or `.compareFailed`.
+    case loadCompare([TokenKey])
     /// Put text on the clipboard (the terminal sends OSC 52).
     case copy(String)
     /// Load a theme by name or path and use it; answer failures with `.error`.

@@ -24,6 +24,8 @@ public func render(_ state: AppState, theme: Theme, into grid: inout Grid) {
         HelpView.render(state, into: &grid)
     case .findings:
         FindingsView.render(state, into: &grid)
+    case .compare:
+        CompareView.render(state, into: &grid)
     }
     ActionDialogView.render(state, into: &grid)
     StatusBarView.render(state, theme: theme, into: &grid)

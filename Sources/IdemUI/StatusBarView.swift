@@ -20,6 +20,9 @@ enum StatusBarView {
             x += g.put("▏", x: x, y: y, role: .filter)
             if case .filter = input, let err = s.filterError {
                 g.put("  " + err, x: x, y: y, role: .error)
+            } else if case .filter = input, s.mode == .findings {
+                g.put("  \(Format.count(s.findings.shown.count)) of \(Format.count(s.findings.findings.count)) findings"
+                    + "  Enter keeps · Esc cancels", x: x, y: y, role: .dim)
             } else if case .filter = input {
                 g.put("  \(Format.count(s.index.count)) of \(Format.count(s.ledger.count))  Enter keeps · Esc cancels",
                       x: x, y: y, role: .dim)
@@ -52,8 +55,13 @@ enum StatusBarView {
         case .help:
             return [("Esc", "close"), ("j/k", "scroll"), ("q", "quit")]
         case .findings:
-            return [("Esc", "back"), ("⏎", "jump to token"), ("j/k", "move"), ("PgUp/PgDn", "page"), ("g/G", "top/end"),
+            let enter = s.findings.selected?.kind == .doubleChargeSuspect ? "side by side" : "jump to token"
+            return [("Esc", s.findings.filter.isEmpty ? "back" : "clear"), ("⏎", enter), ("/", "filter"),
+                    ("s", s.findings.byTime ? "by severity" : "newest first"), ("j/k", "move"), ("g/G", "top/end"),
                     ("y", "copy token"), ("?", "help"), ("q", "quit")]
+        case .compare:
+            return [("Esc", "back"), ("←/→", "token"), ("⏎", "open token"), ("j/k", "scroll"), ("y", "copy token"),
+                    ("?", "help"), ("q", "quit")]
         }
     }
 

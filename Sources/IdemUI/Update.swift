@@ -53,6 +53,12 @@ extension AppState {
             guard detail?.key == key else { return [] }
             detail?.failure = why
             return []
+        case .compareLoaded(let content):
+            compareArrived(content.key, content: content, failure: nil)
+            return []
+        case .compareFailed(let key, let why):
+            compareArrived(key, content: nil, failure: why)
+            return []
         case .notice(let text):
             notice = Notice(text: text, isError: false, at: now)
             return []
@@ -86,7 +92,7 @@ extension AppState {
     }
 
     var filterUsesFindings: Bool {
-        filter.terms.contains { if case .finding = $0 { return true }; if case .not(.finding) = $0 { return true }; return false }
+        filter.usesFindings
     }
 
     /// Recomputes the findings when due (at most once a second of the clock, and only when something moved);
@@ -157,6 +163,7 @@ extension AppState {
     /// Sets the filter from text; a text that does not parse leaves the current filter and says why.
     @discardableResult
     public mutating func setFilter(_ text: String) -> Bool {
+        if mode == .findings { return setFindingsFilter(text) }
         switch Filter.parse(text) {
         case .success(let f):
             filterError = nil

@@ -14,6 +14,7 @@ extension AppState {
         case .detail: return handleDetail(key)
         case .help: return handleHelp(key)
         case .findings: return handleFindings(key)
+        case .compare: return handleCompare(key)
         }
     }
 
@@ -107,7 +108,8 @@ extension AppState {
         switch key {
         case .char("q"): return [.quit]
         case .escape, .backspace, .char("h"), .left:
-            mode = .main
+            mode = detailReturnsTo ?? .main
+            detailReturnsTo = nil
             detail = nil
         case .char("?"), .function(1):
             mode = .help
@@ -158,6 +160,12 @@ extension AppState {
         switch key {
         case .escape:
             if case .filter(_, let previous) = current {
+                if mode == .findings {
+                    findings.narrow(previous, ledger: ledger, now: now)
+                    filterError = nil
+                    input = nil
+                    return []
+                }
                 filter = previous
                 filterError = nil
                 indexStale = true
