@@ -21,6 +21,8 @@ public struct AppState: Sendable {
         public var failure: String?
         public var lines: [[Span]] = []
         public var scroll = 0
+        /// The sibling tokens listed (same tenant, operation and payload close in time); keys `1`-`9` open them.
+        public var siblings: [TokenKey] = []
     }
 
     /// A line for the notice bar.

@@ -32,6 +32,7 @@ public enum HelpView {
         ("Esc, F", "back to the table"),
         ("", "Detail"),
         ("j/k, PgUp/PgDn, g/G", "scroll"),
+        ("1-9", "open a sibling token (same tenant, operation and payload within the double-charge window)"),
         ("Esc", "back to the table"),
         ("", "Anywhere"),
         ("?", "this help (Esc closes it)"),

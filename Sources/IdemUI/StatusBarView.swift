@@ -50,7 +50,9 @@ enum StatusBarView {
                   ("p", s.tail.isPaused ? "resume" : "pause"), ("y", "copy"), (":", "command")]
             return h
         case .detail:
-            return [("Esc", "back"), ("j/k", "scroll"), ("PgUp/PgDn", "page"), ("g/G", "top/end"), ("y", "copy token"),
+            let n = s.detail?.siblings.count ?? 0
+            let sibling: [(String, String)] = n == 0 ? [] : [(n == 1 ? "1" : "1-\(n)", "sibling")]
+            return [("Esc", "back")] + sibling + [("j/k", "scroll"), ("PgUp/PgDn", "page"), ("g/G", "top/end"), ("y", "copy token"),
                     ("?", "help"), ("q", "quit")]
         case .help:
             return [("Esc", "close"), ("j/k", "scroll"), ("q", "quit")]

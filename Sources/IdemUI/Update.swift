@@ -45,8 +45,12 @@ extension AppState {
             guard var d = detail, d.key == content.key else { return [] }
             d.content = content
             d.failure = nil
+            let window = findings.detector.config.doubleChargeWindow
+            d.siblings = DetailRelations.siblings(of: content.key, in: ledger, window: window)
             d.lines = DetailBuilder.lines(content, record: ledger.record(content.key), ledger: ledger, now: now,
-                                          secrets: secrets)
+                                          secrets: secrets,
+                                          findings: DetailRelations.findings(of: content.key, in: findings.findings),
+                                          siblings: d.siblings, siblingWindow: window)
             detail = d
             return []
         case .detailFailed(let key, let why):

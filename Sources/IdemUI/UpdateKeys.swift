@@ -102,7 +102,7 @@ extension AppState {
 
     mutating func handleDetail(_ key: Key) -> [Effect] {
         let page = max(1, layout.bodyRows.count - 1)
-        let maxScroll = max(0, (detail?.lines.count ?? 0) - layout.bodyRows.count)
+        let maxScroll = DetailView.maxScroll(detail?.lines ?? [], width: width, rows: layout.bodyRows.count)
         func scroll(_ to: Int) { detail?.scroll = max(0, min(maxScroll, to)) }
         let at = detail?.scroll ?? 0
         switch key {
@@ -128,6 +128,11 @@ extension AppState {
             return replaySelected()
         case .char(":"):
             input = .command(text: "")
+        case .char(let c) where c.isNumber:
+            // A sibling token: its detail replaces this one (Esc goes back where this one would).
+            guard let n = c.wholeNumberValue, let sibs = detail?.siblings, n >= 1, n <= sibs.count else { break }
+            detail = Detail(key: sibs[n - 1])
+            return [.loadDetail(sibs[n - 1])]
         default: break
         }
         return []
