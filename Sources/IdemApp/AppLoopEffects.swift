@@ -12,6 +12,11 @@ extension AppLoop {
             isRunning = false
         case .copy(let text):
             terminal.copy(text)
+        case .suspend:
+            terminal.suspend()
+            // The terminal may have been resized while stopped; the resize repaints everything.
+            let size = terminal.size
+            send(.resize(width: size.width, height: size.height))
         case .loadDetail(let key):
             loadDetail(key)
         case .loadCompare(let keys):

@@ -40,10 +40,10 @@ public enum Commands {
             return [.setTheme(args.joined(separator: " "))]
         },
         Command(name: "sort", usage: ":sort COLUMN [asc|desc]",
-                summary: "sort by a column: " + Column.allCases.map(\.rawValue).joined(separator: ", ")) { state, args in
+                summary: "sort by a column: " + Column.allCases.map(\.sortName).joined(separator: ", ")) { state, args in
             guard let name = args.first, let column = Column(name: name) else {
                 throw CommandError("usage: :sort COLUMN [asc|desc]; columns: "
-                    + Column.allCases.map(\.rawValue).joined(separator: ", "))
+                    + Column.allCases.map(\.sortName).joined(separator: ", ") + " (age is created)")
             }
             let order = args.dropFirst().first?.lowercased()
             guard order == nil || order == "asc" || order == "desc" else {

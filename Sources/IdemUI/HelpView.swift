@@ -38,10 +38,12 @@ public enum HelpView {
         ("?", "this help (Esc closes it)"),
         (":", "command line"),
         ("q, Ctrl-C", "quit"),
+        ("Ctrl-Z", "suspend (fg brings it back)"),
         ("", "Commands"),
         (":q", "quit"),
         (":theme NAME|PATH", "dark, light, high-contrast, colour-blind, monochrome, or a .theme file"),
-        (":sort COLUMN [asc|desc]", "status, tenant, token, operation, age, expires, hits, mismatches, conflicts, last_seen"),
+        (":sort COLUMN [asc|desc]", "status, tenant, token, operation, created (AGE), expires, hits, mismatches, conflicts, "
+            + "last_seen: the names list --sort takes"),
         (":filter TERMS", "set the filter (no terms clears it)"),
         (":findings", "the findings view (also F)"),
         ("", "Filter terms (space = AND, ! negates)"),

@@ -65,6 +65,8 @@ public enum Effect: Sendable, Hashable {
     case replay(TokenKey)
     /// Restore the terminal and stop.
     case quit
+    /// Ctrl-Z: restore the terminal, stop the process until it is continued, then redraw (answer with `.resize`).
+    case suspend
 }
 
 /// The load progress as the header shows it; the run loop measures the rate.

@@ -88,7 +88,12 @@ enum StatusBarView {
         if s.mode == .main, !s.filter.isEmpty, s.input == nil {
             x += g.put(" filter ", x: x, y: y, role: .headerLabel)
             x += g.put(Sanitizer.visible(s.filter.source), x: x, y: y, role: .filter)
-            g.put("  \(Format.count(s.index.count)) of \(Format.count(s.ledger.count)) tokens", x: x, y: y, role: .dim)
+            x += g.put("  \(Format.count(s.index.count)) of \(Format.count(s.ledger.count)) tokens", x: x, y: y, role: .dim)
+        }
+        // Where the selection is, on the right: `row 3 of 120`.
+        if s.mode == .main, s.index.count > 0 {
+            let row = "row \(Format.count(s.cursor + 1)) of \(Format.count(s.index.count)) "
+            if x + 2 + TextWidth.of(row) <= g.width { g.put(row, x: g.width - TextWidth.of(row), y: y, role: .dim) }
         }
     }
 

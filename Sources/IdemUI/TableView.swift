@@ -9,9 +9,8 @@ enum TableView {
         g.fill(row: l.tableHeaderRow, role: .tableHeader)
         var x = 0
         for (c, w) in columns {
-            var title = c.title
-            if c == s.sortColumn { title += s.sortDescending ? "▼" : "▲" }
-            g.put(c.rightAligned ? leftPad(title, w) : title, x: x, y: l.tableHeaderRow, role: .tableHeader, limit: w)
+            g.put(headerTitle(c, width: w, sort: s.sortColumn, descending: s.sortDescending), x: x,
+                  y: l.tableHeaderRow, role: .tableHeader, limit: w)
             x += w + 1
         }
         guard s.index.count > 0 else {
@@ -39,6 +38,16 @@ enum TableView {
                 cx += w + 1
             }
         }
+    }
+
+    /// A column's title as the header shows it: cut to leave room for the sort marker (`HIT▼`, `LAST SEE▼`), so the
+    /// marker is never the part cut off; right-aligned over number columns.
+    static func headerTitle(_ c: Column, width w: Int, sort: Column, descending: Bool) -> String {
+        var title = c.title
+        if c == sort {
+            title = TextWidth.prefix(title, fitting: max(0, w - 1)).0 + (descending ? "▼" : "▲")
+        }
+        return c.rightAligned ? leftPad(title, w) : title
     }
 
     /// The text and role of one cell.

@@ -174,7 +174,8 @@ extension AppState {
             if f != filter {
                 filter = f
                 indexStale = true
-                pinned = pinned && selectedRecord != nil
+                // A new filter starts at its first match (the old row position means nothing in other rows).
+                pinned = false
             }
             return true
         case .failure(let e):

@@ -4,6 +4,7 @@ extension AppState {
     /// Dispatches a key to the line being typed, or to the screen that is up.
     mutating func handle(_ key: Key) -> [Effect] {
         if key == .ctrl("c") { return [.quit] }
+        if key == .ctrl("z") { return [.suspend] }
         if input != nil { return handleInput(key) }
         if purgeDialog != nil { return handleDialog(key) }
         if replayDialog != nil { return handleReplayDialog(key) }
@@ -149,6 +150,7 @@ extension AppState {
         case .pageDown, .char(" "): helpScroll += max(1, layout.bodyRows.count - 1)
         case .pageUp: helpScroll = max(0, helpScroll - max(1, layout.bodyRows.count - 1))
         case .char("g"), .home: helpScroll = 0
+        case .char("G"), .end: helpScroll = Int.max / 2
         default: break
         }
         helpScroll = max(0, min(helpScroll, max(0, HelpView.lines(width: width).count - layout.bodyRows.count)))

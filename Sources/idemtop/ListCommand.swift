@@ -27,7 +27,7 @@ struct ListCommand: ParsableCommand {
     var status: String?
     @Option(help: "Only tokens of this tenant.") var tenant: String?
     @OptionGroup var filter: FilterOption
-    @Option(help: "Sort by this field; times and counts sort newest/highest first, text A to Z.")
+    @Option(help: "Sort by this field; times and counts sort newest/highest first, text A to Z. The dashboard's :sort takes the same names (age is created).")
     var sort: SortField = .lastSeen
     @Flag(help: "Reverse the sort order.") var reverse = false
     @Option(parsing: .unconditional, help: "Print at most this many tokens.") var limit: Int?
@@ -73,4 +73,7 @@ struct ListCommand: ParsableCommand {
     }
 }
 
-extension TokenListing.SortField: ExpressibleByArgument {}
+extension TokenListing.SortField: ExpressibleByArgument {
+    /// The field names, and the dashboard's `:sort` names as aliases (`age`, `last-seen`, `mism`).
+    public init?(argument: String) { self.init(name: argument) }
+}
