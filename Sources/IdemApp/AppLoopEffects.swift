@@ -12,6 +12,14 @@ extension AppLoop {
             isRunning = false
         case .copy(let text):
             terminal.copy(text)
+        case .export(let path, let records):
+            // The ledger is a value: the worker writes the one this frame shows while the loop goes on.
+            workers.start("idemtop-export") { [ledger = state.ledger, now = state.now] in
+                switch TokenExport.write(records, of: ledger, at: now, to: path) {
+                case .success(let line): return .message(.notice(line))
+                case .failure(let error): return .message(.error("\(error)"))
+                }
+            }
         case .suspend:
             terminal.suspend()
             // The terminal may have been resized while stopped; the resize repaints everything.

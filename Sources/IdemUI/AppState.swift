@@ -63,6 +63,8 @@ public struct AppState: Sendable {
     public var statusCounts: [TokenStatus: Int] {
         Dictionary(uniqueKeysWithValues: TokenStatus.allCases.map { ($0, tally[$0]) })
     }
+    /// Marked rows (Space), as ledger indexes: `D` and `:export` act on them when there are any.
+    public var marks: Set<Int32> = []
     public var tail = Tail()
     public var rates = Rates()
     /// The detectors, fed every event, and the findings they saw at the last (capped) refresh.

@@ -73,6 +73,10 @@ public enum Commands {
             state, _ in
             state.replaySelected()
         },
+        Command(name: "export", usage: ":export FILE.csv|FILE.json",
+                summary: "write the marked rows (or the rows the filter shows) with list's columns") { state, args in
+            try state.export(args)
+        },
         Command(name: "findings", aliases: ["fi"], usage: ":findings",
                 summary: "list what the detectors found, most severe first (also F)") { state, _ in
             state.openFindings()

@@ -6,7 +6,8 @@ public enum HelpView {
     public static let entries: [(String, String)] = [
         ("", "Table"),
         ("j / ↓, k / ↑", "move the selection"),
-        ("PgDn / Space, PgUp", "page down, page up (also Ctrl-F, Ctrl-B; Ctrl-D, Ctrl-U half a page)"),
+        ("PgDn, PgUp", "page down, page up (also Ctrl-F, Ctrl-B; Ctrl-D, Ctrl-U half a page)"),
+        ("Space", "mark the row and move on (a ● column); D and :export act on the marks; Esc clears them"),
         ("g / Home, G / End", "first row, last row"),
         ("Enter", "open the selected token (record, request, stored response, timeline)"),
         ("s, S", "sort by the next column, invert the order"),
@@ -46,6 +47,7 @@ public enum HelpView {
             + "last_seen: the names list --sort takes"),
         (":filter TERMS", "set the filter (no terms clears it)"),
         (":findings", "the findings view (also F)"),
+        (":export FILE.csv|FILE.json", "write the marks, or the rows the filter shows, with list's columns"),
         ("", "Filter terms (space = AND, ! negates)"),
         ("text", "in the token, operation or tenant"),
         ("status:stuck", "in_progress, stuck, completed, failed, expired, purged"),

@@ -63,6 +63,9 @@ public enum Effect: Sendable, Hashable {
     /// Send a token's stored request to the replay target without blocking: answer with `.replayStarted` at once
     /// and `.replayFinished` when the answer comes (or with `.replayFinished` alone when it cannot be sent).
     case replay(TokenKey)
+    /// Write the ledger's records at these indexes (the rows the table shows, or the marks) to a `.csv` or `.json`
+    /// file on a worker, with `list`'s columns; answer with `.notice` or `.error`.
+    case export(path: String, records: [Int32])
     /// Restore the terminal and stop.
     case quit
     /// Ctrl-Z: restore the terminal, stop the process until it is continued, then redraw (answer with `.resize`).

@@ -90,6 +90,10 @@ enum StatusBarView {
             x += g.put(Sanitizer.visible(s.filter.source), x: x, y: y, role: .filter)
             x += g.put("  \(Format.count(s.index.count)) of \(Format.count(s.ledger.count)) tokens", x: x, y: y, role: .dim)
         }
+        if s.mode == .main, !s.marks.isEmpty {
+            x += g.put("  \(Format.count(s.marks.count)) marked (D purges, :export writes them; Esc clears)", x: x, y: y,
+                       role: .notice)
+        }
         // Where the selection is, on the right: `row 3 of 120`.
         if s.mode == .main, s.index.count > 0 {
             let row = "row \(Format.count(s.cursor + 1)) of \(Format.count(s.index.count)) "

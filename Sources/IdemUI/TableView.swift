@@ -4,10 +4,10 @@ import IdemCore
 enum TableView {
     static func render(_ s: AppState, into g: inout Grid) {
         let l = s.layout
-        let columns = Column.layout(width: g.width, stores: s.ledger.isMultiStore)
+        let columns = Column.layout(width: g.width - s.markerWidth, stores: s.ledger.isMultiStore)
         // Header.
         g.fill(row: l.tableHeaderRow, role: .tableHeader)
-        var x = 0
+        var x = s.markerWidth
         for (c, w) in columns {
             g.put(headerTitle(c, width: w, sort: s.sortColumn, descending: s.sortDescending), x: x,
                   y: l.tableHeaderRow, role: .tableHeader, limit: w)
@@ -28,7 +28,10 @@ enum TableView {
             let r = records[recordIndex]
             let selected = row == s.cursor
             if selected { g.fill(row: y, role: .selection) }
-            var cx = 0
+            if s.markerWidth > 0, s.marks.contains(Int32(recordIndex)) {
+                g.put("●", x: 0, y: y, role: selected ? .selection : .notice)
+            }
+            var cx = s.markerWidth
             for (c, w) in columns {
                 let (text, role) = cell(c, r, s)
                 let shown = c == .operation ? TextWidth.elideOperation(text, to: w)

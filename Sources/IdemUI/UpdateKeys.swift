@@ -41,7 +41,7 @@ extension AppState {
             if tail.isPaused { tail.resume() } else { tail.pause() }
         case .char("s"):
             // Cycle through the columns on screen, so the sort marker is always visible.
-            let all = Column.layout(width: width, stores: ledger.isMultiStore).map(\.0)
+            let all = Column.layout(width: width - markerWidth, stores: ledger.isMultiStore).map(\.0)
             let next = all.isEmpty ? sortColumn : all[((all.firstIndex(of: sortColumn) ?? -1) + 1) % all.count]
             sort(by: next)
         case .char("S"):
@@ -60,6 +60,7 @@ extension AppState {
         case .escape:
             if notice?.isError == true {
                 notice = nil
+            } else if clearMarks() {
             } else if !filter.isEmpty {
                 filter = .all
                 filterError = nil
@@ -74,7 +75,8 @@ extension AppState {
             switch key {
             case .char("j"), .down: moveCursor(to: cursor + 1)
             case .char("k"), .up: moveCursor(to: cursor - 1)
-            case .pageDown, .ctrl("f"), .char(" "): moveCursor(to: cursor + page)
+            case .char(" "): toggleMark()
+            case .pageDown, .ctrl("f"): moveCursor(to: cursor + page)
             case .pageUp, .ctrl("b"): moveCursor(to: cursor - page)
             case .ctrl("d"): moveCursor(to: cursor + page / 2)
             case .ctrl("u"): moveCursor(to: cursor - page / 2)
@@ -226,8 +228,8 @@ extension AppState {
         switch m.action {
         case .click:
             if m.y == l.tableHeaderRow {
-                var x = 0
-                for (column, w) in Column.layout(width: width, stores: ledger.isMultiStore) {
+                var x = markerWidth
+                for (column, w) in Column.layout(width: width - markerWidth, stores: ledger.isMultiStore) {
                     if m.x >= x, m.x < x + w + 1 { sort(by: column); break }
                     x += w + 1
                 }

@@ -61,12 +61,11 @@ struct ListCommand: ParsableCommand {
                 out.line(line)
             }
         case .json:
-            out.line(ReportJSON.encode(rows.map { TokenRow($0, in: ledger, at: now) }, pretty: true))
+            TokenExport.lines(rows, in: ledger, at: now, format: .json).forEach { out.line($0) }
         case .jsonl:
             for r in rows { out.line(ReportJSON.encode(TokenRow(r, in: ledger, at: now))) }
         case .csv:
-            out.line(TextTable.csvLine(TokenRow.csvHeader(ledger)))
-            for r in rows { out.line(TextTable.csvLine(TokenRow(r, in: ledger, at: now).csv)) }
+            TokenExport.lines(rows, in: ledger, at: now, format: .csv).forEach { out.line($0) }
         }
         out.flush()
         loaded.reportMalformed()
