@@ -56,6 +56,16 @@ public struct AppState: Sendable {
     public var selectedRecord: Int32?
     /// True once the user moved the selection: from then on it stays on the same token when rows move.
     public var pinned = false
+    /// The newest last-seen time on screen when the user moved (sorted by last seen): what is newer is "new".
+    public var pinnedSeen: Instant?
+    /// Rows above the selection newer than `pinnedSeen`: the table says `▲ N new` until `g`/Home.
+    public var newAbove = 0
+    /// `:tail all`: the tail shows every event, not only those of tokens the filter shows.
+    public var tailAll = false
+    /// The lines typed at `/` and `:`, oldest first, and the entry ↑/↓ (Ctrl-P/N) are on while typing.
+    public var filterHistory: [String] = []
+    public var commandHistory: [String] = []
+    public var historyPosition: Int?
     public var scrollTop = 0
 
     /// Tokens by shown status, kept current per event and per deadline passed.

@@ -73,6 +73,15 @@ public enum Commands {
             state, _ in
             state.replaySelected()
         },
+        Command(name: "tail", usage: ":tail all|filter",
+                summary: "the tail shows every event (all) or those of the tokens the filter shows (filter)") { state, args in
+            guard let what = args.first?.lowercased(), what == "all" || what == "filter" else {
+                throw CommandError("usage: :tail all|filter (now: \(state.tailAll ? "all" : "filter"))")
+            }
+            state.tailAll = what == "all"
+            state.tail.cursor = 0
+            return []
+        },
         Command(name: "export", usage: ":export FILE.csv|FILE.json",
                 summary: "write the marked rows (or the rows the filter shows) with list's columns") { state, args in
             try state.export(args)

@@ -94,10 +94,19 @@ enum StatusBarView {
             x += g.put("  \(Format.count(s.marks.count)) marked (D purges, :export writes them; Esc clears)", x: x, y: y,
                        role: .notice)
         }
-        // Where the selection is, on the right: `row 3 of 120`.
+        // Where the selection is, on the right: `row 3 of 120`, after `▲ N new` when rows came above it.
         if s.mode == .main, s.index.count > 0 {
-            let row = "row \(Format.count(s.cursor + 1)) of \(Format.count(s.index.count)) "
-            if x + 2 + TextWidth.of(row) <= g.width { g.put(row, x: g.width - TextWidth.of(row), y: y, role: .dim) }
+            let new = s.newAbove > 0 ? "▲ \(Format.count(s.newAbove)) new (g: top)  " : ""
+            let row = new + "row \(Format.count(s.cursor + 1)) of \(Format.count(s.index.count)) "
+            if x + 2 + TextWidth.of(row) <= g.width {
+                g.put(row, x: g.width - TextWidth.of(row), y: y, role: .dim)
+            } else if !new.isEmpty {
+                // No room for both: the news wins (it says the table stopped following), over what was there.
+                g.put(" " + new, x: max(0, g.width - TextWidth.of(new) - 1), y: y, role: .notice)
+            }
+            if !new.isEmpty, x + 2 + TextWidth.of(row) <= g.width {
+                g.restyle(row: y, from: g.width - TextWidth.of(row), count: TextWidth.of(new), role: .notice)
+            }
         }
     }
 

@@ -138,11 +138,13 @@ extension AppState {
         cursor = max(0, min(cursor, index.count - 1))
         selectedRecord = index.count > 0 ? index[cursor] : nil
         keepCursorVisible()
+        countNewAbove()
     }
 
     /// Moves the table selection to a row and pins it to that token.
     mutating func moveCursor(to row: Int) {
         guard index.count > 0 else { return }
+        noteUserMoved()
         cursor = max(0, min(index.count - 1, row))
         selectedRecord = index[cursor]
         pinned = true
@@ -176,6 +178,7 @@ extension AppState {
                 indexStale = true
                 // A new filter starts at its first match (the old row position means nothing in other rows).
                 pinned = false
+                pinnedSeen = nil
             }
             return true
         case .failure(let e):

@@ -31,9 +31,11 @@ extension AppState {
         case .char("/"):
             // Starting a new filter or command moves on from an error: it would hide the filter's count.
             if notice?.isError == true { notice = nil }
+            historyPosition = nil
             input = .filter(text: filter.source, previous: filter)
         case .char(":"):
             if notice?.isError == true { notice = nil }
+            historyPosition = nil
             input = .command(text: "")
         case .tab, .backTab:
             focus = focus == .table ? .tail : .table
@@ -80,25 +82,12 @@ extension AppState {
             case .pageUp, .ctrl("b"): moveCursor(to: cursor - page)
             case .ctrl("d"): moveCursor(to: cursor + page / 2)
             case .ctrl("u"): moveCursor(to: cursor - page / 2)
-            case .char("g"), .home: moveCursor(to: 0)
+            case .char("g"), .home: followTop()
             case .char("G"), .end: moveCursor(to: index.count - 1)
+            case .char("n"): searchNext(forward: true)
+            case .char("N"): searchNext(forward: false)
             default: break
             }
-        }
-        return []
-    }
-
-    /// Navigation while the tail has focus: up pauses and scrolls back, `G` or End follows again.
-    mutating func handleTailNavigation(_ key: Key) -> [Effect] {
-        let page = max(1, layout.tailRows.count - 1)
-        switch key {
-        case .char("k"), .up: tail.scroll(by: 1)
-        case .char("j"), .down: tail.scroll(by: -1)
-        case .pageUp, .ctrl("b"): tail.scroll(by: page)
-        case .pageDown, .ctrl("f"): tail.scroll(by: -page)
-        case .char("g"), .home: tail.scroll(by: Tail.capacity * 2)
-        case .char("G"), .end: tail.resume()
-        default: break
         }
         return []
     }
@@ -184,6 +173,10 @@ extension AppState {
         case .enter:
             input = nil
             switch current {
+            case .filter: remember(text, command: false)
+            case .command: remember(text, command: true)
+            }
+            switch current {
             case .filter:
                 if !setFilter(text) { notice = Notice(text: filterError ?? "bad filter", isError: true, at: now) }
                 return []
@@ -204,13 +197,20 @@ extension AppState {
             if case .command = current { text = Commands.complete(text) }
         case .char(let c):
             text.append(c)
-        case .up, .down, .pageUp, .pageDown:
+        case .up, .down, .ctrl("p"), .ctrl("n"):
+            // The history of what was typed here: ↑/Ctrl-P older, ↓/Ctrl-N newer (past the newest: empty).
+            var isCommand = false
+            if case .command = current { isCommand = true }
+            guard let recalled = recall(older: key == .up || key == .ctrl("p"), command: isCommand) else { return [] }
+            text = recalled
+        case .pageUp, .pageDown:
             // The table stays navigable while typing a filter.
             if case .filter = current, mode == .main { return handleMain(key) }
             return []
         default:
             return []
         }
+        if key != .up, key != .down, key != .ctrl("p"), key != .ctrl("n") { historyPosition = nil }
         switch current {
         case .filter(_, let previous):
             input = .filter(text: text, previous: previous)
