@@ -59,31 +59,30 @@ extension AppLoop {
             return
         }
         detailLoads[key] = false
-        feeds[Int(key.store)].read { [inbox] reader in
-            do {
-                let d = try reader.detail(for: key.inOwnStore)
-                // The requested key: it names the store too, which a reader does not know of itself.
-                inbox.post(.message(.detailLoaded(DetailContent(key: key, request: d.request, response: d.response,
-                                                                  error: d.error, timeline: d.timeline))))
-            } catch {
-                inbox.post(.message(.detailFailed(key, "\(error)")))
-            }
-            inbox.post(.detailDone(key))
-        }
+        readDetail(key, loaded: { .detailLoaded($0) }, failed: { .detailFailed(key, $0) }, then: .detailDone(key))
     }
 
     /// Reads the tokens of the side-by-side view, each on its store's feed thread (no I/O on the loop's).
     func loadCompare(_ keys: [TokenKey]) {
         for key in keys {
-            feeds[Int(key.store)].read { [inbox] reader in
-                do {
-                    let d = try reader.detail(for: key.inOwnStore)
-                    inbox.post(.message(.compareLoaded(DetailContent(key: key, request: d.request, response: d.response,
-                                                                     error: d.error, timeline: d.timeline))))
-                } catch {
-                    inbox.post(.message(.compareFailed(key, "\(error)")))
-                }
+            readDetail(key, loaded: { .compareLoaded($0) }, failed: { .compareFailed(key, $0) })
+        }
+    }
+
+    /// Reads a token's detail on its store's feed thread and posts the message `loaded` or `failed` makes of it,
+    /// then `then` when given.
+    private func readDetail(_ key: TokenKey, loaded: @escaping @Sendable (DetailContent) -> Message,
+                            failed: @escaping @Sendable (String) -> Message, then: AppEvent? = nil) {
+        feeds[Int(key.store)].read { [inbox] reader in
+            do {
+                let d = try reader.detail(for: key.inOwnStore)
+                // The requested key: it names the store too, which a reader does not know of itself.
+                inbox.post(.message(loaded(DetailContent(key: key, request: d.request, response: d.response,
+                                                         error: d.error, timeline: d.timeline))))
+            } catch {
+                inbox.post(.message(failed("\(error)")))
             }
+            if let then { inbox.post(then) }
         }
     }
 
