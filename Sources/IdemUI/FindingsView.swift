@@ -38,8 +38,8 @@ enum FindingsView {
         let leftOut = s.findings.suppressed.values.reduce(0, +)
         if leftOut > 0 { x += g.put(" (+\(Format.count(leftOut)) not listed)", x: x, y: 0, role: .header) }
         if !s.findings.filter.isEmpty {
-            x += g.put(" · \(Format.count(s.findings.shown.count)) match /"
-                + Sanitizer.visible(s.findings.filter.source), x: x, y: 0, role: .header, limit: max(0, g.width - x - 1))
+            x += g.put(" · \(Format.count(s.findings.shown.count)) match", x: x, y: 0, role: .header,
+                       limit: max(0, g.width - x - 1))
         }
         if let at = s.findings.computedAt {
             let right = "as of \(Format.clockTime(at))Z "

@@ -90,6 +90,12 @@ enum StatusBarView {
             x += g.put(Sanitizer.visible(s.filter.source), x: x, y: y, role: .filter)
             x += g.put("  \(Format.count(s.index.count)) of \(Format.count(s.ledger.count)) tokens", x: x, y: y, role: .dim)
         }
+        if s.mode == .findings, !s.findings.filter.isEmpty, s.input == nil {
+            x += g.put(" filter ", x: x, y: y, role: .headerLabel)
+            x += g.put(Sanitizer.visible(s.findings.filter.source), x: x, y: y, role: .filter)
+            x += g.put("  \(Format.count(s.findings.shown.count)) of \(Format.count(s.findings.findings.count)) findings",
+                       x: x, y: y, role: .dim)
+        }
         if s.mode == .main, !s.marks.isEmpty {
             x += g.put("  \(Format.count(s.marks.count)) marked (D purges, :export writes them; Esc clears)", x: x, y: y,
                        role: .notice)

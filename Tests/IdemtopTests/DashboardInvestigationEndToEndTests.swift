@@ -52,7 +52,7 @@ import Testing
         // HOOK(part A): the complaint's time goes here too, e.g. "tenant:umbrella kind:double at:07:00..07:30".
         keys.type("tenant:umbrella kind:double")
         keys.press("Enter")
-        let list = t.waitFor("the umbrella double charges") { $0.contains("match /tenant:umbrella kind:double") }
+        let list = t.waitFor("the umbrella double charges") { $0.contains("filter tenant:umbrella kind:double  3 of ") }
         let rows = list.split(separator: "\n").filter { ($0.hasPrefix("critical ") || $0.hasPrefix("high ")) && $0.contains("double_charge") }
         #expect(rows.count == 3 && rows.allSatisfy { $0.contains("umbrella") }, "not umbrella's three:\n\(list)")
         // Newest first: the one the customer calls about is on top.
