@@ -72,6 +72,22 @@ import Testing
         #expect(s.filterError?.contains("severity is one of low, medium, high, critical") == true)
     }
 
+    @Test func severityInTheTableKeepsTheTokensOfSoSevereFindings() {
+        var s = FindingsFixture.state()
+        s.refreshFindings(force: true)
+        _ = s.setFilter("severity:critical")
+        _ = s.update(.reindex)
+        let critical = Set(s.findings.findings.filter { $0.severity == .critical }
+            .flatMap { f in f.tokens.indices.map { f.key($0) } })
+        let shown = Set(s.index.rows.map { s.ledger.key(of: s.ledger.records[Int($0)]) })
+        #expect(!shown.isEmpty && shown == critical.filter { s.ledger.record($0) != nil })
+        if case .success(let f) = Filter.parse("!sev:LOW kind:storm") {
+            #expect(f.terms == [.not(.severity(.low)), .finding(.retryStorm)] && f.usesFindings)
+        } else {
+            Issue.record("did not parse")
+        }
+    }
+
     @Test func sSortsNewestFirstAndBack() {
         var s = FindingsFixture.state()
         _ = press(&s, .char("F"))
