@@ -4,7 +4,7 @@ import IdemCore
 /// column per token, sections aligned across columns, as many columns as fit around the selected one.
 enum CompareView {
     /// The narrowest a token's column gets; fewer columns are shown rather than narrower ones.
-    static let minColumn = 30
+    static let minColumn = 28
 
     /// Rows of the verdict (wrapped, at most three) under the title.
     static func verdictLines(_ s: AppState) -> [String] {

@@ -120,7 +120,9 @@ enum FindingsView {
         let kind = wide ? 23 : 13
         let tenant = wide ? 14 : 10
         let tokens = wide ? 28 : 16
-        let evidence = max(0, width - (9 + kind + 1 + tenant + 1 + tokens + 1 + 8))
+        // Too narrow for a readable word of evidence: no column (the pane under the list has it in full).
+        let room = width - (9 + kind + 1 + tenant + 1 + tokens + 1 + 8)
+        let evidence = room < 10 ? 0 : room
         return (kind, tenant, tokens, evidence, wide)
     }
 

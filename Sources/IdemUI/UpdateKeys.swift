@@ -238,6 +238,13 @@ extension AppState {
                 moveCursor(to: scrollTop + m.y - l.tableRows.lowerBound)
             } else if l.tailRows.contains(m.y) || m.y == l.tailTitleRow {
                 focus = .tail
+                // A click on a line puts the tail's cursor on it (and holds the view still).
+                let shown = tailEvents(rows: l.tailRows.count).count
+                let line = m.y - l.tailRows.lowerBound
+                if line >= 0, line < shown {
+                    if line < shown - 1 { tail.pause() }
+                    tail.cursor = shown - 1 - line
+                }
             }
         case .wheelUp, .wheelDown:
             let delta = m.action == .wheelUp ? -3 : 3

@@ -63,6 +63,15 @@ import Testing
         #expect(!s.tail.isPaused && s.tail.cursor == 0)
     }
 
+    @Test func aClickOnATailLinePutsTheCursorThereAndEnterOpensIt() {
+        var s = Fixture.state()
+        s.mouseEnabled = true
+        let events = s.tailEvents(rows: s.layout.tailRows.count)
+        _ = s.update(.mouse(MouseEvent(.click, x: 5, y: s.layout.tailRows.lowerBound + 1)))
+        #expect(s.focus == .tail && s.tail.isPaused && s.tail.cursor == events.count - 2)
+        #expect(press(&s, .enter) == [.loadDetail(events[1].key)])
+    }
+
     @Test func theTailShowsTheFilterTokensUnlessTailAll() {
         var s = Fixture.state()
         _ = s.setFilter("tenant:globex")

@@ -45,6 +45,17 @@ import Testing
         #expect(TextWidth.of(header) == 60)
     }
 
+    @Test func at60x15TheFindingsListDropsTheEvidenceColumnAndTwoTokensStillSitSideBySide() {
+        var s = FindingsFixture.state(width: 60, height: 15)
+        _ = press(&s, .char("F"))
+        let header = screen(s).first { $0.hasPrefix("SEVERITY") } ?? ""
+        #expect(header.trimmingCharacters(in: .whitespaces).hasSuffix("LAST"), "\(header)")
+        _ = s.setFilter("kind:double token:9b1e")
+        _ = press(&s, .enter)
+        let titles = screen(s).first { $0.hasPrefix("1. ") } ?? ""
+        #expect(titles.contains("2. " + FindingsFixture.doubleB.prefix(10)), "\(titles)")
+    }
+
     @Test func ctrlZSuspends() {
         var s = Fixture.state()
         #expect(press(&s, .ctrl("z")) == [.suspend])
