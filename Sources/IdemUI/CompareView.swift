@@ -2,7 +2,7 @@ import IdemCore
 
 /// The side-by-side view (Enter on a double charge in the findings view): the verdict in words on top, then one
 /// column per token, sections aligned across columns, as many columns as fit around the selected one.
-enum CompareView {
+public enum CompareView {
     /// The narrowest a token's column gets; fewer columns are shown rather than narrower ones.
     static let minColumn = 28
 
@@ -20,6 +20,9 @@ enum CompareView {
         let top = 1 + verdictLines(s).count + 1
         return (top + 1)..<max(top + 1, s.height - 2)
     }
+
+    /// How many body rows the view scrolls in, for tests of the scroll's bounds.
+    public static func bodyRowsForTests(_ s: AppState) -> Int { bodyRows(s).count }
 
     /// The first column shown and how many, so that the selected one is in view.
     static func window(_ s: AppState) -> (first: Int, count: Int, width: Int) {

@@ -141,6 +141,45 @@ import Testing
         #expect(s.mode == .findings && s.compare == nil)
     }
 
+    @Test func everyKeyOfTheSideBySideView() {
+        var s = FindingsFixture.state(width: 80, height: 24)
+        _ = press(&s, .char("F"))
+        _ = s.setFilter("kind:double token:9b1e")
+        let a = TokenKey(tenant: "acme", token: FindingsFixture.doubleA)
+        let b = TokenKey(tenant: "acme", token: FindingsFixture.doubleB)
+        _ = press(&s, .enter)
+        for k in [a, b] { _ = s.update(.compareLoaded(Self.content(k))) }
+        _ = press(&s, .tab)
+        #expect(s.compare?.column == 1)
+        _ = press(&s, .backTab)
+        #expect(s.compare?.column == 0)
+        _ = press(&s, .char("l"), .char("h"))
+        #expect(s.compare?.column == 0)
+        let rows = s.compare?.rows.count ?? 0
+        _ = press(&s, .pageDown)
+        #expect((s.compare?.scroll ?? 0) > 1)
+        _ = press(&s, .char("G"))
+        let end = s.compare?.scroll ?? 0
+        #expect(end == rows - CompareView.bodyRowsForTests(s))
+        _ = press(&s, .char("j"))
+        #expect(s.compare?.scroll == end)
+        _ = press(&s, .pageUp, .home)
+        #expect(s.compare?.scroll == 0)
+        _ = press(&s, .char("?"))
+        #expect(s.mode == .help)
+        _ = press(&s, .escape)
+        #expect(s.mode == .compare)
+        _ = press(&s, .char(":"))
+        #expect(s.input == .command(text: ""))
+        _ = press(&s, .escape)
+        #expect(press(&s, .char("q")) == [.quit])
+        // Another finding's kind: Enter jumps to its token, as before.
+        _ = press(&s, .escape)
+        _ = s.setFilter("kind:stuck")
+        _ = press(&s, .enter)
+        #expect(s.mode == .main && s.selectedKey?.token == "order-1001")
+    }
+
     @Test func aRetryAfterExpiryIsTheServersRetention() {
         let f = Finding(kind: .doubleChargeSuspect, severity: .high, tenant: "café-münchen", tokens: ["retry-9"],
                         firstSeen: Fixture.at(-10), lastSeen: Fixture.at(-10), evidence: "")

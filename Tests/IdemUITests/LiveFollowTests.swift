@@ -63,6 +63,21 @@ import Testing
         #expect(!s.tail.isPaused && s.tail.cursor == 0)
     }
 
+    @Test func tailPagesAndTopAndEnd() {
+        var s = Fixture.state(width: 80, height: 40)
+        _ = press(&s, .tab)
+        let rows = s.layout.tailRows.count
+        let shown = s.tailEvents(rows: rows).count
+        _ = press(&s, .pageUp)
+        #expect(s.tail.isPaused && s.tail.cursor == min(shown, rows) - 1)
+        _ = press(&s, .pageDown)
+        #expect(s.tail.cursor == max(0, min(shown, rows) - 1 - (rows - 1)))
+        _ = press(&s, .char("g"))
+        #expect(s.tail.isPaused && s.tail.cursor == min(shown, rows) - 1)
+        _ = press(&s, .end)
+        #expect(!s.tail.isPaused && s.tail.cursor == 0)
+    }
+
     @Test func aClickOnATailLinePutsTheCursorThereAndEnterOpensIt() {
         var s = Fixture.state()
         s.mouseEnabled = true
