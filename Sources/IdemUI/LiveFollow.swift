@@ -77,6 +77,7 @@ extension AppState {
             guard !events.isEmpty else { return [] }
             let e = events[max(0, events.count - 1 - min(tail.cursor, events.count - 1))]
             detail = Detail(key: e.key)
+            detailReturnsTo = nil
             mode = .detail
             return [.loadDetail(e.key)]
         default: break

@@ -162,6 +162,7 @@ extension AppState {
     mutating func openDetail() -> [Effect] {
         guard let key = selectedKey else { return [] }
         detail = Detail(key: key)
+        detailReturnsTo = nil
         mode = .detail
         return [.loadDetail(key)]
     }
