@@ -12,8 +12,23 @@ extension AppLoop {
             isRunning = false
         case .copy(let text):
             terminal.copy(text)
+        case .export(let path, let records):
+            // The ledger is a value: the worker writes the one this frame shows while the loop goes on.
+            workers.start("idemtop-export") { [ledger = state.ledger, now = state.now] in
+                switch TokenExport.write(records, of: ledger, at: now, to: path) {
+                case .success(let line): return .message(.notice(line))
+                case .failure(let error): return .message(.error("\(error)"))
+                }
+            }
+        case .suspend:
+            terminal.suspend()
+            // The terminal may have been resized while stopped; the resize repaints everything.
+            let size = terminal.size
+            send(.resize(width: size.width, height: size.height))
         case .loadDetail(let key):
             loadDetail(key)
+        case .loadCompare(let keys):
+            loadCompare(keys)
         case .purge(let order):
             workers.start("idemtop-purge") { [actions = actions[Int(order.key.store)]] in
                 .message(ActionEffects.purge(order, actions: actions))
@@ -73,16 +88,30 @@ extension AppLoop {
             return
         }
         detailLoads[key] = false
+        readDetail(key, loaded: { .detailLoaded($0) }, failed: { .detailFailed(key, $0) }, then: .detailDone(key))
+    }
+
+    /// Reads the tokens of the side-by-side view, each on its store's feed thread (no I/O on the loop's).
+    func loadCompare(_ keys: [TokenKey]) {
+        for key in keys {
+            readDetail(key, loaded: { .compareLoaded($0) }, failed: { .compareFailed(key, $0) })
+        }
+    }
+
+    /// Reads a token's detail on its store's feed thread and posts the message `loaded` or `failed` makes of it,
+    /// then `then` when given.
+    private func readDetail(_ key: TokenKey, loaded: @escaping @Sendable (DetailContent) -> Message,
+                            failed: @escaping @Sendable (String) -> Message, then: AppEvent? = nil) {
         feeds[Int(key.store)].read { [inbox] reader in
             do {
                 let d = try reader.detail(for: key.inOwnStore)
                 // The requested key: it names the store too, which a reader does not know of itself.
-                inbox.post(.message(.detailLoaded(DetailContent(key: key, request: d.request, response: d.response,
-                                                                  error: d.error, timeline: d.timeline))))
+                inbox.post(.message(loaded(DetailContent(key: key, request: d.request, response: d.response,
+                                                         error: d.error, timeline: d.timeline))))
             } catch {
-                inbox.post(.message(.detailFailed(key, "\(error)")))
+                inbox.post(.message(failed("\(error)")))
             }
-            inbox.post(.detailDone(key))
+            if let then { inbox.post(then) }
         }
     }
 

@@ -235,6 +235,23 @@ public final class Terminal: TerminalBackend {
         _ = seq.withCString { write(1, $0, strlen($0)) }
     }
 
+    /// Ctrl-Z as any curses program does it: the terminal restored (`endwin`), the process stopped with SIGSTOP
+    /// (the shell's job control sees it stop), and on SIGCONT the screen taken back and repainted in full.
+    public func suspend() {
+        guard isOpen, let w = window else { return }
+        if mouse { _ = mousemask(0, nil) }
+        _ = curs_set(1)
+        endwin()
+        fflush(nil)
+        raise(SIGSTOP)
+        // Continued: raw mode and the keypad come back with the refresh.
+        if mouse { _ = mousemask(idem_mouse_mask(), nil) }
+        _ = curs_set(0)
+        painted = nil
+        clearok(w, true)
+        wrefresh(w)
+    }
+
     /// Restores the terminal: mouse off, cursor back, screen as it was. Safe to call twice.
     public func close() {
         guard isOpen else { return }

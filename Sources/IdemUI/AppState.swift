@@ -3,7 +3,7 @@ import IdemCore
 /// The whole dashboard state: the ledger folded from the store, what is shown, and how. A value; `update` changes it.
 public struct AppState: Sendable {
     /// Which screen is up.
-    public enum Mode: Sendable, Hashable { case main, detail, help, findings, histogram }
+    public enum Mode: Sendable, Hashable { case main, detail, help, findings, histogram, compare }
     /// Which pane of the main screen takes navigation keys.
     public enum Focus: Sendable, Hashable { case table, tail }
     /// The line being typed at the bottom, if any.
@@ -21,6 +21,8 @@ public struct AppState: Sendable {
         public var failure: String?
         public var lines: [[Span]] = []
         public var scroll = 0
+        /// The sibling tokens listed (same tenant, operation and payload close in time); keys `1`-`9` open them.
+        public var siblings: [TokenKey] = []
     }
 
     /// A line for the notice bar.
@@ -54,6 +56,16 @@ public struct AppState: Sendable {
     public var selectedRecord: Int32?
     /// True once the user moved the selection: from then on it stays on the same token when rows move.
     public var pinned = false
+    /// The newest last-seen time on screen when the user moved (sorted by last seen): what is newer is "new".
+    public var pinnedSeen: Instant?
+    /// Rows above the selection newer than `pinnedSeen`: the table says `▲ N new` until `g`/Home.
+    public var newAbove = 0
+    /// `:tail all`: the tail shows every event, not only those of tokens the filter shows.
+    public var tailAll = false
+    /// The lines typed at `/` and `:`, oldest first, and the entry ↑/↓ (Ctrl-P/N) are on while typing.
+    public var filterHistory: [String] = []
+    public var commandHistory: [String] = []
+    public var historyPosition: Int?
     public var scrollTop = 0
 
     /// Tokens by shown status, kept current per event and per deadline passed.
@@ -61,6 +73,8 @@ public struct AppState: Sendable {
     public var statusCounts: [TokenStatus: Int] {
         Dictionary(uniqueKeysWithValues: TokenStatus.allCases.map { ($0, tally[$0]) })
     }
+    /// Marked rows (Space), as ledger indexes: `D` and `:export` act on them when there are any.
+    public var marks: Set<Int32> = []
     public var tail = Tail()
     public var rates = Rates()
     /// The detectors, fed every event, and the findings they saw at the last (capped) refresh.
@@ -74,6 +88,10 @@ public struct AppState: Sendable {
     public var histogram = HistogramState()
     /// What `body:` terms found, and the search under way.
     public var bodySearch = BodySearchState()
+    /// The side-by-side view of a double charge's tokens (Enter on one in the findings view).
+    public var compare: CompareState?
+    /// The screen the detail goes back to when it was opened from another than the table (the side-by-side view).
+    public var detailReturnsTo: Mode?
     public var helpScroll = 0
     /// The screen the help goes back to when it was opened from the findings view.
     public var helpReturnsTo: Mode?

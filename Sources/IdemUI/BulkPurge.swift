@@ -30,7 +30,7 @@ extension AppState {
     /// set one: purging the whole table by accident must take more than two keys.
     mutating func openBulkPurge() -> [Effect] {
         if refusedAsReadOnly() { return [] }
-        guard !filter.isEmpty else {
+        guard !filter.isEmpty || !marks.isEmpty else {
             notice = Notice(text: "set a filter first (/ or :filter): a bulk purge acts on the tokens the filter shows",
                             isError: true, at: now)
             return []
@@ -40,12 +40,13 @@ extension AppState {
             return []
         }
         if indexStale { reindex() }
-        let reason = "bulk purge from the dashboard (filter: \(filter.source))"
+        let reason = marks.isEmpty ? "bulk purge from the dashboard (filter: \(filter.source))"
+            : "bulk purge from the dashboard (\(marks.count) marked)"
         var orders: [PurgeOrder] = []
         var statuses: [TokenStatus: Int] = [:]
         var tenants: [String: Int] = [:]
-        for row in 0..<index.count {
-            let r = ledger.records[Int(index[row])]
+        for i in actedOnRecords() {
+            let r = ledger.records[Int(i)]
             let status = r.status(at: now)
             guard status != .purged else { continue }
             let key = ledger.key(of: r)
@@ -59,7 +60,7 @@ extension AppState {
             return []
         }
         bulkPurge = BulkPurgeDialog(
-            filter: filter.source, orders: orders,
+            filter: marks.isEmpty ? filter.source : "the \(marks.count) marked", orders: orders,
             byStatus: statuses.sorted { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }
                 .map { (status: $0.key, count: $0.value) },
             byTenant: tenants.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { (tenant: $0.key, count: $0.value) })

@@ -46,12 +46,19 @@ public enum Column: String, CaseIterable, Sendable, Hashable {
         case .conflicts: return 40
         case .age: return 30
         case .lastSeen: return 20
+        // At 60 columns the counts go before the token, operation or expiry do: a whole column, never a cut title.
+        case .mismatches: return 15
+        case .hits: return 12
         case .tenant: return 10
         // With several stores, which one is what tells two rows of one token apart: it goes last.
         case .store: return 5
         default: return 0
         }
     }
+
+    /// The name `:sort` and `list --sort` both use for this column: the field's name (`created` for AGE, which
+    /// shows how long ago the token was created), the raw value otherwise.
+    public var sortName: String { self == .age ? "created" : rawValue }
 
     /// The natural first direction: counts and times newest or largest first.
     public var defaultDescending: Bool {

@@ -40,10 +40,10 @@ public enum Commands {
             return [.setTheme(args.joined(separator: " "))]
         },
         Command(name: "sort", usage: ":sort COLUMN [asc|desc]",
-                summary: "sort by a column: " + Column.allCases.map(\.rawValue).joined(separator: ", ")) { state, args in
+                summary: "sort by a column: " + Column.allCases.map(\.sortName).joined(separator: ", ")) { state, args in
             guard let name = args.first, let column = Column(name: name) else {
                 throw CommandError("usage: :sort COLUMN [asc|desc]; columns: "
-                    + Column.allCases.map(\.rawValue).joined(separator: ", "))
+                    + Column.allCases.map(\.sortName).joined(separator: ", ") + " (age is created)")
             }
             let order = args.dropFirst().first?.lowercased()
             guard order == nil || order == "asc" || order == "desc" else {
@@ -72,6 +72,19 @@ public enum Commands {
         Command(name: "replay", usage: ":replay", summary: "send the selected token's stored request to --target") {
             state, _ in
             state.replaySelected()
+        },
+        Command(name: "tail", usage: ":tail all|filter",
+                summary: "the tail shows every event (all) or those of the tokens the filter shows (filter)") { state, args in
+            guard let what = args.first?.lowercased(), what == "all" || what == "filter" else {
+                throw CommandError("usage: :tail all|filter (now: \(state.tailAll ? "all" : "filter"))")
+            }
+            state.tailAll = what == "all"
+            state.tail.cursor = 0
+            return []
+        },
+        Command(name: "export", usage: ":export FILE.csv|FILE.json",
+                summary: "write the marked rows (or the rows the filter shows) with list's columns") { state, args in
+            try state.export(args)
         },
         Command(name: "findings", aliases: ["fi"], usage: ":findings",
                 summary: "list what the detectors found, most severe first (also F)") { state, _ in

@@ -5,8 +5,11 @@ import IdemCore
 /// Built once when the detail loads (not per frame); every text from the store goes through the sanitizer and the
 /// secret masks.
 public enum DetailBuilder {
+    /// `findings` are the ones the token is part of (with their evidence), `siblings` its sibling tokens (see
+    /// `DetailRelations`), listed with the key that opens each.
     public static func lines(_ d: DetailContent, record: TokenRecord?, ledger: Ledger, now: Instant,
-                             secrets: SecretFields) -> [[Span]] {
+                             secrets: SecretFields, findings: [Finding] = [], siblings: [TokenKey] = [],
+                             siblingWindow: TimeSpan = .minutes(10)) -> [[Span]] {
         var out: [[Span]] = []
         func section(_ title: String) {
             if !out.isEmpty { out.append([]) }
@@ -39,6 +42,28 @@ public enum DetailBuilder {
             field("status", "not in the ledger", .dim)
         }
 
+        if !findings.isEmpty {
+            section("Findings (\(findings.count))")
+            for f in findings {
+                out.append([Span(pad(f.severity.rawValue, 9), Role(f.severity)), Span(f.kind.rawValue, .header),
+                            Span("  first \(Format.dateTime(f.firstSeen))", .dim)])
+                out.append([Span("  "), Span(Sanitizer.visible(f.evidence))])
+            }
+        }
+        if !siblings.isEmpty {
+            section("Siblings (\(siblings.count)): same tenant, operation and payload within \(siblingWindow.compact)")
+            for (n, k) in siblings.enumerated() {
+                let r = ledger.record(k)
+                var line = [Span("[\(n + 1)] ", .keyHint), Span(pad(Sanitizer.visible(k.token), 28))]
+                if let r {
+                    line.append(Span("created " + Format.dateTime(r.createdAt) + "  ", .dim))
+                    line.append(Span(r.status(at: now).rawValue, Role(r.status(at: now))))
+                }
+                out.append(line)
+            }
+            out.append([Span(siblings.count == 1 ? "press 1 to open it" : "press 1-\(siblings.count) to open one", .dim)])
+        }
+
         section("Request")
         if let req = d.request {
             out.append([Span(Sanitizer.visible(req.method) + " " + Sanitizer.visible(req.path), .header)])
@@ -62,9 +87,22 @@ public enum DetailBuilder {
 
         section("Timeline (\(d.timeline.count) events)")
         let fingerprint = record?.fingerprint
+        var day = ""
+        var expiry: Instant?
         for e in d.timeline {
-            // Times from another day carry their date, so a token's history across an expiry reads right.
-            let when = now - e.at > .hours(20) ? Format.dateTime(e.at) : Format.clockTime(e.at)
+            // Milliseconds (retries are apart by less than a second), the date once per day.
+            let stamp = e.at.rfc3339
+            if stamp.prefix(10) != day {
+                day = String(stamp.prefix(10))
+                out.append([Span("── " + day + " ──", .dim)])
+            }
+            if e.outcome == .reexecuted, let gone = expiry, gone <= e.at {
+                out.append([Span(String(repeating: " ", count: 13)),
+                            Span("⟂ expired \(Format.clockTime(gone))\(CompareBuilder.ms(gone)), "
+                                + "\((e.at - gone).compact) before this retry ran the work again", .expired)])
+            }
+            if e.kind == .request, e.outcome?.executes == true, let x = e.expiresAt { expiry = x }
+            let when = String(stamp.dropFirst(11).dropLast())
             var line = [Span(when + " ", .dim), Span(pad(e.label, 11), Role(event: e))]
             line.append(Span(Sanitizer.visible(e.operation ?? ""), .normal))
             switch e.kind {

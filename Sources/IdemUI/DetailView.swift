@@ -36,6 +36,19 @@ enum DetailView {
         }
     }
 
+    /// The largest scroll (in logical lines) that still fills the body: the last lines, wrapped to the width, fit.
+    static func maxScroll(_ lines: [[Span]], width: Int, rows: Int) -> Int {
+        var used = 0
+        var first = lines.count
+        while first > 0 {
+            let h = wrap(lines[first - 1], width: width - 1).count
+            if used + h > rows { break }
+            used += h
+            first -= 1
+        }
+        return first
+    }
+
     /// Splits spans into rows of at most `width` columns. Continuation rows hang under the value of a `label  value`
     /// line (a first span in the label role), else two columns in.
     static func wrap(_ spans: [Span], width: Int) -> [[Span]] {

@@ -5,8 +5,9 @@ import IdemCore
 /// Terms: free text (matched case-insensitively in token, operation or tenant), `status:stuck`, `tenant:acme`,
 /// `op:refunds`, `token:3f2a`, `finding:stuck` (tokens in a current finding of that kind), counts `hits>3`,
 /// `mismatches>0`, `conflicts>=1`, `reexecutions>0` with `> >= < <= =`, and the age of the current execution
-/// (the AGE column) `age>10m`, `age<1h`, times (`at:07:00..07:30`, `created>07:14`, `seen<-15m`, see
-/// `FilterTimeTerms.swift`) and bodies (`body:order-1234`). A leading `!` negates a term.
+/// (the AGE column) `age>10m`, `age<1h`, `severity:high` (in a finding that severe or worse; `kind:` is `finding:`),
+/// times (`at:07:00..07:30`, `created>07:14`, `seen<-15m`, see `FilterTimeTerms.swift`) and bodies
+/// (`body:order-1234`). A leading `!` negates a term.
 public struct Filter: Sendable, Hashable {
     /// A count field a term compares.
     public enum CountField: String, Sendable, Hashable, CaseIterable {
@@ -36,6 +37,9 @@ public struct Filter: Sendable, Hashable {
         case seen(Comparison, TimeSpec)
         /// `body:TEXT`: a request or response body holds TEXT (searched in the store, see `BodySearch`).
         case body(String)
+        /// `severity:high`: in the findings view, findings of that severity or worse; in the table, tokens in such a
+        /// current finding.
+        case severity(Severity)
         indirect case not(Term)
     }
 
@@ -109,7 +113,13 @@ public struct Filter: Sendable, Hashable {
             case "op", "operation": return .success(.operation(value.lowercased()))
             case "token", "key": return .success(.token(value.lowercased()))
             case "at", "body": return parseTimeOrBody(word, name: name, value: value)
-            case "finding", "findings":
+            case "severity", "sev":
+                guard let sev = Severity(parsing: value) else {
+                    return .failure(FilterError("'\(word)': severity is one of "
+                        + Severity.allCases.map(\.rawValue).joined(separator: ", ")))
+                }
+                return .success(.severity(sev))
+            case "finding", "findings", "kind":
                 guard let kind = FindingKind(filterName: value) else {
                     return .failure(FilterError("'\(word)': finding is one of "
                         + FindingKind.allCases.map(\.shortLabel).joined(separator: ", ")))
@@ -117,7 +127,7 @@ public struct Filter: Sendable, Hashable {
                 return .success(.finding(kind))
             default:
                 return .failure(FilterError("'\(word)': unknown field '\(name)' (status, tenant, store, op, token, finding, "
-                    + "at:, body:, hits>N, mismatches>N, conflicts>N, age>10m, created>T, seen<T)"))
+                    + "severity, at:, body:, hits>N, mismatches>N, conflicts>N, age>10m, created>T, seen<T)"))
             }
         }
         return .success(.text(word.lowercased()))
@@ -129,7 +139,7 @@ extension Filter {
     public var usesFindings: Bool {
         func uses(_ t: Term) -> Bool {
             switch t {
-            case .finding: return true
+            case .finding, .severity: return true
             case .not(let inner): return uses(inner)
             default: return false
             }

@@ -49,6 +49,14 @@ struct FilterMatcher {
                     }
                 }
                 return .records(set)
+            case .severity(let least):
+                var set: Set<Int32> = []
+                for f in findings where f.severity >= least {
+                    for i in f.tokens.indices {
+                        if let r = ledger.indexOf(f.key(i)) { set.insert(Int32(r)) }
+                    }
+                }
+                return .records(set)
             case .count(let f, let c, let n): return .count(f, c, n)
             case .age(let c, let span): return .age(c, span)
             case .at(let window):

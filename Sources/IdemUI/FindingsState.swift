@@ -35,6 +35,12 @@ public struct FindingsState: Sendable {
     /// Request, hit and mismatch rates per tenant.
     public private(set) var tenantRates: [String: Rates] = [:]
 
+    /// The findings view's own `/` filter (see `FindingMatcher`) and its order: newest first (`s`) or most severe.
+    public private(set) var filter = Filter.all
+    public private(set) var byTime = false
+    /// The findings the view lists: `findings` narrowed by `filter`, in the order asked for. The cursor indexes it.
+    public private(set) var shown: [Finding] = []
+
     /// The selected row of the findings list and the first row shown.
     public var cursor = 0
     public var scrollTop = 0
@@ -65,6 +71,7 @@ public struct FindingsState: Sendable {
         }
         let was = selected
         (findings, suppressed) = detector.report(at: now, ledger: ledger)
+        shown = narrowed(ledger: ledger, now: now)
         var counts: [FindingKind: (Int, Severity)] = [:]
         for f in findings {
             let c = counts[f.kind]
@@ -75,15 +82,37 @@ public struct FindingsState: Sendable {
         computedAt = now
         dirty = false
         // The selection stays on the same finding when the list moves under it.
-        if let was, let i = findings.firstIndex(where: {
+        if let was, let i = shown.firstIndex(where: {
             $0.kind == was.kind && $0.tenant == was.tenant && $0.tokens.first == was.tokens.first
                 && $0.firstSeen == was.firstSeen
         }) {
             scrollTop = max(0, scrollTop + i - cursor)
             cursor = i
         }
-        cursor = max(0, min(cursor, findings.count - 1))
+        cursor = max(0, min(cursor, shown.count - 1))
         return true
+    }
+
+    /// Sets the view's filter and order and lists again, the cursor on the first match.
+    public mutating func narrow(_ filter: Filter? = nil, byTime: Bool? = nil, ledger: Ledger, now: Instant) {
+        if let filter { self.filter = filter }
+        if let byTime { self.byTime = byTime }
+        shown = narrowed(ledger: ledger, now: now)
+        cursor = 0
+        scrollTop = 0
+    }
+
+    /// `findings` through the filter, newest first when `byTime` (they are most severe first as reported).
+    func narrowed(ledger: Ledger, now: Instant) -> [Finding] {
+        var out = findings
+        if !filter.isEmpty {
+            let m = FindingMatcher(filter, ledger: ledger, now: now, findings: findings)
+            out = out.filter(m.matches)
+        }
+        if byTime {
+            out.sort { a, b in a.lastSeen != b.lastSeen ? a.lastSeen > b.lastSeen : Finding.reportOrder(a, b) }
+        }
+        return out
     }
 
     /// Counts live tokens by age at `now`: in progress, stuck, or completed and not expired.
@@ -103,7 +132,7 @@ public struct FindingsState: Sendable {
     }
 
     /// The finding the selection is on.
-    public var selected: Finding? { findings.indices.contains(cursor) ? findings[cursor] : nil }
+    public var selected: Finding? { shown.indices.contains(cursor) ? shown[cursor] : nil }
 }
 
 extension Role {

@@ -37,6 +37,10 @@ enum FindingsView {
         x += g.put(" " + FindingsReport.summary(list), x: x, y: 0, role: .header)
         let leftOut = s.findings.suppressed.values.reduce(0, +)
         if leftOut > 0 { x += g.put(" (+\(Format.count(leftOut)) not listed)", x: x, y: 0, role: .header) }
+        if !s.findings.filter.isEmpty {
+            x += g.put(" · \(Format.count(s.findings.shown.count)) match", x: x, y: 0, role: .header,
+                       limit: max(0, g.width - x - 1))
+        }
         if let at = s.findings.computedAt {
             let right = "as of \(Format.clockTime(at))Z "
             if x + 1 + TextWidth.of(right) <= g.width {
@@ -116,23 +120,31 @@ enum FindingsView {
         let kind = wide ? 23 : 13
         let tenant = wide ? 14 : 10
         let tokens = wide ? 28 : 16
-        let evidence = max(0, width - (9 + kind + 1 + tenant + 1 + tokens + 1 + 8))
+        // Too narrow for a readable word of evidence: no column (the pane under the list has it in full).
+        let room = width - (9 + kind + 1 + tenant + 1 + tokens + 1 + 8)
+        let evidence = room < 10 ? 0 : room
         return (kind, tenant, tokens, evidence, wide)
     }
 
     static func list(_ s: AppState, layout l: FindingsLayout, into g: inout Grid) {
         let c = columns(width: g.width)
-        let titles: [(String, Int)] = [("SEVERITY", 9), ("KIND", c.kind + 1), ("TENANT", c.tenant + 1),
-                                       ("TOKENS", c.tokens + 1), ("LAST", 8), ("EVIDENCE", c.evidence)]
+        // The order in use carries the marker: most severe first, or newest first (`s`).
+        let byTime = s.findings.byTime
+        let titles: [(String, Int)] = [(byTime ? "SEVERITY" : "SEVERITY▼", 9), ("KIND", c.kind + 1),
+                                       ("TENANT", c.tenant + 1), ("TOKENS", c.tokens + 1),
+                                       (byTime ? "LAST▼" : "LAST", 8), ("EVIDENCE", c.evidence)]
         g.fill(row: l.listHeaderRow, role: .tableHeader)
         var x = 0
         for (title, w) in titles where w > 0 {
             g.put(title, x: x, y: l.listHeaderRow, role: .tableHeader, limit: w)
             x += w
         }
-        let all = s.findings.findings
+        let all = s.findings.shown
         if all.isEmpty, let y = l.listRows.first {
-            let why = s.findings.computedAt == nil ? "not computed yet" : "no findings: nothing looks wrong"
+            let why = s.findings.computedAt == nil ? "not computed yet"
+                : !s.findings.filter.isEmpty
+                ? "no findings match '\(Sanitizer.visible(s.findings.filter.source))' (Esc clears it)"
+                : "no findings: nothing looks wrong"
             g.put(" " + why, x: 0, y: y, role: .dim)
             return
         }
@@ -192,7 +204,8 @@ enum FindingsView {
             g.put("─ evidence ", x: 0, y: top, role: .border)
             return
         }
-        let jump = "⏎ jump to \(Sanitizer.visible(f.tokens.first ?? "-")) "
+        let side = f.kind == .doubleChargeSuspect && f.tokens.count > 1 ? "⏎ side by side · l " : "⏎ "
+        let jump = side + "jump to \(Sanitizer.visible(f.tokens.first ?? "-")) "
         var head = "─ \(f.severity.rawValue) \(f.kind.rawValue) · \(Sanitizer.visible(f.tenant)) · "
         let first = "first \(Format.dateTime(f.firstSeen)) · "
         // The date goes first on a narrow screen: the token Enter jumps to matters more.

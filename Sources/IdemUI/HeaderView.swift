@@ -36,11 +36,19 @@ enum HeaderView {
         g.put(right, x: rx, y: 0, role: .header)
 
         // Line 1: counts by status, each a word and a number.
+        // Whole counts only: one that does not fit (and those after it) becomes `…`, never a word without its number.
         var cx = 1
-        for status in TokenStatus.allCases {
-            let n = s.tally[status]
+        let parts = TokenStatus.allCases.map { ($0, s.tally[$0]) }
+        let roomy = parts.reduce(0) { $0 + $1.0.rawValue.count + 1 + Format.count($1.1).count + 2 } <= w - 1
+        for (i, (status, n)) in parts.enumerated() {
+            let text = status.rawValue + " " + Format.count(n)
+            let more = i < parts.count - 1 ? 2 : 0
+            guard cx + TextWidth.of(text) + more <= w - 1 || (i == parts.count - 1 && cx + TextWidth.of(text) <= w) else {
+                g.put("…", x: cx, y: 1, role: .dim)
+                break
+            }
             cx += g.put(status.rawValue, x: cx, y: 1, role: Role(status))
-            cx += g.put(" " + Format.count(n) + "  ", x: cx, y: 1, role: n == 0 ? .dim : .normal)
+            cx += g.put(" " + Format.count(n) + (roomy ? "  " : " "), x: cx, y: 1, role: n == 0 ? .dim : .normal)
         }
 
         // Line 2: rates over the last minute, sparklines over the last minutes (one bar per 10 s).

@@ -20,6 +20,9 @@ public enum Message: Sendable {
     /// A detail the run loop loaded for an `Effect.loadDetail`.
     case detailLoaded(DetailContent)
     case detailFailed(TokenKey, String)
+    /// A token's detail for the side-by-side view (`Effect.loadCompare`), or why it could not be read.
+    case compareLoaded(DetailContent)
+    case compareFailed(TokenKey, String)
     /// Something the run loop wants the user to know, e.g. a theme that failed to load.
     case notice(String)
     case error(String)
@@ -51,6 +54,9 @@ public enum Message: Sendable {
 public enum Effect: Sendable, Hashable {
     /// Read everything the store holds on a token and answer with `.detailLoaded` or `.detailFailed`.
     case loadDetail(TokenKey)
+    /// Read each token's detail for the side-by-side view, on its store's feed; answer each with `.compareLoaded`
+    /// or `.compareFailed`.
+    case loadCompare([TokenKey])
     /// Put text on the clipboard (the terminal sends OSC 52).
     case copy(String)
     /// Load a theme by name or path and use it; answer failures with `.error`.
@@ -73,8 +79,13 @@ public enum Effect: Sendable, Hashable {
     /// Read the store again from its start on the feed's thread, leaving out events after `asOf` (nil: all of
     /// them, live), and answer with `.refolded`; new events follow from where that read ends.
     case refold(asOf: Instant?)
+    /// Write the ledger's records at these indexes (the rows the table shows, or the marks) to a `.csv` or `.json`
+    /// file on a worker, with `list`'s columns; answer with `.notice` or `.error`.
+    case export(path: String, records: [Int32])
     /// Restore the terminal and stop.
     case quit
+    /// Ctrl-Z: restore the terminal, stop the process until it is continued, then redraw (answer with `.resize`).
+    case suspend
 }
 
 /// The load progress as the header shows it; the run loop measures the rate.

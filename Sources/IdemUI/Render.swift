@@ -26,6 +26,8 @@ public func render(_ state: AppState, theme: Theme, into grid: inout Grid) {
         FindingsView.render(state, into: &grid)
     case .histogram:
         HistogramView.render(state, into: &grid)
+    case .compare:
+        CompareView.render(state, into: &grid)
     }
     ActionDialogView.render(state, into: &grid)
     StatusBarView.render(state, theme: theme, into: &grid)

@@ -20,6 +20,9 @@ enum StatusBarView {
             x += g.put("▏", x: x, y: y, role: .filter)
             if case .filter = input, let err = s.filterError {
                 g.put("  " + err, x: x, y: y, role: .error)
+            } else if case .filter = input, s.mode == .findings {
+                g.put("  \(Format.count(s.findings.shown.count)) of \(Format.count(s.findings.findings.count)) findings"
+                    + "  Enter keeps · Esc cancels", x: x, y: y, role: .dim)
             } else if case .filter = input {
                 g.put("  \(Format.count(s.index.count)) of \(Format.count(s.ledger.count))  Enter keeps · Esc cancels",
                       x: x, y: y, role: .dim)
@@ -47,7 +50,9 @@ enum StatusBarView {
                   ("p", s.tail.isPaused ? "resume" : "pause"), ("y", "copy"), (":", "command")]
             return h
         case .detail:
-            return [("Esc", "back"), ("j/k", "scroll"), ("PgUp/PgDn", "page"), ("g/G", "top/end"), ("y", "copy token"),
+            let n = s.detail?.siblings.count ?? 0
+            let sibling: [(String, String)] = n == 0 ? [] : [(n == 1 ? "1" : "1-\(n)", "sibling")]
+            return [("Esc", "back")] + sibling + [("j/k", "scroll"), ("PgUp/PgDn", "page"), ("g/G", "top/end"), ("y", "copy token"),
                     ("?", "help"), ("q", "quit")]
         case .help:
             return [("Esc", "close"), ("j/k", "scroll"), ("q", "quit")]
@@ -55,8 +60,13 @@ enum StatusBarView {
             return [("Esc", "back"), ("⏎", "filter by bar"), ("h/l", "move"), ("z/Z", "zoom in/out"),
                     ("g/G", "first/last"), ("/", "filter"), ("?", "help"), ("q", "quit")]
         case .findings:
-            return [("Esc", "back"), ("⏎", "jump to token"), ("j/k", "move"), ("PgUp/PgDn", "page"), ("g/G", "top/end"),
+            let enter = s.findings.selected?.kind == .doubleChargeSuspect ? "side by side" : "jump to token"
+            return [("Esc", s.findings.filter.isEmpty ? "back" : "clear"), ("⏎", enter), ("/", "filter"),
+                    ("s", s.findings.byTime ? "by severity" : "newest first"), ("j/k", "move"), ("g/G", "top/end"),
                     ("y", "copy token"), ("?", "help"), ("q", "quit")]
+        case .compare:
+            return [("Esc", "back"), ("←/→", "token"), ("⏎", "open token"), ("j/k", "scroll"), ("y", "copy token"),
+                    ("?", "help"), ("q", "quit")]
         }
     }
 
@@ -82,6 +92,30 @@ enum StatusBarView {
             x += g.put(" filter ", x: x, y: y, role: .headerLabel)
             x += g.put(Sanitizer.visible(s.filter.source), x: x, y: y, role: .filter)
             x += g.put("  \(Format.count(s.index.count)) of \(Format.count(s.ledger.count)) tokens", x: x, y: y, role: .dim)
+        }
+        if s.mode == .findings, !s.findings.filter.isEmpty, s.input == nil {
+            x += g.put(" filter ", x: x, y: y, role: .headerLabel)
+            x += g.put(Sanitizer.visible(s.findings.filter.source), x: x, y: y, role: .filter)
+            x += g.put("  \(Format.count(s.findings.shown.count)) of \(Format.count(s.findings.findings.count)) findings",
+                       x: x, y: y, role: .dim)
+        }
+        if s.mode == .main, !s.marks.isEmpty {
+            x += g.put("  \(Format.count(s.marks.count)) marked (D purges, :export writes them; Esc clears)", x: x, y: y,
+                       role: .notice)
+        }
+        // Where the selection is, on the right: `row 3 of 120`, after `▲ N new` when rows came above it.
+        if s.mode == .main, s.index.count > 0 {
+            let new = s.newAbove > 0 ? "▲ \(Format.count(s.newAbove)) new (g: top)  " : ""
+            let row = new + "row \(Format.count(s.cursor + 1)) of \(Format.count(s.index.count)) "
+            if x + 2 + TextWidth.of(row) <= g.width {
+                g.put(row, x: g.width - TextWidth.of(row), y: y, role: .dim)
+            } else if !new.isEmpty {
+                // No room for both: the news wins (it says the table stopped following), over what was there.
+                g.put(" " + new, x: max(0, g.width - TextWidth.of(new) - 1), y: y, role: .notice)
+            }
+            if !new.isEmpty, x + 2 + TextWidth.of(row) <= g.width {
+                g.restyle(row: y, from: g.width - TextWidth.of(row), count: TextWidth.of(new), role: .notice)
+            }
         }
         if let line = s.bodySearch.statusLine { g.put("  " + line, x: x, y: y, role: .notice) }
     }

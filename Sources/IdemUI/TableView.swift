@@ -4,14 +4,13 @@ import IdemCore
 enum TableView {
     static func render(_ s: AppState, into g: inout Grid) {
         let l = s.layout
-        let columns = Column.layout(width: g.width, stores: s.ledger.isMultiStore)
+        let columns = Column.layout(width: g.width - s.markerWidth, stores: s.ledger.isMultiStore)
         // Header.
         g.fill(row: l.tableHeaderRow, role: .tableHeader)
-        var x = 0
+        var x = s.markerWidth
         for (c, w) in columns {
-            var title = c == .age && s.absoluteTimes ? "SINCE" : c.title
-            if c == s.sortColumn { title += s.sortDescending ? "▼" : "▲" }
-            g.put(c.rightAligned ? leftPad(title, w) : title, x: x, y: l.tableHeaderRow, role: .tableHeader, limit: w)
+            g.put(headerTitle(c, width: w, sort: s.sortColumn, descending: s.sortDescending,
+                              absoluteTimes: s.absoluteTimes), x: x, y: l.tableHeaderRow, role: .tableHeader, limit: w)
             x += w + 1
         }
         guard s.index.count > 0 else {
@@ -29,7 +28,10 @@ enum TableView {
             let r = records[recordIndex]
             let selected = row == s.cursor
             if selected { g.fill(row: y, role: .selection) }
-            var cx = 0
+            if s.markerWidth > 0, s.marks.contains(Int32(recordIndex)) {
+                g.put("●", x: 0, y: y, role: selected ? .selection : .notice)
+            }
+            var cx = s.markerWidth
             for (c, w) in columns {
                 let (text, role) = cell(c, r, s)
                 let shown = c == .operation ? TextWidth.elideOperation(text, to: w)
@@ -39,6 +41,17 @@ enum TableView {
                 cx += w + 1
             }
         }
+    }
+
+    /// A column's title as the header shows it: cut to leave room for the sort marker (`HIT▼`, `LAST SEE▼`), so the
+    /// marker is never the part cut off; right-aligned over number columns.
+    static func headerTitle(_ c: Column, width w: Int, sort: Column, descending: Bool,
+                            absoluteTimes: Bool = false) -> String {
+        var title = c == .age && absoluteTimes ? "SINCE" : c.title
+        if c == sort {
+            title = TextWidth.prefix(title, fitting: max(0, w - 1)).0 + (descending ? "▼" : "▲")
+        }
+        return c.rightAligned ? leftPad(title, w) : title
     }
 
     /// The text and role of one cell.

@@ -10,6 +10,8 @@ public struct Tail: Sendable, Hashable {
     public private(set) var pausedAt: Int?
     /// How many lines up from the newest the view is scrolled (while paused).
     public var scroll = 0
+    /// The cursor while the tail has focus: lines up from the bottom line of the view.
+    public var cursor = 0
 
     public init() {}
 
@@ -35,6 +37,7 @@ public struct Tail: Sendable, Hashable {
     public mutating func resume() {
         pausedAt = nil
         scroll = 0
+        cursor = 0
     }
 
     /// The events to show in `rows` lines, oldest first: the newest while following, the frozen view while paused.
@@ -43,6 +46,21 @@ public struct Tail: Sendable, Hashable {
         let newest = events.count - newSincePause - scroll
         let end = max(0, min(events.count, newest))
         return events[max(0, end - rows)..<end]
+    }
+
+    /// The events to show in `rows` lines, oldest first, of those `keep` takes: `scroll` counts kept lines only.
+    public func visible(rows: Int, where keep: (StoreEvent) -> Bool) -> [StoreEvent] {
+        guard rows > 0 else { return [] }
+        var out: [StoreEvent] = []
+        var skip = scroll
+        var i = events.count - newSincePause - 1
+        while i >= 0, out.count < rows {
+            if keep(events[i]) {
+                if skip > 0 { skip -= 1 } else { out.append(events[i]) }
+            }
+            i -= 1
+        }
+        return out.reversed()
     }
 
     /// Scrolls up (positive) or down; scrolling up pauses, scrolling back to the bottom stays paused until resumed.

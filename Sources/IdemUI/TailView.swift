@@ -18,15 +18,22 @@ enum TailView {
         } else {
             x += g.put("following", x: x, y: y0, role: .dim)
         }
+        if !s.filter.isEmpty {
+            x += g.put(s.tailAll ? " · all tokens (:tail filter)" : " · the filter's tokens (:tail all)", x: x, y: y0,
+                       role: .dim)
+        }
         g.put(" " + String(repeating: "─", count: max(0, g.width - x - 1)), x: x, y: y0, role: .border)
 
-        let events = s.tail.visible(rows: l.tailRows.count)
+        let events = s.tailEvents(rows: l.tailRows.count)
         if events.isEmpty {
-            g.put("waiting for requests…", x: 2, y: l.tailRows.lowerBound, role: .dim)
+            g.put(s.filter.isEmpty || s.tailAll ? "waiting for requests…" : "no events of the filter's tokens (:tail all)",
+                  x: 2, y: l.tailRows.lowerBound, role: .dim)
             return
         }
-        for (e, y) in zip(events, l.tailRows) {
+        let cursorLine = focused ? events.count - 1 - min(s.tail.cursor, events.count - 1) : -1
+        for (n, (e, y)) in zip(events, l.tailRows).enumerated() {
             line(e, y: y, into: &g)
+            if n == cursorLine { g.restyle(row: y, from: 0, count: g.width, role: .selection) }
         }
     }
 

@@ -28,6 +28,14 @@ public protocol TerminalBackend: AnyObject {
     func copy(_ text: String)
     /// Uses another theme from the next paint on.
     func setTheme(_ theme: Theme)
+    /// Ctrl-Z: restores the terminal, stops the process (SIGSTOP) and, once continued (`fg`), takes the screen
+    /// back; the next paint redraws everything.
+    func suspend()
+}
+
+extension TerminalBackend {
+    /// A terminal that cannot be suspended (a test terminal) does nothing.
+    public func suspend() {}
 }
 
 /// A wake-up another thread can send to a thread waiting in `poll(2)`: a non-blocking pipe whose read end the

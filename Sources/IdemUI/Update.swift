@@ -50,13 +50,23 @@ extension AppState {
             guard var d = detail, d.key == content.key else { return [] }
             d.content = content
             d.failure = nil
+            let window = findings.detector.config.doubleChargeWindow
+            d.siblings = DetailRelations.siblings(of: content.key, in: ledger, window: window)
             d.lines = DetailBuilder.lines(content, record: ledger.record(content.key), ledger: ledger, now: now,
-                                          secrets: secrets)
+                                          secrets: secrets,
+                                          findings: DetailRelations.findings(of: content.key, in: findings.findings),
+                                          siblings: d.siblings, siblingWindow: window)
             detail = d
             return []
         case .detailFailed(let key, let why):
             guard detail?.key == key else { return [] }
             detail?.failure = why
+            return []
+        case .compareLoaded(let content):
+            compareArrived(content.key, content: content, failure: nil)
+            return []
+        case .compareFailed(let key, let why):
+            compareArrived(key, content: nil, failure: why)
             return []
         case .notice(let text):
             notice = Notice(text: text, isError: false, at: now)
@@ -98,7 +108,7 @@ extension AppState {
     }
 
     var filterUsesFindings: Bool {
-        filter.terms.contains { if case .finding = $0 { return true }; if case .not(.finding) = $0 { return true }; return false }
+        filter.usesFindings
     }
 
     /// Recomputes the findings when due (at most once a second of the clock, and only when something moved);
@@ -141,11 +151,13 @@ extension AppState {
         cursor = max(0, min(cursor, index.count - 1))
         selectedRecord = index.count > 0 ? index[cursor] : nil
         keepCursorVisible()
+        countNewAbove()
     }
 
     /// Moves the table selection to a row and pins it to that token.
     mutating func moveCursor(to row: Int) {
         guard index.count > 0 else { return }
+        noteUserMoved()
         cursor = max(0, min(index.count - 1, row))
         selectedRecord = index[cursor]
         pinned = true
@@ -163,6 +175,7 @@ extension AppState {
     mutating func openDetail() -> [Effect] {
         guard let key = selectedKey else { return [] }
         detail = Detail(key: key)
+        detailReturnsTo = nil
         mode = .detail
         return [.loadDetail(key)]
     }
@@ -170,13 +183,16 @@ extension AppState {
     /// Sets the filter from text; a text that does not parse leaves the current filter and says why.
     @discardableResult
     public mutating func setFilter(_ text: String) -> Bool {
+        if mode == .findings { return setFindingsFilter(text) }
         switch Filter.parse(text) {
         case .success(let f):
             filterError = nil
             if f != filter {
                 filter = f
                 indexStale = true
-                pinned = pinned && selectedRecord != nil
+                // A new filter starts at its first match (the old row position means nothing in other rows).
+                pinned = false
+                pinnedSeen = nil
             }
             return true
         case .failure(let e):

@@ -5,7 +5,7 @@ extension AppState {
     public mutating func openFindings() {
         refreshFindings(force: findings.dirty)
         mode = .findings
-        findings.cursor = max(0, min(findings.cursor, findings.findings.count - 1))
+        findings.cursor = max(0, min(findings.cursor, findings.shown.count - 1))
         keepFindingVisible()
     }
 
@@ -15,8 +15,17 @@ extension AppState {
         let at = findings.cursor
         switch key {
         case .char("q"): return [.quit]
+        case .escape where !findings.filter.isEmpty:
+            findings.narrow(.all, ledger: ledger, now: now)
         case .escape, .backspace, .char("h"), .left, .char("F"):
             mode = .main
+        case .char("/"):
+            if notice?.isError == true { notice = nil }
+            input = .filter(text: findings.filter.source, previous: findings.filter)
+        case .char("s"):
+            findings.narrow(byTime: !findings.byTime, ledger: ledger, now: now)
+            notice = Notice(text: findings.byTime ? "findings newest first" : "findings most severe first",
+                            isError: false, at: now)
         case .char("?"), .function(1):
             mode = .help
             helpReturnsTo = .findings
@@ -28,7 +37,9 @@ extension AppState {
         case .pageDown, .char(" "), .ctrl("f"): moveFinding(to: at + page)
         case .pageUp, .ctrl("b"): moveFinding(to: at - page)
         case .char("g"), .home: moveFinding(to: 0)
-        case .char("G"), .end: moveFinding(to: findings.findings.count - 1)
+        case .char("G"), .end: moveFinding(to: findings.shown.count - 1)
+        case .enter where findings.selected?.kind == .doubleChargeSuspect && (findings.selected?.tokens.count ?? 0) > 1:
+            return openCompare()
         case .enter, .right, .char("l"):
             jumpToSelectedFinding()
         case .char("y"):
@@ -39,7 +50,7 @@ extension AppState {
     }
 
     mutating func moveFinding(to row: Int) {
-        findings.cursor = max(0, min(findings.findings.count - 1, row))
+        findings.cursor = max(0, min(findings.shown.count - 1, row))
         keepFindingVisible()
     }
 
@@ -48,7 +59,21 @@ extension AppState {
         let c = findings.cursor
         if c < findings.scrollTop { findings.scrollTop = c }
         if c >= findings.scrollTop + h { findings.scrollTop = c - h + 1 }
-        findings.scrollTop = max(0, min(findings.scrollTop, max(0, findings.findings.count - h)))
+        findings.scrollTop = max(0, min(findings.scrollTop, max(0, findings.shown.count - h)))
+    }
+
+    /// Sets the findings view's filter from text (the `/` line while the findings view is up).
+    @discardableResult
+    mutating func setFindingsFilter(_ text: String) -> Bool {
+        switch Filter.parse(text) {
+        case .success(let f):
+            filterError = nil
+            if f != findings.filter { findings.narrow(f, ledger: ledger, now: now) }
+            return true
+        case .failure(let e):
+            filterError = e.message
+            return false
+        }
     }
 
     /// Goes back to the table with the selected finding's (first) token selected: the filter is cleared when it

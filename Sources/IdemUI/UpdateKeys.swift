@@ -4,6 +4,7 @@ extension AppState {
     /// Dispatches a key to the line being typed, or to the screen that is up.
     mutating func handle(_ key: Key) -> [Effect] {
         if key == .ctrl("c") { return [.quit] }
+        if key == .ctrl("z") { return [.suspend] }
         if input != nil { return handleInput(key) }
         if purgeDialog != nil { return handleDialog(key) }
         if replayDialog != nil { return handleReplayDialog(key) }
@@ -15,6 +16,7 @@ extension AppState {
         case .help: return handleHelp(key)
         case .findings: return handleFindings(key)
         case .histogram: return handleHistogram(key)
+        case .compare: return handleCompare(key)
         }
     }
 
@@ -34,9 +36,11 @@ extension AppState {
         case .char("/"):
             // Starting a new filter or command moves on from an error: it would hide the filter's count.
             if notice?.isError == true { notice = nil }
+            historyPosition = nil
             input = .filter(text: filter.source, previous: filter)
         case .char(":"):
             if notice?.isError == true { notice = nil }
+            historyPosition = nil
             input = .command(text: "")
         case .tab, .backTab:
             focus = focus == .table ? .tail : .table
@@ -44,7 +48,7 @@ extension AppState {
             if tail.isPaused { tail.resume() } else { tail.pause() }
         case .char("s"):
             // Cycle through the columns on screen, so the sort marker is always visible.
-            let all = Column.layout(width: width, stores: ledger.isMultiStore).map(\.0)
+            let all = Column.layout(width: width - markerWidth, stores: ledger.isMultiStore).map(\.0)
             let next = all.isEmpty ? sortColumn : all[((all.firstIndex(of: sortColumn) ?? -1) + 1) % all.count]
             sort(by: next)
         case .char("S"):
@@ -63,6 +67,7 @@ extension AppState {
         case .escape:
             if notice?.isError == true {
                 notice = nil
+            } else if clearMarks() {
             } else if !filter.isEmpty {
                 filter = .all
                 filterError = nil
@@ -78,42 +83,31 @@ extension AppState {
             switch key {
             case .char("j"), .down: moveCursor(to: cursor + 1)
             case .char("k"), .up: moveCursor(to: cursor - 1)
-            case .pageDown, .ctrl("f"), .char(" "): moveCursor(to: cursor + page)
+            case .char(" "): toggleMark()
+            case .pageDown, .ctrl("f"): moveCursor(to: cursor + page)
             case .pageUp, .ctrl("b"): moveCursor(to: cursor - page)
             case .ctrl("d"): moveCursor(to: cursor + page / 2)
             case .ctrl("u"): moveCursor(to: cursor - page / 2)
-            case .char("g"), .home: moveCursor(to: 0)
+            case .char("g"), .home: followTop()
             case .char("G"), .end: moveCursor(to: index.count - 1)
+            case .char("n"): searchNext(forward: true)
+            case .char("N"): searchNext(forward: false)
             default: break
             }
         }
         return []
     }
 
-    /// Navigation while the tail has focus: up pauses and scrolls back, `G` or End follows again.
-    mutating func handleTailNavigation(_ key: Key) -> [Effect] {
-        let page = max(1, layout.tailRows.count - 1)
-        switch key {
-        case .char("k"), .up: tail.scroll(by: 1)
-        case .char("j"), .down: tail.scroll(by: -1)
-        case .pageUp, .ctrl("b"): tail.scroll(by: page)
-        case .pageDown, .ctrl("f"): tail.scroll(by: -page)
-        case .char("g"), .home: tail.scroll(by: Tail.capacity * 2)
-        case .char("G"), .end: tail.resume()
-        default: break
-        }
-        return []
-    }
-
     mutating func handleDetail(_ key: Key) -> [Effect] {
         let page = max(1, layout.bodyRows.count - 1)
-        let maxScroll = max(0, (detail?.lines.count ?? 0) - layout.bodyRows.count)
+        let maxScroll = DetailView.maxScroll(detail?.lines ?? [], width: width, rows: layout.bodyRows.count)
         func scroll(_ to: Int) { detail?.scroll = max(0, min(maxScroll, to)) }
         let at = detail?.scroll ?? 0
         switch key {
         case .char("q"): return [.quit]
         case .escape, .backspace, .char("h"), .left:
-            mode = .main
+            mode = detailReturnsTo ?? .main
+            detailReturnsTo = nil
             detail = nil
         case .char("?"), .function(1):
             mode = .help
@@ -132,6 +126,11 @@ extension AppState {
             return replaySelected()
         case .char(":"):
             input = .command(text: "")
+        case .char(let c) where c.isNumber:
+            // A sibling token: its detail replaces this one (Esc goes back where this one would).
+            guard let n = c.wholeNumberValue, let sibs = detail?.siblings, n >= 1, n <= sibs.count else { break }
+            detail = Detail(key: sibs[n - 1])
+            return [.loadDetail(sibs[n - 1])]
         default: break
         }
         return []
@@ -148,6 +147,7 @@ extension AppState {
         case .pageDown, .char(" "): helpScroll += max(1, layout.bodyRows.count - 1)
         case .pageUp: helpScroll = max(0, helpScroll - max(1, layout.bodyRows.count - 1))
         case .char("g"), .home: helpScroll = 0
+        case .char("G"), .end: helpScroll = Int.max / 2
         default: break
         }
         helpScroll = max(0, min(helpScroll, max(0, HelpView.lines(width: width).count - layout.bodyRows.count)))
@@ -164,6 +164,12 @@ extension AppState {
         switch key {
         case .escape:
             if case .filter(_, let previous) = current {
+                if mode == .findings {
+                    findings.narrow(previous, ledger: ledger, now: now)
+                    filterError = nil
+                    input = nil
+                    return []
+                }
                 filter = previous
                 filterError = nil
                 indexStale = true
@@ -172,6 +178,10 @@ extension AppState {
             return bodySearchEffects()
         case .enter:
             input = nil
+            switch current {
+            case .filter: remember(text, command: false)
+            case .command: remember(text, command: true)
+            }
             switch current {
             case .filter:
                 if !setFilter(text) { notice = Notice(text: filterError ?? "bad filter", isError: true, at: now) }
@@ -193,13 +203,20 @@ extension AppState {
             if case .command = current { text = Commands.complete(text) }
         case .char(let c):
             text.append(c)
-        case .up, .down, .pageUp, .pageDown:
+        case .up, .down, .ctrl("p"), .ctrl("n"):
+            // The history of what was typed here: ↑/Ctrl-P older, ↓/Ctrl-N newer (past the newest: empty).
+            var isCommand = false
+            if case .command = current { isCommand = true }
+            guard let recalled = recall(older: key == .up || key == .ctrl("p"), command: isCommand) else { return [] }
+            text = recalled
+        case .pageUp, .pageDown:
             // The table stays navigable while typing a filter.
             if case .filter = current, mode == .main { return handleMain(key) }
             return []
         default:
             return []
         }
+        if key != .up, key != .down, key != .ctrl("p"), key != .ctrl("n") { historyPosition = nil }
         switch current {
         case .filter(_, let previous):
             input = .filter(text: text, previous: previous)
@@ -218,8 +235,8 @@ extension AppState {
         switch m.action {
         case .click:
             if m.y == l.tableHeaderRow {
-                var x = 0
-                for (column, w) in Column.layout(width: width, stores: ledger.isMultiStore) {
+                var x = markerWidth
+                for (column, w) in Column.layout(width: width - markerWidth, stores: ledger.isMultiStore) {
                     if m.x >= x, m.x < x + w + 1 { sort(by: column); break }
                     x += w + 1
                 }
@@ -228,6 +245,13 @@ extension AppState {
                 moveCursor(to: scrollTop + m.y - l.tableRows.lowerBound)
             } else if l.tailRows.contains(m.y) || m.y == l.tailTitleRow {
                 focus = .tail
+                // A click on a line puts the tail's cursor on it (and holds the view still).
+                let shown = tailEvents(rows: l.tailRows.count).count
+                let line = m.y - l.tailRows.lowerBound
+                if line >= 0, line < shown {
+                    if line < shown - 1 { tail.pause() }
+                    tail.cursor = shown - 1 - line
+                }
             }
         case .wheelUp, .wheelDown:
             let delta = m.action == .wheelUp ? -3 : 3

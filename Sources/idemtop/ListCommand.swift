@@ -27,7 +27,7 @@ struct ListCommand: ParsableCommand {
     var status: String?
     @Option(help: "Only tokens of this tenant.") var tenant: String?
     @OptionGroup var filter: FilterOption
-    @Option(help: "Sort by this field; times and counts sort newest/highest first, text A to Z.")
+    @Option(help: "Sort by this field; times and counts sort newest/highest first, text A to Z. The dashboard's :sort takes the same names (age is created).")
     var sort: SortField = .lastSeen
     @Flag(help: "Reverse the sort order.") var reverse = false
     @Option(parsing: .unconditional, help: "Print at most this many tokens.") var limit: Int?
@@ -62,16 +62,18 @@ struct ListCommand: ParsableCommand {
                 out.line(line)
             }
         case .json:
-            out.line(ReportJSON.encode(rows.map { TokenRow($0, in: ledger, at: now) }, pretty: true))
+            TokenExport.lines(rows, in: ledger, at: now, format: .json).forEach { out.line($0) }
         case .jsonl:
             for r in rows { out.line(ReportJSON.encode(TokenRow(r, in: ledger, at: now))) }
         case .csv:
-            out.line(TextTable.csvLine(TokenRow.csvHeader(ledger)))
-            for r in rows { out.line(TextTable.csvLine(TokenRow(r, in: ledger, at: now).csv)) }
+            TokenExport.lines(rows, in: ledger, at: now, format: .csv).forEach { out.line($0) }
         }
         out.flush()
         loaded.reportMalformed()
     }
 }
 
-extension TokenListing.SortField: ExpressibleByArgument {}
+extension TokenListing.SortField: ExpressibleByArgument {
+    /// The field names, and the dashboard's `:sort` names as aliases (`age`, `last-seen`, `mism`).
+    public init?(argument: String) { self.init(name: argument) }
+}

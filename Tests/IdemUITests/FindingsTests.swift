@@ -116,7 +116,8 @@ enum FindingsFixture {
         #expect(effects == [.quit])
     }
 
-    @Test func enterJumpsToTheFirstTokenOfADoubleCharge() {
+    /// `l` (→) jumps to the token; Enter on a double charge opens its tokens side by side (FindingsNarrowTests).
+    @Test func lJumpsToTheFirstTokenOfADoubleCharge() {
         var s = FindingsFixture.state()
         _ = s.update(.key(.char("F")))
         let row = s.findings.findings.firstIndex {
@@ -126,7 +127,7 @@ enum FindingsFixture {
         let first = row >= 0 ? s.findings.findings[row].tokens.first : nil
         #expect(first != FindingsFixture.doubleB)
         for _ in 0..<row { _ = s.update(.key(.char("j"))) }
-        _ = s.update(.key(.enter))
+        _ = s.update(.key(.char("l")))
         #expect(s.mode == .main)
         #expect(s.selectedKey == first.map { TokenKey(tenant: "acme", token: $0) })
         #expect(s.cursor >= s.scrollTop && s.cursor < s.scrollTop + s.layout.tableHeight)

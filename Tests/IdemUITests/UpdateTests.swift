@@ -195,7 +195,10 @@ import Testing
         let cursor = s.cursor
         _ = press(&s, .char("k"))
         #expect(s.tail.isPaused)
-        #expect(s.tail.scroll == 1)
+        // The cursor goes up the lines on screen first, then the view scrolls back.
+        #expect(s.tail.cursor == 1 && s.tail.scroll == 0)
+        for _ in 0..<s.layout.tailRows.count { _ = press(&s, .char("k")) }
+        #expect(s.tail.cursor == s.layout.tailRows.count - 1 && s.tail.scroll == 2)
         #expect(s.cursor == cursor)
         _ = press(&s, .char("G"))
         #expect(!s.tail.isPaused)

@@ -66,6 +66,9 @@ import Testing
         // Detail: the request with its secrets masked, and the stored response.
         t.send("g")
         t.send("Enter")
+        // The three tokens carry one payload: the findings and siblings come first, the request a page down.
+        t.waitFor("the detail's findings and siblings") { $0.contains("── Findings") && $0.contains("── Siblings (2)") }
+        t.send("PageDown")
         screen = t.waitFor("the detail") { $0.contains("── Request") && $0.contains("Stored response") }
         #expect(screen.contains("Bearer ****"))
         #expect(!screen.contains("sk_live_secret"))

@@ -22,14 +22,14 @@ import Testing
         t.send("F")
         // Wait for the whole view, pane included: a capture can land between the title and the rest of a frame.
         let screen = t.waitFor("the findings view with its evidence pane") {
-            $0.contains("idemtop › findings") && $0.contains("⏎ jump to ")
+            $0.contains("idemtop › findings") && $0.contains("jump to ")
         }
         #expect(screen.contains("double_charge_suspect"))
         #expect(screen.contains("AGE OF LIVE TOKENS"))
         #expect(screen.contains("REQ/S"))
         // The pane under the list names the token Enter jumps to (the first row is the most severe: a double charge).
-        guard let pane = screen.split(separator: "\n").first(where: { $0.contains("⏎ jump to ") }),
-              let r = pane.range(of: "⏎ jump to ")
+        guard let pane = screen.split(separator: "\n").first(where: { $0.contains("jump to ") }),
+              let r = pane.range(of: "jump to ")
         else {
             Issue.record("no evidence pane in:\n\(screen)")
             return
@@ -38,7 +38,8 @@ import Testing
         let token = pane[r.upperBound...].trimmingCharacters(in: .whitespaces)
         #expect(!token.isEmpty)
 
-        t.send("Enter")
+        // `l` jumps to the token (Enter on a double charge opens its tokens side by side).
+        t.send("l")
         let table = t.waitFor("the table again") { $0.contains("STATUS") && !$0.contains("idemtop › findings") }
         // The selected row (bold, reverse or coloured background) holds the token; the detail opens on it.
         #expect(table.contains(String(token.prefix(10))))

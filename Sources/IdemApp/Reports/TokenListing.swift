@@ -7,6 +7,19 @@ public struct TokenListing: Sendable {
     public enum SortField: String, CaseIterable, Sendable {
         case status, tenant, token, operation, created, updated, expires, hits, mismatches, conflicts
         case lastSeen = "last_seen"
+
+        /// A field by its name or by a name the dashboard's `:sort` takes (one vocabulary: `age` is `created`,
+        /// `last-seen`, `mism`, `op` and the other column aliases work in both).
+        public init?(name: String) {
+            let n = name.lowercased().replacingOccurrences(of: "-", with: "_")
+            if let f = SortField(rawValue: n) {
+                self = f
+            } else if let c = Column(name: n), let f = c == .age ? SortField.created : SortField(rawValue: c.rawValue) {
+                self = f
+            } else {
+                return nil
+            }
+        }
     }
 
     public var status: TokenStatus?
