@@ -96,10 +96,16 @@ public final class JournalReader: EventReader {
 
     /// The file offset up to which every line has been read and handed on.
     public var offset: Int64 {
-        guard part < ready.count else { return bufferOffset + Int64(start) }
-        let p = ready[part]
-        if nextSkip < p.skips.count && p.skips[nextSkip].before == nextEvent { return p.skips[nextSkip].at }
-        return p.events[nextEvent].ref
+        // The next line not handed on: in the current part, or a later one (a poll whose limit fell on a part's
+        // last event leaves that part where it is, used up).
+        var (p, e, k) = (part, nextEvent, nextSkip)
+        while p < ready.count {
+            let d = ready[p]
+            if k < d.skips.count && d.skips[k].before == e { return d.skips[k].at }
+            if e < d.events.count { return d.events[e].ref }
+            (p, e, k) = (p + 1, 0, 0)
+        }
+        return bufferOffset + Int64(start)
     }
 
     /// Bytes read but not handed on yet: after a poll its limit did not cut short, a last line still waiting for its
