@@ -6,7 +6,8 @@ import Glibc
 
 /// Reads a journal (JSON Lines, one event a line) from the start and follows it as it grows, as `tail -F` does.
 ///
-/// The reader owns one read-only file descriptor and reads with `pread` from a saved offset in large chunks. A line
+/// The reader owns one read-only file descriptor and reads with `pread` from a saved offset in large chunks; the
+/// complete lines of each chunk are decoded as one block on all cores (`BlockDecoder`) and handed on in order. A line
 /// without its `\n` yet is held back until the rest arrives. A malformed line is reported with its line number and
 /// skipped. Once a poll, before reading on, and again at the end of what it read, it checks which file it follows,
 /// as lnav does: when the file shrank below what was read, or no longer starts with the first line read from it (a
@@ -22,12 +23,12 @@ public final class JournalReader: EventReader {
     public var path: String { location.path }
 
     private var file: JournalFile
-    private var buffer: UnsafeMutablePointer<UInt8>
+    var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     /// Unprocessed bytes are `buffer[start..<end]`; `buffer[0]` is at `bufferOffset` in the file.
-    private var start = 0
-    private var end = 0
-    private var bufferOffset: Int64 = 0
+    var start = 0
+    var end = 0
+    var bufferOffset: Int64 = 0
     var lineNumber: Int64 = 0
     private var decoder = EventLineDecoder()
     /// Decodes the complete lines of the buffer on all cores; they wait in `ready` to be handed on in order, from
@@ -96,10 +97,16 @@ public final class JournalReader: EventReader {
 
     /// The file offset up to which every line has been read and handed on.
     public var offset: Int64 {
-        guard part < ready.count else { return bufferOffset + Int64(start) }
-        let p = ready[part]
-        if nextSkip < p.skips.count && p.skips[nextSkip].before == nextEvent { return p.skips[nextSkip].at }
-        return p.events[nextEvent].ref
+        // The next line not handed on: in the current part, or a later one (a poll whose limit fell on a part's
+        // last event leaves that part where it is, used up).
+        var (p, e, k) = (part, nextEvent, nextSkip)
+        while p < ready.count {
+            let d = ready[p]
+            if k < d.skips.count && d.skips[k].before == e { return d.skips[k].at }
+            if e < d.events.count { return d.events[e].ref }
+            (p, e, k) = (p + 1, 0, 0)
+        }
+        return bufferOffset + Int64(start)
     }
 
     /// Bytes read but not handed on yet: after a poll its limit did not cut short, a last line still waiting for its
@@ -136,62 +143,6 @@ public final class JournalReader: EventReader {
             break
         }
         return count
-    }
-
-    /// Hands on complete lines, up to `limit` events: first those decoded already, then the buffer's complete
-    /// lines, decoded as one block (on all cores when it is large).
-    private func processLines(limit: Int, _ sink: (StoreEvent) -> Void, _ malformed: (MalformedEntry) -> Void,
-                              hand: Bool = true) -> Int {
-        var count = 0
-        while count < limit {
-            if part < ready.count {
-                if !hand { break }
-                count += handReady(limit: limit - count, sink, malformed)
-                continue
-            }
-            if !ready.isEmpty { ready.removeAll(keepingCapacity: true) }
-            // The last `\n` (lines are short: a backward byte loop finds it at once; memrchr is not imported).
-            var last = end - 1
-            while last >= start, buffer[last] != 10 { last -= 1 }
-            guard last >= start else { break }
-            let upTo = last + 1
-            ready = blocks.decode(buffer + start, count: upTo - start, fileOffset: bufferOffset + Int64(start))
-            (part, nextEvent, nextSkip) = (0, 0, 0)
-            start = upTo
-        }
-        return count
-    }
-
-    /// Hands on decoded lines in order, up to `limit` events (or to the end of the current part).
-    func handReady(limit: Int, _ sink: (StoreEvent) -> Void, _ malformed: (MalformedEntry) -> Void) -> Int {
-        var count = 0
-        let skips = ready[part].skips
-        let events = ready[part].events.count
-        while count < limit {
-            if nextSkip < skips.count && skips[nextSkip].before == nextEvent {
-                skipLine(skips[nextSkip].reason, malformed)
-                nextSkip += 1
-            } else if nextEvent < events {
-                lineNumber += 1
-                ready[part].events[nextEvent].seq = lineNumber
-                let e = ready[part].events[nextEvent]
-                chains?.add(tenant: e.tenant, token: e.token, offset: e.ref)
-                sink(e)
-                nextEvent += 1
-                count += 1
-            } else {
-                (part, nextEvent, nextSkip) = (part + 1, 0, 0)
-                break
-            }
-        }
-        return count
-    }
-
-    /// Counts a line that holds no event, reporting it when it is malformed (`reason` nil: an empty line).
-    func skipLine(_ reason: String?, _ malformed: (MalformedEntry) -> Void) {
-        lineNumber += 1
-        chains?.skipLine()
-        if let reason { malformed(MalformedEntry(position: lineNumber, reason: reason)) }
     }
 
     /// Moves the held-back partial line to the front and reads more after it; returns the bytes read.

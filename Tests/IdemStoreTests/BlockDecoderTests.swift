@@ -167,4 +167,31 @@ import IdemCore
             #expect(try r.detail(for: TokenKey(tenant: "acme", token: "tok-1")).timeline.count == 2)
         }
     }
+
+    @Test func aPollEndingOnAPartsLastEventLeavesTheOffsetAtTheNextLine() throws {
+        let dir = try TempDir()
+        let path = dir.file("j.jsonl")
+        let lines = (0..<400).map { J.line(J.request("t\($0)")) }
+        let text = lines.joined()
+        try J.write(text, to: path)
+        // The same cut the reader makes: how many events the first part holds.
+        var probe = BlockDecoder(workers: 2)
+        probe.parallelThreshold = 0
+        let bytes = Array(text.utf8)
+        let parts = bytes.withUnsafeBufferPointer { b in
+            b.baseAddress.map { probe.decode($0, count: b.count, fileOffset: 0) } ?? []
+        }
+        let first = try #require(parts.first?.events.count)
+        #expect(parts.count == 2 && first > 0 && first < 400)
+        let r = try JournalReader(path: path)
+        r.blocks = BlockDecoder(workers: 2)
+        r.blocks.parallelThreshold = 0
+        #expect(try J.drain(r, limit: first).events.count == first)
+        #expect(r.offset == Int64(lines[..<first].joined().utf8.count))
+        #expect(r.pendingBytes == bytes.count - lines[..<first].joined().utf8.count)
+        #expect(try J.drain(r, limit: 400 - first).events.count == 400 - first)
+        #expect(r.offset == Int64(bytes.count))
+        #expect(r.pendingBytes == 0)
+        #expect(r.progress.fraction == 1)
+    }
 }

@@ -39,7 +39,10 @@ st AS (
 SELECT status, count(*), sum(n), sum(executed), sum(replayed), sum(mismatch), sum(conflict), sum(reexecuted)
 FROM st GROUP BY status
 """
-rows = duckdb.execute(q, [path, at, at, at]).fetchall()
+con = duckdb.connect()
+# A query longer than 2 s draws a progress bar on stdout, which is not JSON.
+con.execute("SET enable_progress_bar = false")
+rows = con.execute(q, [path, at, at, at]).fetchall()
 out = {"tokens": 0, "events": 0, "executed": 0, "hits": 0, "mismatches": 0, "conflicts": 0, "reexecuted": 0,
        "by_status": {}}
 for status, n, events, ex, rp, mm, cf, rx in rows:

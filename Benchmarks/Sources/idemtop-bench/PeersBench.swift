@@ -69,7 +69,10 @@ enum PeersBench {
                          median(times[mine]) / median(times[peer])))
         }
         for (mine, peer) in [(0, 1), (3, 4)] {
-            guard let a = answers[mine], let b = answers[peer] else { continue }
+            guard let a = answers[mine], let b = answers[peer] else {
+                print("NO ANSWER to compare from \(answers[mine] == nil ? contenders[mine].name : contenders[peer].name)")
+                continue
+            }
             print(a == b ? "same answer: \(contenders[mine].name) and \(contenders[peer].name): \(a.brief)"
                   : "DIFFERENT answers:\n  \(contenders[mine].name): \(a.brief)\n  \(contenders[peer].name): \(b.brief)")
         }
