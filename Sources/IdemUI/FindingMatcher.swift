@@ -25,8 +25,8 @@ struct FindingMatcher {
     static func isAboutFinding(_ t: Filter.Term) -> Bool {
         switch t {
         case .text, .tenant, .operation, .token, .finding, .severity: return true
-        // HOOK(part A): an `at:` window could match a finding whose firstSeen...lastSeen overlaps it; until then it
-        // goes to the tokens' records (a token with an event in the window), which answers the same question.
+        // The time terms go to the tokens' records: `at:07:10..07:20` keeps a finding one of whose tokens had an
+        // event in the window, which is "what happened around 07:14" for a finding too.
         case .not(let inner): return isAboutFinding(inner)
         default: return false
         }

@@ -72,6 +72,24 @@ import Testing
         #expect(s.filterError?.contains("severity is one of low, medium, high, critical") == true)
     }
 
+    @Test func anAtWindowKeepsTheFindingsWhoseTokensHadAnEventInIt() {
+        var s = FindingsFixture.state()
+        _ = press(&s, .char("F"))
+        func shown(_ text: String) -> [Finding] {
+            _ = s.setFilter(text)
+            return s.findings.shown
+        }
+        // The double charge's two executions were at -90 s and -60 s, the storm's at -50 s and after.
+        let charge = shown("at:05:58:20..05:59:05")
+        #expect(charge.contains { $0.kind == .doubleChargeSuspect })
+        #expect(charge.allSatisfy { $0.tenant == "acme" })
+        // The window's end is left out: one second before the first execution to it shows nothing of acme's.
+        #expect(!shown("at:05:58:29..05:58:30").contains { $0.kind == .doubleChargeSuspect })
+        #expect(shown("at:05:58:30..05:58:31").contains { $0.kind == .doubleChargeSuspect })
+        // With the tenant, as the on-call engineer types it.
+        #expect(!shown("tenant:hooli at:05:58:20..05:59:05").contains { $0.kind == .doubleChargeSuspect })
+    }
+
     @Test func severityInTheTableKeepsTheTokensOfSoSevereFindings() {
         var s = FindingsFixture.state()
         s.refreshFindings(force: true)
