@@ -50,13 +50,8 @@ extension AppState {
             guard var d = detail, d.key == content.key else { return [] }
             d.content = content
             d.failure = nil
-            let window = findings.detector.config.doubleChargeWindow
-            d.siblings = DetailRelations.siblings(of: content.key, in: ledger, window: window)
-            d.lines = DetailBuilder.lines(content, record: ledger.record(content.key), ledger: ledger, now: now,
-                                          secrets: secrets,
-                                          findings: DetailRelations.findings(of: content.key, in: findings.findings),
-                                          siblings: d.siblings, siblingWindow: window)
             detail = d
+            buildDetailLines()
             return []
         case .detailFailed(let key, let why):
             guard detail?.key == key else { return [] }
@@ -114,7 +109,22 @@ extension AppState {
     /// Recomputes the findings when due (at most once a second of the clock, and only when something moved);
     /// `force` recomputes now, e.g. when the findings view opens. A filter by finding follows the new findings.
     public mutating func refreshFindings(force: Bool = false) {
-        if findings.refresh(at: now, ledger: ledger, force: force), filterUsesFindings { indexStale = true }
+        guard findings.refresh(at: now, ledger: ledger, force: force) else { return }
+        if filterUsesFindings { indexStale = true }
+        // The open detail lists the token's findings: the new ones.
+        if mode == .detail, detail?.content != nil { buildDetailLines() }
+    }
+
+    /// Builds the open detail's lines from its content, the token's current findings and its siblings.
+    mutating func buildDetailLines() {
+        guard var d = detail, let content = d.content else { return }
+        let window = findings.detector.config.doubleChargeWindow
+        d.siblings = DetailRelations.siblings(of: content.key, in: ledger, window: window)
+        d.lines = DetailBuilder.lines(content, record: ledger.record(content.key), ledger: ledger, now: now,
+                                      secrets: secrets,
+                                      findings: DetailRelations.findings(of: content.key, in: findings.findings),
+                                      siblings: d.siblings, siblingWindow: window)
+        detail = d
     }
 
     mutating func apply(_ batch: [StoreEvent], malformed: [MalformedEntry]) -> [Effect] {

@@ -41,6 +41,17 @@ import Testing
         #expect(s.mode == .main)
     }
 
+    @Test func theOpenDetailFollowsTheFindingsAsTheyAreRecomputed() {
+        var s = Self.detail("acme", FindingsFixture.doubleA)
+        let third = Fixture.request("acme", "third-retry-55aa", "POST /v1/charges", .executed, at: Fixture.at(-30),
+                                    fingerprint: FindingsFixture.fpC)
+        _ = s.update(.events([third], malformed: []))
+        s.refreshFindings(force: true)
+        let lines = Self.text(s)
+        #expect(lines.contains { $0.contains("executed 3 times under 3 tokens") }, "\(lines)")
+        #expect(lines.contains("── Siblings (2): same tenant, operation and payload within 10m "))
+    }
+
     @Test func aTokenWithNoPayloadTwinHasNoSiblings() {
         let s = Self.detail("東京商事", "注文-2026-東京")
         #expect(s.detail?.siblings == [])
