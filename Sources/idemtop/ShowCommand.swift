@@ -21,15 +21,18 @@ struct ShowCommand: ParsableCommand {
     @Option(help: "The tenant, when the token exists in more than one.") var tenant: String?
     @Option(help: "Output format.") var format: TableOrJSON = .table
     @OptionGroup var clock: ClockOptions
+    @Flag(help: "Neither read nor write the journal's token index checkpoint in the cache folder.") var noCache = false
 
     func run() throws {
         let now = try clock.instant()
-        let loaded = try LoadedStore.load(store.location(), registry: registry, policy: try clock.policy(), until: clock.cutoff)
+        let loaded = try ShowLoad.load(store.location(), token: token, registry: registry, policy: try clock.policy(),
+                                       until: clock.cutoff, cacheFolder: noCache ? nil : CacheFolder.path())
+        loaded.notices.forEach { printError("idemtop: " + $0) }
         let ledger = loaded.ledger
         let index = try ShowCommand.find(token: token, tenant: tenant, in: ledger)
         let record = ledger.records[index]
         let key = ledger.key(of: record)
-        let show = TokenShow(record: record, in: ledger, detail: try loaded.reader.detail(for: key), at: now,
+        let show = TokenShow(record: record, in: ledger, detail: try loaded.detail(key), at: now,
                              mask: SecretMask.standard(adding: try UserConfig.load().secretFields))
         var out = Output()
         switch format {
@@ -37,7 +40,7 @@ struct ShowCommand: ParsableCommand {
         case .table: show.lines.forEach { out.line($0) }
         }
         out.flush()
-        loaded.reportMalformed()
+        if let line = loaded.malformedWarning { printError("idemtop: " + line) }
     }
 
     /// The record's index for `token`, or a one-line failure (exit 2 when ambiguous).

@@ -15,6 +15,9 @@ struct CLIRunner {
         var stderrData = Data()
     }
 
+    /// The cache folder every run gets (`XDG_CACHE_HOME`, unless the test passes its own): never the real home's.
+    static let cacheHome = FileManager.default.temporaryDirectory.path + "/idemtop-cli-cache-\(getpid())"
+
     /// The binary beside the test bundle (`swift build` puts both in the same folder).
     static var binary: URL {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("idemtop")
@@ -29,6 +32,7 @@ struct CLIRunner {
                     timeout: Double? = nil) throws -> Result {
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
+        env["XDG_CACHE_HOME"] = cacheHome
         for (k, v) in environment { env[k] = v }
         do {
             let o = try ChildProcess.run(executable ?? binary.path, args, environment: env, timeout: timeout)
@@ -61,6 +65,7 @@ struct CLIRunner {
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
+        env["XDG_CACHE_HOME"] = cacheHome
         for (k, v) in environment { env[k] = v }
         p.environment = env
         let out = Pipe().closeOnExec(), err = Pipe().closeOnExec()

@@ -14,7 +14,6 @@ enum PeersBench {
         var binary: String
         var rounds: Int
         var at: String
-        var noCache: Bool
     }
 
     /// One contender: a name and the command that prints its summary as JSON (or nothing, for `wc -l`).
@@ -30,10 +29,9 @@ enum PeersBench {
         let python = DuckDBVenv.python()
         let sqlite = o.sqlite ?? StatsBench.sqliteCopy(of: o.journal)
         let atMs = Instant(rfc3339: o.at)?.ms ?? 0
-        let cacheFlags = o.noCache ? ["--no-cache"] : []
         let contenders = [
             Contender(name: "idemtop stats (journal)", file: o.journal, executable: o.binary,
-                      arguments: ["stats", o.journal, "--format", "json", "--at", o.at] + cacheFlags, summary: true),
+                      arguments: ["stats", o.journal, "--format", "json", "--at", o.at], summary: true),
             Contender(name: "DuckDB read_ndjson", file: o.journal, executable: python,
                       arguments: ["-c", PeerQueries.duckdb, o.journal, o.at], summary: true),
             Contender(name: "wc -l", file: o.journal, executable: "/usr/bin/wc", arguments: ["-l", o.journal],

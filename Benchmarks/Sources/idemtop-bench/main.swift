@@ -60,7 +60,7 @@ func run(_ executable: String, _ arguments: [String]) throws -> (Double, String,
 let usage = """
     usage: idemtop-bench COMMAND [OPTIONS]   (build with: swift build -c release --package-path Benchmarks)
 
-      peers --journal PATH [--sqlite PATH] [--rounds 3] [--at TIME] [--binary PATH] [--no-cache]
+      peers --journal PATH [--sqlite PATH] [--rounds 3] [--at TIME] [--binary PATH]
           idemtop against the tools a user would reach for instead, on the same files in one run, in turn each
           round: `idemtop stats`, DuckDB's read_ndjson (from PyPI, in a venv made once under
           ~/.cache/idemtop-bench/duckdb-venv or $IDEMTOP_BENCH_VENV) and `wc -l` on the journal; `idemtop stats`
@@ -95,8 +95,7 @@ case "peers":
     guard let journal = option("--journal", args) else { fail(usage) }
     PeersBench.run(PeersBench.Options(
         journal: journal, sqlite: option("--sqlite", args), binary: option("--binary", args) ?? ".build/release/idemtop",
-        rounds: option("--rounds", args).flatMap(Int.init) ?? 3, at: option("--at", args) ?? "2026-11-29T06:10:00Z",
-        noCache: args.contains("--no-cache")))
+        rounds: option("--rounds", args).flatMap(Int.init) ?? 3, at: option("--at", args) ?? "2026-11-29T06:10:00Z"))
 case "ingest":
     guard args.count >= 2 else { fail("usage: idemtop-bench ingest PATH") }
     IngestBench.child(path: args[1], ledger: !args.contains("--no-ledger"), index: !args.contains("--no-index"))

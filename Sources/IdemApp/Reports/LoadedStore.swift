@@ -14,9 +14,9 @@ public struct LoadedStore {
 
     /// Opens `location` read-only and folds every event in it, or those up to `until` (for `--at TIME`: the
     /// store as it stood then). `observe` sees each folded event too. Without `tokenIndex` a journal keeps no
-    /// per-token chains (the caller never asks for a token's detail).
+    /// per-token chains (the caller never asks for a token's detail). `read` sees every event read, folded or not.
     public static func load(_ location: StoreLocation, registry: StoreRegistry, policy: Policy, until: Instant? = nil,
-                            tokenIndex: Bool = true,
+                            tokenIndex: Bool = true, read: (StoreEvent) -> Void = { _ in },
                             observe: (StoreEvent) -> Void = { _ in }) throws -> LoadedStore {
         let reader = try registry.reader(location, mode: .readOnly)
         if !tokenIndex, let journal = reader as? JournalReader { journal.dropTokenIndex() }
@@ -24,6 +24,7 @@ public struct LoadedStore {
         // Decoding runs on a thread of its own while this one folds.
         try ReadAhead.drain(reader) { events, malformed in
             for e in events {
+                read(e)
                 if let until, e.at > until { continue }
                 ledger.apply(e)
                 observe(e)

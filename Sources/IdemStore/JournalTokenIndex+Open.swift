@@ -1,0 +1,111 @@
+import Foundation
+import IdemCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension JournalTokenIndex {
+    /// The checkpoint of `journal` in `folder`, validated against it: nil when there is none; a `Rejection` (stale,
+    /// foreign, another version, corrupt) when there is one that must not be trusted.
+    static func open(for journal: JournalFile, at name: String) throws(Rejection) -> (JournalTokenIndex, JournalFile)? {
+        guard let cp = try? JournalFile(openForReading: name) else { return nil }
+        let index = try read(cp)
+        try index.check(against: journal)
+        return (index, cp)
+    }
+
+    /// Reads and verifies the header of the checkpoint file `cp`.
+    private static func read(_ cp: JournalFile) throws(Rejection) -> JournalTokenIndex {
+        let corrupt = Rejection(description: "the token index checkpoint is corrupt")
+        let fixed = magic.count + 1 + 8 * 8 + 4
+        guard let head = bytes(cp, at: 0, count: fixed) else { throw corrupt }
+        guard Array(head[0..<magic.count]) == magic else { throw corrupt }
+        guard head[magic.count] == version else {
+            throw Rejection(description: "the token index checkpoint is of another version")
+        }
+        var r = BinaryReader(bytes: head, at: magic.count + 1)
+        let v = (0..<8).map { _ in r.u64() }
+        let reasonLength = Int(r.u32())
+        guard reasonLength <= 1000 else { throw corrupt }
+        let rest = reasonLength + 8 + 4 * (buckets + 1) + 8 * buckets + 8
+        guard let tail = bytes(cp, at: fixed, count: rest) else { throw corrupt }
+        let header = head + tail
+        let sum = header.withUnsafeBytes { CacheFolder.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<(header.count - 8)])) }
+        r = BinaryReader(bytes: header, at: header.count - 8)
+        guard r.u64() == sum else { throw corrupt }
+        r = BinaryReader(bytes: header, at: fixed)
+        let reason = String(decoding: header[fixed..<(fixed + reasonLength)], as: UTF8.self)
+        r.at += reasonLength
+        let count = r.u64()
+        let starts = (0...buckets).map { _ in r.u32() }
+        let sums = (0..<buckets).map { _ in r.u64() }
+        guard starts.last.map(UInt64.init) == count, zip(starts, starts.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+            throw corrupt
+        }
+        let first = Int64(bitPattern: v[7])
+        return JournalTokenIndex(
+            identity: FileIdentity(device: v[0], inode: v[1]), headLength: Int64(v[2]), headHash: v[3],
+            covered: Int64(v[4]), lines: Int64(v[5]), malformedCount: Int64(v[6]),
+            firstMalformed: first >= 0 ? MalformedEntry(position: first, reason: reason) : nil,
+            bucketStart: starts, bucketChecksum: sums, entriesAt: header.count)
+    }
+
+    /// Throws unless this checkpoint was made of `journal` as it still is up to `covered`.
+    private func check(against journal: JournalFile) throws(Rejection) {
+        guard identity == journal.identity else {
+            throw Rejection(description: "the token index checkpoint is of another file")
+        }
+        guard journal.size() >= covered, headLength <= covered,
+              JournalTokenIndex.headHash(journal, length: Int(headLength)) == headHash else {
+            throw Rejection(description: "the token index checkpoint is stale (the journal was truncated or rewritten)")
+        }
+    }
+
+    /// The positions (offset, line number) of the indexed lines that may hold `token`, in file order.
+    func positions(of token: String, in cp: JournalFile) throws(Rejection) -> [(offset: Int64, line: Int64)] {
+        let h = JournalTokenIndex.hash(token)
+        let bucket = Int(h >> UInt32(32 - JournalTokenIndex.bucketBits))
+        let from = Int(bucketStart[bucket]), to = Int(bucketStart[bucket + 1])
+        let size = JournalTokenIndex.entrySize
+        guard let raw = JournalTokenIndex.bytes(cp, at: entriesAt + size * from, count: size * (to - from)),
+              raw.withUnsafeBytes({ CacheFolder.checksum($0) }) == bucketChecksum[bucket] else {
+            throw Rejection(description: "the token index checkpoint is corrupt")
+        }
+        var r = BinaryReader(bytes: raw, at: 0)
+        var out: [(offset: Int64, line: Int64)] = []
+        for _ in from..<to {
+            let offset = Int64(bitPattern: r.u64()), line = Int64(r.u32()), hash = r.u32()
+            if hash == h { out.append((offset, line)) }
+        }
+        return out
+    }
+
+    /// Exactly `count` bytes of `f` at `offset`, or nil when the file is shorter.
+    static func bytes(_ f: JournalFile, at offset: Int, count: Int) -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = out.withUnsafeMutableBufferPointer { b -> Int in
+                guard let base = b.baseAddress else { return 0 }
+                return (try? f.read(into: base + got, count: count - got, at: Int64(offset + got))) ?? 0
+            }
+            if n <= 0 { return nil }
+            got += n
+        }
+        return out
+    }
+}
+
+/// Little-endian integers read from a byte array (the caller has checked its length).
+struct BinaryReader {
+    var bytes: [UInt8]
+    var at: Int
+    mutating func u64() -> UInt64 {
+        defer { at += 8 }
+        return bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+    }
+    mutating func u32() -> UInt32 {
+        defer { at += 4 }
+        return bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+    }
+}

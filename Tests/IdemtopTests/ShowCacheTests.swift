@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+/// `show TOKEN` through the journal's token index checkpoint, run as the real binary with its own cache folder.
+@Suite(.serialized) struct ShowCacheTests {
+    let dir: URL
+    let store: String
+    let cache: String
+    var folder: String { cache + "/idemtop" }
+
+    init() throws {
+        dir = try CLIRunner.tempDir()
+        store = dir.appendingPathComponent("j.jsonl").path
+        cache = dir.appendingPathComponent("cache").path
+        let r = try CLIRunner.run(["simulate", store, "--events", "4000", "--seed", "7", "--start", CLITests.start, "--json"])
+        #expect(r.code == 0, "\(r.stderr)")
+    }
+
+    func show(_ token: String, _ extra: [String] = [], cache: String? = nil) throws -> CLIRunner.Result {
+        try CLIRunner.run(["show", store, token, "--format", "json", "--at", CLITests.end] + extra,
+                          environment: ["XDG_CACHE_HOME": cache ?? self.cache])
+    }
+
+    /// A token with several events, and the line (offset, bytes) of another token past the first 64 KiB.
+    func pick() throws -> (token: String, other: (offset: Int, line: [UInt8])) {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: store)))
+        let lines = bytes.split(separator: 10, omittingEmptySubsequences: false)
+        let tokens = lines.compactMap { l -> String? in
+            (try? JSONSerialization.jsonObject(with: Data(l)) as? [String: Any])?.flatMap { $0["token"] as? String }
+        }
+        let counts = Dictionary(tokens.map { ($0, 1) }, uniquingKeysWith: +)
+        let token = try #require(counts.max { $0.value < $1.value }?.key)
+        var offset = 0
+        for l in lines {
+            if offset > 100_000, !String(decoding: l, as: UTF8.self).contains(token) { return (token, (offset, Array(l))) }
+            offset += l.count + 1
+        }
+        Issue.record("the journal is too short")
+        return (token, (0, []))
+    }
+
+    @Test func theSecondShowUsesTheIndexAndAnswersTheSame() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (token, other) = try pick()
+        let cold = try show(token)
+        #expect(cold.code == 0 && cold.stderr.isEmpty, "\(cold.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).count == 1)
+        let warm = try show(token)
+        #expect(warm.code == 0 && warm.stderr.isEmpty, "\(warm.stderr)")
+        #expect(warm.stdout == cold.stdout)
+        #expect(try show(token, ["--no-cache"]).stdout == cold.stdout)
+
+        // Spoil another token's line in place (same length, after the first 64 KiB): a whole read finds it
+        // malformed; a read through the index never reads it.
+        let h = try #require(FileHandle(forWritingAtPath: store))
+        try h.seek(toOffset: UInt64(other.offset))
+        try h.write(contentsOf: Data(repeating: UInt8(ascii: "x"), count: other.line.count))
+        try h.close()
+        let indexed = try show(token)
+        #expect(indexed.stdout == cold.stdout)
+        #expect(!indexed.stderr.contains("malformed"), "\(indexed.stderr)")
+        let whole = try show(token, ["--no-cache"])
+        #expect(whole.stdout == cold.stdout)
+        #expect(whole.stderr.contains("1 malformed line"), "\(whole.stderr)")
+
+        // Appended lines are read from the journal.
+        let more = try CLIRunner.run(["simulate", store, "--events", "50", "--seed", "8", "--start", CLITests.end, "--json"])
+        #expect(more.code == 0, "\(more.stderr)")
+        #expect(try show(token).stdout == show(token, ["--no-cache"]).stdout)
+    }
+
+    @Test func noCacheWritesNothing() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (token, _) = try pick()
+        let r = try show(token, ["--no-cache"])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: cache))
+    }
+
+    @Test func aCorruptCheckpointIsDiscardedWithANoticeAndRebuilt() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (token, _) = try pick()
+        let cold = try show(token)
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first)
+        #expect(truncate(folder + "/" + name, 100) == 0)
+        let r = try show(token)
+        #expect(r.code == 0)
+        #expect(r.stdout == cold.stdout)
+        let notice = r.stderr.split(separator: "\n")
+        #expect(notice.count == 1 && notice[0].contains("checkpoint is corrupt"), "\(r.stderr)")
+        let again = try show(token)
+        #expect(again.stderr.isEmpty, "rebuilt: \(again.stderr)")
+    }
+
+    @Test func aCheckpointThatCannotBeWrittenIsANoticeNotAnError() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (token, _) = try pick()
+        try Data("a file".utf8).write(to: URL(fileURLWithPath: cache))
+        let r = try show(token)
+        #expect(r.code == 0)
+        #expect(r.stdout.contains(token))
+        #expect(r.stderr.contains("checkpoint was not written"), "\(r.stderr)")
+    }
+}
