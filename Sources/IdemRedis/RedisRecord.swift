@@ -17,8 +17,8 @@ public struct RedisRecord: Sendable, Hashable {
     public var expiration: Int64?
     /// `in_progress_expiration` (epoch ms), when the value has one.
     public var inProgressExpiration: Int64?
-    /// The first instant the record counts as expired: the library's expiry, or Redis dropping the key at its TTL,
-    /// whichever comes first (after the TTL no library can see the record).
+    /// The first instant the record counts as expired: the library's own expiry when the value has one, else Redis
+    /// dropping the key at its TTL (after which no library can see the record).
     public var expiresAt: Instant
     /// The first instant another request may take the in-progress record over.
     public var lockedUntil: Instant
@@ -72,8 +72,9 @@ public struct RedisRecord: Sendable, Hashable {
             let expiryField = profile.library == .powertools ? "expiration" : profile.expiryField
             expiration = try RedisRecord.integer(object, expiryField)
             inProgressExpiration = try RedisRecord.integer(object, profile.inProgressExpiryField)
-            let libraryExpiry = expiration.flatMap { $0 == 0 ? nil : profile.expiredFrom($0) } ?? far
-            expiresAt = min(libraryExpiry, ttlEnd)
+            // The library's own expiry when the value has one (stable across reads, so a purge can compare it);
+            // Redis drops the key a little before it (ttl = expiration - int(now)), which the tracker knows.
+            expiresAt = expiration.flatMap { $0 == 0 ? nil : profile.expiredFrom($0) } ?? ttlEnd
             lockedUntil = stored == .inProgress ? profile.lockFreeFrom(inProgressExpiration, expiresAt: expiresAt)
                 : expiresAt
             if let v = object[profile.validationField] { fingerprint = v as? String ?? "\(v)" }
