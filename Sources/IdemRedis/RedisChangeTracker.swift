@@ -27,8 +27,7 @@ public struct RedisChangeTracker: Sendable {
         guard let old = known[r.key] else {
             var at = now
             if firstPass {
-                if let created = r.createdAt { at = min(now, created) }
-                else if r.expiresAt.ms < 253_402_300_799_000 { at = min(now, r.expiresAt - expiresAfter) }
+                if let written = r.writtenEstimate(expiresAfter: expiresAfter) { at = min(now, written) }
             }
             let outcome: Outcome = expiredGone.remove(r.key) != nil ? .reexecuted : .executed
             var out = [request(r, outcome, at: at)]

@@ -15,6 +15,8 @@ public struct RedisRecord: Sendable, Hashable {
     public var stored: StoredStatus
     /// The library's own expiry field (its unit), when the value has one.
     public var expiration: Int64?
+    /// Whether `expiration` is in milliseconds (a custom profile's `expiry_unit=ms`).
+    public var expiresInMs = false
     /// `in_progress_expiration` (epoch ms), when the value has one.
     public var inProgressExpiration: Int64?
     /// The first instant the record counts as expired: the library's own expiry when the value has one, else Redis
@@ -38,6 +40,17 @@ public struct RedisRecord: Sendable, Hashable {
     /// The status the library would act on at `now`.
     public func status(at now: Instant) -> TokenStatus {
         TokenRecord.derive(stored: stored, expiresAt: expiresAt, lockedUntil: lockedUntil, at: now)
+    }
+
+    /// When the library wrote the record, as well as the value tells: its `createdAt`, else its expiry field (as
+    /// stored, without the library's "past it" rounding) or the key's TTL end, minus the retention. Never later
+    /// than the write itself, so a listing `--at` the moment it started still holds records written just before.
+    public func writtenEstimate(expiresAfter: TimeSpan) -> Instant? {
+        if let createdAt { return createdAt }
+        if let expiration, expiration > 0 {
+            return Instant(ms: expiresInMs ? expiration : expiration * 1000) - expiresAfter
+        }
+        return dropsAt.map { $0 - expiresAfter }
     }
 
     /// Why a value is not a record of the profile: one line.
@@ -71,6 +84,7 @@ public struct RedisRecord: Sendable, Hashable {
             // _item_to_data_record); TypeScript and custom read the configured field.
             let expiryField = profile.library == .powertools ? "expiration" : profile.expiryField
             expiration = try RedisRecord.integer(object, expiryField)
+            expiresInMs = profile.expiryInMs
             inProgressExpiration = try RedisRecord.integer(object, profile.inProgressExpiryField)
             // The library's own expiry when the value has one (stable across reads, so a purge can compare it);
             // Redis drops the key a little before it (ttl = expiration - int(now)), which the tracker knows.

@@ -34,8 +34,9 @@ import Testing
         // Wait for the 200 ms deadlines to pass: then both are stuck.
         let deadline = Date().addingTimeInterval(30)
         var stuck = 0
+        var l = (code: Int32(0), out: "", err: "")
         repeat {
-            let l = try IdemtopBinary.run(["list", store, "--filter", "status:stuck", "--format", "json"])
+            l = try IdemtopBinary.run(["list", store, "--filter", "status:stuck", "--format", "json"])
             stuck = ((try? JSONSerialization.jsonObject(with: Data(l.out.utf8))) as? [Any])?.count ?? 0
         } while stuck < 2 && Date() < deadline
         let noAudit = try IdemtopBinary.run(["purge", fx.url(), "--filter", "status:stuck", "--reason", "crash", "--yes"])
@@ -45,7 +46,7 @@ import Testing
                                        "--format", "json"])
         #expect(r.code == 0, "\(r.err)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any], "\(r.out)")
-        #expect(object["purged"] as? Int == 2 && object["refused"] as? Int == 0, "\(r.out)")
+        #expect(object["purged"] as? Int == 2 && object["refused"] as? Int == 0, "\(r.out) after \(l.out)")
         #expect(try fx.server.cli(["--scan"]) == PowertoolsRedisTests.key("done-1"))
         let lines = try String(contentsOf: audit, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2 && lines.allSatisfy { $0.contains("\"kind\":\"purge\"") && $0.contains("fleet crash") })
