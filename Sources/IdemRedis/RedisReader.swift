@@ -36,6 +36,10 @@ public final class RedisReader: EventReader {
     public private(set) var locks: Set<String> = []
     /// Keys whose value could not be read as a record, with the reason: what `list`/the notices name.
     public private(set) var unreadable: [String: String] = [:]
+    /// What only Redis records reveal (see `RedisFinding`), as of the last pass or change.
+    public private(set) var findings: [RedisFinding] = []
+    /// Keys seen INPROGRESS with a validation hash: a completed record without one dropped it.
+    private var hashSeen: Set<String> = []
     /// Whether a tracking connection is following invalidations now.
     public var followsInvalidations: Bool { invalidations != nil }
 
@@ -161,6 +165,7 @@ public final class RedisReader: EventReader {
         for e in gone { emit(e) }
         if let notice { notices.append(notice) }
         locks = locks.filter { p.seen.contains($0 + ":lock") }
+        refreshFindings()
         if !firstPassDone {
             firstPassDone = true
             progress.total = progress.done
@@ -189,6 +194,15 @@ public final class RedisReader: EventReader {
         let (events, notice) = tracker.removed(gone, at: now)
         for e in events { emit(e) }
         if let notice { notices.append(notice) }
+        refreshFindings()
+    }
+
+    /// Recomputes the findings; the notice lines for those new since the last time.
+    private func refreshFindings() {
+        let now = RedisFinding.find(tracker.known, locks: locks, hashSeen: hashSeen, profile: config.profile)
+        let new = now.filter { !Set(findings).contains($0) }
+        findings = now
+        notices += RedisFinding.notices(new, profile: config.profile)
     }
 
     /// Decodes one value into events (or a lock, or an unreadable entry).
@@ -203,6 +217,7 @@ public final class RedisReader: EventReader {
                                          profile: config.profile)
             unreadable.removeValue(forKey: entry.key)
             keys[record.tokenKey] = record.key
+            if record.stored == .inProgress, record.fingerprint != nil { hashSeen.insert(record.key) }
             for e in tracker.observe(record, at: now, firstPass: !firstPassDone) { emit(e) }
         } catch {
             noteUnreadable(entry.key, "\(error)")

@@ -68,6 +68,27 @@ import IdemDynamo
         #expect(later[PowertoolsRedisTests.key("order-4")] == "stuck")
         #expect(later[PowertoolsRedisTests.key("order-6")] == "in_progress")
         #expect(later[PowertoolsRedisTests.key("order-1")] == "completed")
+
+        // What only these records reveal: each of the three findings, on the records that show it.
+        let reader = try fx.reader("validation=1")
+        var events: [StoreEvent] = [], malformed: [MalformedEntry] = [], notices: [String] = []
+        _ = try RedisFixture.poll(reader, into: &events, malformed: &malformed, notices: &notices) { _, _ in
+            reader.passes == 1
+        }
+        let found = Set(reader.findings.map { "\($0.kind.rawValue) \($0.key)" })
+        #expect(found == [
+            "completed_without_validation \(PowertoolsRedisTests.key("order-1"))",
+            "completed_without_validation \(PowertoolsRedisTests.key("order-5"))",
+            "in_progress_without_deadline \(PowertoolsRedisTests.key("order-6"))",
+            "orphan_takeover \(PowertoolsRedisTests.key("order-5"))",
+        ])
+        #expect(notices.contains { $0.hasPrefix("2 COMPLETED record(s) without their validation hash") }, "\(notices)")
+        #expect(notices.contains { $0.hasPrefix("1 orphan takeover lock(s)") }, "\(notices)")
+        #expect(malformed.isEmpty, "the :lock key is not an unreadable record")
+        // Without validation=1 nothing says the service validates: no such finding.
+        let plain = try fx.reader()
+        _ = try RedisFixture.poll(plain, into: &events, malformed: &malformed, notices: &notices) { _, _ in plain.passes == 1 }
+        #expect(!plain.findings.contains { $0.kind == .completedWithoutValidation })
     }
 
     @Test func unreadableValuesAreCountedAndListedNeverFatal() throws {
