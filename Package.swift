@@ -65,7 +65,7 @@ let package = Package(
             name: "idemtop",
             dependencies: [
                 "IdemCore", "IdemStore", "IdemSimulator", "IdemActions", "IdemUI", "IdemTerminal", "IdemDynamo",
-                "IdemExampleService", "IdemApp",
+                "IdemExampleService", "IdemApp", "IdemRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -91,6 +91,32 @@ import IdemDynamo
         #expect(!plain.findings.contains { $0.kind == .completedWithoutValidation })
     }
 
+    @Test func checkPayloadDecidesAsPowertoolsDoes() throws {
+        try fx.server.cli(["FLUSHALL"])
+        _ = try fx.drive([RedisFixture.invoke("order-1")])
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("idemtop-event-\(UUID().uuidString.prefix(6)).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        func check(_ event: String, validation: Bool) throws -> String {
+            try Data(event.utf8).write(to: file)
+            var args = ["check-payload", fx.url(), PowertoolsRedisTests.key("order-1"), "--payload", file.path,
+                        "--jmespath", "body", "--format", "json"]
+            if validation { args += ["--validation-jmespath", "amount"] }
+            let r = try IdemtopBinary.run(args)
+            guard r.code == 0, let o = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any] else {
+                throw HarnessError("check-payload failed (\(r.code)): \(r.err) \(r.out)")
+            }
+            return o["verdict"] as? String ?? "?"
+        }
+        // The identical retry: idemtop says mismatch, and Powertools itself raises IdempotencyValidationError.
+        #expect(try check(#"{"body": "order-1", "amount": 10}"#, validation: true) == "mismatch")
+        let real = try fx.drive([RedisFixture.invoke("order-1")])
+        #expect(real.first?["error"] as? String == "IdempotencyValidationError")
+        #expect(try check(#"{"body": "order-1", "amount": 10}"#, validation: false) == "replayed")
+        let plain = try fx.drive([RedisFixture.invoke("order-1", validation: false)])
+        #expect(plain.first?["result"] != nil, "without validation Powertools replays: \(plain)")
+        #expect(try check(#"{"body": "order-77", "amount": 10}"#, validation: true) == "executed")
+    }
+
     @Test func unreadableValuesAreCountedAndListedNeverFatal() throws {
         try fx.server.cli(["FLUSHALL"])
         _ = try fx.drive([RedisFixture.invoke("order-9")])
