@@ -29,8 +29,10 @@ let package = Package(
         // DynamoDB JSON API over URLSession, a reader, the guarded purge, Powertools' key hash.
         .target(name: "IdemDynamo", dependencies: ["IdemCore", "IdemStore", "IdemProcess"]),
         // Idempotency records in Redis/Valkey as Powertools and the Node libraries keep them: a small RESP client on
-        // POSIX sockets, a SCAN reader that follows CLIENT TRACKING invalidations, the guarded purge.
-        .target(name: "IdemRedis", dependencies: ["IdemCore", "IdemStore", "IdemDynamo"]),
+        // POSIX sockets, a SCAN reader that follows CLIENT TRACKING invalidations, the guarded purge; TLS through
+        // the system OpenSSL (libssl-dev).
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+        .target(name: "IdemRedis", dependencies: ["IdemCore", "IdemStore", "IdemDynamo", "COpenSSL"]),
         // A deterministic payments-API simulator that drives the writer API.
         .target(name: "IdemSimulator", dependencies: ["IdemCore", "IdemStore"]),
         // The guarded actions without printing: purge (compare-and-set), replay over HTTP, the audit trail.

@@ -26,7 +26,7 @@ final class RedisServer: Sendable {
         """
 
     /// Starts `redis-server` with `extra` arguments (an ACL user, TLS options...).
-    init(extra: [String] = []) throws {
+    init(extra: [String] = [], tls: Bool = false) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/redis-server") else {
             throw HarnessError("redis-server is not installed: apt-get install redis-server redis-tools")
         }
@@ -34,12 +34,24 @@ final class RedisServer: Sendable {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("idemtop-redis-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         self.extra = extra
+        self.tls = tls
         child = Locked(nil)
         try start()
     }
 
+    /// A server that speaks only TLS on its port, with the certificates in `tlsDir` (ca.crt, server.crt/key).
+    convenience init(tlsDir: URL) throws {
+        try self.init(extra: ["--tls-cert-file", tlsDir.appendingPathComponent("server.crt").path,
+                              "--tls-key-file", tlsDir.appendingPathComponent("server.key").path,
+                              "--tls-ca-cert-file", tlsDir.appendingPathComponent("ca.crt").path,
+                              "--tls-auth-clients", "no"], tls: true)
+    }
+
+    private let tls: Bool
+
     private func start() throws {
-        let args = ["/usr/bin/redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "",
+        let portArgs = tls ? ["--port", "0", "--tls-port", String(port)] : ["--port", String(port)]
+        let args = ["/usr/bin/redis-server"] + portArgs + ["--bind", "127.0.0.1", "--save", "",
                     "--appendonly", "no", "--dir", dir.path] + extra
         let c = try RunningChild("/usr/bin/env", ["python3", "-c", RedisServer.watchdog] + args, input: .lifeline,
                                  stdout: .discard, stderr: .discard)

@@ -7,6 +7,7 @@ import IdemStore
 ///     idemtop-bench journal [--tokens 1000000] [--dir D] [--keep] [--no-jq]
 ///     idemtop-bench tail [--rate 10000] [--seconds 10] [--dir D]
 ///     idemtop-bench stats --journal PATH [--binary .build/release/idemtop]
+///     idemtop-bench redis [--records 1000000] [--binary .build/release/idemtop] [--python PY]
 ///     idemtop-bench ingest PATH [--no-ledger] [--no-index]   (the child the journal benchmark runs)
 
 func option(_ name: String, _ args: [String]) -> String? {
@@ -82,6 +83,10 @@ case "tail":
     let seconds = option("--seconds", args).flatMap(Double.init) ?? 10
     let dir = option("--dir", args) ?? NSTemporaryDirectory()
     TailBench.run(rate: rate, seconds: seconds, dir: dir)
+case "redis":
+    RedisBench.run(records: option("--records", args).flatMap(Int.init) ?? 1_000_000,
+                   binary: option("--binary", args) ?? ".build/release/idemtop",
+                   python: option("--python", args) ?? ".build/powertools-venv/bin/python")
 default:
     fail("unknown command \(command)")
 }
