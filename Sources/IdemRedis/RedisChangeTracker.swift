@@ -23,7 +23,7 @@ public struct RedisChangeTracker: Sendable {
 
     /// The events for one record as a look at `now` shows it.
     public mutating func observe(_ r: RedisRecord, at now: Instant, firstPass: Bool) -> [StoreEvent] {
-        defer { known[r.key] = r }
+        defer { known[r.key] = r.slim }
         guard let old = known[r.key] else {
             var at = now
             if firstPass {
@@ -34,7 +34,7 @@ public struct RedisChangeTracker: Sendable {
             if r.stored == .completed { out.append(completed(r, at: at)) }
             return out
         }
-        guard old.value != r.value else { return [] }
+        guard old.valueDigest != r.valueDigest else { return [] }
         let newDeadline = r.inProgressExpiration != nil && r.inProgressExpiration != old.inProgressExpiration
             && r.stored == .inProgress
         let newLifetime = newDeadline
@@ -44,7 +44,7 @@ public struct RedisChangeTracker: Sendable {
             || (r.createdAt != nil && old.createdAt != nil && r.createdAt != old.createdAt)
         var out: [StoreEvent] = []
         if newLifetime { out.append(request(r, .reexecuted, at: now)) }
-        if r.stored == .completed, newLifetime || old.stored != .completed || old.response != r.response {
+        if r.stored == .completed, newLifetime || old.stored != .completed {
             out.append(completed(r, at: now))
         }
         return out

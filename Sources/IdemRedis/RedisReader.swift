@@ -139,6 +139,7 @@ public final class RedisReader: EventReader {
     private func scanPages(untilEvents: Bool) throws {
         guard let conn else { return }
         var p = pass ?? ("0", [])
+        pass = nil  // one owner of the seen set while it grows (else every page copies it)
         repeat {
             let page = try RedisScanPage.read(conn, cursor: p.cursor, match: config.profile.match, count: config.count)
             let now = clock.now()
@@ -232,7 +233,7 @@ public final class RedisReader: EventReader {
 
     private func emit(_ e: StoreEvent) {
         pending.append(e)
-        timelines[e.key, default: []].append(e)
+        if firstPassDone { timelines[e.key, default: []].append(e) }  // see detail(for:)
     }
 
     /// The Redis key of a token idemtop has seen.
@@ -250,8 +251,15 @@ public final class RedisReader: EventReader {
 
     public func detail(for key: TokenKey) throws -> TokenDetail {
         let current = try record(for: key)
+        // The first pass keeps no timelines (a million records' events twice over): a record unchanged since is
+        // told as it was first seen.
+        var timeline = timelines[key] ?? []
+        if timeline.isEmpty, let current {
+            var once = RedisChangeTracker(expiresAfter: config.profile.expiresAfter)
+            timeline = once.observe(current, at: clock.now(), firstPass: true)
+        }
         return TokenDetail(key: key, request: current?.request, response: current?.response,
-                           error: current == nil ? "no such key in Redis now" : nil, timeline: timelines[key] ?? [])
+                           error: current == nil ? "no such key in Redis now" : nil, timeline: timeline)
     }
 
     /// Forgets a key idemtop purged itself.

@@ -32,8 +32,19 @@ public struct RedisRecord: Sendable, Hashable {
     public var response: StoredResponse?
     /// When the library wrote it, if the value says (express-idempotency's `createdAt`).
     public var createdAt: Instant?
-    /// The value's bytes: what a guarded purge compares.
+    /// The value's bytes: what a guarded purge compares (empty in the tracker's slim copies).
     public var value: [UInt8]
+    /// A digest of the value: what two looks compare to tell whether the key changed.
+    public var valueDigest: Int
+
+    /// This record without its value, request and response bodies: what the tracker keeps per key.
+    public var slim: RedisRecord {
+        var r = self
+        r.value = []
+        r.request = nil
+        r.response = response.map { StoredResponse(status: $0.status) }
+        return r
+    }
 
     public var tokenKey: TokenKey { TokenKey(tenant: tenant, token: token) }
 
@@ -63,6 +74,9 @@ public struct RedisRecord: Sendable, Hashable {
     public init(key: String, value: [UInt8], pttl: Int64, at now: Instant, profile: RedisProfile) throws {
         self.key = key
         self.value = value
+        var h = Hasher()
+        value.withUnsafeBytes { h.combine(bytes: $0) }
+        valueDigest = h.finalize()
         dropsAt = pttl >= 0 ? now + TimeSpan(ms: pttl) : nil
         let parsed = try? JSONSerialization.jsonObject(with: Data(value), options: [.fragmentsAllowed])
         guard let object = parsed as? [String: Any] else {
