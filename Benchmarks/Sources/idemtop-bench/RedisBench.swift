@@ -30,9 +30,12 @@ enum RedisBench {
         load(records: records, port: port, dir: dir)
         print("redis: \(records) Powertools records on redis-server 127.0.0.1:\(port)")
         let url = "redis://127.0.0.1:\(port)?tracking=0"
-        report("idemtop stats", records, binary, ["stats", url])
+        report("idemtop stats", records, binary, ["stats", url], count: { out in
+            out.split(separator: "\n").first { $0.hasPrefix("tokens") }.flatMap { $0.split(separator: " ").dropFirst().first }
+                .flatMap { Int($0) }
+        })
         report("redis-cli --scan | xargs redis-cli mget", records, "/bin/sh",
-               ["-c", "\(cli) -p \(port) --scan --count 1000 | xargs -n 1000 \(cli) -p \(port) mget | wc -l"])
+               ["-c", "\(cli) -p \(port) --scan --pattern '*' | xargs -n 1000 \(cli) -p \(port) mget | grep -c COMPLETED"])
         let script = """
             import redis, sys
             c = redis.Redis(port=int(sys.argv[1]))
@@ -79,10 +82,16 @@ enum RedisBench {
         try? FileManager.default.removeItem(atPath: path)
     }
 
-    /// One line: the command's keys/s over `records`, its wall time and peak RSS.
-    static func report(_ name: String, _ records: Int, _ executable: String, _ arguments: [String]) {
+    /// One line: the command's keys/s over `records`, its wall time and peak RSS; a command that did not read
+    /// every record (its count, by default the last number it printed) is reported as failed.
+    static func report(_ name: String, _ records: Int, _ executable: String, _ arguments: [String],
+                       count: (String) -> Int? = { Int($0.split(separator: "\n").last ?? "") }) {
         guard let r = try? measure(executable, arguments), r.code == 0 else {
-            print("\(name): failed")
+            print("\(name): failed to run")
+            return
+        }
+        guard let n = count(r.out), n == records else {
+            print("\(name): read \(count(r.out).map(String.init) ?? "?") of \(records) records")
             return
         }
         let padded = name.padding(toLength: 40, withPad: " ", startingAt: 0)
