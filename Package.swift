@@ -28,6 +28,11 @@ let package = Package(
         // The DynamoDB store as AWS Lambda Powertools' idempotency utility writes it: a SigV4-signed client of the
         // DynamoDB JSON API over URLSession, a reader, the guarded purge, Powertools' key hash.
         .target(name: "IdemDynamo", dependencies: ["IdemCore", "IdemStore", "IdemProcess"]),
+        // Idempotency records in Redis/Valkey as Powertools and the Node libraries keep them: a small RESP client on
+        // POSIX sockets, a SCAN reader that follows CLIENT TRACKING invalidations, the guarded purge; TLS through
+        // the system OpenSSL (libssl-dev).
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+        .target(name: "IdemRedis", dependencies: ["IdemCore", "IdemStore", "IdemDynamo", "COpenSSL"]),
         // A deterministic payments-API simulator that drives the writer API.
         .target(name: "IdemSimulator", dependencies: ["IdemCore", "IdemStore"]),
         // The guarded actions without printing: purge (compare-and-set), replay over HTTP, the audit trail.
@@ -54,7 +59,7 @@ let package = Package(
         .target(
             name: "IdemApp",
             dependencies: ["IdemCore", "IdemStore", "IdemDynamo", "IdemUI", "IdemActions", "IdemSimulator",
-                           "IdemExampleService"]
+                           "IdemExampleService", "IdemRedis"]
         ),
         // Fakes for tests and for services' own tests: a fixed clock, a test terminal.
         .target(name: "IdemFakes", dependencies: ["IdemCore", "IdemStore", "IdemUI", "IdemApp"]),
@@ -62,7 +67,7 @@ let package = Package(
             name: "idemtop",
             dependencies: [
                 "IdemCore", "IdemStore", "IdemSimulator", "IdemActions", "IdemUI", "IdemTerminal", "IdemDynamo",
-                "IdemExampleService", "IdemApp",
+                "IdemExampleService", "IdemApp", "IdemRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,7 +77,13 @@ let package = Package(
         .testTarget(name: "IdemUITests",
                     dependencies: ["IdemCore", "IdemUI", "IdemFakes", "IdemApp", "IdemStore", "IdemSimulator"],
                     exclude: ["__Snapshots__"]),
-        .testTarget(name: "IdemDynamoTests", dependencies: ["IdemCore", "IdemStore", "IdemDynamo", "IdemProcess"],
+        // What the store tests share: the Powertools venv, loopback ports, the harness error.
+        .target(name: "IdemTestSupport", dependencies: ["IdemCore", "IdemProcess"], path: "Tests/IdemTestSupport"),
+        .testTarget(name: "IdemDynamoTests",
+                    dependencies: ["IdemCore", "IdemStore", "IdemDynamo", "IdemProcess", "IdemTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "IdemRedisTests",
+                    dependencies: ["IdemCore", "IdemStore", "IdemRedis", "IdemDynamo", "IdemProcess", "IdemTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "IdemAppTests",
                     dependencies: ["IdemCore", "IdemStore", "IdemUI", "IdemApp", "IdemFakes", "IdemActions", "IdemExampleService"]),

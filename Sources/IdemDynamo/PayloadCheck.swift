@@ -46,9 +46,34 @@ public struct PayloadCheck: Sendable {
 
     /// The decision against the record as it is at `now` (nil: no record), and why, in one line.
     public func verdict(record: PowertoolsRecord?, at now: Instant) -> (Verdict, String) {
+        verdict(record: record.map { Checked(status: $0.status(at: now), stored: $0.stored, validation: $0.validation,
+                                             expiresAt: $0.expiresAt, lockedUntil: $0.lockedUntil) })
+    }
+
+    /// What the decision reads of a record, whichever store holds it (DynamoDB, Redis): its status at the instant
+    /// asked about, by the store's own rules.
+    public struct Checked: Sendable {
+        public var status: TokenStatus
+        public var stored: StoredStatus
+        public var validation: String?
+        public var expiresAt: Instant
+        public var lockedUntil: Instant
+
+        public init(status: TokenStatus, stored: StoredStatus, validation: String?, expiresAt: Instant,
+                    lockedUntil: Instant) {
+            self.status = status
+            self.stored = stored
+            self.validation = validation
+            self.expiresAt = expiresAt
+            self.lockedUntil = lockedUntil
+        }
+    }
+
+    /// The decision against a record (nil: no record), and why, in one line.
+    public func verdict(record: Checked?) -> (Verdict, String) {
         if missingKey { return (.noKey, "the key expression selects nothing: Powertools skips idempotency") }
         guard let r = record else { return (.executed, "no record: the handler runs and a record is written") }
-        switch r.status(at: now) {
+        switch r.status {
         case .expired:
             return (.executed, "the record expired at \(r.expiresAt.rfc3339): the handler runs again")
         case .stuck:

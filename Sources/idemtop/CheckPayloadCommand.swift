@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import IdemCore
 import IdemDynamo
+import IdemRedis
 import IdemStore
 
 /// `idemtop check-payload STORE TOKEN --payload FILE --jmespath EXPR`: what Powertools would do with a request.
@@ -37,8 +38,8 @@ struct CheckPayloadCommand: ParsableCommand {
 
     func run() throws {
         let location = try store.location()
-        guard location.kind == DynamoDriver.kind else {
-            throw CLIFailure.usage("check-payload reads Powertools records: give a dynamodb://TABLE?... store")
+        guard location.kind == DynamoDriver.kind || location.kind == RedisDriver.kind else {
+            throw CLIFailure.usage("check-payload reads Powertools records: give a dynamodb://TABLE?... or redis://... store")
         }
         let text: String
         do {
@@ -54,10 +55,14 @@ struct CheckPayloadCommand: ParsableCommand {
         }
         let now = try clock.instant()
         let loaded = try LoadedStore.load(location, registry: registry, policy: try clock.policy())
-        guard let reader = loaded.reader as? DynamoReader else {
-            throw CLIFailure(message: "check-payload needs the DynamoDB reader")
+        let report: PayloadCheckReport
+        if let redis = loaded.reader as? RedisReader {
+            report = try PayloadCheckReport(check: check, token: token, loaded: loaded, redis: redis, at: now)
+        } else if let reader = loaded.reader as? DynamoReader {
+            report = try PayloadCheckReport(check: check, token: token, loaded: loaded, reader: reader, at: now)
+        } else {
+            throw CLIFailure(message: "check-payload needs the DynamoDB or Redis reader")
         }
-        let report = try PayloadCheckReport(check: check, token: token, loaded: loaded, reader: reader, at: now)
         var out = Output()
         switch format {
         case .json: out.line(ReportJSON.encode(report, pretty: true))

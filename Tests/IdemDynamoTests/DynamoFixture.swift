@@ -2,6 +2,7 @@ import Foundation
 import IdemCore
 import IdemStore
 import Testing
+import IdemTestSupport
 @testable import IdemDynamo
 
 /// One table on the shared moto server, the Powertools options its records are written with, and ways to read it:
@@ -129,20 +130,12 @@ extension FileHandle {
     }
 }
 
-/// Runs the built `idemtop` binary with dummy AWS credentials.
+/// Runs the built `idemtop` binary (IdemTestSupport's) with dummy AWS credentials.
 enum IdemtopBinary {
-    static var path: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("idemtop").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        return PowertoolsVenv.root.appendingPathComponent(".build/debug/idemtop").path
-    }
+    static var path: String { IdemTestSupport.IdemtopBinary.path }
 
     static func run(_ args: [String], environment: [String: String] = DynamoFixture.credentials)
         throws -> (code: Int32, out: String, err: String) {
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw HarnessError("no idemtop binary at \(path): run swift build first")
-        }
-        return try PowertoolsVenv.run(path, args, environment: environment.merging(["NO_COLOR": "1"]) { a, _ in a })
+        try IdemTestSupport.IdemtopBinary.run(args, environment: environment)
     }
 }

@@ -78,6 +78,9 @@ let usage = """
           cold `idemtop stats` on the journal and its SQLite copy, twice each: time, MB/s, peak RSS.
       tail [--rate 10000] [--seconds 10] [--dir D]
           write-to-read latency of a reader polling every 2 ms while a writer appends at RATE events/s.
+      redis [--records 1000000] [--binary PATH] [--python .build/powertools-venv/bin/python]
+          N Powertools records in a local redis-server (started here on a free port): idemtop's scan against
+          `redis-cli --scan | xargs redis-cli mget` and redis-py (scan_iter + pipelined get), keys/s and peak RSS.
       ingest PATH [--no-ledger] [--no-index]
           the child the journal benchmark runs.
 
@@ -116,6 +119,10 @@ case "tail":
     let seconds = option("--seconds", args).flatMap(Double.init) ?? 10
     let dir = option("--dir", args) ?? NSTemporaryDirectory()
     TailBench.run(rate: rate, seconds: seconds, dir: dir)
+case "redis":
+    RedisBench.run(records: option("--records", args).flatMap(Int.init) ?? 1_000_000,
+                   binary: option("--binary", args) ?? ".build/release/idemtop",
+                   python: option("--python", args) ?? ".build/powertools-venv/bin/python")
 default:
     fail("unknown command \(command)\n" + usage)
 }

@@ -32,17 +32,30 @@ public struct PayloadCheckReport: Encodable, Sendable {
     /// Looks the payload's key up among the records of `loaded` (read by `reader`), for the record the operator
     /// named as `token` (its hash, or the full `fn.module.qualname#hash`).
     public init(check: PayloadCheck, token: String, loaded: LoadedStore, reader: DynamoReader, at now: Instant) throws {
+        let found = try PayloadCheckReport.candidate(check, token, loaded).flatMap { try reader.record(for: $0) }
+        self.init(check: check, token: token, found: found.map {
+            (id: $0.id, rawStatus: $0.rawStatus, PayloadCheck.Checked(status: $0.status(at: now), stored: $0.stored,
+                                                                     validation: $0.validation, expiresAt: $0.expiresAt,
+                                                                     lockedUntil: $0.lockedUntil))
+        }, at: now)
+    }
+
+    /// The token of the record the payload's key names among `loaded`'s, in the tenant `token` names (or the
+    /// first tenant holding that token).
+    static func candidate(_ check: PayloadCheck, _ token: String, _ loaded: LoadedStore) -> TokenKey? {
         let ledger = loaded.ledger
         let named = PowertoolsRecord.split(token)
         let tenants = Set(ledger.indexes(token: named.token).map { ledger.tenant(of: ledger.records[$0]) })
         let tenant = named.tenant.isEmpty ? tenants.sorted().first : named.tenant
         var candidates = [check.keyHash, check.keyHashBase64].flatMap { ledger.indexes(token: $0) }
         if let tenant { candidates = candidates.filter { ledger.tenant(of: ledger.records[$0]) == tenant } }
-        let found = try candidates.first.flatMap { i -> PowertoolsRecord? in
-            let r = ledger.records[i]
-            return try reader.record(for: ledger.key(of: r))
-        }
-        let (verdict, why) = check.verdict(record: found, at: now)
+        return candidates.first.map { ledger.key(of: ledger.records[$0]) }
+    }
+
+    /// The report for the record found (its key, stored status text and what the decision reads), nil for none.
+    init(check: PayloadCheck, token: String, found: (id: String, rawStatus: String, PayloadCheck.Checked)?, at now: Instant) {
+        let named = PowertoolsRecord.split(token)
+        let (verdict, why) = check.verdict(record: found?.2)
         self.verdict = verdict.rawValue
         self.why = why
         keyHash = check.keyHash
@@ -51,8 +64,7 @@ public struct PayloadCheckReport: Encodable, Sendable {
         self.token = token
         tokenHash = named.token
         payloadIsToken = check.matches(token: named.token)
-        record = found.map { Record(id: $0.id, status: $0.rawStatus, shown: $0.status(at: now).rawValue,
-                                    validation: $0.validation) }
+        record = found.map { Record(id: $0.id, status: $0.rawStatus, shown: $0.2.status.rawValue, validation: $0.2.validation) }
         at = now.rfc3339
     }
 

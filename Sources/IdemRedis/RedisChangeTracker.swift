@@ -1,0 +1,107 @@
+import IdemCore
+
+/// Turns what successive scans of a Redis keyspace show into the core's events, as `DynamoChangeTracker` does for
+/// DynamoDB (the same table of cases), with Redis's own rules for deadlines and for keys vanishing at their TTL.
+///
+/// | seen                                                   | events                                              |
+/// |--------------------------------------------------------|-----------------------------------------------------|
+/// | a new key, in progress                                 | request `executed` (`reexecuted` if it had expired) |
+/// | a new key, completed                                   | request `executed`, `completed`                     |
+/// | in progress -> completed                               | `completed`                                         |
+/// | a new lifetime: completed -> in progress, a new        | request `reexecuted` (+ `completed` if completed)   |
+/// | in-progress deadline (orphan takeover), a new expiry   |                                                     |
+/// | gone while in progress, before it expired              | `failed` (the handler raised: the library deletes)  |
+/// | gone while completed, before it expired                | `purge` by `(outside idemtop)`                      |
+/// | gone after it expired (TTL)                            | no event; a notice. If it comes back: `reexecuted`  |
+public struct RedisChangeTracker: Sendable {
+    public private(set) var known: [String: RedisRecord] = [:]
+    private var expiredGone: Set<String> = []
+    private var seq: Int64 = 0
+    public let expiresAfter: TimeSpan
+
+    public init(expiresAfter: TimeSpan) { self.expiresAfter = expiresAfter }
+
+    /// The events for one record as a look at `now` shows it.
+    public mutating func observe(_ r: RedisRecord, at now: Instant, firstPass: Bool) -> [StoreEvent] {
+        defer { known[r.key] = r.slim }
+        guard let old = known[r.key] else {
+            var at = now
+            if firstPass {
+                if let written = r.writtenEstimate(expiresAfter: expiresAfter) { at = min(now, written) }
+            }
+            let outcome: Outcome = expiredGone.remove(r.key) != nil ? .reexecuted : .executed
+            var out = [request(r, outcome, at: at)]
+            if r.stored == .completed { out.append(completed(r, at: at)) }
+            return out
+        }
+        guard old.valueDigest != r.valueDigest else { return [] }
+        let newDeadline = r.inProgressExpiration != nil && r.inProgressExpiration != old.inProgressExpiration
+            && r.stored == .inProgress
+        let newLifetime = newDeadline
+            || (old.stored == .completed && r.stored == .inProgress)
+            || (old.stored == .completed && r.expiration != nil && r.expiration != old.expiration)
+            || (old.stored == .inProgress && r.stored == .inProgress && r.expiration != old.expiration)
+            || (r.createdAt != nil && old.createdAt != nil && r.createdAt != old.createdAt)
+        var out: [StoreEvent] = []
+        if newLifetime { out.append(request(r, .reexecuted, at: now)) }
+        if r.stored == .completed, newLifetime || old.stored != .completed {
+            out.append(completed(r, at: now))
+        }
+        return out
+    }
+
+    /// The events for records a whole pass at `now` did not see, and a notice line when any vanished.
+    public mutating func vanished(keeping seen: Set<String>, at now: Instant) -> (events: [StoreEvent], notice: String?) {
+        removed(known.keys.filter { !seen.contains($0) }.sorted(), at: now)
+    }
+
+    /// The events for keys known to be gone (GET found nothing after an invalidation), and a notice line.
+    public mutating func removed(_ gone: [String], at now: Instant) -> (events: [StoreEvent], notice: String?) {
+        var events: [StoreEvent] = []
+        var expired = 0, failed = 0, deleted = 0
+        for key in gone {
+            guard let old = known.removeValue(forKey: key) else { continue }
+            let status = old.status(at: now)
+            // A key Redis dropped at its TTL (a little before the library's own expiry second) expired.
+            if status == .expired || (old.dropsAt.map { now >= $0 } ?? false) {
+                expiredGone.insert(key)
+                expired += 1
+                continue
+            }
+            seq += 1
+            if old.stored == .inProgress {
+                failed += 1
+                events.append(StoreEvent(seq: seq, kind: .failed, at: now, tenant: old.tenant, token: old.token,
+                                         error: "key deleted while \(status.rawValue): the handler raised "
+                                            + "(the library deletes the record) or someone deleted it"))
+            } else {
+                deleted += 1
+                events.append(StoreEvent(seq: seq, kind: .purge, at: now, tenant: old.tenant, token: old.token,
+                                         actor: "(outside idemtop)", reason: "key deleted from Redis",
+                                         sawStatus: status))
+            }
+        }
+        guard expired + failed + deleted > 0 else { return ([], nil) }
+        var parts: [String] = []
+        if expired > 0 { parts.append("\(expired) expired (dropped at their TTL)") }
+        if failed > 0 { parts.append("\(failed) in progress (handler failed, shown as failed)") }
+        if deleted > 0 { parts.append("\(deleted) completed and unexpired (shown as purged)") }
+        return (events, "\(expired + failed + deleted) key(s) vanished: " + parts.joined(separator: ", "))
+    }
+
+    /// Forgets a key (after idemtop itself purged it, so the next pass does not report it as vanished).
+    public mutating func forget(_ key: String) { known.removeValue(forKey: key) }
+
+    private mutating func request(_ r: RedisRecord, _ outcome: Outcome, at: Instant) -> StoreEvent {
+        seq += 1
+        return StoreEvent(seq: seq, kind: .request, at: at, tenant: r.tenant, token: r.token, operation: r.operation,
+                          fingerprint: r.fingerprint.map(Fingerprint.init), outcome: outcome, expiresAt: r.expiresAt,
+                          lockedUntil: r.lockedUntil, request: r.request)
+    }
+
+    private mutating func completed(_ r: RedisRecord, at: Instant) -> StoreEvent {
+        seq += 1
+        return StoreEvent(seq: seq, kind: .completed, at: at, tenant: r.tenant, token: r.token,
+                          expiresAt: r.expiresAt, responseStatus: r.response?.status, response: r.response)
+    }
+}

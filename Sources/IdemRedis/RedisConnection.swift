@@ -1,0 +1,129 @@
+import Foundation
+import IdemCore
+
+/// One connection to a Redis server: the handshake (AUTH, SELECT, HELLO 3 when asked), single commands and
+/// pipelines. Blocking; used from one thread at a time (a store's own thread).
+///
+/// Every failure is a `RedisError` that prints as one line: refused, unknown host, timeout, wrong password, wrong
+/// database, MOVED outside cluster mode, a lost connection.
+public final class RedisConnection {
+    public let endpoint: String
+    private let transport: any RedisTransport
+    private var parser = RESPParser()
+    private var readBuffer = [UInt8](repeating: 0, count: 256 * 1024)
+    /// Push messages (RESP3) that arrived while waiting for a reply.
+    private var pushes: [[RESPValue]] = []
+    /// Whether the connection speaks RESP3 (after `HELLO 3`).
+    public private(set) var resp3 = false
+    /// Every command name sent, when recording (a test's check that read-only sends no write).
+    public var sentCommands: [String]?
+
+    /// Connects and authenticates: `user`/`password` with AUTH, then SELECT `database` when not 0, then `HELLO 3`
+    /// when `resp3`.
+    public init(config: RedisConfig, password: String?, host: String? = nil, port: Int? = nil,
+                resp3: Bool = false) throws {
+        let h = host ?? config.host, p = port ?? config.port
+        let socket = try RedisSocket(host: h, port: p, timeout: config.timeout)
+        endpoint = socket.endpoint
+        if config.tls {
+            transport = try RedisTLS(socket: socket, serverName: h, caFile: config.caFile, verify: config.verifyTLS)
+        } else {
+            transport = socket
+        }
+        if let password {
+            let args = config.user.map { ["AUTH", $0, password] } ?? ["AUTH", password]
+            let reply = try command(args)
+            if let e = reply.errorText { throw RedisError.auth("\(endpoint) said \(e)") }
+        } else if let user = config.user {
+            _ = user
+            throw RedisError.auth("\(endpoint): user \(Sanitizer.visible(user)) needs a password")
+        }
+        if config.database != 0 {
+            let reply = try command(["SELECT", String(config.database)])
+            if let e = reply.errorText { throw RedisError.wrongDatabase(config.database, "\(endpoint) said \(e)") }
+        }
+        if resp3 {
+            let reply = try command(["HELLO", "3"])
+            if let e = reply.errorText { throw RedisError.server("HELLO 3: \(e) (CLIENT TRACKING needs Redis 6 or later)") }
+            self.resp3 = true
+        }
+    }
+
+    /// Sends one command and waits for its reply. An error reply is returned as `.error`, except NOAUTH, MOVED and
+    /// ASK, which throw (see `check`).
+    public func command(_ args: [String]) throws -> RESPValue {
+        try pipeline([args.map { Array($0.utf8) }])[0]
+    }
+
+    /// Sends every command at once, then reads one reply for each, in order.
+    public func pipeline(_ commands: [[[UInt8]]]) throws -> [RESPValue] {
+        var out: [UInt8] = []
+        out.reserveCapacity(commands.count * 64)
+        for args in commands {
+            RedisConnection.encode(args, into: &out)
+            if sentCommands != nil, let name = args.first {
+                sentCommands?.append(String(decoding: name, as: UTF8.self).uppercased())
+            }
+        }
+        try transport.send(out)
+        var replies: [RESPValue] = []
+        replies.reserveCapacity(commands.count)
+        while replies.count < commands.count {
+            let v = try readReply()
+            if case .push(let items) = v { pushes.append(items); continue }
+            try RedisConnection.check(v, endpoint: endpoint)
+            replies.append(v)
+        }
+        return replies
+    }
+
+    /// The next reply, reading from the transport as needed.
+    private func readReply() throws -> RESPValue {
+        while true {
+            if let v = try parser.next() { return v }
+            let n = try readBuffer.withUnsafeMutableBytes { try transport.receive($0) }
+            readBuffer.withUnsafeBytes { parser.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+    }
+
+    /// Push messages that arrived so far, and any that arrive within `waitingMs`; empties the list.
+    public func drainPushes(waitingMs: Int32) throws -> [[RESPValue]] {
+        while let v = try parser.next() {
+            if case .push(let items) = v { pushes.append(items) }
+        }
+        var waited = false
+        while transport.readable(waitingMs: waited ? 0 : waitingMs) {
+            waited = true
+            let n = try readBuffer.withUnsafeMutableBytes { try transport.receive($0) }
+            readBuffer.withUnsafeBytes { parser.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            while let v = try parser.next() {
+                if case .push(let items) = v { pushes.append(items) }
+            }
+        }
+        defer { pushes.removeAll() }
+        return pushes
+    }
+
+    /// Throws for replies no caller can go on from: NOAUTH, and MOVED/ASK (a cluster node; `RedisCluster` asks for
+    /// them with `redirect` instead).
+    static func check(_ v: RESPValue, endpoint: String) throws {
+        guard let e = v.errorText else { return }
+        if e.hasPrefix("NOAUTH") { throw RedisError.auth("\(endpoint) wants a password (\(e))") }
+        if e.hasPrefix("WRONGPASS") { throw RedisError.auth("\(endpoint) said \(e)") }
+        if e.hasPrefix("MOVED") || e.hasPrefix("ASK ") { throw RedisError.moved("\(e.split(separator: " ").first ?? "") (\(e))") }
+    }
+
+    /// Appends one command as a RESP array of bulk strings.
+    static func encode(_ args: [[UInt8]], into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "*"))
+        out.append(contentsOf: String(args.count).utf8)
+        out.append(contentsOf: [13, 10])
+        for a in args {
+            out.append(UInt8(ascii: "$"))
+            out.append(contentsOf: String(a.count).utf8)
+            out.append(contentsOf: [13, 10])
+            out.append(contentsOf: a)
+            out.append(contentsOf: [13, 10])
+        }
+    }
+}

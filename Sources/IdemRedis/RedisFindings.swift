@@ -1,0 +1,69 @@
+import IdemCore
+
+/// What only Redis records reveal, found by the reader and reported as notices (and kept for `RedisReader.findings`):
+///
+/// - `completedWithoutValidation`: a COMPLETED Powertools record without its validation hash while the service
+///   validates payloads (`validation=1`, or the same key seen INPROGRESS with a hash). Powertools Python 3.37.0's
+///   `_update_record` writes only data, status and expiration, so every retry, identical or not, raises
+///   IdempotencyValidationError until the record expires (TypeScript's `_updateRecord` drops it the same way).
+/// - `inProgressWithoutDeadline`: INPROGRESS without `in_progress_expiration` (no Lambda context was registered).
+///   Python 3.37.0 keeps it locked until the key's TTL (hours of IdempotencyAlreadyInProgressError after a crash);
+///   TypeScript takes it over at once, so two concurrent requests can both run.
+/// - `orphanTakeover`: a `{key}:lock` key, which Powertools writes only when it overwrites an orphan: evidence
+///   that the first execution died mid-flight and a retry ran the work again.
+public struct RedisFinding: Sendable, Hashable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case completedWithoutValidation = "completed_without_validation"
+        case inProgressWithoutDeadline = "in_progress_without_deadline"
+        case orphanTakeover = "orphan_takeover"
+
+        /// One line for a count of them.
+        func line(_ n: Int, example: String, profile: RedisProfile) -> String {
+            let e = " (e.g. \(Sanitizer.visible(example)))"
+            switch self {
+            case .completedWithoutValidation:
+                return "\(n) COMPLETED record(s) without their validation hash while payloads are validated: every "
+                    + "retry raises IdempotencyValidationError until expiry (Powertools drops the hash on completion)" + e
+            case .inProgressWithoutDeadline:
+                let effect = profile.library == .powertoolsTS
+                    ? "Powertools TypeScript treats them as orphans at once: a concurrent retry runs the work again"
+                    : "Powertools Python keeps them locked until the key's TTL: retries fail until then"
+                return "\(n) INPROGRESS record(s) without in_progress_expiration (no Lambda context): \(effect)" + e
+            case .orphanTakeover:
+                return "\(n) orphan takeover lock(s) ({key}:lock): a first execution died mid-flight and a retry ran "
+                    + "the work again" + e
+            }
+        }
+    }
+
+    public var kind: Kind
+    /// The record's Redis key.
+    public var key: String
+
+    /// The findings for the records and lock keys one pass saw.
+    static func find(_ records: [String: RedisRecord], locks: Set<String>, hashSeen: Set<String>,
+                     profile: RedisProfile) -> [RedisFinding] {
+        guard profile.isPowertoolsLayout else { return [] }
+        var out: [RedisFinding] = []
+        for (key, r) in records {
+            if r.stored == .completed, r.fingerprint == nil,
+               profile.validationConfigured ?? hashSeen.contains(key) {
+                out.append(RedisFinding(kind: .completedWithoutValidation, key: key))
+            }
+            if r.stored == .inProgress, r.inProgressExpiration == nil {
+                out.append(RedisFinding(kind: .inProgressWithoutDeadline, key: key))
+            }
+        }
+        out += locks.map { RedisFinding(kind: .orphanTakeover, key: $0) }
+        return out.sorted { ($0.kind.rawValue, $0.key) < ($1.kind.rawValue, $1.key) }
+    }
+
+    /// One notice line per kind present.
+    static func notices(_ findings: [RedisFinding], profile: RedisProfile) -> [String] {
+        Kind.allCases.compactMap { kind in
+            let mine = findings.filter { $0.kind == kind }
+            guard let first = mine.first else { return nil }
+            return kind.line(mine.count, example: first.key, profile: profile)
+        }
+    }
+}
