@@ -28,6 +28,11 @@ let package = Package(
         // The DynamoDB store as AWS Lambda Powertools' idempotency utility writes it: a SigV4-signed client of the
         // DynamoDB JSON API over URLSession, a reader, the guarded purge, Powertools' key hash.
         .target(name: "IdemDynamo", dependencies: ["IdemCore", "IdemStore", "IdemProcess"]),
+        // libpq's C API, linked from the system library (libpq-dev), so TLS, ~/.pgpass and service files work.
+        .systemLibrary(name: "CLibpq", path: "Sources/CLibpq"),
+        // Idempotency-keys tables in PostgreSQL (rocket-rides, Medusa, idempotence4j, node-idempotency, custom):
+        // read, followed by xmin, the guarded purge.
+        .target(name: "IdemPostgres", dependencies: ["IdemCore", "IdemStore", "CLibpq"]),
         // A deterministic payments-API simulator that drives the writer API.
         .target(name: "IdemSimulator", dependencies: ["IdemCore", "IdemStore"]),
         // The guarded actions without printing: purge (compare-and-set), replay over HTTP, the audit trail.
@@ -54,7 +59,7 @@ let package = Package(
         .target(
             name: "IdemApp",
             dependencies: ["IdemCore", "IdemStore", "IdemDynamo", "IdemUI", "IdemActions", "IdemSimulator",
-                           "IdemExampleService"]
+                           "IdemExampleService", "IdemPostgres"]
         ),
         // Fakes for tests and for services' own tests: a fixed clock, a test terminal.
         .target(name: "IdemFakes", dependencies: ["IdemCore", "IdemStore", "IdemUI", "IdemApp"]),
@@ -72,7 +77,13 @@ let package = Package(
         .testTarget(name: "IdemUITests",
                     dependencies: ["IdemCore", "IdemUI", "IdemFakes", "IdemApp", "IdemStore", "IdemSimulator"],
                     exclude: ["__Snapshots__"]),
-        .testTarget(name: "IdemDynamoTests", dependencies: ["IdemCore", "IdemStore", "IdemDynamo", "IdemProcess"],
+        .testTarget(name: "IdemDynamoTests",
+                    dependencies: ["IdemCore", "IdemStore", "IdemDynamo", "IdemProcess", "IdemTestSupport"],
+                    exclude: ["Fixtures"]),
+        // Test support both server-backed suites share: a Python virtual environment under .build/.
+        .target(name: "IdemTestSupport", dependencies: ["IdemCore", "IdemProcess"], path: "Tests/IdemTestSupport"),
+        .testTarget(name: "IdemPostgresTests",
+                    dependencies: ["IdemCore", "IdemStore", "IdemPostgres", "IdemProcess", "IdemTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "IdemAppTests",
                     dependencies: ["IdemCore", "IdemStore", "IdemUI", "IdemApp", "IdemFakes", "IdemActions", "IdemExampleService"]),

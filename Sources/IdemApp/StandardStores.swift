@@ -1,4 +1,5 @@
 import IdemDynamo
+import IdemPostgres
 import IdemStore
 
 extension StoreRegistry {
@@ -7,5 +8,6 @@ extension StoreRegistry {
         JournalDriver(),
         SQLiteDriver(),
         DynamoDriver(),
+        PostgresDriver(),
     ])
 }

@@ -1,4 +1,5 @@
 import Foundation
+import IdemTestSupport
 import IdemCore
 import IdemStore
 import Testing
@@ -135,7 +136,7 @@ enum IdemtopBinary {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("idemtop").path
         if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        return PowertoolsVenv.root.appendingPathComponent(".build/debug/idemtop").path
+        return PythonVenv.root.appendingPathComponent(".build/debug/idemtop").path
     }
 
     static func run(_ args: [String], environment: [String: String] = DynamoFixture.credentials)

@@ -1,4 +1,5 @@
 import Foundation
+import IdemTestSupport
 import Testing
 
 /// A moto DynamoDB-compatible server on a free loopback port, shared by the DynamoDB suites of one test run.
@@ -106,10 +107,4 @@ final class MotoServer: @unchecked Sendable {
             }
         }
     }
-}
-
-/// A harness failure with a clear message: the tests fail with it, never skip.
-struct HarnessError: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
 }
