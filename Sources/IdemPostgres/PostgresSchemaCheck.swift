@@ -35,7 +35,8 @@ enum PostgresSchemaCheck {
         return out
     }
 
-    static func check(_ config: PostgresConfig, on connection: PGConnection) throws {
+    /// Returns each column's type by name.
+    static func check(_ config: PostgresConfig, on connection: PGConnection) throws -> [String: String] {
         let rows = try connection.query(
             "SELECT column_name::text, data_type::text FROM information_schema.columns "
                 + "WHERE table_schema = $1 AND table_name = $2", [config.schema, config.table])
@@ -55,6 +56,7 @@ enum PostgresSchemaCheck {
                     + "but the \(e.role) column must be \(e.types.sorted().joined(separator: " or "))")
             }
         }
+        return types
     }
 
     /// The location option that maps a role.

@@ -11,12 +11,14 @@ public final class PostgresTable {
     /// The `SELECT` list every read uses, in `PostgresTable.Columns` order.
     let selectList: String
     let idCount: Int
+    /// The table's column types by name, as `information_schema` gave them at open.
+    let columnTypes: [String: String]
 
     /// Connects and checks the mapping; a missing table or column, or a column of another type, is one line.
     public init(config: PostgresConfig) throws {
         self.config = config
         connection = try PGConnection(conninfo: config.conninfo)
-        try PostgresSchemaCheck.check(config, on: connection)
+        columnTypes = try PostgresSchemaCheck.check(config, on: connection)
         idCount = config.preset.rowIDCols.count
         selectList = PostgresTable.selectList(config.preset)
     }
@@ -130,8 +132,10 @@ public final class PostgresTable {
     /// One row with its request and response bodies as text, nil when it is gone.
     public func bodies(rowID: String) throws -> (row: PGRows, index: Int)? {
         let p = config.preset
+        // bytea (idempotence4j's result) as text with its unprintable bytes escaped, not as hex.
         let extra = [p.requestBodyCol, p.responseBodyCol].map { c in
-            c.map { "\(PostgresTable.q($0))::text" } ?? "NULL"
+            c.map { columnTypes[$0] == "bytea" ? "encode(\(PostgresTable.q($0)), 'escape')" : "\(PostgresTable.q($0))::text" }
+                ?? "NULL"
         }
         let sql = "SELECT \(selectList), \(extra.joined(separator: ", ")) FROM \(config.qualifiedTable) WHERE \(whereRow())"
         let rows = try readOnly { try connection.query(sql, PostgresTable.split(rowID)) }
