@@ -30,11 +30,11 @@ public final class PostgresAdmin: TokenAdmin {
         if expect.storedStatus == .purged { return .refused("\(key) is already purged") }
         let tracker = PostgresTrackers.current(for: location.path)
         let target: (rowID: String, xmin: Int64, operation: String)
-        if let seen = tracker?.withLock({ t in t.rowIDs[key].flatMap { id in t.known[id].map { (id, $0) } } }) {
-            guard Int(seen.1.version) == expect.version else {
-                return .refused("changed since you looked: \(key) was written again (version \(expect.version) -> \(seen.1.version))")
+        if let seen = tracker?.withLock({ $0.known[key] }) {
+            guard Int(seen.version) == expect.version else {
+                return .refused("changed since you looked: \(key) was written again (version \(expect.version) -> \(seen.version))")
             }
-            target = (seen.0, seen.1.xmin, "")
+            target = (seen.rowID, seen.xmin, "")
         } else {
             // No reader of this table in this process: compare what the operator saw with the row as it is now.
             guard let row = try PostgresDriver.wrap(location, { try find(key) }) else {
@@ -59,7 +59,7 @@ public final class PostgresAdmin: TokenAdmin {
                 "\(key) was written since (row version \(target.xmin) -> \($0.xmin)), now \($0.status(at: clock.now()).rawValue)"
             } ?? "\(key) is no longer in the table"))
         }
-        tracker?.withLock { $0.forget(target.rowID) }
+        tracker?.withLock { $0.forget(key) }
         let event = StoreEvent(kind: .purge, at: clock.now(), tenant: key.tenant, token: key.token,
                                operation: target.operation.isEmpty ? nil : target.operation, actor: actor,
                                reason: reason, sawStatus: expect.status, sawVersion: expect.version)

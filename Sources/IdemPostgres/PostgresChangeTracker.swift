@@ -21,7 +21,8 @@ import IdemCore
 public struct PostgresChangeTracker: Sendable {
     /// What the tracker keeps of one row.
     public struct Seen: Sendable, Hashable {
-        public var key: TokenKey
+        /// The row's primary key values (`PostgresRow.rowID`).
+        public var rowID: String
         public var xmin: Int64
         public var stored: StoredStatus
         public var createdMs: Int64
@@ -31,10 +32,9 @@ public struct PostgresChangeTracker: Sendable {
         public var version: Int32
     }
 
-    public private(set) var known: [String: Seen] = [:]
-    /// Row ids by token, for the admin and the detail view.
-    public private(set) var rowIDs: [TokenKey: String] = [:]
-    private var expiredGone: Set<String> = []
+    /// By token: one dictionary for a million rows (the row id rides in the value).
+    public private(set) var known: [TokenKey: Seen] = [:]
+    private var expiredGone: Set<TokenKey> = []
     private var seq: Int64 = 0
 
     public init() {}
@@ -42,53 +42,58 @@ public struct PostgresChangeTracker: Sendable {
     /// The events for one row as a read at `now` shows it.
     public mutating func observe(_ r: PostgresRow, at now: Instant, firstPass: Bool) -> [StoreEvent] {
         var out: [StoreEvent] = []
+        observe(r, at: now, firstPass: firstPass, into: &out)
+        return out
+    }
+
+    /// The same, appending to `out` (no array a row on the first read's hot path).
+    public mutating func observe(_ r: PostgresRow, at now: Instant, firstPass: Bool, into out: inout [StoreEvent]) {
+        let before = out.count
         let created = min(now, Instant(ms: r.createdMs))
-        if let old = known[r.rowID] {
-            guard old.xmin != r.xmin else { return [] }
+        let old = known[r.key]
+        if let old {
+            guard old.xmin != r.xmin else { return }
             if r.createdMs != old.createdMs {
                 out.append(request(r, .reexecuted, at: created))
-                out += finished(r, at: now)
+                finished(r, at: now, into: &out)
             } else {
                 let relocked = r.stored == .inProgress
                     && (old.stored != .inProgress || (r.lockedMs != nil && r.lockedMs != old.lockedMs))
                 if relocked { out.append(request(r, .executed, at: r.lockedMs.map { min(now, Instant(ms: $0)) } ?? now)) }
-                if r.stored != old.stored || relocked { out += finished(r, at: now) }
+                if r.stored != old.stored || relocked { finished(r, at: now, into: &out) }
             }
         } else {
-            let outcome: Outcome = expiredGone.remove(r.rowID) != nil ? .reexecuted : .executed
+            let outcome: Outcome = !expiredGone.isEmpty && expiredGone.remove(r.key) != nil ? .reexecuted : .executed
             out.append(request(r, outcome, at: created))
             let end = r.finishedMs.map { min(now, Instant(ms: $0)) }
-            out += finished(r, at: firstPass ? max(created, end ?? created) : now)
+            finished(r, at: firstPass ? max(created, end ?? created) : now, into: &out)
         }
-        let version = (known[r.rowID]?.version ?? 0) + Int32(out.count)
-        known[r.rowID] = Seen(key: r.key, xmin: r.xmin, stored: r.stored, createdMs: r.createdMs, lockedMs: r.lockedMs,
-                              expiresAt: r.expiresAt, version: version)
-        rowIDs[r.key] = r.rowID
-        return out
+        let version = (old?.version ?? 0) + Int32(out.count - before)
+        known[r.key] = Seen(rowID: r.rowID, xmin: r.xmin, stored: r.stored, createdMs: r.createdMs,
+                            lockedMs: r.lockedMs, expiresAt: r.expiresAt, version: version)
     }
 
     /// The events for rows that are no longer in the table (ids not in `present`), and a notice line.
     public mutating func vanished(keeping present: Set<String>, at now: Instant) -> (events: [StoreEvent], notice: String?) {
-        let gone = known.keys.filter { !present.contains($0) }.sorted()
+        let gone = known.filter { !present.contains($0.value.rowID) }.map(\.key).sorted()
         guard !gone.isEmpty else { return ([], nil) }
         var events: [StoreEvent] = []
         var expired = 0, failed = 0, deleted = 0
-        for id in gone {
-            guard let old = known.removeValue(forKey: id) else { continue }
-            rowIDs.removeValue(forKey: old.key)
+        for key in gone {
+            guard let old = known.removeValue(forKey: key) else { continue }
             if now >= old.expiresAt {
-                expiredGone.insert(id)
+                expiredGone.insert(key)
                 expired += 1
                 continue
             }
             seq += 1
             if old.stored == .inProgress {
                 failed += 1
-                events.append(StoreEvent(seq: seq, kind: .failed, at: now, tenant: old.key.tenant, token: old.key.token,
+                events.append(StoreEvent(seq: seq, kind: .failed, at: now, tenant: key.tenant, token: key.token,
                                          error: "row deleted while in progress"))
             } else {
                 deleted += 1
-                events.append(StoreEvent(seq: seq, kind: .purge, at: now, tenant: old.key.tenant, token: old.key.token,
+                events.append(StoreEvent(seq: seq, kind: .purge, at: now, tenant: key.tenant, token: key.token,
                                          actor: "(outside idemtop)", reason: "row deleted from the table",
                                          sawStatus: old.stored == .failed ? .failed : .completed))
             }
@@ -102,9 +107,7 @@ public struct PostgresChangeTracker: Sendable {
     }
 
     /// Forgets a row idemtop itself purged, so the next look does not report it as vanished.
-    public mutating func forget(_ rowID: String) {
-        if let old = known.removeValue(forKey: rowID) { rowIDs.removeValue(forKey: old.key) }
-    }
+    public mutating func forget(_ key: TokenKey) { known.removeValue(forKey: key) }
 
     private mutating func request(_ r: PostgresRow, _ outcome: Outcome, at: Instant) -> StoreEvent {
         seq += 1
@@ -114,18 +117,18 @@ public struct PostgresChangeTracker: Sendable {
     }
 
     /// `completed` or `failed` for a row that is so; nothing for one in progress.
-    private mutating func finished(_ r: PostgresRow, at: Instant) -> [StoreEvent] {
+    private mutating func finished(_ r: PostgresRow, at: Instant, into out: inout [StoreEvent]) {
         switch r.stored {
         case .completed:
             seq += 1
-            return [StoreEvent(seq: seq, kind: .completed, at: at, tenant: r.key.tenant, token: r.key.token,
-                               expiresAt: r.expiresAt, responseStatus: r.responseStatus)]
+            out.append(StoreEvent(seq: seq, kind: .completed, at: at, tenant: r.key.tenant, token: r.key.token,
+                               expiresAt: r.expiresAt, responseStatus: r.responseStatus))
         case .failed:
             seq += 1
-            return [StoreEvent(seq: seq, kind: .failed, at: at, tenant: r.key.tenant, token: r.key.token,
-                               error: "unlocked before finishing (recovery point \(Sanitizer.visible(r.rawStatus ?? "?"))): a retry resumes it")]
+            out.append(StoreEvent(seq: seq, kind: .failed, at: at, tenant: r.key.tenant, token: r.key.token,
+                               error: "unlocked before finishing (recovery point \(Sanitizer.visible(r.rawStatus ?? "?"))): a retry resumes it"))
         case .inProgress, .purged:
-            return []
+            break
         }
     }
 }

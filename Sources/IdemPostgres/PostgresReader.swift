@@ -162,7 +162,7 @@ public final class PostgresReader: EventReader {
         let events = state.withLock { tracker -> [StoreEvent] in
             var out: [StoreEvent] = []
             out.reserveCapacity(decoded.count * 2)
-            for row in decoded { out += tracker.observe(row, at: now, firstPass: firstPass) }
+            for row in decoded { tracker.observe(row, at: now, firstPass: firstPass, into: &out) }
             return out
         }
         for e in events { emit(e) }
@@ -176,7 +176,7 @@ public final class PostgresReader: EventReader {
     /// The row as it is now, with its bodies: the request (method, path, params) and the stored response.
     public func detail(for key: TokenKey) throws -> TokenDetail {
         let timeline = timelines[key] ?? []
-        guard let rowID = state.withLock({ $0.rowIDs[key] }) else {
+        guard let rowID = state.withLock({ $0.known[key]?.rowID }) else {
             return TokenDetail(key: key, request: nil, response: nil, error: "no such row in the table now",
                                timeline: timeline)
         }

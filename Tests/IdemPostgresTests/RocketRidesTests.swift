@@ -44,6 +44,19 @@ import Testing
         #expect(detail.response?.body?.contains("Payment accepted") == true)
     }
 
+    /// Ids 1...25 in pages of 4: sorted as text ("10" < "2") a page would skip rows and read others twice.
+    @Test func pagesCoverEveryRowWhenIdsCrossADigit() throws {
+        let fx = try PGFixture("rr_pages", setup: "rocket-setup")
+        _ = try fx.sql("INSERT INTO idempotency_keys (idempotency_key, request_method, request_params, request_path, "
+            + "recovery_point, user_id) SELECT 'key-' || lpad(g::text, 17, '0'), 'POST', '{}', '/rides', 'started', 1 "
+            + "FROM generate_series(1, 25) g")
+        let reader = try fx.reader(RocketRidesTests.table + "&page=4")
+        var ledger = Ledger()
+        try load(reader, into: &ledger)
+        #expect(ledger.records.count == 25)
+        #expect(reader.progress.done == 25)
+    }
+
     @Test func twoConnectionsRacingOnOneKeyExecuteOnce() throws {
         let fx = try PGFixture("rr_race", setup: "rocket-setup")
         let out = try fx.drive([["op": "rocket-race", "user": 1, "key": "key-raced-00000000001"]])
