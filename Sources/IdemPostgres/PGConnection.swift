@@ -57,9 +57,35 @@ public final class PGConnection {
                 PQexecParams(conn, sql, Int32(params.count), nil, buf.baseAddress, nil, nil, 0)
             }
         }
-        guard let result else {
-            throw lost()
+        return try checked(result)
+    }
+
+    /// Sends `sql` without waiting for its rows (the server works while the caller does): `receive` collects them.
+    public func send(_ sql: String, _ params: [String?] = []) throws {
+        guard let conn else { throw PostgresError.connectionLost("not connected") }
+        let copies = params.map { $0.map { strdup($0) } ?? nil }
+        defer { for p in copies { free(p) } }
+        var pointers = copies.map { UnsafePointer<CChar>($0) }
+        let sent = pointers.withUnsafeMutableBufferPointer { buf in
+            PQsendQueryParams(conn, sql, Int32(params.count), nil, buf.baseAddress, nil, nil, 0)
         }
+        guard sent == 1 else { throw lost() }
+    }
+
+    /// The rows of the statement `send` sent, waiting for them.
+    public func receive() throws -> PGRows {
+        guard let conn else { throw PostgresError.connectionLost("not connected") }
+        var last: OpaquePointer?
+        while let r = PQgetResult(conn) {
+            if let previous = last { PQclear(previous) }
+            last = r
+        }
+        return try checked(last)
+    }
+
+    /// A result's rows, or its error as a `PostgresError`.
+    private func checked(_ result: OpaquePointer?) throws -> PGRows {
+        guard let conn, let result else { throw lost() }
         let status = PQresultStatus(result)
         guard status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK else {
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""

@@ -23,13 +23,19 @@ public struct PostgresChangeTracker: Sendable {
     public struct Seen: Sendable, Hashable {
         /// The row's primary key values (`PostgresRow.rowID`).
         public var rowID: String
-        public var xmin: Int64
-        public var stored: StoredStatus
         public var createdMs: Int64
-        public var lockedMs: Int64?
-        public var expiresAt: Instant
+        /// `Int64.min` for no lock (not an optional: 8 bytes, not 16, at a million rows).
+        var lockedRaw: Int64
+        var expiresMs: Int64
+        /// The row version: `xmin` is a 32-bit transaction id.
+        var xmin32: UInt32
         /// Events emitted for the token so far: the ledger's `version` of its record.
         public var version: Int32
+        public var stored: StoredStatus
+
+        public var xmin: Int64 { Int64(xmin32) }
+        public var lockedMs: Int64? { lockedRaw == .min ? nil : lockedRaw }
+        public var expiresAt: Instant { Instant(ms: expiresMs) }
     }
 
     /// By token: one dictionary for a million rows (the row id rides in the value).
@@ -69,8 +75,9 @@ public struct PostgresChangeTracker: Sendable {
             finished(r, at: firstPass ? max(created, end ?? created) : now, into: &out)
         }
         let version = (old?.version ?? 0) + Int32(out.count - before)
-        known[r.key] = Seen(rowID: r.rowID, xmin: r.xmin, stored: r.stored, createdMs: r.createdMs,
-                            lockedMs: r.lockedMs, expiresAt: r.expiresAt, version: version)
+        known[r.key] = Seen(rowID: r.rowID, createdMs: r.createdMs, lockedRaw: r.lockedMs ?? .min,
+                            expiresMs: r.expiresAt.ms, xmin32: UInt32(truncatingIfNeeded: r.xmin), version: version,
+                            stored: r.stored)
     }
 
     /// The events for rows that are no longer in the table (ids not in `present`), and a notice line.

@@ -22,6 +22,8 @@ public final class PostgresReader: EventReader {
     private var notices: [String] = []
     private var timelines: [TokenKey: [StoreEvent]] = [:]
     private var lastPageID: [String]?
+    /// The next page of the first read is on its way (sent before this one was decoded).
+    private var nextPageSent = false
     private var firstPassDone = false
     private var inFirstPass = false
     private var lastXmin: Int64 = 0
@@ -105,7 +107,14 @@ public final class PostgresReader: EventReader {
             lastXmin = try table.snapshotXmin()
             inFirstPass = true
         }
-        let rows = try table.page(after: lastPageID)
+        let rows = nextPageSent ? try table.receivePage() : try table.page(after: lastPageID)
+        nextPageSent = false
+        if rows.count == table.config.pageSize {
+            let last = rows.count - 1
+            lastPageID = (0..<table.idCount).map { rows.string(last, $0) ?? "" }
+            try table.sendPage(after: lastPageID)
+            nextPageSent = true
+        }
         let now = clock.now()
         apply(rows, at: now, firstPass: true)
         progress.done += Int64(rows.count)
@@ -116,9 +125,6 @@ public final class PostgresReader: EventReader {
             progress.total = progress.done
             nextLook = now + table.config.pollInterval
             nextRescan = now + table.config.rescanInterval
-        } else {
-            let last = rows.count - 1
-            lastPageID = (0..<table.idCount).map { rows.string(last, $0) ?? "" }
         }
     }
 

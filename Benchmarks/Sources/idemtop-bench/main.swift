@@ -82,6 +82,8 @@ case "tail":
     let seconds = option("--seconds", args).flatMap(Double.init) ?? 10
     let dir = option("--dir", args) ?? NSTemporaryDirectory()
     TailBench.run(rate: rate, seconds: seconds, dir: dir)
+case "postgres":
+    PostgresBench.run(rows: option("--rows", args).flatMap(Int.init) ?? 1_000_000, url: option("--url", args))
 default:
     fail("unknown command \(command)")
 }
