@@ -38,8 +38,8 @@ public struct PostgresChangeTracker: Sendable {
         public var expiresAt: Instant { Instant(ms: expiresMs) }
     }
 
-    /// By token: one dictionary for a million rows (the row id rides in the value).
-    public private(set) var known: [TokenKey: Seen] = [:]
+    /// By token (the row id rides in the value).
+    public private(set) var known = PostgresSeenTable()
     private var expiredGone: Set<TokenKey> = []
     private var seq: Int64 = 0
 
@@ -75,19 +75,22 @@ public struct PostgresChangeTracker: Sendable {
             finished(r, at: firstPass ? max(created, end ?? created) : now, into: &out)
         }
         let version = (old?.version ?? 0) + Int32(out.count - before)
-        known[r.key] = Seen(rowID: r.rowID, createdMs: r.createdMs, lockedRaw: r.lockedMs ?? .min,
+        known.set(r.key, Seen(rowID: r.rowID, createdMs: r.createdMs, lockedRaw: r.lockedMs ?? .min,
                             expiresMs: r.expiresAt.ms, xmin32: UInt32(truncatingIfNeeded: r.xmin), version: version,
-                            stored: r.stored)
+                            stored: r.stored))
     }
+
+    /// Room for `n` rows (the table's estimated size) before the first read.
+    public mutating func reserve(_ n: Int) { known.reserve(n) }
 
     /// The events for rows that are no longer in the table (ids not in `present`), and a notice line.
     public mutating func vanished(keeping present: Set<String>, at now: Instant) -> (events: [StoreEvent], notice: String?) {
-        let gone = known.filter { !present.contains($0.value.rowID) }.map(\.key).sorted()
+        let gone = known.keys { !present.contains($0.rowID) }.sorted()
         guard !gone.isEmpty else { return ([], nil) }
         var events: [StoreEvent] = []
         var expired = 0, failed = 0, deleted = 0
         for key in gone {
-            guard let old = known.removeValue(forKey: key) else { continue }
+            guard let old = known.remove(key) else { continue }
             if now >= old.expiresAt {
                 expiredGone.insert(key)
                 expired += 1
@@ -114,7 +117,7 @@ public struct PostgresChangeTracker: Sendable {
     }
 
     /// Forgets a row idemtop itself purged, so the next look does not report it as vanished.
-    public mutating func forget(_ key: TokenKey) { known.removeValue(forKey: key) }
+    public mutating func forget(_ key: TokenKey) { known.remove(key) }
 
     private mutating func request(_ r: PostgresRow, _ outcome: Outcome, at: Instant) -> StoreEvent {
         seq += 1

@@ -47,6 +47,8 @@ public final class PostgresReader: EventReader {
             "SELECT greatest(reltuples, 0)::int8 FROM pg_class WHERE oid = $1::regclass",
             [table.config.qualifiedTable]).int64(0, 0)) ?? 0
         progress = LoadProgress(done: 0, total: estimate ?? 0, unit: "rows")
+        let rows = min(Int(clamping: estimate ?? 0), 5_000_000)
+        state.withLock { $0.reserve(rows) }
     }
 
     /// Opens `postgres://...?table=NAME&preset=P`.
@@ -165,13 +167,15 @@ public final class PostgresReader: EventReader {
                 pendingMalformed.append(MalformedEntry(position: rowsSeen, reason: "\(error)"))
             }
         }
-        let events = state.withLock { tracker -> [StoreEvent] in
-            var out: [StoreEvent] = []
-            out.reserveCapacity(decoded.count * 2)
-            for row in decoded { tracker.observe(row, at: now, firstPass: firstPass, into: &out) }
-            return out
+        // Straight into `pending` (no second copy of a page's events: 400 bytes each).
+        let start = pending.count
+        var events = pending
+        pending = []
+        state.withLock { tracker in
+            for row in decoded { tracker.observe(row, at: now, firstPass: firstPass, into: &events) }
         }
-        for e in events { emit(e) }
+        pending = events
+        if firstPassDone { for e in pending[start...] { timelines[e.key, default: []].append(e) } }
     }
 
     private func emit(_ e: StoreEvent) {

@@ -12,7 +12,7 @@ import IdemStore
 enum PostgresBench {
     static let bin = "/usr/lib/postgresql/15/bin"
 
-    static func run(rows: Int, url given: String?) {
+    static func run(rows: Int, url given: String?, ledger useLedger: Bool = true) {
         // One malloc arena, as the idemtop binary sets it (main.swift).
         _ = benchMallopt(-8, 1)
         var cluster: (dir: String, server: Process)?
@@ -41,7 +41,7 @@ enum PostgresBench {
         do {
             let reader = try PostgresReader(location: location)
             while true {
-                let n = try reader.poll(limit: 100_000, { ledger.apply($0) }, malformed: { ledger.noteMalformed($0) })
+                let n = try reader.poll(limit: 100_000, { if useLedger { ledger.apply($0) } }, malformed: { ledger.noteMalformed($0) })
                 if n == 0 { break }
                 read += n
             }

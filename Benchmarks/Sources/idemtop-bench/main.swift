@@ -83,7 +83,8 @@ case "tail":
     let dir = option("--dir", args) ?? NSTemporaryDirectory()
     TailBench.run(rate: rate, seconds: seconds, dir: dir)
 case "postgres":
-    PostgresBench.run(rows: option("--rows", args).flatMap(Int.init) ?? 1_000_000, url: option("--url", args))
+    PostgresBench.run(rows: option("--rows", args).flatMap(Int.init) ?? 1_000_000, url: option("--url", args),
+                      ledger: !args.contains("--no-ledger"))
 default:
     fail("unknown command \(command)")
 }
