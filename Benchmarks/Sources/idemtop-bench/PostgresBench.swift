@@ -35,6 +35,7 @@ enum PostgresBench {
         }
         let location = StoreLocation(kind: "postgres", path: base + "?table=idempotency_keys&preset=rocket-rides",
                                      displayName: "idempotency_keys")
+        print(String(format: "postgres: before reading: RSS %.0f MiB, peak %.0f MiB", currentRSSMiB(), peakRSSMiB()))
         let cpu0 = cpuSeconds(), t0 = monotonicNanos()
         var ledger = Ledger()
         var read = 0
