@@ -13,8 +13,7 @@ public struct PostgresSeenTable: Sendable {
         var seen: PostgresChangeTracker.Seen
     }
 
-    private var tenants: [String] = []
-    private var tenantIDs: [String: Int32] = [:]
+    private var tenants = Interner()
     private var entries: [Entry] = []
     private var slots: [Int32] = []
     private var mask = 0
@@ -46,7 +45,7 @@ public struct PostgresSeenTable: Sendable {
             return
         }
         if (entries.count + 1) * 2 > slots.count { rehash(max(16, slots.count * 2)) }
-        let tenant = tenantID(key.tenant)
+        let tenant = tenants.id(key.tenant)
         entries.append(Entry(tenant: tenant, live: true, token: key.token, seen: seen))
         var s = hash(tenant, key.token) & mask
         while slots[s] >= 0 { s = (s + 1) & mask }
@@ -66,12 +65,12 @@ public struct PostgresSeenTable: Sendable {
     /// The live keys whose row state satisfies `test`.
     public func keys(where test: (PostgresChangeTracker.Seen) -> Bool) -> [TokenKey] {
         entries.compactMap { e in
-            e.live && test(e.seen) ? TokenKey(tenant: tenants[Int(e.tenant)], token: e.token) : nil
+            e.live && test(e.seen) ? TokenKey(tenant: tenants[e.tenant], token: e.token) : nil
         }
     }
 
     private func position(_ key: TokenKey) -> Int? {
-        guard !slots.isEmpty, let tenant = tenantIDs[key.tenant] else { return nil }
+        guard !slots.isEmpty, let tenant = tenants.lookup(key.tenant) else { return nil }
         var s = hash(tenant, key.token) & mask
         while true {
             let p = slots[s]
@@ -80,14 +79,6 @@ public struct PostgresSeenTable: Sendable {
             if e.tenant == tenant && e.token == key.token { return Int(p) }
             s = (s + 1) & mask
         }
-    }
-
-    private mutating func tenantID(_ name: String) -> Int32 {
-        if let id = tenantIDs[name] { return id }
-        let id = Int32(tenants.count)
-        tenants.append(name)
-        tenantIDs[name] = id
-        return id
     }
 
     private func hash(_ tenant: Int32, _ token: String) -> Int {

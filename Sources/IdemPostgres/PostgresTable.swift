@@ -1,3 +1,4 @@
+import Foundation
 import IdemCore
 
 /// An idempotency-keys table opened through its mapping: the columns checked against `information_schema` at open,
@@ -13,6 +14,8 @@ public final class PostgresTable {
     let idCount: Int
     /// The table's column types by name, as `information_schema` gave them at open.
     let columnTypes: [String: String]
+    /// The next page of the first read, being read on another thread.
+    private var prefetch: PageFetch?
 
     /// Connects and checks the mapping; a missing table or column, or a column of another type, is one line.
     public init(config: PostgresConfig) throws {
@@ -99,14 +102,46 @@ public final class PostgresTable {
         return try connection.query(sql, params)
     }
 
-    /// Sends the page after `after` without waiting: `receivePage` collects it, so the server reads the next page
-    /// while the caller decodes this one.
+    /// Sends the page after `after` and reads its rows on a thread of its own, so the server streams the next page
+    /// while the caller decodes this one (left unread, a page stops in the socket's buffer); `receivePage` waits
+    /// for it. The connection is not touched meanwhile.
     public func sendPage(after: [String]?) throws {
         let (sql, params) = pageQuery(after: after)
         try connection.send(sql, params)
+        let fetch = PageFetch(connection)
+        prefetch = fetch
+        Thread { fetch.run() }.start()
     }
 
-    public func receivePage() throws -> PGRows { try connection.receive() }
+    public func receivePage() throws -> PGRows {
+        guard let fetch = prefetch else { throw PostgresError.connectionLost("no page was sent") }
+        prefetch = nil
+        return try fetch.wait()
+    }
+
+    /// One page being read on another thread.
+    ///
+    /// `@unchecked Sendable`: the connection is used only by the fetching thread between `sendPage` and
+    /// `receivePage` (the owner does not touch it meanwhile), and `result` is written once before `done` is
+    /// signalled and read once after waiting on it, so the semaphore orders every access.
+    final class PageFetch: @unchecked Sendable {
+        private let connection: PGConnection
+        private var result: Result<PGRows, any Error>?
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ connection: PGConnection) { self.connection = connection }
+
+        func run() {
+            result = Result { try connection.receive() }
+            done.signal()
+        }
+
+        func wait() throws -> PGRows {
+            done.wait()
+            guard let result else { throw PostgresError.connectionLost("the page read ended without rows") }
+            return try result.get()
+        }
+    }
 
     private func pageQuery(after: [String]?) -> (String, [String?]) {
         // Qualified: a bare name in ORDER BY means the output column first, and the select list's `id::text` is
