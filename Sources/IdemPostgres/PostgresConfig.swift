@@ -21,8 +21,8 @@ public struct PostgresConfig: Sendable, Hashable {
     public var statementTimeout = TimeSpan.seconds(30)
     /// How long a purge waits for a row lock another transaction holds (`SET LOCAL lock_timeout`, default 2 s).
     public var lockTimeout = TimeSpan.seconds(2)
-    /// Rows per page (default 20000).
-    public var pageSize = 20_000
+    /// Rows per page (default 10000: two pages in flight and their events stay near 20 MB).
+    public var pageSize = 10_000
     /// Even when `pg_stat_user_tables` shows no change, look anyway this often (default 60 s).
     public var rescanInterval = TimeSpan.seconds(60)
 
