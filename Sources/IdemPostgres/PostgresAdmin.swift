@@ -46,10 +46,15 @@ public final class PostgresAdmin: TokenAdmin {
             }
             target = (row.rowID, row.xmin, row.operation)
         }
-        let deleted: Int
-        do {
-            deleted = try PostgresDriver.wrap(location) { try delete(rowID: target.rowID, xmin: target.xmin) }
-        } catch let e as StoreError where "\(e)".contains("SQLSTATE 55P03") {
+        // -1: lock_timeout ran out on a row another transaction holds.
+        let deleted = try PostgresDriver.wrap(location) { () throws -> Int in
+            do {
+                return try delete(rowID: target.rowID, xmin: target.xmin)
+            } catch let e as PostgresError where e.isLockTimeout {
+                return -1
+            }
+        }
+        if deleted < 0 {
             return .refused("\(key): the row is locked by another transaction (a request is working on it); "
                 + "waited \(table.config.lockTimeout.compact), nothing deleted")
         }

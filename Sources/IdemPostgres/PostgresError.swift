@@ -22,9 +22,9 @@ public enum PostgresError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Postgres' "could not obtain lock" (lock_timeout) and "canceling statement due to statement timeout".
-    public var isTimeout: Bool {
-        if case .query(let state, _) = self { return state == "55P03" || state == "57014" }
+    /// Postgres' "could not obtain lock on row" (SQLSTATE 55P03, lock_not_available: `lock_timeout` ran out).
+    public var isLockTimeout: Bool {
+        if case .query(let state, _) = self { return state == "55P03" }
         return false
     }
 
