@@ -10,6 +10,8 @@ let package = Package(
         // What a Swift service links to record its idempotency decisions into a store idemtop reads.
         .library(name: "IdemtopStore", targets: ["IdemCore", "IdemStore"]),
         .executable(name: "idemtop-example-service", targets: ["idemtop-example-service"]),
+        // The Postgres reader, for the benchmark harness (Benchmarks/).
+        .library(name: "IdemtopPostgres", targets: ["IdemPostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
