@@ -10,6 +10,8 @@ let package = Package(
         // What a Swift service links to record its idempotency decisions into a store idemtop reads.
         .library(name: "IdemtopStore", targets: ["IdemCore", "IdemStore"]),
         .executable(name: "idemtop-example-service", targets: ["idemtop-example-service"]),
+        // The Postgres reader, for the benchmark harness (Benchmarks/).
+        .library(name: "IdemtopPostgres", targets: ["IdemPostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,6 +35,11 @@ let package = Package(
         // the system OpenSSL (libssl-dev).
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         .target(name: "IdemRedis", dependencies: ["IdemCore", "IdemStore", "IdemDynamo", "COpenSSL"]),
+        // libpq's C API, linked from the system library (libpq-dev), so TLS, ~/.pgpass and service files work.
+        .systemLibrary(name: "CLibpq", path: "Sources/CLibpq"),
+        // Idempotency-keys tables in PostgreSQL (rocket-rides, Medusa, idempotence4j, node-idempotency, custom):
+        // read, followed by xmin, the guarded purge.
+        .target(name: "IdemPostgres", dependencies: ["IdemCore", "IdemStore", "CLibpq"]),
         // A deterministic payments-API simulator that drives the writer API.
         .target(name: "IdemSimulator", dependencies: ["IdemCore", "IdemStore"]),
         // The guarded actions without printing: purge (compare-and-set), replay over HTTP, the audit trail.
@@ -59,7 +66,7 @@ let package = Package(
         .target(
             name: "IdemApp",
             dependencies: ["IdemCore", "IdemStore", "IdemDynamo", "IdemUI", "IdemActions", "IdemSimulator",
-                           "IdemExampleService", "IdemRedis"]
+                           "IdemExampleService", "IdemRedis", "IdemPostgres"]
         ),
         // Fakes for tests and for services' own tests: a fixed clock, a test terminal.
         .target(name: "IdemFakes", dependencies: ["IdemCore", "IdemStore", "IdemUI", "IdemApp"]),
@@ -77,13 +84,16 @@ let package = Package(
         .testTarget(name: "IdemUITests",
                     dependencies: ["IdemCore", "IdemUI", "IdemFakes", "IdemApp", "IdemStore", "IdemSimulator"],
                     exclude: ["__Snapshots__"]),
-        // What the store tests share: the Powertools venv, loopback ports, the harness error.
+        // What the store tests share: the Powertools venv, a Python venv under .build/, loopback ports, the harness error.
         .target(name: "IdemTestSupport", dependencies: ["IdemCore", "IdemProcess"], path: "Tests/IdemTestSupport"),
         .testTarget(name: "IdemDynamoTests",
                     dependencies: ["IdemCore", "IdemStore", "IdemDynamo", "IdemProcess", "IdemTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "IdemRedisTests",
                     dependencies: ["IdemCore", "IdemStore", "IdemRedis", "IdemDynamo", "IdemProcess", "IdemTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "IdemPostgresTests",
+                    dependencies: ["IdemCore", "IdemStore", "IdemPostgres", "IdemProcess", "IdemTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "IdemAppTests",
                     dependencies: ["IdemCore", "IdemStore", "IdemUI", "IdemApp", "IdemFakes", "IdemActions", "IdemExampleService"]),

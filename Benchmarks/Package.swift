@@ -12,7 +12,8 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "idemtop-bench",
-            dependencies: [.product(name: "IdemtopStore", package: "idemtop")]
+            dependencies: [.product(name: "IdemtopStore", package: "idemtop"),
+                           .product(name: "IdemtopPostgres", package: "idemtop")]
         ),
     ]
 )

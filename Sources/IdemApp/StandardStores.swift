@@ -1,5 +1,6 @@
 import IdemDynamo
 import IdemRedis
+import IdemPostgres
 import IdemStore
 
 extension StoreRegistry {
@@ -9,5 +10,6 @@ extension StoreRegistry {
         SQLiteDriver(),
         DynamoDriver(),
         RedisDriver(),
+        PostgresDriver(),
     ])
 }

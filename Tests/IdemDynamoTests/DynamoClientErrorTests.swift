@@ -1,4 +1,5 @@
 import Foundation
+import IdemTestSupport
 import IdemCore
 import IdemProcess
 import IdemStore

@@ -1,8 +1,8 @@
 import Foundation
+import IdemTestSupport
 import IdemCore
 import IdemStore
 import Testing
-import IdemTestSupport
 @testable import IdemDynamo
 
 /// One table on the shared moto server, the Powertools options its records are written with, and ways to read it:

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import IdemTestSupport
+import Testing
 
 /// A moto DynamoDB-compatible server on a free loopback port, shared by the DynamoDB suites of one test run.
 ///

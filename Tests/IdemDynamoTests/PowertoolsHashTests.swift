@@ -1,4 +1,5 @@
 import Foundation
+import IdemTestSupport
 import IdemCore
 import Testing
 @testable import IdemDynamo

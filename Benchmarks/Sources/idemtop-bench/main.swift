@@ -81,6 +81,9 @@ let usage = """
       redis [--records 1000000] [--binary PATH] [--python .build/powertools-venv/bin/python]
           N Powertools records in a local redis-server (started here on a free port): idemtop's scan against
           `redis-cli --scan | xargs redis-cli mget` and redis-py (scan_iter + pipelined get), keys/s and peak RSS.
+      postgres [--rows 1000000] [--url postgres://...] [--no-ledger]
+          N rocket-rides rows (in a throwaway PostgreSQL 15 cluster made here, or the table at --url) read
+          through idemtop's reader against psql's `\\copy` of the same columns: rows/s and peak RSS.
       ingest PATH [--no-ledger] [--no-index]
           the child the journal benchmark runs.
 
@@ -123,6 +126,9 @@ case "redis":
     RedisBench.run(records: option("--records", args).flatMap(Int.init) ?? 1_000_000,
                    binary: option("--binary", args) ?? ".build/release/idemtop",
                    python: option("--python", args) ?? ".build/powertools-venv/bin/python")
+case "postgres":
+    PostgresBench.run(rows: option("--rows", args).flatMap(Int.init) ?? 1_000_000, url: option("--url", args),
+                      ledger: !args.contains("--no-ledger"))
 default:
     fail("unknown command \(command)\n" + usage)
 }

@@ -1,0 +1,223 @@
+import Foundation
+import IdemCore
+import IdemStore
+
+/// Reads an idempotency-keys table as core events and follows it with no change to the server: a first pass in
+/// pages by row id from one read-only snapshot, then, every poll interval, the rows whose `xmin` is at least the
+/// last snapshot's (everything written since), and the whole key set when rows were deleted. A poll is skipped
+/// when `pg_stat_user_tables` shows no insert, update or delete since the last look (but never for longer than
+/// `rescan=`).
+///
+/// A broken connection (the server restarted) is a notice, not an error: each later poll tries to reconnect, and
+/// once back it compares the whole table, so nothing is lost.
+public final class PostgresReader: EventReader {
+    public let location: StoreLocation
+    public let table: PostgresTable
+    private let clock: any Clock
+    /// The tracker, shared with a `PostgresAdmin` in this process through `PostgresTrackers`.
+    let state: Locked<PostgresChangeTracker>
+    private var pending: [StoreEvent] = []
+    private var pendingStart = 0
+    private var pendingMalformed: [MalformedEntry] = []
+    private var notices: [String] = []
+    private var timelines: [TokenKey: [StoreEvent]] = [:]
+    private var lastPageID: [String]?
+    /// The next page of the first read is on its way (sent before this one was decoded).
+    private var nextPageSent = false
+    private var firstPassDone = false
+    private var inFirstPass = false
+    private var lastXmin: Int64 = 0
+    private var lastCounters: (writes: Int64, deletes: Int64) = (-2, -2)
+    private var nextLook: Instant
+    private var nextRescan: Instant
+    private var rowsSeen: Int64 = 0
+    private var disconnected = false
+    public private(set) var progress: LoadProgress
+    /// Polls that read the table (not skipped by the statistics check), for tests.
+    public private(set) var looks = 0
+
+    public init(location: StoreLocation, table: PostgresTable, clock: any Clock = SystemClock()) {
+        self.location = location
+        self.table = table
+        self.clock = clock
+        state = PostgresTrackers.fresh(for: location.path)
+        nextLook = clock.now()
+        nextRescan = clock.now()
+        let estimate = (try? table.connection.query(
+            "SELECT greatest(reltuples, 0)::int8 FROM pg_class WHERE oid = $1::regclass",
+            [table.config.qualifiedTable]).int64(0, 0)) ?? 0
+        progress = LoadProgress(done: 0, total: estimate ?? 0, unit: "rows")
+        let rows = min(Int(clamping: estimate ?? 0), 5_000_000)
+        state.withLock { $0.reserve(rows) }
+    }
+
+    /// Opens `postgres://...?table=NAME&preset=P`.
+    public convenience init(location: StoreLocation, clock: any Clock = SystemClock()) throws {
+        let config = try PostgresDriver.config(location)
+        let table = try PostgresDriver.wrap(location) { try PostgresTable(config: config) }
+        self.init(location: location, table: table, clock: clock)
+    }
+
+    public func poll(limit: Int, _ sink: (StoreEvent) -> Void, malformed: (MalformedEntry) -> Void) throws -> Int {
+        if pendingStart >= pending.count {
+            pending.removeAll(keepingCapacity: true)
+            pendingStart = 0
+            try fill()
+        }
+        for m in pendingMalformed { malformed(m) }
+        pendingMalformed.removeAll()
+        let end = min(pending.count, pendingStart + max(0, limit))
+        for i in pendingStart..<end { sink(pending[i]) }
+        let n = end - pendingStart
+        pendingStart = end
+        return n
+    }
+
+    /// One page of the first pass, or one look for changes when it is due.
+    private func fill() throws {
+        if !firstPassDone {
+            try PostgresDriver.wrap(location) { try firstPassPage() }
+            return
+        }
+        let now = clock.now()
+        guard now >= nextLook else { return }
+        nextLook = now + table.config.pollInterval
+        do {
+            if disconnected {
+                try table.connection.reconnect()
+                disconnected = false
+                notices.append("reconnected to \(location.displayName): comparing the whole table")
+                lastCounters = (-2, -2)
+            }
+            try look(at: now)
+        } catch let e as PostgresError {
+            if case .connectionLost = e {
+                if !disconnected { notices.append("\(location.displayName): \(e); retrying every \(table.config.pollInterval.compact)") }
+                disconnected = true
+            } else if case .connect = e {
+                disconnected = true
+            } else {
+                notices.append("\(location.displayName): \(e)")
+            }
+        }
+    }
+
+    private func firstPassPage() throws {
+        if !inFirstPass {
+            lastCounters = try table.changeCounters()
+            try table.beginReadOnly()
+            lastXmin = try table.snapshotXmin()
+            inFirstPass = true
+        }
+        let rows = nextPageSent ? try table.receivePage() : try table.page(after: lastPageID)
+        nextPageSent = false
+        if rows.count == table.config.pageSize {
+            let last = rows.count - 1
+            lastPageID = (0..<table.idCount).map { rows.string(last, $0) ?? "" }
+            try table.sendPage(after: lastPageID)
+            nextPageSent = true
+        }
+        let now = clock.now()
+        apply(rows, at: now, firstPass: true)
+        progress.done += Int64(rows.count)
+        if rows.count < table.config.pageSize {
+            try table.endTransaction()
+            inFirstPass = false
+            firstPassDone = true
+            progress.total = progress.done
+            nextLook = now + table.config.pollInterval
+            nextRescan = now + table.config.rescanInterval
+        }
+    }
+
+    /// Reads what changed since the last look, unless the statistics say nothing did.
+    private func look(at now: Instant) throws {
+        let counters = try table.changeCounters()
+        let unchanged = counters == lastCounters
+        if unchanged && now < nextRescan { return }
+        let deletesMoved = counters.deletes != lastCounters.deletes || now >= nextRescan
+        looks += 1
+        let (snap, rows, ids) = try table.readOnly { () throws -> (Int64, PGRows, Set<String>?) in
+            let snap = try table.snapshotXmin()
+            // The xid counter's lower half wrapped: compare every row (rare, and nothing is missed).
+            let rows = try table.changed(since: snap < lastXmin ? 0 : lastXmin)
+            return (snap, rows, deletesMoved ? try table.rowIDs() : nil)
+        }
+        apply(rows, at: now, firstPass: false)
+        if let ids {
+            let (events, notice) = state.withLock { $0.vanished(keeping: ids, at: now) }
+            for e in events { emit(e) }
+            if let notice { notices.append(notice) }
+        }
+        lastXmin = snap
+        lastCounters = counters
+        if now >= nextRescan { nextRescan = now + table.config.rescanInterval }
+    }
+
+    /// Decodes `rows` and turns them into events under the tracker's lock.
+    private func apply(_ rows: PGRows, at now: Instant, firstPass: Bool) {
+        let preset = table.config.preset, idCount = table.idCount
+        var decoded: [PostgresRow] = []
+        decoded.reserveCapacity(rows.count)
+        for r in 0..<rows.count {
+            rowsSeen += 1
+            do {
+                decoded.append(try PostgresRow.decode(rows, r, idCount: idCount, preset: preset))
+            } catch {
+                pendingMalformed.append(MalformedEntry(position: rowsSeen, reason: "\(error)"))
+            }
+        }
+        // Straight into `pending` (no second copy of a page's events: 400 bytes each).
+        let start = pending.count
+        var events = pending
+        pending = []
+        state.withLock { tracker in
+            for row in decoded { tracker.observe(row, at: now, firstPass: firstPass, into: &events) }
+        }
+        pending = events
+        if firstPassDone { for e in pending[start...] { timelines[e.key, default: []].append(e) } }
+    }
+
+    private func emit(_ e: StoreEvent) {
+        pending.append(e)
+        if firstPassDone { timelines[e.key, default: []].append(e) }
+    }
+
+    /// The row as it is now, with its bodies: the request (method, path, params) and the stored response.
+    public func detail(for key: TokenKey) throws -> TokenDetail {
+        let timeline = timelines[key] ?? []
+        guard let rowID = state.withLock({ $0.known[key]?.rowID }) else {
+            return TokenDetail(key: key, request: nil, response: nil, error: "no such row in the table now",
+                               timeline: timeline)
+        }
+        let found = try PostgresDriver.wrap(location) { try table.bodies(rowID: rowID) }
+        guard let (rows, i) = found else {
+            return TokenDetail(key: key, request: nil, response: nil, error: "no such row in the table now",
+                               timeline: timeline)
+        }
+        let row = try? PostgresRow.decode(rows, i, idCount: table.idCount, preset: table.config.preset)
+        let base = table.idCount + 13
+        let requestBody = rows.string(i, base), responseBody = rows.string(i, base + 1)
+        var request: StoredRequest?
+        if let method = rows.string(i, table.idCount + 9) {
+            request = StoredRequest(method: method, path: rows.string(i, table.idCount + 10) ?? "", headers: [:],
+                                    body: requestBody)
+        }
+        var response: StoredResponse?
+        if row?.stored == .completed || responseBody != nil, let body = responseBody {
+            response = StoredResponse(status: row?.responseStatus ?? 200, body: body)
+        }
+        var events = timeline
+        if events.isEmpty, let row {
+            // Rows of the first pass keep no timeline (a million of them would not fit): it is what the row says.
+            var fresh = PostgresChangeTracker()
+            events = fresh.observe(row, at: clock.now(), firstPass: true)
+        }
+        return TokenDetail(key: key, request: request, response: response, error: nil, timeline: events)
+    }
+
+    public func drainNotices() -> [String] {
+        defer { notices.removeAll() }
+        return notices
+    }
+}
