@@ -16,8 +16,21 @@ public struct StoreLocation: Sendable, Hashable, CustomStringConvertible {
         self.displayName = displayName ?? (path as NSString).lastPathComponent
     }
 
-    /// A URL stands for itself; a file is `kind:path`, which parses back to the same location.
-    public var description: String { path.contains("://") ? path : "\(kind):\(path)" }
+    /// A URL stands for itself, with any password in it masked (`postgres://app:***@db/payments`); a file is
+    /// `kind:path`, which parses back to the same location.
+    public var description: String { path.contains("://") ? StoreLocation.maskingPassword(path) : "\(kind):\(path)" }
+
+    /// `scheme://user:secret@host/...` as `scheme://user:***@host/...`: what every message and report prints, so a
+    /// password someone put in a URL never reaches a terminal, a log or a CSV file. Other URLs are unchanged.
+    public static func maskingPassword(_ url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        // The authority ends at the first '/', '?' or '#'; the userinfo is what comes before its last '@'.
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return url }
+        return String(url[..<rest.index(after: colon)]) + "***" + String(url[at...])
+    }
 }
 
 /// How a store is opened.
