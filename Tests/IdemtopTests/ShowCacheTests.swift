@@ -75,6 +75,14 @@ import Testing
         let r = try show(token, ["--no-cache"])
         #expect(r.code == 0, "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: cache))
+        // The config file's `cache = false` does the same.
+        let config = dir.appendingPathComponent("config.toml")
+        try Data("cache = false\n".utf8).write(to: config)
+        let c = try CLIRunner.run(["show", store, token], environment: ["XDG_CACHE_HOME": cache, "IDEMTOP_CONFIG": config.path])
+        #expect(c.code == 0, "\(c.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: cache))
+        #expect(try show(token).code == 0)
+        #expect(FileManager.default.fileExists(atPath: folder), "without either, the checkpoint is written")
     }
 
     @Test func aCorruptCheckpointIsDiscardedWithANoticeAndRebuilt() throws {
