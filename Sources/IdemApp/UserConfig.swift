@@ -20,6 +20,8 @@ public struct UserConfig: Equatable, Sendable {
     public var readOnly = false
     /// The base URL replays go to from the dashboard.
     public var target: String?
+    /// Whether `show` reads and writes the journal's token index checkpoint in the cache folder (`--no-cache`).
+    public var cache = true
 
     /// Where read-only comes from, for the line that refuses an action: `--read-only` when `flag` is set, else
     /// `read_only = true in PATH` when this config says so; nil when neither does.
@@ -97,6 +99,9 @@ public struct UserConfig: Equatable, Sendable {
             case "read_only":
                 guard value == "true" || value == "false" else { throw fail("wants true or false") }
                 config.readOnly = value == "true"
+            case "cache":
+                guard value == "true" || value == "false" else { throw fail("wants true or false") }
+                config.cache = value == "true"
             case "secret_fields":
                 guard let list = stringList(value) else { throw fail("wants a list of quoted names, e.g. [\"x-signature\"]") }
                 config.secretFields = list

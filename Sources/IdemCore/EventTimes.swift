@@ -12,6 +12,13 @@ public struct EventTimes: Sendable {
 
     public init() {}
 
+    /// The arrays a checkpoint kept (`LedgerCodec`), one entry per event, in the order applied.
+    init(instants: [Int64], packed: [UInt32]) {
+        precondition(instants.count == packed.count, "EventTimes: one instant per packed entry")
+        self.instants = instants
+        self.packed = packed
+    }
+
     public var count: Int { instants.count }
 
     /// The 3-bit code of an event: a request's outcome (0-4, in `Outcome.allCases` order), 5 completed, 6 failed,

@@ -11,6 +11,8 @@ public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
     }
     let storage: Storage
 
+    init(storage: Storage) { self.storage = storage }
+
     public init(_ text: String) {
         var copy = text
         if let packed = copy.withUTF8({ Fingerprint.pack($0) }) {

@@ -5,6 +5,11 @@ public struct Interner: Sendable {
 
     public init() {}
 
+    /// A table holding `strings` in this order (each once): a ledger read back from a checkpoint.
+    init(strings: [String]) {
+        for s in strings { _ = id(s) }
+    }
+
     /// The id of `s`, adding it when new.
     public mutating func id(_ s: String) -> Int32 {
         if let id = ids[s] { return id }

@@ -3,18 +3,18 @@
 /// Every store turns its bytes into `StoreEvent`s and applies them here in order; the writer API, the CLI and the
 /// dashboard all read the same fold, so they agree on what a token's state is.
 public struct Ledger: Sendable {
-    public private(set) var records: [TokenRecord] = []
-    public private(set) var tenants = Interner()
-    public private(set) var operations = Interner()
-    private var index = RecordIndex()
-    public private(set) var counts = EventCounts()
+    public internal(set) var records: [TokenRecord] = []
+    public internal(set) var tenants = Interner()
+    public internal(set) var operations = Interner()
+    var index = RecordIndex()
+    public internal(set) var counts = EventCounts()
     /// Lines or rows the reader could not understand, with where they were (kept: the first few hundred).
-    public private(set) var malformed: [MalformedEntry] = []
-    public private(set) var malformedCount = 0
+    public internal(set) var malformed: [MalformedEntry] = []
+    public internal(set) var malformedCount = 0
     /// The newest event time applied.
-    public private(set) var lastEventAt: Instant?
+    public internal(set) var lastEventAt: Instant?
     /// Every event's instant and record, for `at:` windows and the histogram.
-    public private(set) var times = EventTimes()
+    public internal(set) var times = EventTimes()
     public let policy: Policy
 
     public init(policy: Policy = .standard) { self.policy = policy }
@@ -27,7 +27,7 @@ public struct Ledger: Sendable {
     public func key(of r: TokenRecord) -> TokenKey { TokenKey(tenant: tenants[r.tenantID], token: r.token, store: r.store) }
 
     /// How many stores the events came from (1 + the highest store number seen; at least 1).
-    public private(set) var storeCount = 1
+    public internal(set) var storeCount = 1
     /// The names of the open stores by number, when several are (empty with one): the STORE column, `store:`.
     public var storeNames: [String] = []
     /// Whether the records come from more than one store.
@@ -148,8 +148,8 @@ public struct Ledger: Sendable {
 public struct EventCounts: Sendable, Hashable {
     public var events = 0
     public var requests = 0
-    private var outcomes = [Int](repeating: 0, count: Outcome.allCases.count)
-    private var kinds = [Int](repeating: 0, count: EventKind.allCases.count)
+    var outcomes = [Int](repeating: 0, count: Outcome.allCases.count)
+    var kinds = [Int](repeating: 0, count: EventKind.allCases.count)
 
     public init() {}
 

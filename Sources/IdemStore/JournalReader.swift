@@ -91,6 +91,14 @@ public final class JournalReader: EventReader {
         buffer.deallocate()
     }
 
+    /// Starts at `offset`, the start of line `lines + 1` (before the first poll, without the token chains): the
+    /// lines before it were folded from a checkpoint.
+    public func resume(at offset: Int64, lines: Int64) {
+        (bufferOffset, start, end, lineNumber) = (offset, 0, 0, lines)
+        head = file.head(limit: JournalReader.headLimit)
+        headComplete = head.last == 10 || head.count == JournalReader.headLimit
+    }
+
     /// Stops keeping the per-token chains (before the first poll): for a one-shot read that never opens a token
     /// (`stats`, `list`), it saves 12 bytes an event and the reading thread's table lookups. `detail` then throws.
     public func dropTokenIndex() { chains = nil }

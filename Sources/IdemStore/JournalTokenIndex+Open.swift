@@ -23,7 +23,7 @@ extension JournalTokenIndex {
         guard head[magic.count] == version else {
             throw Rejection(description: "the token index checkpoint is of another version")
         }
-        var r = BinaryReader(bytes: head, at: magic.count + 1)
+        var r = ByteReader(bytes: head, at: magic.count + 1)
         let v = (0..<8).map { _ in r.u64() }
         let reasonLength = Int(r.u32())
         guard reasonLength <= 1000 else { throw corrupt }
@@ -31,9 +31,9 @@ extension JournalTokenIndex {
         guard let tail = bytes(cp, at: fixed, count: rest) else { throw corrupt }
         let header = head + tail
         let sum = header.withUnsafeBytes { CacheFolder.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<(header.count - 8)])) }
-        r = BinaryReader(bytes: header, at: header.count - 8)
+        r = ByteReader(bytes: header, at: header.count - 8)
         guard r.u64() == sum else { throw corrupt }
-        r = BinaryReader(bytes: header, at: fixed)
+        r = ByteReader(bytes: header, at: fixed)
         let reason = String(decoding: header[fixed..<(fixed + reasonLength)], as: UTF8.self)
         r.at += reasonLength
         let count = r.u64()
@@ -71,7 +71,7 @@ extension JournalTokenIndex {
               raw.withUnsafeBytes({ CacheFolder.checksum($0) }) == bucketChecksum[bucket] else {
             throw Rejection(description: "the token index checkpoint is corrupt")
         }
-        var r = BinaryReader(bytes: raw, at: 0)
+        var r = ByteReader(bytes: raw, at: 0)
         var out: [(offset: Int64, line: Int64)] = []
         for _ in from..<to {
             let offset = Int64(bitPattern: r.u64()), line = Int64(r.u32()), hash = r.u32()
@@ -93,19 +93,5 @@ extension JournalTokenIndex {
             got += n
         }
         return out
-    }
-}
-
-/// Little-endian integers read from a byte array (the caller has checked its length).
-struct BinaryReader {
-    var bytes: [UInt8]
-    var at: Int
-    mutating func u64() -> UInt64 {
-        defer { at += 8 }
-        return bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
-    }
-    mutating func u32() -> UInt32 {
-        defer { at += 4 }
-        return bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
     }
 }

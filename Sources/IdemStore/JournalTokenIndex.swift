@@ -99,7 +99,7 @@ public struct JournalTokenIndexBuilder {
         var start = [UInt32](repeating: 0, count: JournalTokenIndex.buckets + 1)
         for h in hashes { start[Int(h >> shift) + 1] += 1 }
         for b in 0..<JournalTokenIndex.buckets { start[b + 1] += start[b] }
-        var out = BinaryWriter()
+        var out = ByteWriter()
         out.bytes += JournalTokenIndex.magic
         out.bytes.append(JournalTokenIndex.version)
         for v in [file.identity.device, file.identity.inode, UInt64(headLength), headHash, UInt64(covered),
@@ -138,11 +138,4 @@ public struct JournalTokenIndexBuilder {
         try CacheFolder.make(folder)
         try CacheFolder.writeAtomically(out.bytes, to: folder + "/" + JournalTokenIndex.fileName(forJournal: path))
     }
-}
-
-/// Little-endian integers appended to a byte array.
-struct BinaryWriter {
-    var bytes: [UInt8] = []
-    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
-    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
 }

@@ -25,15 +25,16 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let now = try clock.instant()
+        let config = try UserConfig.load()
         let loaded = try ShowLoad.load(store.location(), token: token, registry: registry, policy: try clock.policy(),
-                                       until: clock.cutoff, cacheFolder: noCache ? nil : CacheFolder.path())
+                                       until: clock.cutoff, cacheFolder: noCache || !config.cache ? nil : CacheFolder.path())
         loaded.notices.forEach { printError("idemtop: " + $0) }
         let ledger = loaded.ledger
         let index = try ShowCommand.find(token: token, tenant: tenant, in: ledger)
         let record = ledger.records[index]
         let key = ledger.key(of: record)
         let show = TokenShow(record: record, in: ledger, detail: try loaded.detail(key), at: now,
-                             mask: SecretMask.standard(adding: try UserConfig.load().secretFields))
+                             mask: SecretMask.standard(adding: config.secretFields))
         var out = Output()
         switch format {
         case .json: out.line(ReportJSON.encode(show, pretty: true))

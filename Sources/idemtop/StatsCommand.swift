@@ -17,14 +17,19 @@ struct StatsCommand: ParsableCommand {
     @OptionGroup var store: StoresArgument
     @Option(help: "Output format.") var format: TableOrJSON = .table
     @OptionGroup var clock: ClockOptions
+    @Flag(help: "Neither read nor write the journal's fold checkpoint in the cache folder.") var noCache = false
 
     func run() throws {
         let now = try clock.instant()
         // A SQLite store counts by itself (SQLiteSummary); otherwise, or when it cannot, the events are folded.
         let fast = try StatsReport.withoutFolding(store.locations(), policy: try clock.policy(), now: now)
+        var notes: [String] = []
+        let useCache = try !noCache && UserConfig.load().cache
+        let cache = useCache ? CacheFolder.path() : nil
         let loaded = try fast == nil
-            ? LoadedStore.load(store.locations(), registry: registry, policy: try clock.policy(), until: clock.cutoff,
-                               tokenIndex: false) : nil
+            ? LoadedStore.loadCheckpointed(store.locations(), registry: registry, policy: try clock.policy(),
+                                           until: clock.cutoff, cacheFolder: cache, notes: &notes) : nil
+        notes.forEach { printError("idemtop: " + $0) }
         guard let stats = fast ?? loaded.map({ StatsReport(ledger: $0.ledger, now: now) }) else { return }
         var out = Output()
         switch format {

@@ -17,12 +17,14 @@ import Testing
         #expect(c.theme == "light" && c.refreshMs == 120 && c.readOnly && c.target == "http://127.0.0.1:8080")
         #expect(c.secretFields == ["x-signature", "iban"] && c.idempotencyHeader == "X-Idempotency-Key")
         #expect(try UserConfig.parse("") == UserConfig())
+        #expect(try UserConfig.parse("cache = false").cache == false && UserConfig().cache)
     }
 
     @Test(arguments: [
         ("refresh_ms = 5", 1, "refresh_ms", "wants a whole number from 10 to 5000"),
         ("theme = light", 1, "theme", "wants a quoted string"),
         ("\nread_only = yes", 2, "read_only", "wants true or false"),
+        ("cache = off", 1, "cache", "wants true or false"),
         ("secret_fields = \"iban\"", 1, "secret_fields", "wants a list of quoted names"),
         ("idempotency_header = \"a b\"", 1, "idempotency_header", "wants a header name"),
         ("colour = \"red\"", 1, "colour", "unknown key"),

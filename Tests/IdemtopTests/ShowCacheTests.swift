@@ -75,6 +75,14 @@ import Testing
         let r = try show(token, ["--no-cache"])
         #expect(r.code == 0, "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: cache))
+        // The config file's `cache = false` does the same.
+        let config = dir.appendingPathComponent("config.toml")
+        try Data("cache = false\n".utf8).write(to: config)
+        let c = try CLIRunner.run(["show", store, token], environment: ["XDG_CACHE_HOME": cache, "IDEMTOP_CONFIG": config.path])
+        #expect(c.code == 0, "\(c.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: cache))
+        #expect(try show(token).code == 0)
+        #expect(FileManager.default.fileExists(atPath: folder), "without either, the checkpoint is written")
     }
 
     @Test func aCorruptCheckpointIsDiscardedWithANoticeAndRebuilt() throws {
@@ -100,5 +108,34 @@ import Testing
         #expect(r.code == 0)
         #expect(r.stdout.contains(token))
         #expect(r.stderr.contains("checkpoint was not written"), "\(r.stderr)")
+    }
+
+    @Test func statsReopensFromTheFoldCheckpointWithTheSameAnswer() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func stats(_ extra: [String] = [], cache: String? = nil) throws -> CLIRunner.Result {
+            try CLIRunner.run(["stats", store, "--format", "json"] + extra, environment: ["XDG_CACHE_HOME": cache ?? self.cache])
+        }
+        let elsewhere = dir.appendingPathComponent("other-cache").path
+        let none = try stats(["--no-cache"], cache: elsewhere)
+        #expect(none.code == 0 && !FileManager.default.fileExists(atPath: elsewhere))
+        let cold = try stats()
+        #expect(cold.code == 0 && cold.stderr.isEmpty, "\(cold.stderr)")
+        #expect(cold.stdout == none.stdout)
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(names.count == 1 && names[0].hasSuffix(".fold"))
+        let warm = try stats()
+        #expect(warm.stdout == cold.stdout && warm.stderr.isEmpty, "\(warm.stderr)")
+
+        let more = try CLIRunner.run(["simulate", store, "--events", "50", "--seed", "8", "--start", CLITests.end, "--json"])
+        #expect(more.code == 0, "\(more.stderr)")
+        let appended = try stats()
+        #expect(appended.stdout != cold.stdout)
+        #expect(appended.stdout == (try stats(["--no-cache"])).stdout)
+
+        #expect(truncate(folder + "/" + names[0], 64) == 0)
+        let rebuilt = try stats()
+        #expect(rebuilt.stdout == appended.stdout)
+        #expect(rebuilt.stderr.contains("fold checkpoint is corrupt"), "\(rebuilt.stderr)")
+        #expect(try stats().stderr.isEmpty)
     }
 }
