@@ -31,22 +31,29 @@ public enum CacheFolder {
 
     /// Writes `bytes` to `path` atomically: a new 0600 file beside it, renamed over it.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        try writeAtomically([bytes], to: path)
+    }
+
+    /// Writes `parts` one after the other to `path` atomically (no copy of them joined).
+    static func writeAtomically(_ parts: [[UInt8]], to path: String) throws {
         let temp = path + ".tmp.\(getpid())"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw StoreError.io(path: temp, why: "cannot write: " + String(cString: strerror(errno))) }
         var failed: String?
-        bytes.withUnsafeBytes { b in
-            guard var p = b.baseAddress else { return }
-            var left = b.count
-            while left > 0 {
-                let n = write(fd, p, left)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failed = String(cString: strerror(errno))
-                    return
+        for bytes in parts where failed == nil {
+            bytes.withUnsafeBytes { b in
+                guard var p = b.baseAddress else { return }
+                var left = b.count
+                while left > 0 {
+                    let n = write(fd, p, left)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        failed = String(cString: strerror(errno))
+                        return
+                    }
+                    p += n
+                    left -= n
                 }
-                p += n
-                left -= n
             }
         }
         if failed == nil && fchmod(fd, 0o600) != 0 { failed = String(cString: strerror(errno)) }

@@ -82,8 +82,7 @@ public enum JournalFoldCheckpoint {
             w.u64(x)
         }
         w.u64(w.bytes.withUnsafeBytes { CacheFolder.checksum($0) })
-        w.bytes += payload
         try CacheFolder.make(folder)
-        try CacheFolder.writeAtomically(w.bytes, to: name(forJournal: path, folder: folder))
+        try CacheFolder.writeAtomically([w.bytes, payload], to: name(forJournal: path, folder: folder))
     }
 }

@@ -82,16 +82,19 @@ extension JournalTokenIndex {
 
     /// Exactly `count` bytes of `f` at `offset`, or nil when the file is shorter.
     static func bytes(_ f: JournalFile, at offset: Int, count: Int) -> [UInt8]? {
-        var out = [UInt8](repeating: 0, count: count)
-        var got = 0
-        while got < count {
-            let n = out.withUnsafeMutableBufferPointer { b -> Int in
-                guard let base = b.baseAddress else { return 0 }
-                return (try? f.read(into: base + got, count: count - got, at: Int64(offset + got))) ?? 0
+        guard count > 0 else { return [] }
+        var complete = false
+        // Not zero-filled first: every byte is read into (a short read gives nil and the array is dropped).
+        let out = [UInt8](unsafeUninitializedCapacity: count) { b, initialized in
+            var got = 0
+            while got < count, let base = b.baseAddress {
+                let n = (try? f.read(into: base + got, count: count - got, at: Int64(offset + got))) ?? 0
+                if n <= 0 { break }
+                got += n
             }
-            if n <= 0 { return nil }
-            got += n
+            complete = got == count
+            initialized = got
         }
-        return out
+        return complete ? out : nil
     }
 }

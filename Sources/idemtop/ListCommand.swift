@@ -33,6 +33,7 @@ struct ListCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Print at most this many tokens.") var limit: Int?
     @Option(help: "Output format.") var format: Format = .table
     @OptionGroup var clock: ClockOptions
+    @Flag(help: "Neither read nor write the journal's fold checkpoint in the cache folder.") var noCache = false
 
     func validate() throws {
         if let status, TokenStatus(rawValue: status) == nil {
@@ -45,8 +46,15 @@ struct ListCommand: ParsableCommand {
         let now = try clock.instant()
         var detector = FindingsDetector()
         let needsFindings = filter.needsFindings
-        let loaded = try LoadedStore.load(store.locations(), registry: registry, policy: try clock.policy(), until: clock.cutoff,
-                                          tokenIndex: false, observe: { if needsFindings { detector.observe($0) } })
+        // The findings need every event: only a listing without them folds from the checkpoint.
+        var notes: [String] = []
+        let cache = try !noCache && !needsFindings && UserConfig.load().cache ? CacheFolder.path() : nil
+        let loaded = try cache != nil
+            ? LoadedStore.loadCheckpointed(store.locations(), registry: registry, policy: try clock.policy(),
+                                           until: clock.cutoff, cacheFolder: cache, notes: &notes)
+            : LoadedStore.load(store.locations(), registry: registry, policy: try clock.policy(), until: clock.cutoff,
+                               tokenIndex: false, observe: { if needsFindings { detector.observe($0) } })
+        notes.forEach { printError("idemtop: " + $0) }
         let ledger = loaded.ledger
         let listing = TokenListing(status: status.flatMap(TokenStatus.init(rawValue:)), tenant: tenant,
                                    records: try filter.records(in: ledger, at: now, detector: detector,

@@ -125,6 +125,15 @@ import Testing
         #expect(names.count == 1 && names[0].hasSuffix(".fold"))
         let warm = try stats()
         #expect(warm.stdout == cold.stdout && warm.stderr.isEmpty, "\(warm.stderr)")
+        let list = ["list", store, "--format", "csv", "--sort", "token"]
+        let listed = try CLIRunner.run(list, environment: ["XDG_CACHE_HOME": cache])
+        #expect(listed.code == 0 && listed.stderr.isEmpty, "\(listed.stderr)")
+        // expires_in_s (the 8th column) moves with the clock between the two runs.
+        func steady(_ csv: String) -> [[Substring]] {
+            csv.split(separator: "\n").map { l in l.split(separator: ",", omittingEmptySubsequences: false).enumerated().filter { $0.offset != 7 }.map(\.element) }
+        }
+        let whole = try CLIRunner.run(list + ["--no-cache"], environment: ["XDG_CACHE_HOME": cache])
+        #expect(steady(listed.stdout) == steady(whole.stdout) && listed.stdout.split(separator: "\n").count > 100)
 
         let more = try CLIRunner.run(["simulate", store, "--events", "50", "--seed", "8", "--start", CLITests.end, "--json"])
         #expect(more.code == 0, "\(more.stderr)")
