@@ -38,8 +38,7 @@ public enum FlatJSONFields {
     }
 
     private static func object(_ s: inout JSONByteScanner, _ fields: [[UInt8]]) throws(LineError) -> [Value]? {
-        var out = [Value](repeating: .absent, count: fields.count)
-        var seen = [Bool](repeating: false, count: fields.count)
+        var out = [Value](repeating: .absent, count: fields.count)  // `value` never answers .absent: seen once
         guard s.peek() == 123 else { return nil }
         s.i += 1
         if s.peek() == 125 {
@@ -51,8 +50,7 @@ public enum FlatJSONFields {
                 try s.expect(58)
                 s.skipWhitespace()
                 if let k = index(of: name, in: s, fields) {
-                    if seen[k] { return nil }
-                    seen[k] = true
+                    if out[k] != .absent { return nil }
                     out[k] = try value(&s)
                 } else {
                     try s.skipValue()

@@ -27,6 +27,7 @@ public final class RedisReader: EventReader {
     private var firstPassDone = false
     /// DBSIZE when opened: the tables that hold a key each are made that big at once (no copies while growing).
     private var expectedKeys = 0
+    private let fieldNames: RedisRecord.FieldNames
     private var nextPassAt: Instant
     private var interval: TimeSpan
     private var entriesSeen: Int64 = 0
@@ -51,6 +52,7 @@ public final class RedisReader: EventReader {
         self.password = password
         self.clock = clock
         tracker = RedisChangeTracker(expiresAfter: config.profile.expiresAfter)
+        fieldNames = RedisRecord.FieldNames(config.profile)
         interval = config.pollInterval
         nextPassAt = clock.now()
         progress = LoadProgress(done: 0, total: 0, unit: "keys")
@@ -223,7 +225,7 @@ public final class RedisReader: EventReader {
         }
         do {
             let record = try RedisRecord(key: entry.key, value: entry.value, pttl: entry.pttl, at: now,
-                                         profile: config.profile)
+                                         profile: config.profile, fields: fieldNames)
             unreadable.removeValue(forKey: entry.key)
             keys[record.tokenKey] = record.key
             if record.stored == .inProgress, record.fingerprint != nil { hashSeen.insert(record.key) }

@@ -1,4 +1,5 @@
 import IdemCore
+import IdemDynamo
 
 extension RedisRecord {
     /// The fields of a Powertools-layout value, read without Foundation (`FlatJSONFields`).
@@ -13,15 +14,10 @@ extension RedisRecord {
     /// The Powertools-layout fields of `value` when every one is in its plain form (a string status, integer
     /// deadlines, a string or absent validation hash, a string, null or absent data), read without building a tree;
     /// nil otherwise, and the caller decodes with JSONSerialization as before (same results, same reasons).
-    static func fastPowertools(_ value: [UInt8], profile: RedisProfile) -> PowertoolsFields? {
-        guard profile.library == .powertools || profile.library == .powertoolsTS || profile.library == .custom else {
-            return nil
-        }
-        let expiryField = profile.library == .powertools ? "expiration" : profile.expiryField
-        let names = [profile.statusField, expiryField, profile.inProgressExpiryField, profile.validationField,
-                     profile.dataField]
-        guard Set(names).count == names.count,
-              let v = FlatJSONFields.read(value, fields: names.map { Array($0.utf8) }),
+    static func fastPowertools(_ value: [UInt8], profile: RedisProfile,
+                               fields: FieldNames? = nil) -> PowertoolsFields? {
+        guard let names = (fields ?? FieldNames(profile)).names,
+              let v = FlatJSONFields.read(value, fields: names),
               case .string(let status) = v[0],
               let expiration = plainInteger(v[1]), let inProgress = plainInteger(v[2]) else { return nil }
         var out = PowertoolsFields(status: status, expiration: expiration, inProgressExpiration: inProgress)
@@ -36,6 +32,21 @@ extension RedisRecord {
         default: return nil
         }
         return out
+    }
+
+    /// The member names a profile's values are read by, as bytes: made once per reader, not once per value.
+    public struct FieldNames: Sendable {
+        /// Status, expiry, in-progress expiry, validation, data; nil when the profile is not of the Powertools
+        /// layout or names one field twice (then every value goes to JSONSerialization).
+        let names: [[UInt8]]?
+
+        public init(_ profile: RedisProfile) {
+            let expiryField = profile.library == .powertools ? "expiration" : profile.expiryField
+            let names = [profile.statusField, expiryField, profile.inProgressExpiryField, profile.validationField,
+                         profile.dataField]
+            let layout = profile.library == .powertools || profile.library == .powertoolsTS || profile.library == .custom
+            self.names = layout && Set(names).count == names.count ? names.map { Array($0.utf8) } : nil
+        }
     }
 
     /// An absent, null or integer member as `integer(_:_:)` reads it; nil (the outer one) when not plain.
@@ -56,5 +67,26 @@ extension RedisRecord {
         case (.absent?, .absent?): return nil
         default: return statusCode(text)
         }
+    }
+
+    /// `PowertoolsRecord.split` of a key (`tenant.operation#token`), on its UTF-8 bytes when it is all ASCII (the
+    /// same cuts, without walking Characters); other keys go to `PowertoolsRecord.split` itself.
+    static func splitPowertools(_ key: String) -> (tenant: String, operation: String, token: String) {
+        var k = key
+        return k.withUTF8 { b -> (String, String, String)? in
+            var hash = -1, ascii = true
+            for (i, c) in b.enumerated() {
+                if c >= 0x80 { ascii = false; break }
+                if c == 35 { hash = i }
+            }
+            guard ascii else { return nil }
+            guard hash >= 0 else { return ("", "", key) }
+            let token = String(decoding: UnsafeBufferPointer(rebasing: b[(hash + 1)...]), as: UTF8.self)
+            guard let dot = b[..<hash].firstIndex(of: 46) else {
+                return (String(decoding: UnsafeBufferPointer(rebasing: b[..<hash]), as: UTF8.self), "", token)
+            }
+            return (String(decoding: UnsafeBufferPointer(rebasing: b[..<dot]), as: UTF8.self),
+                    String(decoding: UnsafeBufferPointer(rebasing: b[(dot + 1)..<hash]), as: UTF8.self), token)
+        } ?? PowertoolsRecord.split(key)
     }
 }

@@ -62,7 +62,8 @@ public struct RedisRecord: Sendable, Hashable {
     }
 
     /// Decodes `value` (the key's string), read with `pttl` ms left at `now`.
-    public init(key: String, value: [UInt8], pttl: Int64, at now: Instant, profile: RedisProfile) throws {
+    public init(key: String, value: [UInt8], pttl: Int64, at now: Instant, profile: RedisProfile,
+                fields: FieldNames? = nil) throws {
         self.key = key
         self.value = value
         var h = Hasher()
@@ -71,7 +72,7 @@ public struct RedisRecord: Sendable, Hashable {
         dropsAt = pttl >= 0 ? now + TimeSpan(ms: pttl) : nil
         let far = Instant(ms: 253_402_300_799_000)
         let ttlEnd = dropsAt ?? far
-        let fast = RedisRecord.fastPowertools(value, profile: profile)
+        let fast = RedisRecord.fastPowertools(value, profile: profile, fields: fields)
         let object: [String: Any]
         if fast != nil {
             object = [:]
@@ -84,7 +85,7 @@ public struct RedisRecord: Sendable, Hashable {
         }
         switch profile.library {
         case .powertools, .powertoolsTS, .custom:
-            (tenant, operation, token) = PowertoolsRecord.split(key)
+            (tenant, operation, token) = RedisRecord.splitPowertools(key)
             let raw: String
             if let fast { raw = fast.status } else {
                 guard let r = object[profile.statusField] as? String else {

@@ -1,4 +1,5 @@
 import IdemCore
+import IdemDynamo
 import Testing
 @testable import IdemRedis
 
@@ -56,5 +57,16 @@ import Testing
         #expect(try status(#"{\"statusCode\": null, \"StatusCode\": 404}"#) == 200)
         #expect(try status(#"{\"statusCode\": 201.0}"#) == 201)
         #expect(try status("plain text") == 200)
+    }
+}
+
+/// The byte-level key split gives `PowertoolsRecord.split`'s cuts.
+@Suite struct RedisKeySplitTests {
+    @Test func asciiAndOtherKeysSplitAsPowertoolsDoes() {
+        for key in ["fn.app.handler#abc", "fn#abc", "noseparator", "a.b#c#d", "#t", ".#", "fn.op#", "tén.op#tok",
+                    "fn.op#\u{301}x", ""] {
+            let fast = RedisRecord.splitPowertools(key), slow = PowertoolsRecord.split(key)
+            #expect(fast.tenant == slow.tenant && fast.operation == slow.operation && fast.token == slow.token, "\(key)")
+        }
     }
 }
