@@ -14,16 +14,19 @@ import IdemCore
 /// | gone while completed, before it expired                | `purge` by `(outside idemtop)`                      |
 /// | gone after it expired (TTL)                            | no event; a notice. If it comes back: `reexecuted`  |
 public struct RedisChangeTracker: Sendable {
-    public private(set) var known: [String: RedisRecord] = [:]
+    public private(set) var known: [String: RedisKeyState] = [:]
     private var expiredGone: Set<String> = []
     private var seq: Int64 = 0
     public let expiresAfter: TimeSpan
 
     public init(expiresAfter: TimeSpan) { self.expiresAfter = expiresAfter }
 
+    /// Makes room for `count` keys at once (a first pass knows DBSIZE), instead of growing the table as they come.
+    public mutating func reserve(_ count: Int) { known.reserveCapacity(count) }
+
     /// The events for one record as a look at `now` shows it.
     public mutating func observe(_ r: RedisRecord, at now: Instant, firstPass: Bool) -> [StoreEvent] {
-        defer { known[r.key] = r.slim }
+        defer { known[r.key] = RedisKeyState(r) }
         guard let old = known[r.key] else {
             var at = now
             if firstPass {

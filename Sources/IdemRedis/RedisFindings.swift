@@ -41,12 +41,12 @@ public struct RedisFinding: Sendable, Hashable {
     public var key: String
 
     /// The findings for the records and lock keys one pass saw.
-    static func find(_ records: [String: RedisRecord], locks: Set<String>, hashSeen: Set<String>,
+    static func find(_ records: [String: RedisKeyState], locks: Set<String>, hashSeen: Set<String>,
                      profile: RedisProfile) -> [RedisFinding] {
         guard profile.isPowertoolsLayout else { return [] }
         var out: [RedisFinding] = []
         for (key, r) in records {
-            if r.stored == .completed, r.fingerprint == nil,
+            if r.stored == .completed, !r.hasFingerprint,
                profile.validationConfigured ?? hashSeen.contains(key) {
                 out.append(RedisFinding(kind: .completedWithoutValidation, key: key))
             }

@@ -25,6 +25,9 @@ public final class RedisReader: EventReader {
     /// The pass under way: the cursor and the keys seen so far; nil between passes.
     private var pass: (cursor: String, seen: Set<String>)?
     private var firstPassDone = false
+    /// DBSIZE when opened: the tables that hold a key each are made that big at once (no copies while growing).
+    private var expectedKeys = 0
+    private let fieldNames: RedisRecord.FieldNames
     private var nextPassAt: Instant
     private var interval: TimeSpan
     private var entriesSeen: Int64 = 0
@@ -49,11 +52,17 @@ public final class RedisReader: EventReader {
         self.password = password
         self.clock = clock
         tracker = RedisChangeTracker(expiresAfter: config.profile.expiresAfter)
+        fieldNames = RedisRecord.FieldNames(config.profile)
         interval = config.pollInterval
         nextPassAt = clock.now()
         progress = LoadProgress(done: 0, total: 0, unit: "keys")
         conn = try RedisDriver.wrap(location) { try connect() }
-        if let size = try? conn?.command(["DBSIZE"]).int { progress.total = size }
+        if let size = try? conn?.command(["DBSIZE"]).int {
+            progress.total = size
+            expectedKeys = Int(clamping: min(size, 50_000_000))
+            tracker.reserve(expectedKeys)
+            keys.reserveCapacity(expectedKeys)
+        }
     }
 
     /// Opens `redis://...` with the password from the environment.
@@ -138,7 +147,7 @@ public final class RedisReader: EventReader {
     /// Scans pages from the pass's cursor: to the pass's end, or (`untilEvents`) until a page makes events.
     private func scanPages(untilEvents: Bool) throws {
         guard let conn else { return }
-        var p = pass ?? ("0", [])
+        var p = pass ?? ("0", Set(minimumCapacity: expectedKeys))
         pass = nil  // one owner of the seen set while it grows (else every page copies it)
         repeat {
             let page = try RedisScanPage.read(conn, cursor: p.cursor, match: config.profile.match, count: config.count)
@@ -201,7 +210,8 @@ public final class RedisReader: EventReader {
     /// Recomputes the findings; the notice lines for those new since the last time.
     private func refreshFindings() {
         let now = RedisFinding.find(tracker.known, locks: locks, hashSeen: hashSeen, profile: config.profile)
-        let new = now.filter { !Set(findings).contains($0) }
+        let old = Set(findings)
+        let new = now.filter { !old.contains($0) }
         findings = now
         notices += RedisFinding.notices(new, profile: config.profile)
     }
@@ -215,7 +225,7 @@ public final class RedisReader: EventReader {
         }
         do {
             let record = try RedisRecord(key: entry.key, value: entry.value, pttl: entry.pttl, at: now,
-                                         profile: config.profile)
+                                         profile: config.profile, fields: fieldNames)
             unreadable.removeValue(forKey: entry.key)
             keys[record.tokenKey] = record.key
             if record.stored == .inProgress, record.fingerprint != nil { hashSeen.insert(record.key) }

@@ -32,19 +32,10 @@ public struct RedisRecord: Sendable, Hashable {
     public var response: StoredResponse?
     /// When the library wrote it, if the value says (express-idempotency's `createdAt`).
     public var createdAt: Instant?
-    /// The value's bytes: what a guarded purge compares (empty in the tracker's slim copies).
+    /// The value's bytes: what a guarded purge compares (the tracker keeps a `RedisKeyState`, without it).
     public var value: [UInt8]
     /// A digest of the value: what two looks compare to tell whether the key changed.
     public var valueDigest: Int
-
-    /// This record without its value, request and response bodies: what the tracker keeps per key.
-    public var slim: RedisRecord {
-        var r = self
-        r.value = []
-        r.request = nil
-        r.response = response.map { StoredResponse(status: $0.status) }
-        return r
-    }
 
     public var tokenKey: TokenKey { TokenKey(tenant: tenant, token: token) }
 
@@ -71,24 +62,36 @@ public struct RedisRecord: Sendable, Hashable {
     }
 
     /// Decodes `value` (the key's string), read with `pttl` ms left at `now`.
-    public init(key: String, value: [UInt8], pttl: Int64, at now: Instant, profile: RedisProfile) throws {
+    public init(key: String, value: [UInt8], pttl: Int64, at now: Instant, profile: RedisProfile,
+                fields: FieldNames? = nil) throws {
         self.key = key
         self.value = value
         var h = Hasher()
         value.withUnsafeBytes { h.combine(bytes: $0) }
         valueDigest = h.finalize()
         dropsAt = pttl >= 0 ? now + TimeSpan(ms: pttl) : nil
-        let parsed = try? JSONSerialization.jsonObject(with: Data(value), options: [.fragmentsAllowed])
-        guard let object = parsed as? [String: Any] else {
-            throw Unreadable(parsed == nil ? "not JSON" : "JSON but not an object")
-        }
         let far = Instant(ms: 253_402_300_799_000)
         let ttlEnd = dropsAt ?? far
+        let fast = RedisRecord.fastPowertools(value, profile: profile, fields: fields)
+        let object: [String: Any]
+        if fast != nil {
+            object = [:]
+        } else {
+            let parsed = try? JSONSerialization.jsonObject(with: Data(value), options: [.fragmentsAllowed])
+            guard let o = parsed as? [String: Any] else {
+                throw Unreadable(parsed == nil ? "not JSON" : "JSON but not an object")
+            }
+            object = o
+        }
         switch profile.library {
         case .powertools, .powertoolsTS, .custom:
-            (tenant, operation, token) = PowertoolsRecord.split(key)
-            guard let raw = object[profile.statusField] as? String else {
-                throw Unreadable("no string field '\(profile.statusField)'")
+            (tenant, operation, token) = RedisRecord.splitPowertools(key)
+            let raw: String
+            if let fast { raw = fast.status } else {
+                guard let r = object[profile.statusField] as? String else {
+                    throw Unreadable("no string field '\(profile.statusField)'")
+                }
+                raw = r
             }
             rawStatus = raw
             if raw == profile.inProgressWord { stored = .inProgress }
@@ -97,16 +100,21 @@ public struct RedisRecord: Sendable, Hashable {
             // Python 3.37.0 reads the expiry from "expiration" whatever expiry_attr says (cache.py's
             // _item_to_data_record); TypeScript and custom read the configured field.
             let expiryField = profile.library == .powertools ? "expiration" : profile.expiryField
-            expiration = try RedisRecord.integer(object, expiryField)
+            expiration = try fast.map { $0.expiration } ?? RedisRecord.integer(object, expiryField)
             expiresInMs = profile.expiryInMs
-            inProgressExpiration = try RedisRecord.integer(object, profile.inProgressExpiryField)
+            inProgressExpiration = try fast.map { $0.inProgressExpiration }
+                ?? RedisRecord.integer(object, profile.inProgressExpiryField)
             // The library's own expiry when the value has one (stable across reads, so a purge can compare it);
             // Redis drops the key a little before it (ttl = expiration - int(now)), which the tracker knows.
             expiresAt = expiration.flatMap { $0 == 0 ? nil : profile.expiredFrom($0) } ?? ttlEnd
             lockedUntil = stored == .inProgress ? profile.lockFreeFrom(inProgressExpiration, expiresAt: expiresAt)
                 : expiresAt
-            if let v = object[profile.validationField] { fingerprint = v as? String ?? "\(v)" }
-            if let data = object[profile.dataField], !(data is NSNull) {
+            if let fast {
+                fingerprint = fast.fingerprint
+                response = fast.response
+            }
+            if fast == nil, let v = object[profile.validationField] { fingerprint = v as? String ?? "\(v)" }
+            if fast == nil, let data = object[profile.dataField], !(data is NSNull) {
                 let text = data as? String ?? RedisRecord.json(data)
                 response = StoredResponse(status: RedisRecord.statusCode(data) ?? 200, body: text)
             }

@@ -30,11 +30,13 @@ public struct RedisScanPage: Sendable {
         var commands: [[[UInt8]]] = []
         commands.reserveCapacity(keys.count * 2)
         var names: [[UInt8]] = []
+        names.reserveCapacity(keys.count)
+        let get = Array("GET".utf8), pttl = Array("PTTL".utf8)  // one buffer each, shared by every command
         for k in keys {
             guard case .bulk(let name) = k else { continue }
             names.append(name)
-            commands.append([Array("GET".utf8), name])
-            commands.append([Array("PTTL".utf8), name])
+            commands.append([get, name])
+            commands.append([pttl, name])
         }
         let replies = try conn.pipeline(commands)
         for (i, name) in names.enumerated() {

@@ -41,20 +41,7 @@ final class MotoServer: @unchecked Sendable {
         port = try MotoServer.freePort()
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        let watchdog = """
-            import signal, subprocess, sys
-            signal.pthread_sigmask(signal.SIG_SETMASK, [])  # Foundation's Process starts children with signals blocked
-            p = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", sys.argv[1]],
-                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            def stop(*_):
-                p.kill()
-                p.wait()
-                sys.exit(0)
-            signal.signal(signal.SIGTERM, stop)
-            sys.stdin.read()
-            stop()
-            """
-        process.arguments = ["python3", "-c", watchdog, String(port)]
+        process.arguments = ["python3", "-c", Watchdog.script, "python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)]
         stdin = Pipe()
         process.standardInput = stdin
         // Not the test's stdout: swift test reads that to its end, and the watchdog must not hold it open.

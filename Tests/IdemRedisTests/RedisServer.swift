@@ -12,19 +12,6 @@ final class RedisServer: Sendable {
     let extra: [String]
     private let child: Locked<RunningChild?>
 
-    static let watchdog = """
-        import signal, subprocess, sys
-        signal.pthread_sigmask(signal.SIG_SETMASK, [])
-        p = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        def stop(*_):
-            p.kill()
-            p.wait()
-            sys.exit(0)
-        signal.signal(signal.SIGTERM, stop)
-        sys.stdin.read()
-        stop()
-        """
-
     /// Starts `redis-server` with `extra` arguments (an ACL user, TLS options...).
     init(extra: [String] = [], tls: Bool = false) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/redis-server") else {
@@ -53,7 +40,7 @@ final class RedisServer: Sendable {
         let portArgs = tls ? ["--port", "0", "--tls-port", String(port)] : ["--port", String(port)]
         let args = ["/usr/bin/redis-server"] + portArgs + ["--bind", "127.0.0.1", "--save", "",
                     "--appendonly", "no", "--dir", dir.path] + extra
-        let c = try RunningChild("/usr/bin/env", ["python3", "-c", RedisServer.watchdog] + args, input: .lifeline,
+        let c = try RunningChild("/usr/bin/env", ["python3", "-c", Watchdog.script] + args, input: .lifeline,
                                  stdout: .discard, stderr: .discard)
         guard LoopbackPort.waitUntilAccepting(port, seconds: 20, alive: { c.isRunning }) else {
             c.kill()

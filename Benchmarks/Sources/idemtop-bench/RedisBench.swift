@@ -19,7 +19,10 @@ enum RedisBench {
                             "--dir", dir]
         server.standardOutput = FileHandle.nullDevice
         do { try server.run() } catch { fail("cannot start redis-server: \(error)") }
-        defer { kill(server.processIdentifier, SIGKILL) }
+        defer {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
         let cli = "/usr/bin/redis-cli"
         var up = false
         for _ in 0..<500 where !up {
