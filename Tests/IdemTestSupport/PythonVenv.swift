@@ -24,20 +24,25 @@ public struct PythonVenv: Sendable {
     public var python: String { dir.appendingPathComponent("bin/python").path }
 
     /// Makes the venv when missing (seconds, once), else reuses it.
+    ///
+    /// The whole check-and-make runs under one lock: suites run in parallel, and two `python3 -m venv` into the
+    /// same folder at once fail (`File exists`); the second caller waits and then finds it made.
     public func ensure() throws {
-        if PythonVenv.made.value.contains(dir.path) { return }
-        let check = "import " + modules.joined(separator: ", ")
-        if try PythonVenv.run(python, ["-c", check]).code != 0 {
-            let venv = try PythonVenv.run("/usr/bin/env", ["python3", "-m", "venv", dir.path])
-            guard venv.code == 0 else {
-                throw HarnessError("python3 -m venv failed (apt-get install python3-venv): \(venv.err)")
+        try PythonVenv.made.withLock { made in
+            if made.contains(dir.path) { return }
+            let check = "import " + modules.joined(separator: ", ")
+            if try PythonVenv.run(python, ["-c", check]).code != 0 {
+                let venv = try PythonVenv.run("/usr/bin/env", ["python3", "-m", "venv", dir.path])
+                guard venv.code == 0 else {
+                    throw HarnessError("python3 -m venv failed (apt-get install python3-venv): \(venv.err)")
+                }
+                let pip = try PythonVenv.run(python, ["-m", "pip", "install", "-q"] + packages)
+                guard pip.code == 0 else {
+                    throw HarnessError("pip install \(packages.joined(separator: " ")) failed: \(pip.err)")
+                }
             }
-            let pip = try PythonVenv.run(python, ["-m", "pip", "install", "-q"] + packages)
-            guard pip.code == 0 else {
-                throw HarnessError("pip install \(packages.joined(separator: " ")) failed: \(pip.err)")
-            }
+            made.insert(dir.path)
         }
-        _ = PythonVenv.made.withLock { $0.insert(dir.path) }
     }
 
     /// Runs a program to completion, feeding it `input`; both outputs are read while it runs.
