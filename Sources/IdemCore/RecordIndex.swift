@@ -58,6 +58,44 @@ struct RecordIndex: Sendable {
         slots[i] = slot
     }
 
+    /// Adds the records at positions `first ..< first + n`, none in the index yet, `hash(p)` giving position p's
+    /// `RecordIndex.hash`: what a ledger read back from a checkpoint does for all its records at once. The table
+    /// is sized once, and the slots are placed grouped by the region of the table they land in (a counting sort on
+    /// their home slot's top bits), so the placing walks the table in order instead of missing the cache on every
+    /// record as one-by-one inserts do once the table outgrows it.
+    mutating func insertAll(from first: Int32, count n: Int, hash: (Int32) -> UInt64) {
+        guard n > 0 else { return }
+        var capacity = max(16, slots.count)
+        while (count + n) * 2 > capacity { capacity *= 2 }
+        if capacity != slots.count {
+            let old = slots
+            slots = [UInt64](repeating: 0, count: capacity)
+            mask = capacity - 1
+            for s in old where s != 0 { place(s) }
+        }
+        let bits = capacity.trailingZeroBitCount
+        let groupBits = min(bits, 12)
+        let shift = bits - groupBits
+        var start = [Int](repeating: 0, count: (1 << groupBits) + 1)
+        var made = [UInt64](repeating: 0, count: n)
+        for k in 0..<n {
+            let position = first + Int32(k)
+            let slot = (hash(position) >> 32) << 32 | UInt64(UInt32(bitPattern: position) &+ 1)
+            made[k] = slot
+            start[(Int(truncatingIfNeeded: slot >> 32) & mask) >> shift + 1] += 1
+        }
+        for g in 0..<(1 << groupBits) { start[g + 1] += start[g] }
+        var grouped = [UInt64](repeating: 0, count: n)
+        for slot in made {
+            let g = (Int(truncatingIfNeeded: slot >> 32) & mask) >> shift
+            grouped[start[g]] = slot
+            start[g] += 1
+        }
+        made = []
+        for slot in grouped { place(slot) }
+        count += n
+    }
+
     /// Doubles the table, placing each slot again by the hash it keeps.
     private mutating func grow() {
         let old = slots
