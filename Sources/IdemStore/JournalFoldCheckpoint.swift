@@ -8,44 +8,75 @@ import Glibc
 /// appended since.
 ///
 /// Keyed as the token index is (device, inode, a hash of the first 64 KiB, the offset covered) and by the policy
-/// that made it. The file, little-endian: "IDEMFLD" version(u8), device, inode, headLength, headHash, covered, lines,
-/// retention ms, lock timeout ms, payload length, payload checksum (u64 each), header checksum (u64), then the
-/// ledger's `encoded()` bytes.
+/// that made it. The file, little-endian (version 3):
+///
+///     header:  "IDEMFLD" version(u8), device, inode, headLength, headHash, covered, lines, retention ms,
+///              lock timeout ms, chunkSize, bodyLength (u64 each), header checksum (u64)      -- 96 bytes
+///     body:    the ledger's `LedgerImage`, bodyLength bytes
+///     trailer: one checksum (u64) per chunkSize bytes of the body, then a checksum of those (u64)
+///
+/// The body is written as it is produced, one chunk at a time, each chunk's checksum taken as it leaves (nothing
+/// the size of the whole is ever in memory); it goes to a temporary file renamed into place at the end. Reading
+/// maps the file, checks the header and the trailer at once, and each chunk of the body just before the decoder
+/// first touches it; the pages read are given back (`MADV_DONTNEED`) as the decoder moves on, so the mapped file
+/// does not add to the ledger's memory. A truncated file (its size is not the one the header implies), a flipped
+/// byte anywhere (a chunk's, the header's or the trailer's checksum), another file or another policy's checkpoint
+/// is discarded with a notice.
 public enum JournalFoldCheckpoint {
     static let magic: [UInt8] = Array("IDEMFLD".utf8)
     /// 2: the ledger holds every event's time (EventTimes), for `at:` and the histogram.
-    static let version: UInt8 = 2
+    /// 3: fixed-size records and flat arrays (`LedgerImage`), checksummed in chunks, read from a mapping.
+    static let version: UInt8 = 3
     static let headerSize = 8 + 8 * 10 + 8
+    static let chunkSize = 1 << 20
 
     static func name(forJournal path: String, folder: String) -> String {
         folder + "/" + (JournalTokenIndex.fileName(forJournal: path) as NSString).deletingPathExtension + ".fold"
     }
 
+    /// A checkpoint read back: the ledger, the offset and line count it covers, and the checkpoint file's size.
+    public struct Found {
+        public var ledger: Ledger
+        public var covered: Int64
+        public var lines: Int64
+        public var bytes: Int64
+    }
+
     /// The ledger checkpointed for `path` and the offset and line count it covers; nil when there is none; throws
     /// a `JournalTokenIndex.Rejection` (and deletes the checkpoint) when it cannot be trusted.
-    public static func read(journal path: String, policy: Policy, folder: String) throws
-        -> (ledger: Ledger, covered: Int64, lines: Int64)? {
+    public static func read(journal path: String, policy: Policy, folder: String) throws -> Found? {
         let name = name(forJournal: path, folder: folder)
-        guard let cp = try? JournalFile(openForReading: name) else { return nil }
+        let fd = open(name, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
         do {
-            return try read(cp, journal: try JournalFile(openForReading: path), policy: policy)
+            return try read(fd, journal: try JournalFile(openForReading: path), policy: policy)
         } catch let e as JournalTokenIndex.Rejection {
             unlink(name)
             throw e
         }
     }
 
-    private static func read(_ cp: JournalFile, journal: JournalFile, policy: Policy) throws
-        -> (ledger: Ledger, covered: Int64, lines: Int64) {
+    private static func read(_ fd: Int32, journal: JournalFile, policy: Policy) throws -> Found {
         typealias R = JournalTokenIndex.Rejection
         let corrupt = R(description: "the fold checkpoint is corrupt")
-        guard let head = JournalTokenIndex.bytes(cp, at: 0, count: headerSize) else { throw corrupt }
-        guard Array(head[0..<magic.count]) == magic else { throw corrupt }
-        guard head[magic.count] == version else { throw R(description: "the fold checkpoint is of another version") }
-        var r = ByteReader(bytes: head, at: 8)
-        let v = (0..<10).map { _ in r.u64() }
-        let sum = head.withUnsafeBytes { CacheFolder.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<(headerSize - 8)])) }
-        guard r.u64() == sum else { throw corrupt }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw corrupt }
+        let size = Int(st.st_size)
+        guard size >= headerSize else { throw corrupt }
+        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
+            throw R(description: "the fold checkpoint cannot be mapped: " + String(cString: strerror(errno)))
+        }
+        defer { munmap(map, size) }
+        _ = madvise(map, size, MADV_SEQUENTIAL)
+        let file = UnsafeRawBufferPointer(start: UnsafeRawPointer(map), count: size)
+        func u64(_ at: Int) -> UInt64 { UInt64(littleEndian: file.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+
+        guard Array(file[0..<magic.count]) == magic else { throw corrupt }
+        guard file[magic.count] == version else { throw R(description: "the fold checkpoint is of another version") }
+        let v = (0..<10).map { u64(8 + 8 * $0) }
+        let headerSum = CacheFolder.checksum(UnsafeRawBufferPointer(rebasing: file[0..<(headerSize - 8)]))
+        guard u64(headerSize - 8) == headerSum else { throw corrupt }
         guard FileIdentity(device: v[0], inode: v[1]) == journal.identity else {
             throw R(description: "the fold checkpoint is of another file")
         }
@@ -57,32 +88,109 @@ public enum JournalFoldCheckpoint {
         guard Int64(bitPattern: v[6]) == policy.retention.ms, Int64(bitPattern: v[7]) == policy.lockTimeout.ms else {
             throw R(description: "the fold checkpoint was made with another retention or lock timeout")
         }
-        guard v[8] < 1 << 40, let payload = JournalTokenIndex.bytes(cp, at: headerSize, count: Int(v[8])),
-              payload.withUnsafeBytes({ CacheFolder.checksum($0) }) == v[9],
-              let ledger = Ledger(decoding: payload, policy: policy) else { throw corrupt }
-        return (ledger, covered, Int64(v[5]))
+        let (chunk, bodyLength) = (v[8], v[9])
+        guard chunk >= 64, chunk <= 1 << 30, bodyLength < 1 << 40 else { throw corrupt }
+        let chunks = Int((bodyLength + chunk - 1) / chunk)
+        let trailerAt = headerSize + Int(bodyLength)
+        guard size == trailerAt + 8 * chunks + 8 else { throw corrupt }
+        let sums = UnsafeRawBufferPointer(rebasing: file[trailerAt..<(trailerAt + 8 * chunks)])
+        guard u64(size - 8) == CacheFolder.checksum(sums, seed: headerSum) else { throw corrupt }
+
+        let body = UnsafeRawBufferPointer(rebasing: file[headerSize..<trailerAt])
+        var checked = [Bool](repeating: false, count: chunks)
+        let step = Int(chunk)
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let verify: (Range<Int>) throws -> Void = { range in
+            guard !range.isEmpty else { return }
+            for k in (range.lowerBound / step)...((range.upperBound - 1) / step) where !checked[k] {
+                let bytes = UnsafeRawBufferPointer(rebasing: body[(k * step)..<min(body.count, (k + 1) * step)])
+                let want = UInt64(littleEndian: sums.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self))
+                guard CacheFolder.chunkChecksum(bytes, index: k, key: headerSum) == want else { throw corrupt }
+                checked[k] = true
+            }
+        }
+        // Gives back the whole pages of a range read: they are clean pages of the file, faulted in again if needed.
+        let release: (Range<Int>) -> Void = { range in
+            let lo = (headerSize + range.lowerBound + page - 1) / page * page
+            let hi = (headerSize + range.upperBound) / page * page
+            if hi > lo { _ = madvise(map + lo, hi - lo, MADV_DONTNEED) }
+        }
+        guard let ledger = try LedgerImage.read(body, policy: policy, verify: verify, release: release) else {
+            throw corrupt
+        }
+        return Found(ledger: ledger, covered: covered, lines: Int64(v[5]), bytes: Int64(size))
     }
 
-    /// Writes `ledger` as the checkpoint of the journal at `path` read to `covered` (`lines` lines) into `folder`.
+    /// Writes `ledger` as the checkpoint of the journal at `path` read to `covered` (`lines` lines) into `folder`,
+    /// in chunks of `chunkSize` bytes (a test makes them small).
     public static func write(_ ledger: Ledger, journal path: String, covered: Int64, lines: Int64,
                              folder: String) throws {
+        try write(ledger, journal: path, covered: covered, lines: lines, folder: folder, chunkSize: chunkSize)
+    }
+
+    static func write(_ ledger: Ledger, journal path: String, covered: Int64, lines: Int64, folder: String,
+                      chunkSize: Int) throws {
         let file = try JournalFile(openForReading: path)
         let headLength = Int(min(Int64(JournalTokenIndex.headLimit), covered))
         guard file.size() >= covered, let headHash = JournalTokenIndex.headHash(file, length: headLength) else {
             throw StoreError.usage("the journal changed while it was read")
         }
-        let payload = ledger.encoded()
+        let plan = LedgerImage.plan(ledger)
         var w = ByteWriter()
         w.bytes += magic
         w.u8(version)
         for x in [file.identity.device, file.identity.inode, UInt64(headLength), headHash, UInt64(covered),
                   UInt64(lines), UInt64(bitPattern: ledger.policy.retention.ms),
-                  UInt64(bitPattern: ledger.policy.lockTimeout.ms), UInt64(payload.count),
-                  payload.withUnsafeBytes { CacheFolder.checksum($0) }] {
+                  UInt64(bitPattern: ledger.policy.lockTimeout.ms), UInt64(chunkSize), UInt64(plan.length)] {
             w.u64(x)
         }
-        w.u64(w.bytes.withUnsafeBytes { CacheFolder.checksum($0) })
+        let headerSum = w.bytes.withUnsafeBytes { CacheFolder.checksum($0) }
+        w.u64(headerSum)
         try CacheFolder.make(folder)
-        try CacheFolder.writeAtomically([w.bytes, payload], to: name(forJournal: path, folder: folder))
+        try CacheFolder.writeAtomically(to: name(forJournal: path, folder: folder)) { out in
+            try w.bytes.withUnsafeBytes { try out.write($0) }
+            var chunks = ChunkedSink(size: chunkSize, key: headerSum)
+            try LedgerImage.write(ledger, plan: plan) { try chunks.add($0, to: &out) }
+            try chunks.finish(to: &out)
+        }
+    }
+}
+
+/// Cuts the bytes written into chunks of a fixed size, writing each with its checksum noted, then the trailer.
+private struct ChunkedSink {
+    let size: Int
+    let key: UInt64
+    var buffer: [UInt8] = []
+    var sums = ByteWriter()
+
+    init(size: Int, key: UInt64) {
+        self.size = size
+        self.key = key
+        buffer.reserveCapacity(size)
+    }
+
+    mutating func add(_ bytes: UnsafeRawBufferPointer, to out: inout CacheFolder.FileSink) throws {
+        var at = 0
+        while at < bytes.count {
+            let n = min(size - buffer.count, bytes.count - at)
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[at..<(at + n)]))
+            at += n
+            if buffer.count == size { try emit(to: &out) }
+        }
+    }
+
+    private mutating func emit(to out: inout CacheFolder.FileSink) throws {
+        let k = sums.bytes.count / 8
+        let sum = buffer.withUnsafeBytes { CacheFolder.chunkChecksum($0, index: k, key: key) }
+        sums.u64(sum)
+        try buffer.withUnsafeBytes { try out.write($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    mutating func finish(to out: inout CacheFolder.FileSink) throws {
+        if !buffer.isEmpty { try emit(to: &out) }
+        let tail = sums.bytes.withUnsafeBytes { CacheFolder.checksum($0, seed: key) }
+        sums.u64(tail)
+        try sums.bytes.withUnsafeBytes { try out.write($0) }
     }
 }

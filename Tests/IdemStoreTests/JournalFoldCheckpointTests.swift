@@ -26,7 +26,7 @@ import IdemCore
     }
 
     /// The whole journal folded from `from` (with the checkpoint's ledger and lines), and the reader after it.
-    func fold(onto start: (ledger: Ledger, covered: Int64, lines: Int64)? = nil) throws -> (Ledger, JournalReader) {
+    func fold(onto start: JournalFoldCheckpoint.Found? = nil) throws -> (Ledger, JournalReader) {
         let r = try JournalReader(path: journal, indexTokens: false)
         var ledger = start?.ledger ?? Ledger()
         if let start { r.resume(at: start.covered, lines: start.lines) }
@@ -36,9 +36,10 @@ import IdemCore
         return (ledger, r)
     }
 
-    func write() throws {
+    func write(chunkSize: Int = JournalFoldCheckpoint.chunkSize) throws {
         let (ledger, r) = try fold()
-        try JournalFoldCheckpoint.write(ledger, journal: journal, covered: r.offset, lines: r.linesRead, folder: folder)
+        try JournalFoldCheckpoint.write(ledger, journal: journal, covered: r.offset, lines: r.linesRead, folder: folder,
+                                        chunkSize: chunkSize)
     }
 
     func expectSame(_ a: Ledger, _ b: Ledger) {
@@ -126,5 +127,84 @@ import IdemCore
     @Test func theFileIs0600() throws {
         try write()
         #expect((try FileManager.default.attributesOfItem(atPath: checkpoint)[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func theCheckpointReadBackIsTheLedgerFolded() throws {
+        // Text fingerprints (not SHA-256 hex) go to the image's text section.
+        try J.append(J.line(StoreEvent(kind: .request, at: J.t0, tenant: "a", token: "md5-token", operation: "op",
+                                       fingerprint: Fingerprint("d41d8cd98f00b204e9800998ecf8427e"),
+                                       outcome: .executed)) + "\n", to: journal)
+        for chunk in [JournalFoldCheckpoint.chunkSize, 64, 1000] {
+            try write(chunkSize: chunk)
+            let found = try #require(try JournalFoldCheckpoint.read(journal: journal, policy: .standard, folder: folder))
+            let (cold, r) = try fold()
+            expectSame(found.ledger, cold)
+            #expect(found.covered == r.offset && found.lines == r.linesRead)
+            #expect(found.bytes == Int64((try FileManager.default.attributesOfItem(atPath: checkpoint)[.size] as? Int) ?? -1))
+            #expect(found.ledger.records.contains { $0.fingerprint.description == "d41d8cd98f00b204e9800998ecf8427e" })
+        }
+    }
+
+    @Test func aFlippedByteInAnyChunkIsCorrupt() throws {
+        let chunk = 256
+        try write(chunkSize: chunk)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: checkpoint)[.size] as? Int)
+        let header = JournalFoldCheckpoint.headerSize
+        let chunks = (size - header - 8) / (chunk + 8)
+        #expect(chunks > 20)
+        for k in 0..<chunks {
+            // Somewhere in chunk k, a different place in each.
+            try flip(checkpoint, at: header + k * chunk + (k * 37) % chunk)
+            expectDiscarded("corrupt")
+            try write(chunkSize: chunk)
+        }
+        // Every byte of the trailer (the chunks' sums and their sum).
+        for offset in stride(from: size - 8 * (chunks + 1), to: size, by: 5) {
+            try flip(checkpoint, at: offset)
+            expectDiscarded("corrupt")
+            try write(chunkSize: chunk)
+        }
+    }
+
+    @Test func aCheckpointCutAtAnyChunkBoundaryIsCorrupt() throws {
+        let chunk = 512
+        try write(chunkSize: chunk)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: checkpoint)[.size] as? Int)
+        for cut in Array(stride(from: JournalFoldCheckpoint.headerSize, to: size, by: chunk)) + [size - 1, size - 8, size - 9] {
+            try #require(truncate(checkpoint, off_t(cut)) == 0)
+            expectDiscarded("corrupt")
+            try write(chunkSize: chunk)
+        }
+        // One byte more is as wrong as one less.
+        try J.append("x", to: checkpoint)
+        expectDiscarded("corrupt")
+    }
+
+    @Test func aRotatedOrReplacedJournalIsAnotherFile() throws {
+        try write()
+        // Rotated: the journal moves aside and a new one starts in its place.
+        try FileManager.default.moveItem(atPath: journal, toPath: journal + ".1")
+        try J.write(J.line(J.request("after-rotation")) + "\n", to: journal)
+        expectDiscarded("another file")
+        // Replaced by a copy of itself (same bytes, a new inode): still not the file the checkpoint was made of.
+        try write()
+        let copy = dir.file("copy.jsonl")
+        try FileManager.default.copyItem(atPath: journal, toPath: copy)
+        #expect(rename(copy, journal) == 0)
+        expectDiscarded("another file")
+    }
+
+    @Test func aReopenAfterAppendingReadsOnlyTheTailAndEqualsAColdRead() throws {
+        try write()
+        let before = try #require(try JournalFoldCheckpoint.read(journal: journal, policy: .standard, folder: folder))
+        var tail = ""
+        for i in 0..<40 { tail += J.line(J.request("t\(i % 7)", .replayed, at: J.t0 + .hours(1))) + "\n" }
+        try J.append(tail, to: journal)
+        let found = try #require(try JournalFoldCheckpoint.read(journal: journal, policy: .standard, folder: folder))
+        #expect(found.covered == before.covered, "the checkpoint still covers the prefix it was made of")
+        let (warm, wr) = try fold(onto: found)
+        let (cold, cr) = try fold()
+        expectSame(warm, cold)
+        #expect(wr.offset == cr.offset && wr.offset - found.covered == Int64(tail.utf8.count))
     }
 }

@@ -137,13 +137,27 @@ import Testing
 
         let more = try CLIRunner.run(["simulate", store, "--events", "50", "--seed", "8", "--start", CLITests.end, "--json"])
         #expect(more.code == 0, "\(more.stderr)")
+        func inode(_ path: String) -> UInt64? {
+            (try? FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64) ?? nil
+        }
+        let written = inode(folder + "/" + names[0])
+        #expect(written != nil)
         let appended = try stats()
         #expect(appended.stdout != cold.stdout)
         #expect(appended.stdout == (try stats(["--no-cache"])).stdout)
+        // A tail much smaller than the checkpoint is folded in memory: the checkpoint is not rewritten for it.
+        #expect(inode(folder + "/" + names[0]) == written, "a 50-event tail rewrote the checkpoint")
+        let big = try CLIRunner.run(["simulate", store, "--events", "3000", "--seed", "9", "--start", CLITests.end, "--json"])
+        #expect(big.code == 0, "\(big.stderr)")
+        let grown = try stats()
+        #expect(grown.stdout == (try stats(["--no-cache"])).stdout && grown.stderr.isEmpty, "\(grown.stderr)")
+        #expect(inode(folder + "/" + names[0]) != written, "a tail as large as the checkpoint is folded into it")
+        let again = try stats()
+        #expect(again.stdout == grown.stdout)
 
         #expect(truncate(folder + "/" + names[0], 64) == 0)
         let rebuilt = try stats()
-        #expect(rebuilt.stdout == appended.stdout)
+        #expect(rebuilt.stdout == grown.stdout)
         #expect(rebuilt.stderr.contains("fold checkpoint is corrupt"), "\(rebuilt.stderr)")
         #expect(try stats().stderr.isEmpty)
     }

@@ -23,6 +23,31 @@ import Testing
         #expect(bad.code != 0)
     }
 
+    /// `--limit N` keeps the best N as it goes (small N) or sorts all and cuts (large N): either way the first N
+    /// lines of the whole listing, for every sort and with `--reverse`.
+    @Test func aLimitedListIsThePrefixOfTheWholeOne() throws {
+        let path = NSTemporaryDirectory() + "idemtop-sortlimit-\(getpid()).jsonl"
+        try? FileManager.default.removeItem(atPath: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sim = try CLIRunner.run(["simulate", path, "--events", "3000", "--seed", "5"])
+        #expect(sim.code == 0, "\(sim.stderr)")
+        let at = Instant(ms: Int64(Date().timeIntervalSince1970 * 1000)).rfc3339
+        for sort in ["status", "token", "created", "hits", "last_seen", "expires"] {
+            for reverse in [[], ["--reverse"]] {
+                let base = ["list", path, "--sort", sort, "--format", "csv", "--at", at, "--no-cache"] + reverse
+                let whole = try CLIRunner.run(base)
+                #expect(whole.code == 0, "\(whole.stderr)")
+                let lines = whole.stdout.split(separator: "\n")
+                #expect(lines.count > 1100)
+                for limit in [0, 1, 7, 1000, 1001] {
+                    let cut = try CLIRunner.run(base + ["--limit", "\(limit)"])
+                    #expect(cut.stdout.split(separator: "\n") == Array(lines.prefix(limit + 1)),
+                            "--sort \(sort) \(reverse) --limit \(limit)")
+                }
+            }
+        }
+    }
+
     @Test func theDashboardTakesTheListNames() {
         var s = AppState(storeName: "x", storeKind: "journal", now: Instant(ms: 0))
         for (name, column) in [("created", Column.age), ("last_seen", .lastSeen), ("expires", .expires), ("age", .age)] {

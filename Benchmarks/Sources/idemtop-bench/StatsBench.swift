@@ -52,6 +52,12 @@ enum StatsBench {
     /// Runs a command to the end with posix_spawn (so no other code reaps it); returns wall seconds, its peak RSS in
     /// MiB from wait4, its exit status and its stdout (through a temporary file).
     static func timed(_ executable: String, _ arguments: [String]) -> (Double, Double, Int32, String) {
+        let (seconds, rss, status, out, _) = timedCPU(executable, arguments)
+        return (seconds, rss, status, out)
+    }
+
+    /// `timed`, and the child's user+sys CPU seconds.
+    static func timedCPU(_ executable: String, _ arguments: [String]) -> (Double, Double, Int32, String, Double) {
         let outPath = NSTemporaryDirectory() + "idemtop-bench-stats-\(getpid()).out"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -68,6 +74,8 @@ enum StatsBench {
         let seconds = Double(monotonicNanos() - t0) / 1e9
         let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(atPath: outPath)
-        return (seconds, Double(usage.ru_maxrss) / 1024, (status >> 8) & 0xff, out)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        return (seconds, Double(usage.ru_maxrss) / 1024, (status >> 8) & 0xff, out, cpu)
     }
 }

@@ -70,7 +70,9 @@ let usage = """
           idemtop/peer and the load average.
       scaling [--tokens 100000,300000,1000000,3000000] [--dir D] [--sqlite-up-to 1000000] [--binary PATH]
           cold `idemtop stats` and `idemtop list --limit 1` at each size (journals generated into D when missing,
-          their SQLite copies up to --sqlite-up-to tokens): time, peak RSS, bytes a token, as a Markdown table.
+          their SQLite copies up to --sqlite-up-to tokens); for a journal also the runs through the cache folder
+          (D/idemtop-bench-cache): stats writing the fold checkpoint, stats and list --limit 10 reopening from it,
+          show TOKEN writing and reading the token index. Time, user+sys CPU, peak RSS, bytes a token (Markdown).
       journal [--tokens 1000000] [--dir D] [--keep] [--no-jq]
           writes a generated journal (about 3.2 events and 1.5 KB a token) and ingests it in a child process:
           throughput, CPU time, peak RSS; jq for comparison.

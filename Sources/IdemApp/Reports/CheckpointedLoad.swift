@@ -5,7 +5,8 @@ extension LoadedStore {
     /// `load(_:registry:policy:until:tokenIndex:)` for a one-shot read that opens no token (`stats`, `list`), through
     /// the journal's fold checkpoint in `cacheFolder` when there is one: only the lines appended since it are read
     /// and folded onto the ledger it holds, the same ledger a whole read folds. The checkpoint is written anew when
-    /// it was missing, discarded or behind. Several stores, a store that is not a journal, `until` (`--at`) or a
+    /// it was missing or discarded, or when it is behind by a real fraction (`shouldRewrite`); a short tail is
+    /// folded in memory and read again next time. Several stores, a store that is not a journal, `until` (`--at`) or a
     /// nil `cacheFolder` (`--no-cache`) read the whole store, as `load` does; `notes` gets the checkpoint's notices.
     public static func loadCheckpointed(_ locations: [StoreLocation], registry: StoreRegistry, policy: Policy,
                                         until: Instant?, cacheFolder: String?,
@@ -17,10 +18,10 @@ extension LoadedStore {
         }
         reader.dropTokenIndex()
         var ledger = Ledger(policy: policy)
-        var covered: Int64 = -1
+        var covered: Int64 = -1, checkpointBytes: Int64 = 0
         do {
             if let found = try JournalFoldCheckpoint.read(journal: location.path, policy: policy, folder: folder) {
-                (ledger, covered) = (found.ledger, found.covered)
+                (ledger, covered, checkpointBytes) = (found.ledger, found.covered, found.bytes)
                 reader.resume(at: found.covered, lines: found.lines)
             }
         } catch let rejected as JournalTokenIndex.Rejection {
@@ -31,7 +32,7 @@ extension LoadedStore {
             for m in malformed { ledger.noteMalformed(m) }
         }
         let notices = reader.drainNotices()
-        if notices.isEmpty && reader.offset != covered {
+        if notices.isEmpty && shouldRewrite(covered: covered, checkpointBytes: checkpointBytes, now: reader.offset) {
             do {
                 try JournalFoldCheckpoint.write(ledger, journal: location.path, covered: reader.offset,
                                                 lines: reader.linesRead, folder: folder)
@@ -40,5 +41,22 @@ extension LoadedStore {
             }
         }
         return LoadedStore(ledger: ledger, readers: [reader], notices: notices, entryNoun: registry.entryNoun(location))
+    }
+
+    /// Whether a fold checkpoint that covered `covered` bytes (-1: there was none) in a file of `checkpointBytes`
+    /// is worth writing again now that the journal was read to `now`.
+    ///
+    /// Rewriting costs about as much as writing the checkpoint's bytes; not rewriting costs folding the tail again
+    /// on every reopen until it is. Folding a journal byte costs about what writing a checkpoint byte does (both
+    /// measured in the README's Performance section: the cold fold runs at a few hundred MB/s on two cores, the
+    /// write of the 1M-token checkpoint at about the same rate), and the checkpoint is about 1/9 of the journal it
+    /// covers, so once the tail reaches half the checkpoint's size a reopen spends more on it than one rewrite
+    /// does, and the rewrite pays for itself by the next open. Below that the tail is folded in memory and the
+    /// checkpoint, still valid for the prefix it covers, stays as it is: a live journal's `stats` does not rewrite
+    /// 170 MB for every few lines appended.
+    static func shouldRewrite(covered: Int64, checkpointBytes: Int64, now: Int64) -> Bool {
+        guard covered >= 0 else { return true }
+        let appended = now - covered
+        return appended > 0 && appended * 2 >= checkpointBytes
     }
 }

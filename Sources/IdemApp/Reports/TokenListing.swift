@@ -42,16 +42,47 @@ public struct TokenListing: Sendable {
 
     /// The matching records of `ledger` at `now`, in order.
     public func rows(in ledger: Ledger, at now: Instant) -> [TokenRecord] {
+        indices(in: ledger, at: now).map { ledger.records[Int($0)] }
+    }
+
+    /// The positions of the matching records of `ledger` at `now`, in order: 4 bytes a match while it sorts, not a
+    /// copy of every matching record (at a million tokens the copies and the sort's buffer took about 230 MB).
+    /// With a small `limit` only the best `limit` are kept as it goes, in one pass.
+    public func indices(in ledger: Ledger, at now: Instant) -> [Int32] {
         let tenantID = tenant.map { ledger.tenants.lookup($0) ?? -1 }
-        var rows = ledger.records.enumerated().compactMap { i, r -> TokenRecord? in
-            guard tenantID.map({ r.tenantID == $0 }) ?? true, status.map({ r.status(at: now) == $0 }) ?? true,
-                  records.map({ $0.contains(Int32(i)) }) ?? true else { return nil }
-            return r
+        let order = TokenListing.order(sort, ledger: ledger, now: now)
+        return ledger.records.withUnsafeBufferPointer { records -> [Int32] in
+            let before: (Int32, Int32) -> Bool = reverse
+                ? { order(records[Int($1)], records[Int($0)]) }
+                : { order(records[Int($0)], records[Int($1)]) }
+            func matches(_ i: Int) -> Bool {
+                let r = records[i]
+                return (tenantID.map { r.tenantID == $0 } ?? true) && (status.map { r.status(at: now) == $0 } ?? true)
+                    && (self.records.map { $0.contains(Int32(i)) } ?? true)
+            }
+            if let limit, limit <= 1000 {
+                // The best `limit` so far, in order; a record enters only when it beats the last of them.
+                var top: [Int32] = []
+                top.reserveCapacity(limit + 1)
+                guard limit > 0 else { return [] }
+                for i in records.indices where matches(i) {
+                    let k = Int32(i)
+                    if top.count == limit, let last = top.last, !before(k, last) { continue }
+                    var lo = 0, hi = top.count
+                    while lo < hi {
+                        let mid = (lo + hi) / 2
+                        if before(k, top[mid]) { hi = mid } else { lo = mid + 1 }
+                    }
+                    top.insert(k, at: lo)
+                    if top.count > limit { top.removeLast() }
+                }
+                return top
+            }
+            var rows = records.indices.compactMap { matches($0) ? Int32($0) : nil }
+            rows.sort(by: before)
+            if let limit, limit < rows.count { rows.removeSubrange(limit...) }
+            return rows
         }
-        rows.sort(by: TokenListing.order(sort, ledger: ledger, now: now))
-        if reverse { rows.reverse() }
-        if let limit { rows = Array(rows.prefix(limit)) }
-        return rows
     }
 
     /// The ordering for a sort field; ties broken by tenant and token so output is stable.
