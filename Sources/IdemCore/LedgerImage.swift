@@ -1,3 +1,5 @@
+import Foundation
+
 #if !_endian(little)
 #error("LedgerImage writes and reads its arrays in the host's byte order, which must be little-endian")
 #endif
@@ -233,80 +235,138 @@ public enum LedgerImage {
         let tokenBytes = Int(prefix[2]), textBytes = Int(prefix[3])
         let statuses = StoredStatus.allCases
         let tenantCount = Int32(ledger.tenants.count), operationCount = Int32(ledger.operations.count)
-        ledger.records.reserveCapacity(n)
-        var first = 0
-        while first < n {
-            let last = min(n, first + batch)
-            let recs = (layout.records + first * recordSize)..<(layout.records + last * recordSize)
-            try verify(recs)
-            // The tokens this batch names, checked as one range.
-            var lo = Int.max, hi = 0
-            for i in first..<last {
-                let p = base + layout.records + i * recordSize
-                let off = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 56, as: UInt64.self))
-                let len = UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 104, as: UInt32.self)))
-                guard off <= UInt64(tokenBytes), len <= UInt64(tokenBytes) - off else { return nil }
-                lo = min(lo, Int(off))
-                hi = max(hi, Int(off + len))
-            }
-            if lo < hi { try verify((layout.tokens + lo)..<(layout.tokens + hi)) }
-            for i in first..<last {
-                let p = base + layout.records + i * recordSize
-                func i64(_ at: Int) -> Int64 { Int64(littleEndian: p.loadUnaligned(fromByteOffset: at, as: Int64.self)) }
-                func i32(_ at: Int) -> Int32 { Int32(littleEndian: p.loadUnaligned(fromByteOffset: at, as: Int32.self)) }
-                let tenantID = i32(96), operationID = i32(100)
-                let stored = Int(p.load(fromByteOffset: 138, as: UInt8.self))
-                guard tenantID >= 0, tenantID < tenantCount, operationID >= 0, operationID < operationCount,
-                      stored < statuses.count else { return nil }
-                let off = Int(i64(56)), len = Int(UInt32(bitPattern: i32(104)))
-                let token = String(decoding: UnsafeRawBufferPointer(start: base + layout.tokens + off, count: len),
-                                   as: UTF8.self)
-                let fingerprint: Fingerprint
-                switch p.load(fromByteOffset: 140, as: UInt8.self) {
-                case 0:
-                    fingerprint = Fingerprint(storage: .sha256(UInt64(bitPattern: i64(64)), UInt64(bitPattern: i64(72)),
-                                                               UInt64(bitPattern: i64(80)), UInt64(bitPattern: i64(88))))
-                case 1:
-                    let at = UInt64(bitPattern: i64(64)), count = UInt64(bitPattern: i64(72))
-                    guard at <= UInt64(textBytes), count <= UInt64(textBytes) - at else { return nil }
-                    let range = (layout.texts + Int(at))..<(layout.texts + Int(at + count))
-                    try verify(range)
-                    fingerprint = Fingerprint(storage: .text(String(decoding: UnsafeRawBufferPointer(rebasing: image[range]),
-                                                                    as: UTF8.self)))
-                default: return nil
+        // The records are decoded in parts, one per core, each into its own region of the array, and each part
+        // computes its records' index hashes while their bytes are in cache; the index is built from those.
+        let parts = n < 2 * batch ? 1 : max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+        let storeCount = ledger.storeCount
+        var hashes = [UInt64](repeating: 0, count: n)
+        var outcome = [PartOutcome](repeating: .done, count: parts)
+        var initializedCounts = [Int](repeating: 0, count: parts)
+        // Decodes records first ..< last into `out` (record i at out[i]) and their hashes into `hashOut`;
+        // `made` counts the records initialized so far (from `first`).
+        func decode(_ first: Int, _ last: Int, _ out: UnsafeMutablePointer<TokenRecord>,
+                    _ hashOut: UnsafeMutablePointer<UInt64>, _ made: inout Int) throws -> Bool {
+            var first = first
+            let end = last
+            while first < end {
+                let last = min(end, first + batch)
+                let recs = (layout.records + first * recordSize)..<(layout.records + last * recordSize)
+                try verify(recs)
+                // The tokens this batch names, checked as one range.
+                var lo = Int.max, hi = 0
+                for i in first..<last {
+                    let p = base + layout.records + i * recordSize
+                    let off = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 56, as: UInt64.self))
+                    let len = UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 104, as: UInt32.self)))
+                    guard off <= UInt64(tokenBytes), len <= UInt64(tokenBytes) - off else { return false }
+                    lo = min(lo, Int(off))
+                    hi = max(hi, Int(off + len))
                 }
-                var r = TokenRecord(tenantID: tenantID, operationID: operationID, token: token, fingerprint: fingerprint,
-                                    stored: statuses[stored], createdAt: Instant(ms: i64(0)),
-                                    expiresAt: Instant(ms: i64(16)), lockedUntil: Instant(ms: i64(24)))
-                r.updatedAt = Instant(ms: i64(8))
-                r.lastSeen = Instant(ms: i64(32))
-                r.requestRef = i64(40)
-                r.responseRef = i64(48)
-                r.version = i32(108)
-                r.executions = i32(112)
-                r.hits = i32(116)
-                r.mismatches = i32(120)
-                r.conflicts = i32(124)
-                r.reexecutions = i32(128)
-                r.adminEvents = i32(132)
-                r.responseStatus = Int16(littleEndian: p.loadUnaligned(fromByteOffset: 136, as: Int16.self))
-                r.store = p.load(fromByteOffset: 139, as: UInt8.self)
-                if Int(r.store) >= ledger.storeCount { return nil }
-                ledger.records.append(r)
+                if lo < hi { try verify((layout.tokens + lo)..<(layout.tokens + hi)) }
+                for i in first..<last {
+                    let p = base + layout.records + i * recordSize
+                    func i64(_ at: Int) -> Int64 { Int64(littleEndian: p.loadUnaligned(fromByteOffset: at, as: Int64.self)) }
+                    func i32(_ at: Int) -> Int32 { Int32(littleEndian: p.loadUnaligned(fromByteOffset: at, as: Int32.self)) }
+                    let tenantID = i32(96), operationID = i32(100)
+                    let stored = Int(p.load(fromByteOffset: 138, as: UInt8.self))
+                    guard tenantID >= 0, tenantID < tenantCount, operationID >= 0, operationID < operationCount,
+                          stored < statuses.count else { return false }
+                    let off = Int(i64(56)), len = Int(UInt32(bitPattern: i32(104)))
+                    let token = String(decoding: UnsafeRawBufferPointer(start: base + layout.tokens + off, count: len),
+                                       as: UTF8.self)
+                    let fingerprint: Fingerprint
+                    switch p.load(fromByteOffset: 140, as: UInt8.self) {
+                    case 0:
+                        fingerprint = Fingerprint(storage: .sha256(UInt64(bitPattern: i64(64)), UInt64(bitPattern: i64(72)),
+                                                                   UInt64(bitPattern: i64(80)), UInt64(bitPattern: i64(88))))
+                    case 1:
+                        let at = UInt64(bitPattern: i64(64)), count = UInt64(bitPattern: i64(72))
+                        guard at <= UInt64(textBytes), count <= UInt64(textBytes) - at else { return false }
+                        let range = (layout.texts + Int(at))..<(layout.texts + Int(at + count))
+                        try verify(range)
+                        fingerprint = Fingerprint(storage: .text(String(decoding: UnsafeRawBufferPointer(rebasing: image[range]),
+                                                                        as: UTF8.self)))
+                    default: return false
+                    }
+                    var r = TokenRecord(tenantID: tenantID, operationID: operationID, token: token, fingerprint: fingerprint,
+                                        stored: statuses[stored], createdAt: Instant(ms: i64(0)),
+                                        expiresAt: Instant(ms: i64(16)), lockedUntil: Instant(ms: i64(24)))
+                    r.updatedAt = Instant(ms: i64(8))
+                    r.lastSeen = Instant(ms: i64(32))
+                    r.requestRef = i64(40)
+                    r.responseRef = i64(48)
+                    r.version = i32(108)
+                    r.executions = i32(112)
+                    r.hits = i32(116)
+                    r.mismatches = i32(120)
+                    r.conflicts = i32(124)
+                    r.reexecutions = i32(128)
+                    r.adminEvents = i32(132)
+                    r.responseStatus = Int16(littleEndian: p.loadUnaligned(fromByteOffset: 136, as: Int16.self))
+                    r.store = p.load(fromByteOffset: 139, as: UInt8.self)
+                    if Int(r.store) >= storeCount { return false }
+                    hashOut[i] = RecordIndex.hash(r.tenantID, r.store, r.token)
+                    (out + i).initialize(to: r)
+                    made += 1
+                }
+                release(recs)
+                if lo < hi { release((layout.tokens + lo)..<(layout.tokens + hi)) }
+                first = last
             }
-            release(recs)
-            if lo < hi { release((layout.tokens + lo)..<(layout.tokens + hi)) }
-            first = last
+            return true
         }
-
-        // The index is built in one go once the records are in (see `RecordIndex.insertAll`).
-        let records = ledger.records
-        var index = RecordIndex()
-        records.withUnsafeBufferPointer { b in
-            index.insertAll(from: 0, count: b.count) { p in
-                let r = b[Int(p)]
-                return RecordIndex.hash(r.tenantID, r.store, r.token)
+        let records = [TokenRecord](unsafeUninitializedCapacity: n) { out, initialized in
+            hashes.withUnsafeMutableBufferPointer { hashBuffer in
+                outcome.withUnsafeMutableBufferPointer { outcomes in
+                    initializedCounts.withUnsafeMutableBufferPointer { counts in
+                        let shared = PartSlots(out: out.baseAddress, hashes: hashBuffer.baseAddress,
+                                               outcomes: outcomes.baseAddress!, counts: counts.baseAddress!)
+                        func run(_ k: Int) {
+                            let first = n * k / parts, last = n * (k + 1) / parts
+                            guard first < last, let o = shared.out, let h = shared.hashes else { return }
+                            var made = 0
+                            do {
+                                shared.outcomes[k] = try decode(first, last, o, h, &made) ? .done : .bad
+                            } catch {
+                                shared.outcomes[k] = .failed(error)
+                            }
+                            shared.counts[k] = made
+                        }
+                        if parts == 1 {
+                            run(0)
+                        } else {
+                            // concurrentPerform returns once every part has run, so `run` does not outlive this.
+                            withoutActuallyEscaping(run) { run in
+                                let work = PartWork(run: run)
+                                DispatchQueue.concurrentPerform(iterations: parts) { work.run($0) }
+                            }
+                        }
+                    }
+                }
             }
+            if outcome.allSatisfy({ if case .done = $0 { true } else { false } }) {
+                initialized = n
+            } else {
+                // A part stopped: give back what every part made, and keep nothing.
+                for k in 0..<parts where initializedCounts[k] > 0 {
+                    (out.baseAddress! + n * k / parts).deinitialize(count: initializedCounts[k])
+                }
+                initialized = 0
+            }
+        }
+        for o in outcome {
+            switch o {
+            case .done: continue
+            case .bad: return nil
+            case .failed(let e): throw e
+            }
+        }
+        ledger.records = records
+
+        // The index is built in one go from the hashes the parts computed (see `RecordIndex.insertAll`).
+        var index = RecordIndex()
+        hashes.withUnsafeBufferPointer { h in
+            index.insertAll(from: 0, count: n) { p in h[Int(p)] }
         }
         ledger.index = index
 
@@ -365,4 +425,24 @@ extension Ledger {
         storeCount = Int(r.u32())
         return !r.overrun && r.at == bytes.count && storeCount >= 1 && storeCount <= 256
     }
+}
+
+/// How a part of `LedgerImage.read`'s record decoding ended.
+private enum PartOutcome {
+    case done, bad, failed(any Error)
+}
+
+/// The regions the parts of `LedgerImage.read` write, each part only its own indices: shared across the threads
+/// of `DispatchQueue.concurrentPerform`, which returns once every part is done.
+private struct PartSlots: @unchecked Sendable {
+    let out: UnsafeMutablePointer<TokenRecord>?
+    let hashes: UnsafeMutablePointer<UInt64>?
+    let outcomes: UnsafeMutablePointer<PartOutcome>
+    let counts: UnsafeMutablePointer<Int>
+}
+
+/// The work of one part of `LedgerImage.read`, handed to `DispatchQueue.concurrentPerform`: each part touches
+/// only its own records, hashes and outcome slot, and the shared reads it does are of immutable bytes.
+private struct PartWork: @unchecked Sendable {
+    let run: (Int) -> Void
 }

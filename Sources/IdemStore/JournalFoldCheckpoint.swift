@@ -97,16 +97,18 @@ public enum JournalFoldCheckpoint {
         guard u64(size - 8) == CacheFolder.checksum(sums, seed: headerSum) else { throw corrupt }
 
         let body = UnsafeRawBufferPointer(rebasing: file[headerSize..<trailerAt])
-        var checked = [Bool](repeating: false, count: chunks)
+        // The image is read in parts on several threads at once (`LedgerImage.read`): the chunks checked are
+        // noted under a lock (a chunk two parts share may be checked twice, which is harmless).
+        let checked = Locked([Bool](repeating: false, count: chunks))
         let step = Int(chunk)
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let verify: (Range<Int>) throws -> Void = { range in
             guard !range.isEmpty else { return }
-            for k in (range.lowerBound / step)...((range.upperBound - 1) / step) where !checked[k] {
+            for k in (range.lowerBound / step)...((range.upperBound - 1) / step) where !checked.withLock({ $0[k] }) {
                 let bytes = UnsafeRawBufferPointer(rebasing: body[(k * step)..<min(body.count, (k + 1) * step)])
                 let want = UInt64(littleEndian: sums.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self))
                 guard CacheFolder.chunkChecksum(bytes, index: k, key: headerSum) == want else { throw corrupt }
-                checked[k] = true
+                checked.withLock { $0[k] = true }
             }
         }
         // Gives back the whole pages of a range read: they are clean pages of the file, faulted in again if needed.
