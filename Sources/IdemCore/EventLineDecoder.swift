@@ -22,6 +22,10 @@ public struct EventLineDecoder {
     /// Whether `request` and `response` are decoded whole (opening a token) or skipped but for the status (bulk load).
     public var decodeBodies: Bool
     private var cache = ByteStringCache()
+    /// Tokens repeat on the few lines of a token's retries and completion, which lie close together.
+    private var tokens = ByteStringCache(slots: 4096, longest: 128)
+    /// The date of the last time read: most lines share it.
+    private var dates = DateMemo()
 
     public init(decodeBodies: Bool = false) {
         self.decodeBodies = decodeBodies
@@ -81,11 +85,11 @@ public struct EventLineDecoder {
                     }
                 case .at:
                     if let v = try stringValue(&s, "at") {
-                        at = s.withBytes(v, Instant.parseRFC3339)
+                        at = s.withBytes(v) { Instant.parseRFC3339($0, memo: &dates) }
                         if at == nil { throw LineError("bad \"at\": \(quoted(s, v)) is not an RFC 3339 time") }
                     }
                 case .tenant: tenant = try stringValue(&s, "tenant").map { v in s.withBytes(v) { cache.string($0) } }
-                case .token: token = try stringValue(&s, "token").map { s.text($0) }
+                case .token: token = try stringValue(&s, "token").map { v in s.withBytes(v) { tokens.string($0) } }
                 case .operation: operation = try stringValue(&s, "operation").map { v in s.withBytes(v) { cache.string($0) } }
                 case .fingerprint: fingerprint = try stringValue(&s, "fingerprint").map { s.withBytes($0, Fingerprint.init(bytes:)) }
                 case .storedFingerprint:
@@ -147,9 +151,9 @@ public struct EventLineDecoder {
         return try s.string()
     }
 
-    private func instantValue(_ s: inout JSONByteScanner, _ name: StaticString) throws(LineError) -> Instant? {
+    private mutating func instantValue(_ s: inout JSONByteScanner, _ name: StaticString) throws(LineError) -> Instant? {
         guard let v = try stringValue(&s, name) else { return nil }
-        guard let t = s.withBytes(v, Instant.parseRFC3339) else {
+        guard let t = s.withBytes(v, { Instant.parseRFC3339($0, memo: &dates) }) else {
             throw LineError("bad \"\(name)\": \(quoted(s, v)) is not an RFC 3339 time")
         }
         return t

@@ -59,22 +59,49 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
 
     /// Parses RFC 3339 from raw bytes; the journal's hot path calls this on each line.
     public static func parseRFC3339(_ b: UnsafeBufferPointer<UInt8>) -> Instant? {
+        guard b.count >= 20, let days = rfc3339Days(b) else { return nil }
+        return rfc3339Time(b, days: days)
+    }
+
+    /// `parseRFC3339(_:)`, remembering the last date it read in `memo`: the lines of a journal share a few dates,
+    /// and the date's digits, its checks and its day number are then one compare of ten bytes.
+    static func parseRFC3339(_ b: UnsafeBufferPointer<UInt8>, memo: inout DateMemo) -> Instant? {
+        guard b.count >= 20, let base = b.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        let head = raw.loadUnaligned(as: UInt64.self)
+        let tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+        if memo.known && memo.head == head && memo.tail == tail { return rfc3339Time(b, days: memo.days) }
+        guard let days = rfc3339Days(b) else { return nil }
+        memo = DateMemo(head: head, tail: tail, days: days, known: true)
+        return rfc3339Time(b, days: days)
+    }
+
+    @inline(__always)
+    private static func rfc3339Digits(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ len: Int) -> Int64? {
+        var v: Int64 = 0
+        for k in i..<(i + len) {
+            let c = b[k]
+            guard c >= 48 && c <= 57 else { return nil }
+            v = v * 10 + Int64(c - 48)
+        }
+        return v
+    }
+
+    /// The day number of the date in `b[0..<10]` (`YYYY-MM-DD`, checked), `b` holding at least 20 bytes.
+    private static func rfc3339Days(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard let year = rfc3339Digits(b, 0, 4), b[4] == 45, let month = rfc3339Digits(b, 5, 2), b[7] == 45,
+              let day = rfc3339Digits(b, 8, 2), (1...12).contains(month), day >= 1,
+              day <= Instant.daysIn(month: month, year: year)
+        else { return nil }
+        return Instant.days(fromCivil: year, month, day)
+    }
+
+    /// The instant of `b` from its 11th byte on (`Thh:mm:ss`, a fraction, the offset) on the day `days`.
+    private static func rfc3339Time(_ b: UnsafeBufferPointer<UInt8>, days: Int64) -> Instant? {
         let n = b.count
-        guard n >= 20 else { return nil }
-        @inline(__always) func digit(_ i: Int) -> Int64? {
-            let c = b[i]
-            return c >= 48 && c <= 57 ? Int64(c - 48) : nil
-        }
-        @inline(__always) func num(_ i: Int, _ len: Int) -> Int64? {
-            var v: Int64 = 0
-            for k in i..<(i + len) { guard let d = digit(k) else { return nil }; v = v * 10 + d }
-            return v
-        }
-        guard let year = num(0, 4), b[4] == 45, let month = num(5, 2), b[7] == 45, let day = num(8, 2),
-              b[10] == 84 || b[10] == 116 || b[10] == 32,
-              let hour = num(11, 2), b[13] == 58, let minute = num(14, 2), b[16] == 58, let second = num(17, 2),
-              (1...12).contains(month), day >= 1, day <= Instant.daysIn(month: month, year: year),
-              hour < 24, minute < 60, second < 61
+        guard b[10] == 84 || b[10] == 116 || b[10] == 32,
+              let hour = rfc3339Digits(b, 11, 2), b[13] == 58, let minute = rfc3339Digits(b, 14, 2), b[16] == 58,
+              let second = rfc3339Digits(b, 17, 2), hour < 24, minute < 60, second < 61
         else { return nil }
         var i = 19
         var fracMs: Int64 = 0
@@ -82,8 +109,8 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
             i += 1
             var scale: Int64 = 100
             let start = i
-            while i < n, let d = digit(i) {
-                fracMs += d * scale
+            while i < n, b[i] >= 48, b[i] <= 57 {
+                fracMs += Int64(b[i] - 48) * scale
                 scale /= 10
                 i += 1
             }
@@ -94,7 +121,8 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
         if b[i] == 90 || b[i] == 122 {
             i += 1
         } else if b[i] == 43 || b[i] == 45 {
-            guard i + 6 <= n, let oh = num(i + 1, 2), b[i + 3] == 58, let om = num(i + 4, 2), oh < 24, om < 60
+            guard i + 6 <= n, let oh = rfc3339Digits(b, i + 1, 2), b[i + 3] == 58, let om = rfc3339Digits(b, i + 4, 2),
+                  oh < 24, om < 60
             else { return nil }
             offsetMinutes = (oh * 60 + om) * (b[i] == 45 ? -1 : 1)
             i += 6
@@ -102,7 +130,6 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
             return nil
         }
         guard i == n else { return nil }
-        let days = Instant.days(fromCivil: year, month, day)
         let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60
         return Instant(ms: secs * 1000 + fracMs)
     }
@@ -210,4 +237,12 @@ public struct TimeSpan: Comparable, Hashable, Sendable, CustomStringConvertible 
     }
 
     public var description: String { compact }
+}
+
+/// The last date `Instant.parseRFC3339(_:memo:)` read: its ten bytes and its day number.
+struct DateMemo {
+    var head: UInt64 = 0
+    var tail: UInt16 = 0
+    var days: Int64 = 0
+    var known = false
 }

@@ -35,8 +35,11 @@ struct RecordIndex: Sendable {
             if s == 0 { return nil }
             if s >> 32 == tag {
                 let position = Int32(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
-                let r = records[Int(position)]
-                if r.tenantID == tenant && r.store == store && r.token == token { return position }
+                // Field by field: a copy of the whole record retained its strings.
+                let p = Int(position)
+                if records[p].tenantID == tenant && records[p].store == store && records[p].token == token {
+                    return position
+                }
             }
             i = (i + 1) & mask
         }

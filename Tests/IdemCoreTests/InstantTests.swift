@@ -70,4 +70,26 @@ import Testing
         #expect(TimeSpan.hours(99).compact == "4d03h")
         #expect((-TimeSpan.minutes(3)).compact == "-3m")
     }
+
+    @Test func theDateMemoAgreesWithAFreshParseWhateverCameBefore() {
+        // Each text parsed after each other one (the memo then holds the earlier one's date, valid or not): the
+        // answer is always that of a parse without memo.
+        let texts = ["2026-11-28T06:00:00.003Z", "2026-11-28T23:59:60Z", "2026-11-28T24:00:00Z", "2026-11-28X06:00:00Z",
+                     "2026-11-28t06:00:00+02:30", "2026-11-28 06:00:00.5-01:00", "2026-11-29T00:00:00Z",
+                     "2028-02-29T12:00:00Z", "2026-02-29T12:00:00Z", "2026-13-01T00:00:00Z", "2026-11-2aT00:00:00Z",
+                     "2026-11-28T06:00:00.Z", "2026-11-28T06:00:00", "2026-11-28T06:00Z", "2026-11-28T06:00:00.003Zx",
+                     "1969-12-31T23:59:59.999Z", "0000-01-01T00:00:00Z"]
+        func fresh(_ t: String) -> Instant? { Array(t.utf8).withUnsafeBufferPointer { Instant.parseRFC3339($0) } }
+        for first in texts {
+            for second in texts {
+                var memo = DateMemo()
+                let a = Array(first.utf8).withUnsafeBufferPointer { Instant.parseRFC3339($0, memo: &memo) }
+                let b = Array(second.utf8).withUnsafeBufferPointer { Instant.parseRFC3339($0, memo: &memo) }
+                #expect(a == fresh(first), "\(first)")
+                #expect(b == fresh(second), "\(second) after \(first)")
+            }
+        }
+        #expect(fresh("2026-11-28T06:00:00.003Z")?.ms == Instant(rfc3339: "2026-11-28T06:00:00.003Z")?.ms)
+        #expect(fresh("2026-11-28T06:00:00.003Z") != nil && fresh("2026-02-29T12:00:00Z") == nil)
+    }
 }

@@ -16,18 +16,26 @@ public struct LoadedStore {
     /// store as it stood then). `observe` sees each folded event too. Without `tokenIndex` a journal keeps no
     /// per-token chains (the caller never asks for a token's detail). `read` sees every event read, folded or not.
     public static func load(_ location: StoreLocation, registry: StoreRegistry, policy: Policy, until: Instant? = nil,
-                            tokenIndex: Bool = true, read: (StoreEvent) -> Void = { _ in },
-                            observe: (StoreEvent) -> Void = { _ in }) throws -> LoadedStore {
+                            tokenIndex: Bool = true, read: ((StoreEvent) -> Void)? = nil,
+                            observe: ((StoreEvent) -> Void)? = nil) throws -> LoadedStore {
         let reader = try registry.reader(location, mode: .readOnly)
         if !tokenIndex, let journal = reader as? JournalReader { journal.dropTokenIndex() }
         var ledger = Ledger(policy: policy)
         // Decoding runs on a thread of its own while this one folds.
         try ReadAhead.drain(reader) { events, malformed in
-            for e in events {
-                read(e)
-                if let until, e.at > until { continue }
-                ledger.apply(e)
-                observe(e)
+            if read == nil && observe == nil {
+                // Through the buffer, each event folded where it lies: `for e in events` copied every event (its
+                // strings retained and released again), and so does handing one to a closure.
+                events.withUnsafeBufferPointer { b in
+                    for i in b.indices where until.map({ b[i].at <= $0 }) ?? true { ledger.apply(b[i]) }
+                }
+            } else {
+                for e in events {
+                    read?(e)
+                    if let until, e.at > until { continue }
+                    ledger.apply(e)
+                    observe?(e)
+                }
             }
             for m in malformed { ledger.noteMalformed(m) }
         }
@@ -41,7 +49,7 @@ public struct LoadedStore {
     /// store's events in memory at once. One location loads as `load(_:)` does.
     public static func load(_ locations: [StoreLocation], registry: StoreRegistry, policy: Policy,
                             until: Instant? = nil, tokenIndex: Bool = true,
-                            observe: (StoreEvent) -> Void = { _ in }) throws -> LoadedStore {
+                            observe: ((StoreEvent) -> Void)? = nil) throws -> LoadedStore {
         if locations.count == 1 {
             return try load(locations[0], registry: registry, policy: policy, until: until, tokenIndex: tokenIndex,
                             observe: observe)
@@ -69,7 +77,7 @@ public struct LoadedStore {
         ledger.storeNames = locations.map(\.displayName)
         for i in order {
             ledger.apply(all[i])
-            observe(all[i])
+            observe?(all[i])
         }
         for m in malformed { ledger.noteMalformed(m) }
         let nouns = Set(locations.map { registry.entryNoun($0) })
