@@ -1,10 +1,12 @@
 import CLibpq
 import Foundation
+import IdemCore
 
 /// The first read of a table, fetched on a thread of its own: page after page of `COPY ... TO STDOUT (FORMAT
-/// binary)` by row id, each tuple copied out of libpq's buffer into chunks of a few thousand rows that the reader
-/// decodes meanwhile. At most `maxQueued` chunks wait (a few MB): when the reader falls behind, the thread stops
-/// reading and the server waits on the socket.
+/// binary)` by row id, each tuple copied out of libpq's buffer into chunks of a few thousand rows, each chunk
+/// decoded and turned into events there (`fold`) while the reader's thread folds the chunk before into its
+/// ledger: two cores' work, not one. At most `maxQueued` chunks wait (a few MB): when the reader falls behind, the
+/// thread stops reading and the server waits on the socket.
 ///
 /// `@unchecked Sendable`: the connection is used only by the fetching thread from `start` until it posted its
 /// last item (the owner does not touch it meanwhile, and waits for the end before using it again); the queue and
@@ -18,7 +20,14 @@ public final class PostgresCopyStream: @unchecked Sendable {
         public var count: Int { max(0, starts.count - 1) }
     }
 
-    private enum Item { case chunk(Chunk), end, failed(any Error) }
+    /// A chunk as `fold` turned it into events, on the fetching thread.
+    public struct Batch: Sendable {
+        public var events: [StoreEvent] = []
+        public var malformed: [MalformedEntry] = []
+        public var rows = 0
+    }
+
+    private enum Item { case chunk(Batch), end, failed(any Error) }
 
     private let connection: PGConnection
     private let idCount: Int
@@ -26,6 +35,8 @@ public final class PostgresCopyStream: @unchecked Sendable {
     private let chunkRows: Int
     /// The COPY statement for the page after the given row id values (nil: the first page).
     private let pageSQL: ([String]?) throws -> String
+    /// Decodes a chunk and turns it into events (on the fetching thread: the reader's thread only folds them).
+    private let fold: (Chunk) -> Batch
     private let condition = NSCondition()
     private var queue: [Item] = []
     private var cancelled = false
@@ -33,7 +44,8 @@ public final class PostgresCopyStream: @unchecked Sendable {
     private let maxQueued = 3
 
     init(connection: PGConnection, idCount: Int, pageRows: Int, chunkRows: Int,
-         pageSQL: @escaping ([String]?) throws -> String) {
+         fold: @escaping (Chunk) -> Batch, pageSQL: @escaping ([String]?) throws -> String) {
+        self.fold = fold
         self.connection = connection
         self.idCount = idCount
         self.pageRows = pageRows
@@ -48,7 +60,7 @@ public final class PostgresCopyStream: @unchecked Sendable {
     }
 
     /// The next chunk, waiting for it; nil at the end.
-    func next() throws -> Chunk? {
+    func next() throws -> Batch? {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty { condition.wait() }
@@ -144,7 +156,7 @@ public final class PostgresCopyStream: @unchecked Sendable {
             if tuple.count < 2 || PGBinary.int16(tuple.baseAddress!) < 0 { continue }
             if chunk.starts.count >= chunkRows {
                 chunk.starts.append(Int32(chunk.bytes.count))
-                guard post(.chunk(chunk)) else { continue }
+                guard post(.chunk(fold(chunk))) else { continue }
                 chunk = Chunk()
                 chunk.bytes.reserveCapacity(chunkRows * 160)
                 chunk.starts.reserveCapacity(chunkRows + 1)
@@ -164,7 +176,7 @@ public final class PostgresCopyStream: @unchecked Sendable {
             }
         }
         chunk.starts.append(Int32(chunk.bytes.count))
-        if chunk.count > 0 { guard post(.chunk(chunk)) else { return nil } }
+        if chunk.count > 0 { guard post(.chunk(fold(chunk))) else { return nil } }
         if lastIDs == nil { _ = post(.end) }
         return lastIDs
     }
