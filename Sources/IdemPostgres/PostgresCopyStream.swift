@@ -1,12 +1,10 @@
 import CLibpq
 import Foundation
-import IdemCore
 
 /// The first read of a table, fetched on a thread of its own: page after page of `COPY ... TO STDOUT (FORMAT
-/// binary)` by row id, each tuple copied out of libpq's buffer into chunks of a few thousand rows, each chunk
-/// decoded and turned into events there (`fold`) while the reader's thread folds the chunk before into its
-/// ledger: two cores' work, not one. At most `maxQueued` chunks wait (a few MB): when the reader falls behind, the
-/// thread stops reading and the server waits on the socket.
+/// binary)` by row id, each tuple copied out of libpq's buffer into chunks of a few thousand rows that the reader
+/// decodes meanwhile. At most `maxQueued` chunks wait (a few MB): when the reader falls behind, the thread stops
+/// reading and the server waits on the socket.
 ///
 /// `@unchecked Sendable`: the connection is used only by the fetching thread from `start` until it posted its
 /// last item (the owner does not touch it meanwhile, and waits for the end before using it again); the queue and
@@ -20,14 +18,7 @@ public final class PostgresCopyStream: @unchecked Sendable {
         public var count: Int { max(0, starts.count - 1) }
     }
 
-    /// A chunk as `fold` turned it into events, on the fetching thread.
-    public struct Batch: Sendable {
-        public var events: [StoreEvent] = []
-        public var malformed: [MalformedEntry] = []
-        public var rows = 0
-    }
-
-    private enum Item { case chunk(Batch), end, failed(any Error) }
+    private enum Item { case chunk(Chunk), end, failed(any Error) }
 
     private let connection: PGConnection
     private let idCount: Int
@@ -35,8 +26,6 @@ public final class PostgresCopyStream: @unchecked Sendable {
     private let chunkRows: Int
     /// The COPY statement for the page after the given row id values (nil: the first page).
     private let pageSQL: ([String]?) throws -> String
-    /// Decodes a chunk and turns it into events (on the fetching thread: the reader's thread only folds them).
-    private let fold: (Chunk) -> Batch
     private let condition = NSCondition()
     private var queue: [Item] = []
     private var cancelled = false
@@ -44,8 +33,7 @@ public final class PostgresCopyStream: @unchecked Sendable {
     private let maxQueued = 3
 
     init(connection: PGConnection, idCount: Int, pageRows: Int, chunkRows: Int,
-         fold: @escaping (Chunk) -> Batch, pageSQL: @escaping ([String]?) throws -> String) {
-        self.fold = fold
+         pageSQL: @escaping ([String]?) throws -> String) {
         self.connection = connection
         self.idCount = idCount
         self.pageRows = pageRows
@@ -60,7 +48,7 @@ public final class PostgresCopyStream: @unchecked Sendable {
     }
 
     /// The next chunk, waiting for it; nil at the end.
-    func next() throws -> Batch? {
+    func next() throws -> Chunk? {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty { condition.wait() }
@@ -156,7 +144,7 @@ public final class PostgresCopyStream: @unchecked Sendable {
             if tuple.count < 2 || PGBinary.int16(tuple.baseAddress!) < 0 { continue }
             if chunk.starts.count >= chunkRows {
                 chunk.starts.append(Int32(chunk.bytes.count))
-                guard post(.chunk(fold(chunk))) else { continue }
+                guard post(.chunk(chunk)) else { continue }
                 chunk = Chunk()
                 chunk.bytes.reserveCapacity(chunkRows * 160)
                 chunk.starts.reserveCapacity(chunkRows + 1)
@@ -176,7 +164,7 @@ public final class PostgresCopyStream: @unchecked Sendable {
             }
         }
         chunk.starts.append(Int32(chunk.bytes.count))
-        if chunk.count > 0 { guard post(.chunk(fold(chunk))) else { return nil } }
+        if chunk.count > 0 { guard post(.chunk(chunk)) else { return nil } }
         if lastIDs == nil { _ = post(.end) }
         return lastIDs
     }

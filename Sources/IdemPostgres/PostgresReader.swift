@@ -135,13 +135,12 @@ public final class PostgresReader: BatchReader {
             lastCounters = try table.changeCounters()
             try table.beginReadOnly()
             lastXmin = try table.snapshotXmin()
-            let folder = PostgresFirstReadFolder(table: table, tracker: state, clock: clock, rowsBefore: rowsSeen)
-            table.startFirstRead(fold: folder.fold)
+            table.startFirstRead()
             inFirstPass = true
         }
-        let batch: PostgresCopyStream.Batch?
+        let chunk: PostgresCopyStream.Chunk?
         do {
-            batch = try table.nextChunk()
+            chunk = try table.nextChunk()
         } catch {
             // The next poll starts the read again (rows seen already are skipped by their xmin).
             inFirstPass = false
@@ -149,11 +148,9 @@ public final class PostgresReader: BatchReader {
             throw error
         }
         let now = clock.now()
-        if let batch {
-            if pending.isEmpty { pending = batch.events } else { pending.append(contentsOf: batch.events) }
-            pendingMalformed.append(contentsOf: batch.malformed)
-            rowsSeen += Int64(batch.rows)
-            progress.done += Int64(batch.rows)
+        if let chunk {
+            apply(chunk, at: now)
+            progress.done += Int64(chunk.count)
             return
         }
         try table.endTransaction()
@@ -162,6 +159,30 @@ public final class PostgresReader: BatchReader {
         progress.total = progress.done
         nextLook = now + table.config.pollInterval
         nextRescan = now + table.config.rescanInterval
+    }
+
+    /// Decodes a chunk of the first read and turns it into events.
+    private func apply(_ chunk: PostgresCopyStream.Chunk, at now: Instant) {
+        let preset = table.config.preset, idCount = table.idCount, hashed = table.hashedFingerprint
+        decoded.removeAll(keepingCapacity: true)
+        chunk.bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            var fields = PGCopyFields(base: base)
+            for i in 0..<chunk.count {
+                rowsSeen += 1
+                let start = Int(chunk.starts[i]), end = Int(chunk.starts[i + 1])
+                guard fields.locate(at: start, end: end) else {
+                    pendingMalformed.append(MalformedEntry(position: rowsSeen, reason: "row \(rowsSeen): a COPY tuple that does not parse"))
+                    continue
+                }
+                do {
+                    decoded.append(try PostgresRow.decode(fields, idCount: idCount, preset: preset, hashedFingerprint: hashed))
+                } catch {
+                    pendingMalformed.append(MalformedEntry(position: rowsSeen, reason: "\(error)"))
+                }
+            }
+        }
+        observeDecoded(at: now, firstPass: true)
     }
 
     /// Reads what changed since the last look, unless the statistics say nothing did.
@@ -207,8 +228,6 @@ public final class PostgresReader: BatchReader {
         let start = pending.count
         var events = pending
         pending = []
-        // A new row is one or two events (executed, then completed or failed): no growing copies of the array.
-        events.reserveCapacity(events.count + decoded.count * 2)
         state.withLock { tracker in
             for row in decoded { tracker.observe(row, at: now, firstPass: firstPass, into: &events) }
         }
@@ -258,59 +277,5 @@ public final class PostgresReader: BatchReader {
     public func drainNotices() -> [String] {
         defer { notices.removeAll() }
         return notices
-    }
-}
-
-/// Turns chunks of the first read into events on the fetching thread: decodes each tuple and lets the tracker
-/// (shared, under its lock) say what it means.
-///
-/// `@unchecked Sendable`: used by the one fetching thread of one read, in order; the tracker is behind its lock.
-final class PostgresFirstReadFolder: @unchecked Sendable {
-    private let preset: PostgresPreset
-    private let idCount: Int
-    private let hashed: Bool
-    private let tracker: Locked<PostgresChangeTracker>
-    private let clock: any Clock
-    private var rowsSeen: Int64
-    private var decoded: [PostgresRow] = []
-
-    init(table: PostgresTable, tracker: Locked<PostgresChangeTracker>, clock: any Clock, rowsBefore: Int64) {
-        preset = table.config.preset
-        idCount = table.idCount
-        hashed = table.hashedFingerprint
-        self.tracker = tracker
-        self.clock = clock
-        rowsSeen = rowsBefore
-    }
-
-    func fold(_ chunk: PostgresCopyStream.Chunk) -> PostgresCopyStream.Batch {
-        var batch = PostgresCopyStream.Batch()
-        batch.rows = chunk.count
-        decoded.removeAll(keepingCapacity: true)
-        chunk.bytes.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            var fields = PGCopyFields(base: base)
-            for i in 0..<chunk.count {
-                rowsSeen += 1
-                let start = Int(chunk.starts[i]), end = Int(chunk.starts[i + 1])
-                guard fields.locate(at: start, end: end) else {
-                    batch.malformed.append(MalformedEntry(position: rowsSeen, reason: "row \(rowsSeen): a COPY tuple that does not parse"))
-                    continue
-                }
-                do {
-                    decoded.append(try PostgresRow.decode(fields, idCount: idCount, preset: preset, hashedFingerprint: hashed))
-                } catch {
-                    batch.malformed.append(MalformedEntry(position: rowsSeen, reason: "\(error)"))
-                }
-            }
-        }
-        let now = clock.now()
-        // A new row is one or two events (executed, then completed or failed).
-        batch.events.reserveCapacity(decoded.count * 2)
-        tracker.withLock { t in
-            for row in decoded { t.observe(row, at: now, firstPass: true, into: &batch.events) }
-        }
-        decoded.removeAll(keepingCapacity: true)
-        return batch
     }
 }

@@ -116,14 +116,13 @@ public final class PostgresTable {
     /// `page` rows by row id, each one `COPY (SELECT ... WHERE (id) > (last) ORDER BY id LIMIT page) TO STDOUT
     /// (FORMAT binary)`, read on a thread of their own so the server sends while the caller decodes;
     /// `nextChunk` hands them over.
-    public func startFirstRead(chunkRows: Int = 8192,
-                               fold: @escaping (PostgresCopyStream.Chunk) -> PostgresCopyStream.Batch) {
+    public func startFirstRead(chunkRows: Int = 8192) {
         stream?.cancel()
         let ids = config.preset.rowIDCols.map { "src." + PostgresTable.q($0) }.joined(separator: ", ")
         let select = "SELECT \(selectList) FROM \(config.qualifiedTable) AS src"
         let page = config.pageSize, connection = self.connection
         let fresh = PostgresCopyStream(connection: connection, idCount: idCount, pageRows: page,
-                                       chunkRows: max(1, min(chunkRows, page)), fold: fold) { after in
+                                       chunkRows: max(1, min(chunkRows, page))) { after in
             // Qualified: a bare name in ORDER BY means the output column first, and the select list's `id::text`
             // is named `id` too, which would sort the pages as text.
             var sql = select
@@ -137,7 +136,7 @@ public final class PostgresTable {
     }
 
     /// The next rows of the first read, nil once it is all read; throws its error (the server gone, a timeout).
-    public func nextChunk() throws -> PostgresCopyStream.Batch? {
+    public func nextChunk() throws -> PostgresCopyStream.Chunk? {
         guard let stream else { return nil }
         do {
             guard let chunk = try stream.next() else {
