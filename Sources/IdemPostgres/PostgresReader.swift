@@ -228,6 +228,8 @@ public final class PostgresReader: BatchReader {
         let start = pending.count
         var events = pending
         pending = []
+        // A new row is one or two events (executed, then completed or failed): no growing copies of the array.
+        events.reserveCapacity(events.count + decoded.count * 2)
         state.withLock { tracker in
             for row in decoded { tracker.observe(row, at: now, firstPass: firstPass, into: &events) }
         }

@@ -14,6 +14,13 @@ public struct PostgresSeenTable: Sendable {
     }
 
     private var tenants = Interner()
+    /// Recent tenants by their fast hash, in front of the interner's dictionary (SipHash and a probe a row):
+    /// a table's tenants repeat row after row.
+    private var tenantCache = [TenantSlot](repeating: TenantSlot(name: "", id: -1), count: 4096)
+    struct TenantSlot: Sendable {
+        var name: String
+        var id: Int32
+    }
     private var entries: [Entry] = []
     private var slots: [Int32] = []
     private var mask = 0
@@ -47,7 +54,7 @@ public struct PostgresSeenTable: Sendable {
     /// The handle for `key` (interning its tenant), valid until the table is next changed.
     public mutating func handle(_ key: TokenKey) -> Handle {
         if slots.isEmpty || (entries.count + 1) * 2 > slots.count { rehash(max(16, slots.count * 2)) }
-        let tenant = tenants.id(key.tenant)
+        let tenant = tenantID(key.tenant)
         var s = PostgresSeenTable.hash(tenant, key.token) & mask
         while true {
             let p = slots[s]
@@ -57,6 +64,15 @@ public struct PostgresSeenTable: Sendable {
             }
             s = (s + 1) & mask
         }
+    }
+
+    /// The interned id of `name`, through the cache.
+    private mutating func tenantID(_ name: String) -> Int32 {
+        let c = PostgresSeenTable.hash(0, name) & (tenantCache.count - 1)
+        if tenantCache[c].id >= 0 && tenantCache[c].name == name { return tenantCache[c].id }
+        let id = tenants.id(name)
+        tenantCache[c] = TenantSlot(name: name, id: id)
+        return id
     }
 
     /// The live row state at `h`.
