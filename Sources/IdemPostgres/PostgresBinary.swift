@@ -107,6 +107,32 @@ enum PGBinary {
         guard let b, b.count == 8, let p = b.baseAddress else { return nil }
         return String(UInt64(bitPattern: int64(p) >> 4), radix: 16)
     }
+
+    /// The same through `cache`: a negative hash prints as 16 digits, one more than a Swift small string holds,
+    /// so each such row would keep a heap string of its own (80 bytes of malloc) in the ledger's record. Rows with
+    /// the same request have the same hash, and then share one string.
+    static func hashHex(_ b: UnsafeRawBufferPointer?, cache: PGHexCache?) -> String? {
+        guard let cache, let b, b.count == 8, let p = b.baseAddress else { return hashHex(b) }
+        return cache.text(int64(p))
+    }
+}
+
+/// The last texts of `int8` hashes by value, direct-mapped (4096 slots): see `PGBinary.hashHex(_:cache:)`. Used by
+/// one reader on its own thread.
+final class PGHexCache {
+    private var keys = [Int64](repeating: 0, count: 4096)
+    private var texts = [String?](repeating: nil, count: 4096)
+
+    func text(_ hash: Int64) -> String {
+        var h = UInt64(bitPattern: hash) &* 0x9E37_79B9_7F4A_7C15
+        h ^= h >> 29
+        let slot = Int(truncatingIfNeeded: h) & (keys.count - 1)
+        if keys[slot] == hash, let t = texts[slot] { return t }
+        let t = String(UInt64(bitPattern: hash >> 4), radix: 16)
+        keys[slot] = hash
+        texts[slot] = t
+        return t
+    }
 }
 
 extension PostgresRow {
@@ -114,7 +140,7 @@ extension PostgresRow {
     /// locked, expires, finished, status, response status, operation, method, path, fingerprint, xmin.
     /// `hashedFingerprint`: the fingerprint column is an `int8` hash (`jsonb_hash_extended`), printed as hex.
     static func decode<F: PGBinaryFields>(_ f: F, idCount: Int, preset: PostgresPreset,
-                                          hashedFingerprint: Bool) throws -> PostgresRow {
+                                          hashedFingerprint: Bool, hexCache: PGHexCache? = nil) throws -> PostgresRow {
         var rowID = PGBinary.text(f.field(0)) ?? ""
         if idCount > 1 { for c in 1..<idCount { rowID += "\u{1F}" + (PGBinary.text(f.field(c)) ?? "") } }
         let b = idCount
@@ -132,7 +158,7 @@ extension PostgresRow {
             operation = method + " " + (PGBinary.text(f.field(b + 10)) ?? "")
         }
         let status = PGBinary.integer(f.field(b + 7))
-        let fingerprint = hashedFingerprint ? PGBinary.hashHex(f.field(b + 11)) : PGBinary.text(f.field(b + 11))
+        let fingerprint = hashedFingerprint ? PGBinary.hashHex(f.field(b + 11), cache: hexCache) : PGBinary.text(f.field(b + 11))
         return try PostgresRow(
             rowID: rowID, key: TokenKey(tenant: tenant, token: token), operation: operation, createdMs: created,
             lockedMs: PGBinary.epochMs(f.field(b + 3)), expiresMs: PGBinary.epochMs(f.field(b + 4)),

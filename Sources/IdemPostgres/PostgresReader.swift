@@ -23,6 +23,8 @@ public final class PostgresReader: BatchReader {
     private var timelines: [TokenKey: [StoreEvent]] = [:]
     /// The rows of one chunk or look, decoded (kept to reuse its room).
     private var decoded: [PostgresRow] = []
+    /// Fingerprint texts of hashed requests, shared between rows with the same one.
+    private let hexCache = PGHexCache()
     private var firstPassDone = false
     private var inFirstPass = false
     /// The first read failed: the next poll starts it again on a new connection.
@@ -176,7 +178,8 @@ public final class PostgresReader: BatchReader {
                     continue
                 }
                 do {
-                    decoded.append(try PostgresRow.decode(fields, idCount: idCount, preset: preset, hashedFingerprint: hashed))
+                    decoded.append(try PostgresRow.decode(fields, idCount: idCount, preset: preset, hashedFingerprint: hashed,
+                                                                 hexCache: hexCache))
                 } catch {
                     pendingMalformed.append(MalformedEntry(position: rowsSeen, reason: "\(error)"))
                 }
@@ -215,7 +218,7 @@ public final class PostgresReader: BatchReader {
         for r in 0..<rows.count {
             rowsSeen += 1
             do {
-                decoded.append(try table.decode(rows, r))
+                decoded.append(try table.decode(rows, r, hexCache: hexCache))
             } catch {
                 pendingMalformed.append(MalformedEntry(position: rowsSeen, reason: "\(error)"))
             }

@@ -6,11 +6,25 @@ import IdemCore
 /// A `[TokenKey: Seen]` dictionary at a million rows took 2^21 buckets of 96 bytes, and twice that while it grew
 /// (about 300 MB at its peak); this takes about 90 MB.
 public struct PostgresSeenTable: Sendable {
+    /// 72 bytes: the fields in this order, and `live` folded into the tenant's sign, leave no padding (a `Bool`
+    /// field of its own made it 80).
     struct Entry: Sendable {
-        var tenant: Int32
-        var live: Bool
         var token: String
         var seen: PostgresChangeTracker.Seen
+        /// The tenant's interned id when live, its complement (negative) when gone.
+        var tenantLive: Int32
+
+        init(tenant: Int32, live: Bool, token: String, seen: PostgresChangeTracker.Seen) {
+            self.token = token
+            self.seen = seen
+            tenantLive = live ? tenant : ~tenant
+        }
+
+        var tenant: Int32 { tenantLive < 0 ? ~tenantLive : tenantLive }
+        var live: Bool {
+            get { tenantLive >= 0 }
+            set { if newValue != live { tenantLive = ~tenantLive } }
+        }
     }
 
     private var tenants = Interner()

@@ -78,9 +78,9 @@ public final class PostgresTable {
     }
 
     /// Decodes row `r` of a binary result of `selectList`.
-    func decode(_ rows: PGRows, _ r: Int) throws -> PostgresRow {
+    func decode(_ rows: PGRows, _ r: Int, hexCache: PGHexCache? = nil) throws -> PostgresRow {
         try PostgresRow.decode(PGResultFields(rows: rows, row: r), idCount: idCount, preset: config.preset,
-                               hashedFingerprint: hashedFingerprint)
+                               hashedFingerprint: hashedFingerprint, hexCache: hexCache)
     }
 
     /// Runs `body` inside a read-only transaction with the statement timeout; rolls back on the way out.
