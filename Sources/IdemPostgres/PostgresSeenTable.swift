@@ -6,25 +6,58 @@ import IdemCore
 /// A `[TokenKey: Seen]` dictionary at a million rows took 2^21 buckets of 96 bytes, and twice that while it grew
 /// (about 300 MB at its peak); this takes about 90 MB.
 public struct PostgresSeenTable: Sendable {
-    /// 72 bytes: the fields in this order, and `live` folded into the tenant's sign, leave no padding (a `Bool`
-    /// field of its own made it 80).
+    /// 64 bytes (a `Seen` and a token side by side took 80): the row state's fields in this order leave no
+    /// padding, `live` is folded into the tenant's sign, and the row id is a number when it is one.
     struct Entry: Sendable {
         var token: String
-        var seen: PostgresChangeTracker.Seen
+        /// The row id's value when it is a plain non-negative integer (rocket-rides' `id`), else
+        /// `-(i + 1)` for `rowTexts[i]`.
+        var row: Int64
+        var createdMs: Int64
+        var lockedRaw: Int64
+        var expiresMs: Int64
+        var xmin32: UInt32
+        var version: Int32
         /// The tenant's interned id when live, its complement (negative) when gone.
         var tenantLive: Int32
-
-        init(tenant: Int32, live: Bool, token: String, seen: PostgresChangeTracker.Seen) {
-            self.token = token
-            self.seen = seen
-            tenantLive = live ? tenant : ~tenant
-        }
+        var stored: StoredStatus
 
         var tenant: Int32 { tenantLive < 0 ? ~tenantLive : tenantLive }
         var live: Bool {
             get { tenantLive >= 0 }
             set { if newValue != live { tenantLive = ~tenantLive } }
         }
+    }
+
+    /// Row ids that are not plain integers (composite keys, text ids), by `Entry.row`.
+    private var rowTexts: [String] = []
+
+    private func seen(of e: Entry) -> PostgresChangeTracker.Seen {
+        PostgresChangeTracker.Seen(rowID: e.row >= 0 ? String(e.row) : rowTexts[Int(-(e.row + 1))],
+                                   createdMs: e.createdMs, lockedRaw: e.lockedRaw, expiresMs: e.expiresMs,
+                                   xmin32: e.xmin32, version: e.version, stored: e.stored)
+    }
+
+    /// The `Entry.row` for `rowID`, reusing `old`'s text slot when it had one.
+    private mutating func row(for rowID: String, old: Int64?) -> Int64 {
+        if let n = Int64(rowID), n >= 0, String(n) == rowID { return n }
+        if let old, old < 0 {
+            rowTexts[Int(-(old + 1))] = rowID
+            return old
+        }
+        rowTexts.append(rowID)
+        return -Int64(rowTexts.count)
+    }
+
+    private mutating func store(_ seen: PostgresChangeTracker.Seen, at i: Int) {
+        let packed = row(for: seen.rowID, old: entries[i].row)
+        entries[i].row = packed
+        entries[i].createdMs = seen.createdMs
+        entries[i].lockedRaw = seen.lockedRaw
+        entries[i].expiresMs = seen.expiresMs
+        entries[i].xmin32 = seen.xmin32
+        entries[i].version = seen.version
+        entries[i].stored = seen.stored
     }
 
     private var tenants = Interner()
@@ -62,7 +95,7 @@ public struct PostgresSeenTable: Sendable {
 
     public subscript(key: TokenKey) -> PostgresChangeTracker.Seen? {
         guard let i = position(key), entries[i].live else { return nil }
-        return entries[i].seen
+        return seen(of: entries[i])
     }
 
     /// The handle for `key` (interning its tenant), valid until the table is next changed.
@@ -92,7 +125,7 @@ public struct PostgresSeenTable: Sendable {
     /// The live row state at `h`.
     public func seen(_ h: Handle) -> PostgresChangeTracker.Seen? {
         guard h.entry >= 0, entries[Int(h.entry)].live else { return nil }
-        return entries[Int(h.entry)].seen
+        return seen(of: entries[Int(h.entry)])
     }
 
     /// Sets the row state of `key` at its handle (from `handle(key)`, with no change to the table since).
@@ -101,10 +134,13 @@ public struct PostgresSeenTable: Sendable {
             let i = Int(h.entry)
             if !entries[i].live { count += 1 }
             entries[i].live = true
-            entries[i].seen = seen
+            store(seen, at: i)
             return
         }
-        entries.append(Entry(tenant: h.tenant, live: true, token: key.token, seen: seen))
+        let packed = row(for: seen.rowID, old: nil)
+        entries.append(Entry(token: key.token, row: packed, createdMs: seen.createdMs,
+                             lockedRaw: seen.lockedRaw, expiresMs: seen.expiresMs, xmin32: seen.xmin32,
+                             version: seen.version, tenantLive: h.tenant, stored: seen.stored))
         slots[h.slot] = Int32(entries.count - 1)
         count += 1
     }
@@ -120,13 +156,13 @@ public struct PostgresSeenTable: Sendable {
         guard let i = position(key), entries[i].live else { return nil }
         entries[i].live = false
         count -= 1
-        return entries[i].seen
+        return seen(of: entries[i])
     }
 
     /// The live keys whose row state satisfies `test`.
     public func keys(where test: (PostgresChangeTracker.Seen) -> Bool) -> [TokenKey] {
         entries.compactMap { e in
-            e.live && test(e.seen) ? TokenKey(tenant: tenants[e.tenant], token: e.token) : nil
+            e.live && test(seen(of: e)) ? TokenKey(tenant: tenants[e.tenant], token: e.token) : nil
         }
     }
 
