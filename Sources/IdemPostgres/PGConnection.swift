@@ -42,12 +42,20 @@ public final class PGConnection {
     /// The server's process id for this connection (what `pg_terminate_backend` takes).
     public var backendPID: Int32 { conn.map { PQbackendPID($0) } ?? 0 }
 
-    /// Runs `sql` with text parameters `$1...` (nil is NULL) and returns its rows.
+    /// Runs `sql` with text parameters `$1...` (nil is NULL) and returns its rows; `binary` asks for the values
+    /// in Postgres' binary form (an `int8` as 8 bytes, a `timestamptz` as microseconds, text as it is).
     @discardableResult
-    public func query(_ sql: String, _ params: [String?] = []) throws -> PGRows {
+    public func query(_ sql: String, _ params: [String?] = [], binary: Bool = false) throws -> PGRows {
         guard let conn else { throw PostgresError.connectionLost("not connected") }
         let result: OpaquePointer?
-        if params.isEmpty {
+        if binary {
+            let copies = params.map { $0.map { strdup($0) } ?? nil }
+            defer { for p in copies { free(p) } }
+            var pointers = copies.map { UnsafePointer<CChar>($0) }
+            result = pointers.withUnsafeMutableBufferPointer { buf in
+                PQexecParams(conn, sql, Int32(params.count), nil, buf.baseAddress, nil, nil, 1)
+            }
+        } else if params.isEmpty {
             result = PQexec(conn, sql)
         } else {
             let copies = params.map { $0.map { strdup($0) } ?? nil }
@@ -60,27 +68,44 @@ public final class PGConnection {
         return try checked(result)
     }
 
-    /// Sends `sql` without waiting for its rows (the server works while the caller does): `receive` collects them.
-    public func send(_ sql: String, _ params: [String?] = []) throws {
+    /// Starts `COPY (...) TO STDOUT`: the rows then come one message each from `copyRow`.
+    public func startCopyOut(_ sql: String) throws {
         guard let conn else { throw PostgresError.connectionLost("not connected") }
-        let copies = params.map { $0.map { strdup($0) } ?? nil }
-        defer { for p in copies { free(p) } }
-        var pointers = copies.map { UnsafePointer<CChar>($0) }
-        let sent = pointers.withUnsafeMutableBufferPointer { buf in
-            PQsendQueryParams(conn, sql, Int32(params.count), nil, buf.baseAddress, nil, nil, 0)
+        guard let result = PQexec(conn, sql) else { throw lost() }
+        if PQresultStatus(result) == PGRES_COPY_OUT {
+            PQclear(result)
+            return
         }
-        guard sent == 1 else { throw lost() }
+        _ = try checked(result)
+        throw PostgresError.query(sqlState: "", message: "COPY did not start")
     }
 
-    /// The rows of the statement `send` sent, waiting for them.
-    public func receive() throws -> PGRows {
+    /// The next row of a `COPY TO STDOUT` as libpq's buffer (the caller passes it to `PQfreemem`), or nil once
+    /// the copy ended well; throws the copy's error (a statement timeout, a broken connection) otherwise.
+    public func copyRow() throws -> (UnsafeMutablePointer<CChar>, Int)? {
         guard let conn else { throw PostgresError.connectionLost("not connected") }
-        var last: OpaquePointer?
-        while let r = PQgetResult(conn) {
-            if let previous = last { PQclear(previous) }
-            last = r
+        var buffer: UnsafeMutablePointer<CChar>?
+        let n = PQgetCopyData(conn, &buffer, 0)
+        if n > 0, let buffer { return (buffer, Int(n)) }
+        if n == -1 {
+            // The end: the COPY's own result says whether it ended well.
+            var last: OpaquePointer?
+            while let r = PQgetResult(conn) {
+                if let previous = last { PQclear(previous) }
+                last = r
+            }
+            _ = try checked(last)
+            return nil
         }
-        return try checked(last)
+        throw lost()
+    }
+
+    /// Asks the server to cancel the statement running on this connection (a read being abandoned).
+    public func cancelRunning() {
+        guard let conn, let cancel = PQgetCancel(conn) else { return }
+        var message = [CChar](repeating: 0, count: 256)
+        _ = PQcancel(cancel, &message, Int32(message.count))
+        PQfreeCancel(cancel)
     }
 
     /// A result's rows, or its error as a `PostgresError`.
@@ -102,6 +127,16 @@ public final class PGConnection {
     private func lost() -> PostgresError {
         let why = conn.map { PostgresError.oneLine(String(cString: PQerrorMessage($0))) } ?? ""
         return .connectionLost(why.isEmpty ? "the server closed the connection" : why)
+    }
+
+    /// `text` as an SQL string literal, quoted by libpq for this connection's encoding (COPY takes no parameters).
+    public func literal(_ text: String) throws -> String {
+        guard let conn else { throw PostgresError.connectionLost("not connected") }
+        guard let quoted = text.withCString({ PQescapeLiteral(conn, $0, text.utf8.count) }) else {
+            throw PostgresError.query(sqlState: "", message: PostgresError.oneLine(String(cString: PQerrorMessage(conn))))
+        }
+        defer { PQfreemem(quoted) }
+        return String(cString: quoted)
     }
 
     /// Quotes an identifier (a table or column name) for SQL.
@@ -137,6 +172,13 @@ public final class PGRows {
         return p.map { $0.withMemoryRebound(to: UInt8.self, capacity: n) {
             String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self)
         } }
+    }
+
+    /// The raw bytes of a value (binary results), nil for NULL.
+    public func bytes(_ row: Int, _ col: Int) -> UnsafeRawBufferPointer? {
+        if isNull(row, col) { return nil }
+        guard let p = PQgetvalue(result, Int32(row), Int32(col)) else { return nil }
+        return UnsafeRawBufferPointer(start: p, count: Int(PQgetlength(result, Int32(row), Int32(col))))
     }
 
     /// The value as a whole number (parsed in place), nil for NULL or anything else.

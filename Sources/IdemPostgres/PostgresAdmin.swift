@@ -46,17 +46,22 @@ public final class PostgresAdmin: TokenAdmin {
             }
             target = (row.rowID, row.xmin, row.operation)
         }
+        // A stuck token of a preset whose service unlocks keys itself (rocket-rides) is released, not deleted: its
+        // recovery point stays, so the client's retry resumes where the work stopped instead of starting again
+        // (a second ride, a second charge).
+        let release = table.config.stuckPurge == .release && expect.status == .stuck
+            && table.config.preset.lockedCol != nil
         // -1: lock_timeout ran out on a row another transaction holds.
         let deleted = try PostgresDriver.wrap(location) { () throws -> Int in
             do {
-                return try delete(rowID: target.rowID, xmin: target.xmin)
+                return try write(rowID: target.rowID, xmin: target.xmin, release: release)
             } catch let e as PostgresError where e.isLockTimeout {
                 return -1
             }
         }
         if deleted < 0 {
             return .refused("\(key): the row is locked by another transaction (a request is working on it); "
-                + "waited \(table.config.lockTimeout.compact), nothing deleted")
+                + "waited \(table.config.lockTimeout.compact), nothing \(release ? "released" : "deleted")")
         }
         guard deleted == 1 else {
             let now = try PostgresDriver.wrap(location) { try find(key) }
@@ -64,10 +69,13 @@ public final class PostgresAdmin: TokenAdmin {
                 "\(key) was written since (row version \(target.xmin) -> \($0.xmin)), now \($0.status(at: clock.now()).rawValue)"
             } ?? "\(key) is no longer in the table"))
         }
-        tracker?.withLock { $0.forget(key) }
+        // A released row stays: the reader sees it unlocked (failed, a retry resumes it) at its next look.
+        if !release { tracker?.withLock { $0.forget(key) } }
+        let lock = table.config.preset.lockedCol ?? ""
+        let said = release ? "lock released (\(lock) = NULL; the row and its recovery point kept, a retry resumes it): \(reason)" : reason
         let event = StoreEvent(kind: .purge, at: clock.now(), tenant: key.tenant, token: key.token,
                                operation: target.operation.isEmpty ? nil : target.operation, actor: actor,
-                               reason: reason, sawStatus: expect.status, sawVersion: expect.version)
+                               reason: said, sawStatus: expect.status, sawVersion: expect.version)
         try audit.append(event, check: nil)
         return .purged(event)
     }
@@ -76,8 +84,9 @@ public final class PostgresAdmin: TokenAdmin {
         try auditWriter().append(event, check: nil)
     }
 
-    /// The compare-and-set: deletes the row only while its `xmin` is the one seen; how many rows went.
-    private func delete(rowID: String, xmin: Int64) throws -> Int {
+    /// The compare-and-set: deletes the row (or, `release`, clears its lock column) only while its `xmin` is the
+    /// one seen; how many rows it changed.
+    private func write(rowID: String, xmin: Int64, release: Bool) throws -> Int {
         let c = table.connection
         try c.query("BEGIN")
         do {
@@ -85,8 +94,10 @@ public final class PostgresAdmin: TokenAdmin {
             try c.query("SET LOCAL statement_timeout = \(table.config.statementTimeout.ms)")
             var params = PostgresTable.split(rowID)
             params.append(String(xmin))
-            let n = try c.query("DELETE FROM \(table.config.qualifiedTable) WHERE \(table.whereRow()) "
-                                    + "AND xmin::text = $\(params.count)", params).affected
+            let change = release
+                ? "UPDATE \(table.config.qualifiedTable) SET \(PGConnection.quoteIdent(table.config.preset.lockedCol ?? "")) = NULL"
+                : "DELETE FROM \(table.config.qualifiedTable)"
+            let n = try c.query(change + " WHERE \(table.whereRow()) AND xmin::text = $\(params.count)", params).affected
             try c.query("COMMIT")
             return n
         } catch {
@@ -109,9 +120,9 @@ public final class PostgresAdmin: TokenAdmin {
             sql += " AND \(PGConnection.quoteIdent(t))::text = $2"
             params.append(key.tenant)
         }
-        let rows = try table.readOnly { try table.connection.query(sql + " LIMIT 1", params) }
+        let rows = try table.readOnly { try table.connection.query(sql + " LIMIT 1", params, binary: true) }
         guard rows.count > 0 else { return nil }
-        return try PostgresRow.decode(rows, 0, idCount: table.idCount, preset: p)
+        return try table.decode(rows, 0)
     }
 
     /// The audit journal, made when missing; purging without one is refused before anything is deleted.

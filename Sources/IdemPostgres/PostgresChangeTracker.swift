@@ -56,7 +56,8 @@ public struct PostgresChangeTracker: Sendable {
     public mutating func observe(_ r: PostgresRow, at now: Instant, firstPass: Bool, into out: inout [StoreEvent]) {
         let before = out.count
         let created = min(now, Instant(ms: r.createdMs))
-        let old = known[r.key]
+        let handle = known.handle(r.key)
+        let old = known.seen(handle)
         if let old {
             guard old.xmin != r.xmin else { return }
             if r.createdMs != old.createdMs {
@@ -75,7 +76,7 @@ public struct PostgresChangeTracker: Sendable {
             finished(r, at: firstPass ? max(created, end ?? created) : now, into: &out)
         }
         let version = (old?.version ?? 0) + Int32(out.count - before)
-        known.set(r.key, Seen(rowID: r.rowID, createdMs: r.createdMs, lockedRaw: r.lockedMs ?? .min,
+        known.set(handle, r.key, Seen(rowID: r.rowID, createdMs: r.createdMs, lockedRaw: r.lockedMs ?? .min,
                             expiresMs: r.expiresAt.ms, xmin32: UInt32(truncatingIfNeeded: r.xmin), version: version,
                             stored: r.stored))
     }

@@ -21,14 +21,18 @@ public struct PostgresConfig: Sendable, Hashable {
     public var statementTimeout = TimeSpan.seconds(30)
     /// How long a purge waits for a row lock another transaction holds (`SET LOCAL lock_timeout`, default 2 s).
     public var lockTimeout = TimeSpan.seconds(2)
-    /// Rows per page (default 10000: two pages in flight and their events stay near 20 MB).
-    public var pageSize = 10_000
+    /// Rows per page of the first read, one `COPY` statement each (default 50000: few round trips; memory is
+    /// bounded by the chunks of 8192 rows the read is handed over in, not by the page).
+    public var pageSize = 50_000
     /// Even when `pg_stat_user_tables` shows no change, look anyway this often (default 60 s).
     public var rescanInterval = TimeSpan.seconds(60)
+    /// What purging a stuck token does: release its lock (the preset's own unlock, rocket-rides) or delete the row.
+    public var stuckPurge: PostgresPreset.StuckPurge
 
     /// idemtop's own query options; everything else is libpq's.
     public static let optionNames: Set<String> = PostgresPreset.mappingOptionNames.union([
         "table", "schema", "preset", "audit", "poll", "timeout", "lock_wait", "page", "rescan",
+        "stuck_purge",
     ])
 
     /// Parses `postgres://...` or `postgresql://...`.
@@ -60,6 +64,16 @@ public struct PostgresConfig: Sendable, Hashable {
         self.table = table
         let presetName = options["preset"] ?? "rocket-rides"
         preset = try PostgresPreset.named(presetName, options: options)
+        stuckPurge = preset.stuckPurge
+        if let v = options["stuck_purge"] {
+            guard let mode = PostgresPreset.StuckPurge(rawValue: v) else {
+                throw PostgresError.usage("postgres option stuck_purge= is release or delete, not '\(Sanitizer.visible(v))'")
+            }
+            guard mode == .delete || preset.lockedCol != nil else {
+                throw PostgresError.usage("stuck_purge=release needs a lock column (locked_col=) to clear")
+            }
+            stuckPurge = mode
+        }
         if let s = options["schema"] {
             guard !s.isEmpty else { throw PostgresError.usage("postgres option schema= needs a value") }
             schema = s

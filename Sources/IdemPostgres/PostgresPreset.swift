@@ -25,6 +25,15 @@ public struct PostgresPreset: Sendable, Hashable {
         case nodeIdempotency
     }
 
+    /// What purging a stuck token does.
+    public enum StuckPurge: String, Sendable, Hashable {
+        /// `UPDATE ... SET locked_col = NULL`: the service's own unlock (rocket-rides' `atomic_phase` after an
+        /// error), so the client's retry takes the key and resumes at its recovery point.
+        case release
+        /// `DELETE`: the retry starts from nothing.
+        case delete
+    }
+
     public var name: String
     public var keyCol: String
     public var keyRule: KeyRule = .plain
@@ -49,6 +58,8 @@ public struct PostgresPreset: Sendable, Hashable {
     public var lockTimeout: TimeSpan?
     /// How long a row lives when the table has no expiry column (rocket-rides' reaper: 72 h after creation).
     public var retention: TimeSpan?
+    /// What purging a stuck token does (docs/postgres.md "Purge" says why per preset).
+    public var stuckPurge: StuckPurge = .delete
 
     /// The names a location's options may set (the `custom` mapping and overrides of a preset's timings).
     public static let mappingOptionNames: Set<String> = [
@@ -66,7 +77,7 @@ public struct PostgresPreset: Sendable, Hashable {
         createdCol: "created_at", lockedCol: "locked_at", finishedCol: "last_run_at",
         requestMethodCol: "request_method", requestPathCol: "request_path", requestBodyCol: "request_params",
         responseStatusCol: "response_code", responseBodyCol: "response_body",
-        lockTimeout: .seconds(90), retention: .hours(72))
+        lockTimeout: .seconds(90), retention: .hours(72), stuckPurge: .release)
 
     /// Medusa v1 `models/idempotency-key.ts` and `services/idempotency-key.ts` (KEY_LOCKED_TIMEOUT = 1000 ms).
     public static let medusa = PostgresPreset(

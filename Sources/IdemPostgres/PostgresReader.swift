@@ -10,7 +10,7 @@ import IdemStore
 ///
 /// A broken connection (the server restarted) is a notice, not an error: each later poll tries to reconnect, and
 /// once back it compares the whole table, so nothing is lost.
-public final class PostgresReader: EventReader {
+public final class PostgresReader: BatchReader {
     public let location: StoreLocation
     public let table: PostgresTable
     private let clock: any Clock
@@ -21,11 +21,14 @@ public final class PostgresReader: EventReader {
     private var pendingMalformed: [MalformedEntry] = []
     private var notices: [String] = []
     private var timelines: [TokenKey: [StoreEvent]] = [:]
-    private var lastPageID: [String]?
-    /// The next page of the first read is on its way (sent before this one was decoded).
-    private var nextPageSent = false
+    /// The rows of one chunk or look, decoded (kept to reuse its room).
+    private var decoded: [PostgresRow] = []
+    /// Fingerprint texts of hashed requests, shared between rows with the same one.
+    private let hexCache = PGHexCache()
     private var firstPassDone = false
     private var inFirstPass = false
+    /// The first read failed: the next poll starts it again on a new connection.
+    private var restartFirstRead = false
     private var lastXmin: Int64 = 0
     private var lastCounters: (writes: Int64, deletes: Int64) = (-2, -2)
     private var nextLook: Instant
@@ -51,6 +54,8 @@ public final class PostgresReader: EventReader {
         state.withLock { $0.reserve(rows) }
     }
 
+    deinit { table.cancelFirstRead() }
+
     /// Opens `postgres://...?table=NAME&preset=P`.
     public convenience init(location: StoreLocation, clock: any Clock = SystemClock()) throws {
         let config = try PostgresDriver.config(location)
@@ -73,10 +78,33 @@ public final class PostgresReader: EventReader {
         return n
     }
 
+    /// The same as `poll`, handing the events over as an array (a chunk's events move out whole, no copy each).
+    public func pollBatch(limit: Int, malformed: (MalformedEntry) -> Void) throws -> [StoreEvent] {
+        if pendingStart >= pending.count {
+            pending.removeAll(keepingCapacity: true)
+            pendingStart = 0
+            try fill()
+        }
+        for m in pendingMalformed { malformed(m) }
+        pendingMalformed.removeAll()
+        if pendingStart == 0, pending.count <= limit {
+            defer { pending = [] }
+            pendingStart = 0
+            return pending
+        }
+        let end = min(pending.count, pendingStart + max(0, limit))
+        defer { pendingStart = end }
+        return Array(pending[pendingStart..<end])
+    }
+
     /// One page of the first pass, or one look for changes when it is due.
     private func fill() throws {
         if !firstPassDone {
-            try PostgresDriver.wrap(location) { try firstPassPage() }
+            // Until some events come or the read ends: a chunk of rows already seen (a read started again after
+            // a broken connection) or of malformed rows gives none, and an empty poll means "nothing more now".
+            while !firstPassDone && pending.isEmpty {
+                try PostgresDriver.wrap(location) { try firstPassPage() }
+            }
             return
         }
         let now = clock.now()
@@ -104,30 +132,60 @@ public final class PostgresReader: EventReader {
 
     private func firstPassPage() throws {
         if !inFirstPass {
+            if restartFirstRead || !table.connection.isOK { try table.connection.reconnect() }
+            restartFirstRead = false
             lastCounters = try table.changeCounters()
             try table.beginReadOnly()
             lastXmin = try table.snapshotXmin()
+            table.startFirstRead()
             inFirstPass = true
         }
-        let rows = nextPageSent ? try table.receivePage() : try table.page(after: lastPageID)
-        nextPageSent = false
-        if rows.count == table.config.pageSize {
-            let last = rows.count - 1
-            lastPageID = (0..<table.idCount).map { rows.string(last, $0) ?? "" }
-            try table.sendPage(after: lastPageID)
-            nextPageSent = true
+        let chunk: PostgresCopyStream.Chunk?
+        do {
+            chunk = try table.nextChunk()
+        } catch {
+            // The next poll starts the read again (rows seen already are skipped by their xmin).
+            inFirstPass = false
+            restartFirstRead = true
+            throw error
         }
         let now = clock.now()
-        apply(rows, at: now, firstPass: true)
-        progress.done += Int64(rows.count)
-        if rows.count < table.config.pageSize {
-            try table.endTransaction()
-            inFirstPass = false
-            firstPassDone = true
-            progress.total = progress.done
-            nextLook = now + table.config.pollInterval
-            nextRescan = now + table.config.rescanInterval
+        if let chunk {
+            apply(chunk, at: now)
+            progress.done += Int64(chunk.count)
+            return
         }
+        try table.endTransaction()
+        inFirstPass = false
+        firstPassDone = true
+        progress.total = progress.done
+        nextLook = now + table.config.pollInterval
+        nextRescan = now + table.config.rescanInterval
+    }
+
+    /// Decodes a chunk of the first read and turns it into events.
+    private func apply(_ chunk: PostgresCopyStream.Chunk, at now: Instant) {
+        let preset = table.config.preset, idCount = table.idCount, hashed = table.hashedFingerprint
+        decoded.removeAll(keepingCapacity: true)
+        chunk.bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            var fields = PGCopyFields(base: base)
+            for i in 0..<chunk.count {
+                rowsSeen += 1
+                let start = Int(chunk.starts[i]), end = Int(chunk.starts[i + 1])
+                guard fields.locate(at: start, end: end) else {
+                    pendingMalformed.append(MalformedEntry(position: rowsSeen, reason: "row \(rowsSeen): a COPY tuple that does not parse"))
+                    continue
+                }
+                do {
+                    decoded.append(try PostgresRow.decode(fields, idCount: idCount, preset: preset, hashedFingerprint: hashed,
+                                                                 hexCache: hexCache))
+                } catch {
+                    pendingMalformed.append(MalformedEntry(position: rowsSeen, reason: "\(error)"))
+                }
+            }
+        }
+        observeDecoded(at: now, firstPass: true)
     }
 
     /// Reads what changed since the last look, unless the statistics say nothing did.
@@ -154,27 +212,32 @@ public final class PostgresReader: EventReader {
         if now >= nextRescan { nextRescan = now + table.config.rescanInterval }
     }
 
-    /// Decodes `rows` and turns them into events under the tracker's lock.
+    /// Decodes `rows` (a binary result of the select list) and turns them into events under the tracker's lock.
     private func apply(_ rows: PGRows, at now: Instant, firstPass: Bool) {
-        let preset = table.config.preset, idCount = table.idCount
-        var decoded: [PostgresRow] = []
-        decoded.reserveCapacity(rows.count)
+        decoded.removeAll(keepingCapacity: true)
         for r in 0..<rows.count {
             rowsSeen += 1
             do {
-                decoded.append(try PostgresRow.decode(rows, r, idCount: idCount, preset: preset))
+                decoded.append(try table.decode(rows, r, hexCache: hexCache))
             } catch {
                 pendingMalformed.append(MalformedEntry(position: rowsSeen, reason: "\(error)"))
             }
         }
+        observeDecoded(at: now, firstPass: firstPass)
+    }
+
+    private func observeDecoded(at now: Instant, firstPass: Bool) {
         // Straight into `pending` (no second copy of a page's events: 400 bytes each).
         let start = pending.count
         var events = pending
         pending = []
+        // A new row is one or two events (executed, then completed or failed): no growing copies of the array.
+        events.reserveCapacity(events.count + decoded.count * 2)
         state.withLock { tracker in
             for row in decoded { tracker.observe(row, at: now, firstPass: firstPass, into: &events) }
         }
         pending = events
+        decoded.removeAll(keepingCapacity: true)
         if firstPassDone { for e in pending[start...] { timelines[e.key, default: []].append(e) } }
     }
 
@@ -195,7 +258,7 @@ public final class PostgresReader: EventReader {
             return TokenDetail(key: key, request: nil, response: nil, error: "no such row in the table now",
                                timeline: timeline)
         }
-        let row = try? PostgresRow.decode(rows, i, idCount: table.idCount, preset: table.config.preset)
+        let row = try? table.decode(rows, i)
         let base = table.idCount + 13
         let requestBody = rows.string(i, base), responseBody = rows.string(i, base + 1)
         var request: StoredRequest?

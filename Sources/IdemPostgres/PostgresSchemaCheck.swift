@@ -70,31 +70,3 @@ enum PostgresSchemaCheck {
         }
     }
 }
-
-extension PostgresRow {
-    /// Decodes row `r` of a result in `PostgresTable.selectList` order.
-    static func decode(_ rows: PGRows, _ r: Int, idCount: Int, preset: PostgresPreset) throws -> PostgresRow {
-        var rowID = rows.string(r, 0) ?? ""
-        if idCount > 1 { for c in 1..<idCount { rowID += "\u{1F}" + (rows.string(r, c) ?? "") } }
-        let b = idCount
-        let keyText = rows.string(r, b) ?? ""
-        let tenant = rows.string(r, b + 1) ?? ""
-        guard let created = rows.int64(r, b + 2) else {
-            throw PostgresError.schema("\(Sanitizer.visible(keyText)): \(preset.createdCol) is NULL")
-        }
-        var operation = "", token = keyText
-        if preset.keyRule == .nodeIdempotency {
-            (operation, token) = PostgresRow.splitNodeKey(keyText)
-        } else if let op = rows.string(r, b + 8) {
-            operation = op
-        } else if let method = rows.string(r, b + 9) {
-            operation = method + " " + (rows.string(r, b + 10) ?? "")
-        }
-        let status = rows.int64(r, b + 7)
-        return try PostgresRow(
-            rowID: rowID, key: TokenKey(tenant: tenant, token: token), operation: operation, createdMs: created,
-            lockedMs: rows.int64(r, b + 3), expiresMs: rows.int64(r, b + 4), finishedMs: rows.int64(r, b + 5),
-            rawStatus: rows.string(r, b + 6), responseStatus: status.map { Int(clamping: $0) },
-            fingerprint: rows.string(r, b + 11), xmin: rows.int64(r, b + 12) ?? 0, preset: preset)
-    }
-}

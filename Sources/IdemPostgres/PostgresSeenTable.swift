@@ -6,14 +6,68 @@ import IdemCore
 /// A `[TokenKey: Seen]` dictionary at a million rows took 2^21 buckets of 96 bytes, and twice that while it grew
 /// (about 300 MB at its peak); this takes about 90 MB.
 public struct PostgresSeenTable: Sendable {
+    /// 64 bytes (a `Seen` and a token side by side took 80): the row state's fields in this order leave no
+    /// padding, `live` is folded into the tenant's sign, and the row id is a number when it is one.
     struct Entry: Sendable {
-        var tenant: Int32
-        var live: Bool
         var token: String
-        var seen: PostgresChangeTracker.Seen
+        /// The row id's value when it is a plain non-negative integer (rocket-rides' `id`), else
+        /// `-(i + 1)` for `rowTexts[i]`.
+        var row: Int64
+        var createdMs: Int64
+        var lockedRaw: Int64
+        var expiresMs: Int64
+        var xmin32: UInt32
+        var version: Int32
+        /// The tenant's interned id when live, its complement (negative) when gone.
+        var tenantLive: Int32
+        var stored: StoredStatus
+
+        var tenant: Int32 { tenantLive < 0 ? ~tenantLive : tenantLive }
+        var live: Bool {
+            get { tenantLive >= 0 }
+            set { if newValue != live { tenantLive = ~tenantLive } }
+        }
+    }
+
+    /// Row ids that are not plain integers (composite keys, text ids), by `Entry.row`.
+    private var rowTexts: [String] = []
+
+    private func seen(of e: Entry) -> PostgresChangeTracker.Seen {
+        PostgresChangeTracker.Seen(rowID: e.row >= 0 ? String(e.row) : rowTexts[Int(-(e.row + 1))],
+                                   createdMs: e.createdMs, lockedRaw: e.lockedRaw, expiresMs: e.expiresMs,
+                                   xmin32: e.xmin32, version: e.version, stored: e.stored)
+    }
+
+    /// The `Entry.row` for `rowID`, reusing `old`'s text slot when it had one.
+    private mutating func row(for rowID: String, old: Int64?) -> Int64 {
+        if let n = Int64(rowID), n >= 0, String(n) == rowID { return n }
+        if let old, old < 0 {
+            rowTexts[Int(-(old + 1))] = rowID
+            return old
+        }
+        rowTexts.append(rowID)
+        return -Int64(rowTexts.count)
+    }
+
+    private mutating func store(_ seen: PostgresChangeTracker.Seen, at i: Int) {
+        let packed = row(for: seen.rowID, old: entries[i].row)
+        entries[i].row = packed
+        entries[i].createdMs = seen.createdMs
+        entries[i].lockedRaw = seen.lockedRaw
+        entries[i].expiresMs = seen.expiresMs
+        entries[i].xmin32 = seen.xmin32
+        entries[i].version = seen.version
+        entries[i].stored = seen.stored
     }
 
     private var tenants = Interner()
+    /// Recent tenants by their fast hash, in front of the interner's dictionary (SipHash and a probe a row):
+    /// a table's tenants repeat row after row.
+    private var tenantCache = [TenantSlot](repeating: TenantSlot(name: "", id: -1), count: 4096)
+    struct TenantSlot: Sendable {
+        var name: String
+        var id: Int32
+    }
     private var entries: [Entry] = []
     private var slots: [Int32] = []
     private var mask = 0
@@ -31,26 +85,69 @@ public struct PostgresSeenTable: Sendable {
         if capacity > slots.count { rehash(capacity) }
     }
 
+    /// Where `key` is (its entry) or would go (a free slot), found with one hash and one probe: what
+    /// `observe` reads and then sets, so a row of the first read costs one lookup, not three.
+    public struct Handle: Sendable {
+        fileprivate var entry: Int32
+        fileprivate var slot: Int
+        fileprivate var tenant: Int32
+    }
+
     public subscript(key: TokenKey) -> PostgresChangeTracker.Seen? {
         guard let i = position(key), entries[i].live else { return nil }
-        return entries[i].seen
+        return seen(of: entries[i])
+    }
+
+    /// The handle for `key` (interning its tenant), valid until the table is next changed.
+    public mutating func handle(_ key: TokenKey) -> Handle {
+        if slots.isEmpty || (entries.count + 1) * 2 > slots.count { rehash(max(16, slots.count * 2)) }
+        let tenant = tenantID(key.tenant)
+        var s = PostgresSeenTable.hash(tenant, key.token) & mask
+        while true {
+            let p = slots[s]
+            if p < 0 { return Handle(entry: -1, slot: s, tenant: tenant) }
+            if entries[Int(p)].tenant == tenant && entries[Int(p)].token == key.token {
+                return Handle(entry: p, slot: s, tenant: tenant)
+            }
+            s = (s + 1) & mask
+        }
+    }
+
+    /// The interned id of `name`, through the cache.
+    private mutating func tenantID(_ name: String) -> Int32 {
+        let c = PostgresSeenTable.hash(0, name) & (tenantCache.count - 1)
+        if tenantCache[c].id >= 0 && tenantCache[c].name == name { return tenantCache[c].id }
+        let id = tenants.id(name)
+        tenantCache[c] = TenantSlot(name: name, id: id)
+        return id
+    }
+
+    /// The live row state at `h`.
+    public func seen(_ h: Handle) -> PostgresChangeTracker.Seen? {
+        guard h.entry >= 0, entries[Int(h.entry)].live else { return nil }
+        return seen(of: entries[Int(h.entry)])
+    }
+
+    /// Sets the row state of `key` at its handle (from `handle(key)`, with no change to the table since).
+    public mutating func set(_ h: Handle, _ key: TokenKey, _ seen: PostgresChangeTracker.Seen) {
+        if h.entry >= 0 {
+            let i = Int(h.entry)
+            if !entries[i].live { count += 1 }
+            entries[i].live = true
+            store(seen, at: i)
+            return
+        }
+        let packed = row(for: seen.rowID, old: nil)
+        entries.append(Entry(token: key.token, row: packed, createdMs: seen.createdMs,
+                             lockedRaw: seen.lockedRaw, expiresMs: seen.expiresMs, xmin32: seen.xmin32,
+                             version: seen.version, tenantLive: h.tenant, stored: seen.stored))
+        slots[h.slot] = Int32(entries.count - 1)
+        count += 1
     }
 
     /// Sets the row state of `key`.
     public mutating func set(_ key: TokenKey, _ seen: PostgresChangeTracker.Seen) {
-        if let i = position(key) {
-            if !entries[i].live { count += 1 }
-            entries[i].live = true
-            entries[i].seen = seen
-            return
-        }
-        if (entries.count + 1) * 2 > slots.count { rehash(max(16, slots.count * 2)) }
-        let tenant = tenants.id(key.tenant)
-        entries.append(Entry(tenant: tenant, live: true, token: key.token, seen: seen))
-        var s = hash(tenant, key.token) & mask
-        while slots[s] >= 0 { s = (s + 1) & mask }
-        slots[s] = Int32(entries.count - 1)
-        count += 1
+        set(handle(key), key, seen)
     }
 
     /// Forgets `key` (its slot stays, marked gone, and comes back if the token does).
@@ -59,19 +156,19 @@ public struct PostgresSeenTable: Sendable {
         guard let i = position(key), entries[i].live else { return nil }
         entries[i].live = false
         count -= 1
-        return entries[i].seen
+        return seen(of: entries[i])
     }
 
     /// The live keys whose row state satisfies `test`.
     public func keys(where test: (PostgresChangeTracker.Seen) -> Bool) -> [TokenKey] {
         entries.compactMap { e in
-            e.live && test(e.seen) ? TokenKey(tenant: tenants[e.tenant], token: e.token) : nil
+            e.live && test(seen(of: e)) ? TokenKey(tenant: tenants[e.tenant], token: e.token) : nil
         }
     }
 
     private func position(_ key: TokenKey) -> Int? {
         guard !slots.isEmpty, let tenant = tenants.lookup(key.tenant) else { return nil }
-        var s = hash(tenant, key.token) & mask
+        var s = PostgresSeenTable.hash(tenant, key.token) & mask
         while true {
             let p = slots[s]
             if p < 0 { return nil }
@@ -81,18 +178,42 @@ public struct PostgresSeenTable: Sendable {
         }
     }
 
-    private func hash(_ tenant: Int32, _ token: String) -> Int {
-        var h = Hasher()
-        h.combine(tenant)
-        h.combine(token)
-        return h.finalize()
+    /// A multiply-rotate hash of the token's UTF-8 bytes, eight at a time, and the tenant's id: cheaper than
+    /// `Hasher` (SipHash), which took the largest share of the tracker's time on the first read. Tokens come from
+    /// the service's clients, so the seed is random per process: crafted keys cannot aim at one probe chain.
+    static func hash(_ tenant: Int32, _ token: String) -> Int {
+        var h = seed ^ (UInt64(UInt32(bitPattern: tenant)) &* 0x9E37_79B9_7F4A_7C15)
+        var copy = token
+        copy.withUTF8 { b in
+            var i = 0
+            let n = b.count
+            while i + 8 <= n {
+                h = (h ^ UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+                h = (h << 29) | (h >> 35)
+                i += 8
+            }
+            var tail: UInt64 = UInt64(n) << 56
+            var shift: UInt64 = 0
+            while i < n {
+                tail |= UInt64(b[i]) << shift
+                shift += 8
+                i += 1
+            }
+            h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        }
+        h ^= h >> 33
+        h = h &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 29
+        return Int(truncatingIfNeeded: h)
     }
+
+    private static let seed = UInt64.random(in: 0...UInt64.max)
 
     private mutating func rehash(_ capacity: Int) {
         var fresh = [Int32](repeating: -1, count: capacity)
         let freshMask = capacity - 1
         for (i, e) in entries.enumerated() {
-            var s = hash(e.tenant, e.token) & freshMask
+            var s = PostgresSeenTable.hash(e.tenant, e.token) & freshMask
             while fresh[s] >= 0 { s = (s + 1) & freshMask }
             fresh[s] = Int32(i)
         }

@@ -14,8 +14,10 @@ public final class PostgresTable {
     let idCount: Int
     /// The table's column types by name, as `information_schema` gave them at open.
     let columnTypes: [String: String]
-    /// The next page of the first read, being read on another thread.
-    private var prefetch: PageFetch?
+    /// The fingerprint column is an `int8` hash (see `selectList`).
+    let hashedFingerprint: Bool
+    /// The first read's rows, being read on another thread.
+    private var stream: PostgresCopyStream?
 
     /// Connects and checks the mapping; a missing table or column, or a column of another type, is one line.
     public init(config: PostgresConfig) throws {
@@ -24,47 +26,61 @@ public final class PostgresTable {
         columnTypes = try PostgresSchemaCheck.check(config, on: connection)
         idCount = config.preset.rowIDCols.count
         selectList = PostgresTable.selectList(config.preset, types: columnTypes)
+        hashedFingerprint = PostgresTable.hashedFingerprint(config.preset, types: columnTypes)
     }
 
+    deinit { stream?.cancel() }
+
     private static func q(_ c: String) -> String { PGConnection.quoteIdent(c) }
-    /// Epoch milliseconds: `date_part` is float8 arithmetic, several times cheaper on the server than
-    /// `extract`'s numeric (microseconds survive the double to well under a millisecond).
-    private static func ms(_ c: String?) -> String {
-        c.map { "floor(date_part('epoch', \(q($0))) * 1000)::int8" } ?? "NULL::int8"
+    /// A time column as it is: read in binary, a `timestamptz` is 8 bytes of microseconds, which costs the
+    /// server nothing to send (`date_part` and text output took most of its time) and reads exactly.
+    private static func ts(_ c: String?) -> String { c.map { q($0) } ?? "NULL::int8" }
+
+    /// True when the fingerprint column of `selectList` is an `int8` hash printed as hex on our side.
+    static func hashedFingerprint(_ p: PostgresPreset, types: [String: String]) -> Bool {
+        if p.fingerprintCol != nil { return false }
+        if case .jsonStatus = p.status { return false }
+        if let body = p.requestBodyCol, types[body] == "jsonb" { return true }
+        return false
     }
 
     /// id columns..., key, tenant, created, locked, expires, finished, status, response status, operation,
-    /// method, path, fingerprint, xmin.
+    /// method, path, fingerprint, xmin; read in binary (`PostgresRow.decode`).
     static func selectList(_ p: PostgresPreset, types: [String: String]) -> String {
         var cols = p.rowIDCols.map { "\(q($0))::text" }
         cols.append("\(q(p.keyCol))::text")
-        cols.append(p.tenantCol.map { "\(q($0))::text" } ?? "''")
-        cols += [ms(p.createdCol), ms(p.lockedCol), ms(p.expiresCol), ms(p.finishedCol)]
+        cols.append(p.tenantCol.map { "\(q($0))::text" } ?? "''::text")
+        cols += [ts(p.createdCol), ts(p.lockedCol), ts(p.expiresCol), ts(p.finishedCol)]
         switch p.status {
         case .recoveryPoint(let c, _, _), .valueMap(let c, _): cols.append("\(q(c))::text")
-        case .completedAt(let c): cols.append("CASE WHEN \(q(c)) IS NULL THEN 'f' ELSE 't' END")
+        case .completedAt(let c): cols.append("CASE WHEN \(q(c)) IS NULL THEN 'f' ELSE 't' END::text")
         case .jsonStatus(let c): cols.append("substring(\(q(c))::text from '\"status\"\\s*:\\s*\"([A-Z_]+)\"')")
         }
         cols.append(p.responseStatusCol.map { "\(q($0))::int8" } ?? "NULL::int8")
-        cols.append(p.operationCol.map { "\(q($0))::text" } ?? "NULL")
-        cols.append(p.requestMethodCol.map { "\(q($0))::text" } ?? "NULL")
-        cols.append(p.requestPathCol.map { "\(q($0))::text" } ?? "NULL")
+        cols.append(p.operationCol.map { "\(q($0))::text" } ?? "NULL::text")
+        cols.append(p.requestMethodCol.map { "\(q($0))::text" } ?? "NULL::text")
+        cols.append(p.requestPathCol.map { "\(q($0))::text" } ?? "NULL::text")
         if let f = p.fingerprintCol {
             cols.append("\(q(f))::text")
         } else if case .jsonStatus(let c) = p.status {
             cols.append("substring(\(q(c))::text from '\"fingerPrint\"\\s*:\\s*\"([^\"]*)\"')")
-        } else if let body = p.requestBodyCol, types[body] == "jsonb" {
-            // Postgres' own hash of the jsonb value: no text rendering of every body (md5 of its text took most
-            // of the read's server time).
-            // 60 bits in at most 15 hex digits: a Swift small string, no allocation for each of a million rows.
-            cols.append("to_hex(jsonb_hash_extended(\(q(body)), 0) >> 4)")
+        } else if hashedFingerprint(p, types: types) {
+            // Postgres' own hash of the jsonb value (no text rendering of every body: md5 of its text took most
+            // of the read's server time), sent as 8 bytes and printed as `to_hex(h >> 4)` by PGBinary.hashHex.
+            cols.append("jsonb_hash_extended(\(q(p.requestBodyCol!)), 0)")
         } else if let body = p.requestBodyCol {
             cols.append("md5(\(q(body))::text)")
         } else {
-            cols.append("NULL")
+            cols.append("NULL::text")
         }
-        cols.append("xmin::text::int8")
+        cols.append("xmin")
         return cols.joined(separator: ", ")
+    }
+
+    /// Decodes row `r` of a binary result of `selectList`.
+    func decode(_ rows: PGRows, _ r: Int, hexCache: PGHexCache? = nil) throws -> PostgresRow {
+        try PostgresRow.decode(PGResultFields(rows: rows, row: r), idCount: idCount, preset: config.preset,
+                               hashedFingerprint: hashedFingerprint, hexCache: hexCache)
     }
 
     /// Runs `body` inside a read-only transaction with the statement timeout; rolls back on the way out.
@@ -96,70 +112,55 @@ public final class PostgresTable {
         try connection.query("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::int8 % 4294967296)").int64(0, 0) ?? 0
     }
 
-    /// Rows after `after` (the last row id of the page before, nil for the first), in id order.
-    public func page(after: [String]?) throws -> PGRows {
-        let (sql, params) = pageQuery(after: after)
-        return try connection.query(sql, params)
-    }
-
-    /// Sends the page after `after` and reads its rows on a thread of its own, so the server streams the next page
-    /// while the caller decodes this one (left unread, a page stops in the socket's buffer); `receivePage` waits
-    /// for it. The connection is not touched meanwhile.
-    public func sendPage(after: [String]?) throws {
-        let (sql, params) = pageQuery(after: after)
-        try connection.send(sql, params)
-        let fetch = PageFetch(connection)
-        prefetch = fetch
-        Thread { fetch.run() }.start()
-    }
-
-    public func receivePage() throws -> PGRows {
-        guard let fetch = prefetch else { throw PostgresError.connectionLost("no page was sent") }
-        prefetch = nil
-        return try fetch.wait()
-    }
-
-    /// One page being read on another thread.
-    ///
-    /// `@unchecked Sendable`: the connection is used only by the fetching thread between `sendPage` and
-    /// `receivePage` (the owner does not touch it meanwhile), and `result` is written once before `done` is
-    /// signalled and read once after waiting on it, so the semaphore orders every access.
-    final class PageFetch: @unchecked Sendable {
-        private let connection: PGConnection
-        private var result: Result<PGRows, any Error>?
-        private let done = DispatchSemaphore(value: 0)
-
-        init(_ connection: PGConnection) { self.connection = connection }
-
-        func run() {
-            result = Result { try connection.receive() }
-            done.signal()
-        }
-
-        func wait() throws -> PGRows {
-            done.wait()
-            guard let result else { throw PostgresError.connectionLost("the page read ended without rows") }
-            return try result.get()
-        }
-    }
-
-    private func pageQuery(after: [String]?) -> (String, [String?]) {
-        // Qualified: a bare name in ORDER BY means the output column first, and the select list's `id::text` is
-        // named `id` too, which would sort the pages as text.
+    /// Starts the first read of the whole table (inside the transaction `beginReadOnly` opened): pages of
+    /// `page` rows by row id, each one `COPY (SELECT ... WHERE (id) > (last) ORDER BY id LIMIT page) TO STDOUT
+    /// (FORMAT binary)`, read on a thread of their own so the server sends while the caller decodes;
+    /// `nextChunk` hands them over.
+    public func startFirstRead(chunkRows: Int = 8192) {
+        stream?.cancel()
         let ids = config.preset.rowIDCols.map { "src." + PostgresTable.q($0) }.joined(separator: ", ")
-        var sql = "SELECT \(selectList) FROM \(config.qualifiedTable) AS src"
-        if let after {
-            let marks = (1...after.count).map { "$\($0)" }.joined(separator: ", ")
-            sql += " WHERE (\(ids)) > (\(marks))"
+        let select = "SELECT \(selectList) FROM \(config.qualifiedTable) AS src"
+        let page = config.pageSize, connection = self.connection
+        let fresh = PostgresCopyStream(connection: connection, idCount: idCount, pageRows: page,
+                                       chunkRows: max(1, min(chunkRows, page))) { after in
+            // Qualified: a bare name in ORDER BY means the output column first, and the select list's `id::text`
+            // is named `id` too, which would sort the pages as text.
+            var sql = select
+            if let after {
+                sql += " WHERE (\(ids)) > (\(try after.map { try connection.literal($0) }.joined(separator: ", ")))"
+            }
+            return "COPY (\(sql) ORDER BY \(ids) LIMIT \(page)) TO STDOUT (FORMAT binary)"
         }
-        sql += " ORDER BY \(ids) LIMIT \(config.pageSize)"
-        return (sql, after ?? [])
+        stream = fresh
+        fresh.start()
+    }
+
+    /// The next rows of the first read, nil once it is all read; throws its error (the server gone, a timeout).
+    public func nextChunk() throws -> PostgresCopyStream.Chunk? {
+        guard let stream else { return nil }
+        do {
+            guard let chunk = try stream.next() else {
+                self.stream = nil
+                return nil
+            }
+            return chunk
+        } catch {
+            self.stream = nil
+            throw error
+        }
+    }
+
+    /// Abandons a first read under way (its thread cancels the COPY and ends).
+    public func cancelFirstRead() {
+        stream?.cancel()
+        stream?.waitForEnd()
+        stream = nil
     }
 
     /// Rows whose version is `since` or newer (every row written since that snapshot, and a few seen already).
     public func changed(since xmin: Int64) throws -> PGRows {
         try connection.query("SELECT \(selectList) FROM \(config.qualifiedTable) WHERE xmin::text::int8 >= $1",
-                             [String(xmin)])
+                             [String(xmin)], binary: true)
     }
 
     /// Every row's id, to find deletions by comparing key sets.
@@ -196,7 +197,7 @@ public final class PostgresTable {
                 ?? "NULL"
         }
         let sql = "SELECT \(selectList), \(extra.joined(separator: ", ")) FROM \(config.qualifiedTable) WHERE \(whereRow())"
-        let rows = try readOnly { try connection.query(sql, PostgresTable.split(rowID)) }
+        let rows = try readOnly { try connection.query(sql, PostgresTable.split(rowID), binary: true) }
         return rows.count > 0 ? (rows, 0) : nil
     }
 

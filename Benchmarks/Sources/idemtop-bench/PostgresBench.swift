@@ -35,33 +35,84 @@ enum PostgresBench {
         }
         let location = StoreLocation(kind: "postgres", path: base + "?table=idempotency_keys&preset=rocket-rides",
                                      displayName: "idempotency_keys")
-        print(String(format: "postgres: before reading: RSS %.0f MiB, peak %.0f MiB", currentRSSMiB(), peakRSSMiB()))
-        let cpu0 = cpuSeconds(), t0 = monotonicNanos()
-        var ledger = Ledger()
-        var read = 0
-        do {
-            let reader = try PostgresReader(location: location)
-            while true {
-                let n = try reader.poll(limit: 100_000, { if useLedger { ledger.apply($0) } }, malformed: { ledger.noteMalformed($0) })
-                if n == 0 { break }
-                read += n
-            }
-        } catch {
-            fail("read failed: \(error)")
-        }
-        let seconds = Double(monotonicNanos() - t0) / 1e9
-        let cpu = cpuSeconds() - cpu0
-        print(String(format: "idemtop: %d rows (%d events, %d records, %d malformed) in %.2f s = %.0f rows/s, cpu %.2f s, peak RSS %.0f MiB",
-                     rows, read, ledger.records.count, ledger.malformedCount, seconds, Double(rows) / seconds, cpu, peakRSSMiB()))
-        let select = "select id, idempotency_key, user_id, created_at, locked_at, last_run_at, recovery_point, "
-            + "response_code, request_method, request_path, md5(request_params::text), xmin from idempotency_keys"
+        // The same columns as the reader's select list, as text.
+        let select = "select id::text, idempotency_key, user_id::text, created_at, locked_at, null::int8, last_run_at, "
+            + "recovery_point, response_code::int8, null, request_method, request_path, "
+            + "jsonb_hash_extended(request_params, 0), xmin from idempotency_keys"
         let psql = ["/usr/bin/psql", "-X", "-q", base, "-c", "\\copy (\(select)) to stdout"]
-        guard let (psqlSeconds, out, code) = try? runDiscarding(psql), code == 0 else {
-            fail("psql \\copy failed")
+        let postmaster = cluster.map { postmasterPID($0.dir) } ?? 0
+        // psql and idemtop alternate (psql first: both then read a warm table), `--rounds` times.
+        let rounds = CommandLine.arguments.firstIndex(of: "--rounds").flatMap {
+            CommandLine.arguments.indices.contains($0 + 1) ? Int(CommandLine.arguments[$0 + 1]) : nil } ?? 2
+        print(String(format: "postgres: before reading: RSS %.0f MiB, peak %.0f MiB", currentRSSMiB(), peakRSSMiB()))
+        for round in 1...max(1, rounds) {
+            let server0 = childCPU(postmaster)
+            guard let (psqlSeconds, out, code) = try? runDiscarding(psql), code == 0 else {
+                fail("psql \\copy failed")
+            }
+            let psqlServer = waitChildCPU(postmaster, after: server0)
+            print(String(format: "round %d: psql \\copy: %d rows in %.2f s = %.0f rows/s (%.0f MB of text), server cpu %.2f s; load %@",
+                         round, rows, psqlSeconds, Double(rows) / psqlSeconds, Double(out) / 1e6, psqlServer, loadAverage()))
+            let cpu0 = cpuSeconds(), t0 = monotonicNanos()
+            var ledger = Ledger()
+            var read = 0
+            var serverCPU = 0.0
+            do {
+                let reader = try PostgresReader(location: location)
+                // As ReadAhead takes a BatchReader's events: whole arrays.
+                while true {
+                    let batch = try reader.pollBatch(limit: 100_000, malformed: { ledger.noteMalformed($0) })
+                    if batch.isEmpty { break }
+                    if useLedger { for e in batch { ledger.apply(e) } }
+                    read += batch.count
+                }
+                serverCPU = processCPU(reader.table.connection.backendPID)
+            } catch {
+                fail("read failed: \(error)")
+            }
+            let seconds = Double(monotonicNanos() - t0) / 1e9
+            let cpu = cpuSeconds() - cpu0
+            print(String(format: "round %d: idemtop: %d rows (%d events, %d records, %d malformed) in %.2f s = %.0f rows/s, cpu %.2f s (user+sys), server cpu %.2f s, peak RSS %.0f MiB; load %@",
+                         round, rows, read, ledger.records.count, ledger.malformedCount, seconds, Double(rows) / seconds, cpu,
+                         serverCPU, peakRSSMiB(), loadAverage()))
+            print(String(format: "round %d: idemtop/psql time %.2fx", round, seconds / psqlSeconds))
         }
-        print(String(format: "psql \\copy: %d rows in %.2f s = %.0f rows/s (%.0f MB of text)",
-                     rows, psqlSeconds, Double(rows) / psqlSeconds, Double(out) / 1e6))
-        print(String(format: "postgres: idemtop/psql time %.2fx; load %@", seconds / psqlSeconds, loadAverage()))
+    }
+
+    /// The postmaster's pid (the first line of postmaster.pid).
+    static func postmasterPID(_ dir: String) -> Int32 {
+        let text = (try? String(contentsOfFile: dir + "/data/postmaster.pid", encoding: .utf8)) ?? ""
+        return Int32(text.split(separator: "\n").first ?? "") ?? 0
+    }
+
+    /// Fields of /proc/PID/stat after the command name.
+    static func stat(_ pid: Int32) -> [Double] {
+        guard pid > 0, let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return [] }
+        return text[text.index(after: close)...].split(separator: " ").map { Double($0) ?? 0 }
+    }
+
+    /// A process' own CPU (utime + stime) in seconds.
+    static func processCPU(_ pid: Int32) -> Double {
+        let f = stat(pid)
+        return f.count > 12 ? (f[11] + f[12]) / Double(sysconf(Int32(_SC_CLK_TCK))) : -1
+    }
+
+    /// The CPU of a process' ended and reaped children (cutime + cstime): the server backends that exited.
+    static func childCPU(_ pid: Int32) -> Double {
+        let f = stat(pid)
+        return f.count > 14 ? (f[13] + f[14]) / Double(sysconf(Int32(_SC_CLK_TCK))) : -1
+    }
+
+    /// The children's CPU added since `before`, once the ended backend is reaped (up to 3 s).
+    static func waitChildCPU(_ pid: Int32, after before: Double) -> Double {
+        let deadline = monotonicNanos() + 3_000_000_000
+        var now = childCPU(pid)
+        while now == before, monotonicNanos() < deadline {
+            usleep(20_000)
+            now = childCPU(pid)
+        }
+        return now - before
     }
 
     /// Rows shaped as rocket-rides writes them: nine in ten finished (201, a response body), one in ten locked

@@ -40,18 +40,17 @@ CREATE UNIQUE INDEX IF NOT EXISTS idempotency_keys_user_id_idempotency_key
     ON idempotency_keys (user_id, idempotency_key);
 """
 
+# Medusa v1's migration packages/medusa/src/migrations/1611063162649-initial_schema.ts, as it creates the table
+# and its unique index.
 MEDUSA_DDL = """
-CREATE TABLE IF NOT EXISTS idempotency_key (
-    id character varying PRIMARY KEY,
-    idempotency_key character varying NOT NULL UNIQUE,
-    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-    locked_at TIMESTAMPTZ,
-    request_method character varying,
-    request_params JSONB,
-    request_path character varying,
-    response_code integer,
-    response_body JSONB,
-    recovery_point character varying NOT NULL DEFAULT 'started');
+CREATE TABLE IF NOT EXISTS "idempotency_key" ("id" character varying NOT NULL,
+    "idempotency_key" character varying NOT NULL,
+    "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "locked_at" TIMESTAMP WITH TIME ZONE,
+    "request_method" character varying, "request_params" jsonb, "request_path" character varying,
+    "response_code" integer, "response_body" jsonb,
+    "recovery_point" character varying NOT NULL DEFAULT 'started',
+    CONSTRAINT "PK_213f125e14469be304f9ff1d452" PRIMARY KEY ("id"));
+CREATE UNIQUE INDEX IF NOT EXISTS "IDX_a421bf4588d0004a9b0c0fe84f" ON "idempotency_key" ("idempotency_key");
 """
 
 I4J_DDL = """
