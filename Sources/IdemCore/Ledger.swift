@@ -21,6 +21,15 @@ public struct Ledger: Sendable {
 
     public var count: Int { records.count }
 
+    /// Makes room for `tokens` records (and their index slots) at once, when the store can tell how many it holds
+    /// before it is read (`EventReader.expectedTokens`): growing by doubling keeps the old array and the new one at
+    /// once, at a million tokens a copy of 512K records at the peak. Less than the records already held is a no-op.
+    public mutating func reserveCapacity(tokens: Int) {
+        guard tokens > records.count else { return }
+        records.reserveCapacity(tokens)
+        index.reserveCapacity(tokens)
+    }
+
     public func tenant(of r: TokenRecord) -> String { tenants[r.tenantID] }
     public func operation(of r: TokenRecord) -> String { operations[r.operationID] }
     /// The record's key: tenant, token and store.

@@ -54,6 +54,17 @@ struct RecordIndex: Sendable {
         count += 1
     }
 
+    /// Sizes the table for `n` keys at once (a load of at most 1/2, as `insert` keeps).
+    mutating func reserveCapacity(_ n: Int) {
+        var capacity = max(16, slots.count)
+        while n * 2 > capacity { capacity *= 2 }
+        guard capacity != slots.count else { return }
+        let old = slots
+        slots = [UInt64](repeating: 0, count: capacity)
+        mask = capacity - 1
+        for s in old where s != 0 { place(s) }
+    }
+
     @inline(__always)
     private mutating func place(_ slot: UInt64) {
         var i = Int(truncatingIfNeeded: slot >> 32) & mask

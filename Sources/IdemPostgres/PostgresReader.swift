@@ -39,6 +39,9 @@ public final class PostgresReader: BatchReader {
     /// Polls that read the table (not skipped by the statistics check), for tests.
     public private(set) var looks = 0
 
+    /// The table's row estimate (`pg_class.reltuples`), at most 20 million: a row is a token.
+    public var expectedTokens: Int { Int(clamping: min(progress.total, 20_000_000)) }
+
     public init(location: StoreLocation, table: PostgresTable, clock: any Clock = SystemClock()) {
         self.location = location
         self.table = table

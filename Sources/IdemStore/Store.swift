@@ -84,10 +84,15 @@ public protocol EventReader: AnyObject {
     /// True while the reader sees a fixed copy of the store that will not follow later changes (a SQLite file in
     /// a folder it cannot write, with no writer open): the dashboard's header says so.
     var isSnapshot: Bool { get }
+
+    /// How many tokens the store holds, when it can say before it is read (Redis' DBSIZE, Postgres' row estimate);
+    /// 0 when it cannot (a journal or SQLite file). A ledger reserves room for that many at once.
+    var expectedTokens: Int { get }
 }
 
 extension EventReader {
     public var isSnapshot: Bool { false }
+    public var expectedTokens: Int { 0 }
 }
 
 /// The writer API a service calls around its work: `begin`, then `complete` or `fail`.

@@ -41,6 +41,32 @@ import IdemFakes
         #expect(ledger.operation(of: r) == "POST /v1/charges")
     }
 
+    /// A ledger that reserved room (for fewer, as many, or more tokens than come, and again midway) folds the same
+    /// records as one that grew as it went, and finds every one.
+    @Test func reservingRoomChangesNothingButTheGrowth() throws {
+        func fold(reserve: Int?, again: Int? = nil) -> Ledger {
+            var ledger = Ledger()
+            if let reserve { ledger.reserveCapacity(tokens: reserve) }
+            for i in 0..<3_000 {
+                if i == 1_500, let again { ledger.reserveCapacity(tokens: again) }
+                ledger.apply(request(i % 5 == 0 ? .replayed : .executed, t0 + TimeSpan(ms: Int64(i)),
+                                     token: "t\(i % 2_000)", tenant: i % 2 == 0 ? "acme" : "umbrella"))
+            }
+            return ledger
+        }
+        let grown = fold(reserve: nil)
+        for ledger in [fold(reserve: 10), fold(reserve: 2_000), fold(reserve: 50_000), fold(reserve: 100, again: 40_000)] {
+            #expect(ledger.count == grown.count)
+            #expect(ledger.counts == grown.counts)
+            for r in grown.records {
+                let key = grown.key(of: r)
+                let found = try #require(ledger.record(key))
+                #expect(found.hits == r.hits && found.stored == r.stored && found.createdAt == r.createdAt)
+            }
+            #expect(ledger.record(TokenKey(tenant: "acme", token: "t1")) == nil, "t1 is umbrella's")
+        }
+    }
+
     @Test func tenantsAreSeparateNamespaces() {
         var ledger = Ledger()
         ledger.apply(request(.executed, t0, tenant: "acme"))

@@ -59,6 +59,7 @@ enum PostgresBench {
             var serverCPU = 0.0
             do {
                 let reader = try PostgresReader(location: location)
+                if useLedger { ledger.reserveCapacity(tokens: reader.expectedTokens) }
                 // As ReadAhead takes a BatchReader's events: whole arrays.
                 while true {
                     let batch = try reader.pollBatch(limit: 100_000, malformed: { ledger.noteMalformed($0) })

@@ -21,6 +21,7 @@ public struct LoadedStore {
         let reader = try registry.reader(location, mode: .readOnly)
         if !tokenIndex, let journal = reader as? JournalReader { journal.dropTokenIndex() }
         var ledger = Ledger(policy: policy)
+        ledger.reserveCapacity(tokens: reader.expectedTokens)
         // Decoding runs on a thread of its own while this one folds.
         try ReadAhead.drain(reader) { events, malformed in
             if read == nil && observe == nil {
