@@ -111,8 +111,12 @@ import Testing
         #expect(fromTable.state.ledger.count == table.ledger.count)
         let folded = DashboardDriver(reader: Folding(try SQLiteReader(path: path)), clock: clock, width: 160, height: 40)
         #expect(folded.pump())
+        // The findings are recomputed at most every few seconds of the dashboard's clock: move it past that.
+        clock.advance(.seconds(40))
+        #expect(fromTable.settle(until: { !fromTable.state.findings.findings.isEmpty }), "the store has findings")
+        #expect(folded.settle(until: { !folded.state.findings.findings.isEmpty }))
+        #expect(fromTable.pump() && folded.pump())
         #expect(Self.seen(fromTable) == Self.seen(folded))
-        #expect(!fromTable.state.findings.findings.isEmpty, "the store has findings to compare")
         #expect(fromTable.state.tally[.stuck] > 0 && fromTable.state.tally[.purged] > 0)
 
         // Another process writes through the documented protocol (schema version 2): the dashboard follows
@@ -146,6 +150,9 @@ import Testing
         #expect(fromTable.pump())
         let again = DashboardDriver(reader: Folding(try SQLiteReader(path: path)), clock: clock, width: 160, height: 40)
         #expect(again.pump())
+        clock.advance(.seconds(40))
+        #expect(again.settle(until: { !again.state.findings.findings.isEmpty }))
+        #expect(fromTable.pump() && again.pump())
         #expect(Self.seen(fromTable) == Self.seen(again))
         // And the store, written by both, still reads from its token table.
         #expect(try SQLiteTokenTable.read(path: path, until: nil, policy: .standard)?.ledger.count == table.ledger.count + 30)
@@ -165,6 +172,10 @@ import Testing
         #expect(ui.state.ledger.malformedCount == 1)
         let folded = DashboardDriver(reader: Folding(try SQLiteReader(path: path)), clock: clock, width: 160, height: 40)
         #expect(folded.pump())
+        clock.advance(.seconds(40))
+        #expect(ui.settle(until: { !ui.state.findings.findings.isEmpty }))
+        #expect(folded.settle(until: { !folded.state.findings.findings.isEmpty }))
+        #expect(ui.pump() && folded.pump())
         #expect(Self.seen(ui) == Self.seen(folded))
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// For each size the generated journal (made when missing, as `journal` makes it) is read cold by `idemtop stats`
 /// (the fold, on all cores) and `idemtop list --limit 1` (the fold and the token table); up to `--sqlite-up-to`
-/// tokens its SQLite copy too (`stats` from SQL, `list` folding the rows). Each run is a whole process: wall time
+/// tokens its SQLite copy too (`stats` from SQL, `list` from `idem_tokens` and aggregates over `idem_events`). Each run is a whole process: wall time
 /// and its peak RSS from wait4; bytes a token is that peak over the token count.
 enum ScalingBench {
     static func run(sizes: [Int], dir: String, binary: String, sqliteUpTo: Int) {
