@@ -105,7 +105,11 @@ public final class AppLoop {
                          clock: options.clock)
         }
         let cadence = StoreFeed.Cadence(refresh: UInt64(max(1, options.refresh.ms)) * 1_000_000)
-        feeds = sources.enumerated().map { i, s in StoreFeed(source: s, store: UInt8(i), inbox: inbox, cadence: cadence) }
+        // One SQLite store, live: its first frame comes from its token table (`StoreFeed.readTokenTable`).
+        let table = sources.count == 1 && options.asOf == nil ? options.policy : nil
+        feeds = sources.enumerated().map { i, s in
+            StoreFeed(source: s, store: UInt8(i), inbox: inbox, cadence: cadence, tokenTable: table)
+        }
         loads = Array(repeating: nil, count: sources.count)
         let size = terminal.size
         _ = state.update(.resize(width: size.width, height: size.height))

@@ -37,7 +37,10 @@ final class Inbox: Sendable {
     func post(_ event: AppEvent) {
         queue.withLock { q in
             q.events.append(event)
-            if case .message(.events) = event { q.batches += 1 }
+            switch event {
+            case .message(.events), .message(.history): q.batches += 1
+            default: break
+            }
         }
         waker.wake()
     }

@@ -40,9 +40,12 @@ final class StoreFeed: Sendable {
     private let name: String
     /// The store's number among those open: stamped on every event it posts.
     private let store: UInt8
+    /// With a policy, a SQLite store is first read from its token table (`SQLiteTokenTable`) when it can be.
+    private let tokenTable: Policy?
 
-    init(source: StoreSource, store: UInt8 = 0, inbox: Inbox, cadence: Cadence) {
+    init(source: StoreSource, store: UInt8 = 0, inbox: Inbox, cadence: Cadence, tokenTable: Policy? = nil) {
         self.source = source
+        self.tokenTable = tokenTable
         name = source.location.displayName
         self.store = store
         self.inbox = inbox
@@ -109,6 +112,9 @@ final class StoreFeed: Sendable {
     }
 
     private func run(_ first: any EventReader) {
+        if let policy = tokenTable, let sqlite = first as? SQLiteReader, sqlite.lastSeq == 0 {
+            readTokenTable(sqlite, policy: policy)
+        }
         var reader = first
         var poller = Poller(reader: reader, store: store, inbox: inbox, cadence: cadence, name: name)
         while true {
@@ -144,6 +150,33 @@ final class StoreFeed: Sendable {
             let now = Monotonic.nanos
             let wait = poller.nextPoll > now ? (poller.nextPoll - now) / 1_000_000 : 0
             if wait > 0 { _ = wake.wait(timeoutMs: Int32(min(wait, 1000))) }
+        }
+    }
+
+    /// Posts the store's token table as one message (the first full frame needs no event folded), places the
+    /// reader after the events it covers, then posts those events as history, oldest first, two batches ahead of
+    /// the loop at most. Where the table cannot stand for the fold (see `SQLiteTokenTable`), the reader folds the
+    /// events from the start, as for any store.
+    private func readTokenTable(_ reader: SQLiteReader, policy: Policy) {
+        let path = reader.location.path
+        guard let table = try? SQLiteTokenTable.read(path: path, until: nil, policy: policy),
+              let history = try? SQLiteReader(path: path, mode: .readOnly) else { return }
+        reader.skip(to: table.lastSeq)
+        inbox.post(.message(.tokenTable(table.ledger)))
+        inbox.post(.progress(store, LoadStatus(done: table.lastSeq, total: table.lastSeq, unit: "rows", rate: 0,
+                                               finished: true)))
+        var batch: [StoreEvent] = []
+        while history.lastSeq < table.lastSeq, !requests.withLock({ $0.stopped }) {
+            if inbox.pendingBatches >= 2 {
+                Waker.wait(any: [wake, inbox.drained], timeoutMs: 100)
+                continue
+            }
+            batch.removeAll(keepingCapacity: true)
+            let n = try? history.poll(limit: cadence.batch, { e in
+                if e.seq <= table.lastSeq { batch.append(e) }
+            }, malformed: { _ in })
+            if !batch.isEmpty { inbox.post(.message(.history(batch))) }
+            if (n ?? 0) == 0 { break }
         }
     }
 

@@ -23,6 +23,8 @@ public final class SQLiteConnection {
     public let path: String
     public let access: Access
     let handle: OpaquePointer
+    /// The store's `idem_meta.schema_version`, once `SQLiteSchema.open` has checked it (0 before).
+    public internal(set) var schemaVersion = 0
     private var cache: [String: SQLiteStatement] = [:]
 
     /// Opens `path`; checks first that it exists (unless creating) and is a regular file (not a directory, FIFO or device).

@@ -69,6 +69,12 @@ public final class SQLiteReader: EventReader {
         followedShm = live ? (shm ?? FileStamp(path + "-shm"))?.inode ?? 0 : nil
     }
 
+    /// Goes on after `seq`: the events up to it were taken in another way (the token table, `SQLiteTokenTable`),
+    /// so the next poll reads only what was written since.
+    public func skip(to seq: Int64) {
+        if seq > lastSeq { lastSeq = seq }
+    }
+
     /// Rows (by seq) read so far against `max(seq)` at open.
     public var progress: LoadProgress {
         LoadProgress(done: min(lastSeq, totalAtOpen), total: totalAtOpen, unit: "rows")

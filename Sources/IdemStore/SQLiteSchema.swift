@@ -1,13 +1,16 @@
 import Foundation
 
-/// The idemtop SQLite schema (version 1): its DDL, and opening a file as an idemtop store.
+/// The idemtop SQLite schema (version 2): its DDL, opening a file as an idemtop store, and moving a version 1 file
+/// to version 2 on its first write (never on a read).
 ///
 /// Described for writers in other languages in README.md ("The SQLite format"); keep the two in step.
 public enum SQLiteSchema {
     /// The value of `idem_meta.app` in every idemtop store.
     public static let app = "idemtop"
-    /// The schema version this code reads and writes (`idem_meta.schema_version`).
-    public static let version = 1
+    /// The schema version this code writes (`idem_meta.schema_version`); it reads this one and `oldestRead`.
+    public static let version = 2
+    /// The oldest version read: version 1 lacks the per-token counters, so its token table is the fold's to make.
+    public static let oldestRead = 1
     /// How long a statement waits for another connection's write lock by default, in milliseconds.
     public static let defaultBusyTimeout: Int32 = 5000
 
@@ -17,7 +20,7 @@ public enum SQLiteSchema {
             key   TEXT PRIMARY KEY NOT NULL,
             value TEXT
         );
-        INSERT INTO idem_meta (key, value) VALUES ('app', 'idemtop'), ('schema_version', '1');
+        INSERT INTO idem_meta (key, value) VALUES ('app', 'idemtop'), ('schema_version', '2');
         CREATE TABLE idem_tokens (
             tenant       TEXT NOT NULL,
             token        TEXT NOT NULL,
@@ -33,6 +36,15 @@ public enum SQLiteSchema {
             request      TEXT,
             response     TEXT,
             error        TEXT,
+            hits            INTEGER NOT NULL DEFAULT 0,
+            mismatches      INTEGER NOT NULL DEFAULT 0,
+            conflicts       INTEGER NOT NULL DEFAULT 0,
+            reexecutions    INTEGER NOT NULL DEFAULT 0,
+            admin_events    INTEGER NOT NULL DEFAULT 0,
+            last_seen       INTEGER,
+            response_status INTEGER,
+            request_seq     INTEGER,
+            response_seq    INTEGER,
             PRIMARY KEY (tenant, token)
         );
         CREATE TABLE idem_events (
@@ -61,10 +73,46 @@ public enum SQLiteSchema {
         CREATE INDEX idem_events_by_token ON idem_events (tenant, token, seq);
         """
 
+    /// The columns version 2 adds to `idem_tokens` (at its end, as `ALTER TABLE ADD COLUMN` puts them): what the
+    /// fold keeps per token beyond version 1's row, kept by the writer so that a token table is one `SELECT`.
+    static let counterColumns = [
+        "hits            INTEGER NOT NULL DEFAULT 0",
+        "mismatches      INTEGER NOT NULL DEFAULT 0",
+        "conflicts       INTEGER NOT NULL DEFAULT 0",
+        "reexecutions    INTEGER NOT NULL DEFAULT 0",
+        "admin_events    INTEGER NOT NULL DEFAULT 0",
+        "last_seen       INTEGER",
+        "response_status INTEGER",
+        "request_seq     INTEGER",
+        "response_seq    INTEGER",
+    ]
+
+    /// Fills version 2's counters of every token row from `idem_events`, in one pass grouped by token: what a
+    /// version 1 file gets on its first write (`migrate`). The same values the writer keeps (`SQLiteTokenRow`) and
+    /// the fold computes (`Ledger.fold`): `last_seen` is the latest request or, before any, the first event; the
+    /// response is the latest completion after the latest execution.
+    static let backfillSQL = """
+        UPDATE idem_tokens SET hits = a.hits, mismatches = a.mismatches, conflicts = a.conflicts,
+            reexecutions = a.reexecutions, admin_events = a.admin_events,
+            last_seen = max((SELECT at FROM idem_events WHERE seq = a.first_seq), coalesce(a.last_request, 0)),
+            request_seq = a.request_seq,
+            response_seq = CASE WHEN a.response_seq > coalesce(a.request_seq, 0) THEN a.response_seq END,
+            response_status = CASE WHEN a.response_seq > coalesce(a.request_seq, 0)
+                THEN (SELECT response_status FROM idem_events WHERE seq = a.response_seq) END
+        FROM (SELECT tenant, token, sum(outcome = 'replayed') AS hits, sum(outcome = 'mismatch') AS mismatches,
+                     sum(outcome = 'conflict') AS conflicts, sum(outcome = 'reexecuted') AS reexecutions,
+                     sum(kind IN ('purge', 'replay')) AS admin_events, min(seq) AS first_seq,
+                     max(CASE WHEN kind = 'request' THEN at END) AS last_request,
+                     max(CASE WHEN outcome IN ('executed', 'reexecuted') THEN seq END) AS request_seq,
+                     max(CASE WHEN kind = 'completed' THEN seq END) AS response_seq
+              FROM idem_events GROUP BY tenant, token) AS a
+        WHERE idem_tokens.tenant = a.tenant AND idem_tokens.token = a.token
+        """
+
     /// What a file holds, judged before anything is written to it.
     enum Contents: Equatable {
-        /// An idemtop store.
-        case store
+        /// An idemtop store of this schema version.
+        case store(version: Int)
         /// A database with no tables at all (a new or 0-byte file).
         case empty
         /// Something else; the reason is one short phrase.
@@ -97,8 +145,11 @@ public enum SQLiteSchema {
             contents = try inspect(connection)
         }
         switch contents {
-        case .store:
-            break
+        case .store(let found):
+            connection.schemaVersion = found
+            if found < version, access == .readWrite || access == .create {
+                try migrate(connection)
+            }
         case .foreign(let why):
             throw StoreError.notAStore(path: path, why: why)
         case .empty:
@@ -106,7 +157,9 @@ public enum SQLiteSchema {
             try connection.transaction(immediate: true) {
                 // Another process may have created the store, or written something else, since we looked.
                 switch try inspect(connection) {
-                case .store: return
+                case .store(let found):
+                    connection.schemaVersion = found
+                    return
                 case .foreign(let why): throw StoreError.notAStore(path: path, why: why)
                 case .empty:
                     // Only a missing or 0-byte file becomes a store. Bytes with no tables in them (a store cut
@@ -118,6 +171,7 @@ public enum SQLiteSchema {
                                                    + "a SQLite database; it is left as it is")
                     }
                     try connection.execute(ddl)
+                    connection.schemaVersion = version
                 }
             }
         }
@@ -145,9 +199,24 @@ public enum SQLiteSchema {
         guard let text = meta["schema_version"], let found = Int(text) else {
             return .foreign("idem_meta has no schema_version")
         }
-        guard found == version else {
-            return .foreign("schema_version \(found); this idemtop reads version \(version)")
+        guard (oldestRead...version).contains(found) else {
+            return .foreign("schema_version \(found); this idemtop reads versions \(oldestRead) to \(version)")
         }
-        return .store
+        return .store(version: found)
+    }
+
+    /// Moves a version 1 store to version 2 in one `BEGIN IMMEDIATE` transaction: the counter columns added and
+    /// filled from `idem_events`, then `schema_version` set. Another writer may have done it meanwhile: the version
+    /// is read again under the lock. Only a writing connection calls this; a read never changes a file.
+    static func migrate(_ connection: SQLiteConnection) throws {
+        try connection.transaction(immediate: true) {
+            guard case .store(let found) = try inspect(connection), found < version else { return }
+            for column in counterColumns {
+                try connection.execute("ALTER TABLE idem_tokens ADD COLUMN " + column)
+            }
+            try connection.execute(backfillSQL)
+            try connection.execute("UPDATE idem_meta SET value = '\(version)' WHERE key = 'schema_version'")
+        }
+        connection.schemaVersion = version
     }
 }

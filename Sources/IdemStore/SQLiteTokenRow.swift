@@ -4,7 +4,9 @@ import IdemCore
 /// How an `idem_tokens` row is read, and the change each event makes to it: the same fold as `Ledger`, in SQL.
 ///
 /// The writer and the bulk loader both go through `record`, which inserts the event and applies it in the caller's
-/// transaction, so the token table always equals the fold of the event table (status, version, executions).
+/// transaction, so the token table always equals the fold of the event table (status, version, executions, and in
+/// schema version 2 the counters: hits, mismatches, conflicts, reexecutions, admin events, last seen, the response's
+/// status and the seqs of the current request and response).
 enum SQLiteTokenRow {
     /// What the writer reads of a token row.
     struct Row {
@@ -36,35 +38,54 @@ enum SQLiteTokenRow {
     }
 
     /// Starts a new execution: inserts the row, or resets it to in_progress with the new request and deadlines.
+    /// An event without an operation or fingerprint keeps the row's (as the fold does). ?9: the event's seq,
+    /// ?10: 1 for a reexecution.
     private static let executeSQL = """
         INSERT INTO idem_tokens (tenant, token, operation, fingerprint, status, created_at, updated_at,
-            expires_at, locked_until, version, executions, request, response, error)
-        VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5, ?5, ?6, ?7, 1, 1, ?8, NULL, NULL)
+            expires_at, locked_until, version, executions, request, response, error,
+            reexecutions, last_seen, request_seq)
+        VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5, ?5, ?6, ?7, 1, 1, ?8, NULL, NULL, ?10, ?5, ?9)
         ON CONFLICT (tenant, token) DO UPDATE SET
-            operation = excluded.operation, fingerprint = excluded.fingerprint, status = 'in_progress',
-            created_at = excluded.created_at, updated_at = excluded.updated_at,
+            operation = coalesce(excluded.operation, operation), fingerprint = coalesce(excluded.fingerprint, fingerprint),
+            status = 'in_progress', created_at = excluded.created_at, updated_at = excluded.updated_at,
             expires_at = excluded.expires_at, locked_until = excluded.locked_until,
             version = version + 1, executions = executions + 1,
-            request = excluded.request, response = NULL, error = NULL
+            request = excluded.request, response = NULL, error = NULL,
+            reexecutions = reexecutions + excluded.reexecutions,
+            last_seen = max(coalesce(last_seen, excluded.last_seen), excluded.last_seen),
+            request_seq = excluded.request_seq, response_seq = NULL, response_status = NULL
         """
 
-    /// A replayed, mismatched or conflicting request: only the version moves.
-    private static let touchSQL = "UPDATE idem_tokens SET version = version + 1 WHERE tenant = ?1 AND token = ?2"
+    /// A replayed, mismatched or conflicting request (?3 its outcome, ?4 its time): the version and that
+    /// outcome's counter move, and the time last seen.
+    private static let touchSQL = """
+        UPDATE idem_tokens SET version = version + 1, hits = hits + (?3 = 'replayed'),
+            mismatches = mismatches + (?3 = 'mismatch'), conflicts = conflicts + (?3 = 'conflict'),
+            last_seen = max(coalesce(last_seen, ?4), ?4)
+        WHERE tenant = ?1 AND token = ?2
+        """
 
-    /// The end of an execution, or a purge: a new status, and for completed/failed the response or error.
+    /// The end of an execution: a new status, and for completed (?8 the HTTP status, ?9 the event's seq) the
+    /// response, or for failed the error.
     private static let finishSQL = """
         UPDATE idem_tokens SET status = ?3, updated_at = ?4, response = ?5, error = ?6,
-            expires_at = coalesce(?7, expires_at), version = version + 1
+            expires_at = coalesce(?7, expires_at), version = version + 1,
+            response_status = CASE WHEN ?3 = 'completed' THEN ?8 ELSE response_status END,
+            response_seq = CASE WHEN ?3 = 'completed' THEN ?9 ELSE response_seq END
         WHERE tenant = ?1 AND token = ?2
         """
 
     private static let purgeSQL = """
-        UPDATE idem_tokens SET status = 'purged', updated_at = ?3, version = version + 1
+        UPDATE idem_tokens SET status = 'purged', updated_at = ?3, version = version + 1,
+            admin_events = admin_events + 1
         WHERE tenant = ?1 AND token = ?2
         """
 
-    /// Applies the change `e` makes to its token's row.
-    private static func apply(_ e: StoreEvent, bodies: SQLiteEventRow.Bodies, db: SQLiteConnection) throws {
+    /// An admin replay: counted, nothing else changes.
+    private static let replaySQL = "UPDATE idem_tokens SET admin_events = admin_events + 1 WHERE tenant = ?1 AND token = ?2"
+
+    /// Applies the change `e` (recorded as `seq`) makes to its token's row.
+    private static func apply(_ e: StoreEvent, seq: Int64, bodies: SQLiteEventRow.Bodies, db: SQLiteConnection) throws {
         switch e.kind {
         case .request where e.outcome?.executes == true:
             let s = try db.cached(executeSQL)
@@ -76,11 +97,15 @@ enum SQLiteTokenRow {
             try s.bind(6, e.expiresAt?.ms)
             try s.bind(7, e.lockedUntil?.ms)
             try s.bind(8, bodies.request)
+            try s.bind(9, seq)
+            try s.bind(10, e.outcome == .reexecuted ? 1 : 0)
             try s.run()
         case .request:
             let s = try db.cached(touchSQL)
             try s.bind(1, e.tenant)
             try s.bind(2, e.token)
+            try s.bind(3, (e.outcome ?? .replayed).rawValue)
+            try s.bind(4, e.at.ms)
             try s.run()
         case .completed, .failed:
             let s = try db.cached(finishSQL)
@@ -91,6 +116,8 @@ enum SQLiteTokenRow {
             try s.bind(5, bodies.response)
             try s.bind(6, e.error)
             try s.bind(7, e.expiresAt?.ms)
+            try s.bind(8, e.responseStatus)
+            try s.bind(9, seq)
             try s.run()
         case .purge:
             let s = try db.cached(purgeSQL)
@@ -99,7 +126,10 @@ enum SQLiteTokenRow {
             try s.bind(3, e.at.ms)
             try s.run()
         case .replay:
-            break
+            let s = try db.cached(replaySQL)
+            try s.bind(1, e.tenant)
+            try s.bind(2, e.token)
+            try s.run()
         }
     }
 
@@ -111,7 +141,7 @@ enum SQLiteTokenRow {
         try SQLiteEventRow.bind(e, bodies: bodies, to: s)
         try s.run()
         let seq = db.lastInsertRowID
-        try apply(e, bodies: bodies, db: db)
+        try apply(e, seq: seq, bodies: bodies, db: db)
         return seq
     }
 }

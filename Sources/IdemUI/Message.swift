@@ -10,6 +10,11 @@ public enum Message: Sendable {
     case tick(Instant)
     /// A batch of events read from the store, in store order, and lines or rows it could not read.
     case events([StoreEvent], malformed: [MalformedEntry])
+    /// Every token of the store at once, read from its token table (a SQLite store's `idem_tokens`) instead of
+    /// folded from its events; `.history` follows with those events, then `.events` with new ones as always.
+    case tokenTable(Ledger)
+    /// Events the token table already holds, oldest first: for the findings, rates, tail and event times only.
+    case history([StoreEvent])
     /// Where the first read through the store is.
     case progress(LoadStatus)
     /// Lines the store reader noticed (truncation, rotation).

@@ -12,6 +12,17 @@ public struct StatusTally: Sendable {
 
     public init() {}
 
+    /// The tally of every record of `ledger` at `now`, for a ledger read whole rather than event by event.
+    public init(ledger: Ledger, now: Instant) {
+        statusOf.reserveCapacity(ledger.count)
+        for (i, r) in ledger.records.enumerated() {
+            let s = UInt8(StatusTally.slot(r.status(at: now)))
+            statusOf.append(s)
+            counts[Int(s)] += 1
+            schedule(r, Int32(i), now: now)
+        }
+    }
+
     public subscript(status: TokenStatus) -> Int { counts[StatusTally.slot(status)] }
 
     static func slot(_ s: TokenStatus) -> Int {

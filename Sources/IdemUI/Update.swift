@@ -76,6 +76,12 @@ extension AppState {
         case .refolded(let fold):
             takeRefold(fold)
             return []
+        case .tokenTable(let table):
+            takeTokenTable(table)
+            return []
+        case .history(let batch):
+            takeHistory(batch)
+            return []
         case .bodySearchProgress, .bodySearchFinished, .bodySearchFailed:
             bodySearchMessage(message)
             return []

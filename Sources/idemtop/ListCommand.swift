@@ -49,11 +49,23 @@ struct ListCommand: ParsableCommand {
         // The findings need every event: only a listing without them folds from the checkpoint.
         var notes: [String] = []
         let cache = try !noCache && !needsFindings && UserConfig.load().cache ? CacheFolder.path() : nil
-        let loaded = try cache != nil
-            ? LoadedStore.loadCheckpointed(store.locations(), registry: registry, policy: try clock.policy(),
-                                           until: clock.cutoff, cacheFolder: cache, notes: &notes)
-            : LoadedStore.load(store.locations(), registry: registry, policy: try clock.policy(), until: clock.cutoff,
-                               tokenIndex: false, observe: { if needsFindings { detector.observe($0) } })
+        // Without a filter (its time windows and findings need every event), a SQLite store's token table is read
+        // as it is, not folded from its events.
+        let table = filter.filter == nil
+            ? try LoadedStore.fromTokenTable(store.locations(), registry: registry, policy: try clock.policy(),
+                                             until: clock.cutoff)
+            : nil
+        let loaded: LoadedStore
+        if let table {
+            loaded = table
+        } else if cache != nil {
+            loaded = try LoadedStore.loadCheckpointed(store.locations(), registry: registry, policy: try clock.policy(),
+                                                      until: clock.cutoff, cacheFolder: cache, notes: &notes)
+        } else {
+            loaded = try LoadedStore.load(store.locations(), registry: registry, policy: try clock.policy(),
+                                          until: clock.cutoff, tokenIndex: false,
+                                          observe: { if needsFindings { detector.observe($0) } })
+        }
         notes.forEach { printError("idemtop: " + $0) }
         let ledger = loaded.ledger
         let listing = TokenListing(status: status.flatMap(TokenStatus.init(rawValue:)), tenant: tenant,

@@ -23,7 +23,7 @@ import Testing
         let meta = try db.prepare("SELECT key, value FROM idem_meta ORDER BY key")
         var pairs: [String] = []
         while try meta.step() { pairs.append("\(meta.text(0) ?? "")=\(meta.text(1) ?? "")") }
-        #expect(pairs == ["app=idemtop", "schema_version=1"])
+        #expect(pairs == ["app=idemtop", "schema_version=2"])
         let mode = try db.prepare("PRAGMA journal_mode")
         #expect(try mode.step())
         #expect(mode.text(0) == "wal")

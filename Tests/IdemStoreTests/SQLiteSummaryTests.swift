@@ -79,6 +79,7 @@ import IdemFakes
         "UPDATE idem_events SET at = 1.5 WHERE seq = 4",
         "UPDATE idem_events SET result_status = -9223372036854775808 WHERE seq = 5",
         "UPDATE idem_events SET response_status = x'00' WHERE seq = 5",
+        "UPDATE idem_events SET outcome = 'exectued' WHERE seq = (SELECT min(seq) FROM idem_events WHERE kind <> 'request')",
     ])
     func aMalformedRowLeavesTheSummaryToTheFold(damage: String) throws {
         let dir = try TempDir()
@@ -89,5 +90,22 @@ import IdemFakes
         #expect(malformed.count >= 1, "the reader sees the damage")
         let later = SQLiteSummaryTests.start + .hours(100)
         #expect(try SQLiteSummary.read(path: path, now: later, policy: .standard) == nil, "\(damage)")
+    }
+
+    /// The reader accepts a known outcome on a row that is not a request and the fold does not count it: neither
+    /// does the summary.
+    @Test func anOutcomeOnANonRequestRowIsNotCounted() throws {
+        let dir = try TempDir()
+        let path = try SQLiteSummaryTests.simulatedStore(dir)
+        let db = try SQLiteConnection(path: path, access: .readWrite)
+        try db.execute("UPDATE idem_events SET outcome = 'executed' WHERE kind = 'completed'")
+        let (events, malformed) = try SQLiteTestSupport.allEvents(path)
+        #expect(malformed.isEmpty)
+        let last = try #require(events.map(\.at).max())
+        let summary = try #require(try SQLiteSummary.read(path: path, now: last, policy: .standard))
+        let (ledger, statuses) = try SQLiteSummaryTests.fold(path, now: last)
+        #expect(events.contains { $0.kind == .completed && $0.outcome == .executed })
+        #expect(summary.counts == ledger.counts)
+        #expect(summary.statuses == statuses)
     }
 }

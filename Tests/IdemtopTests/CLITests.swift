@@ -73,6 +73,30 @@ import Testing
         #expect(a.stdout == b.stdout)
     }
 
+    /// `list` on SQLite reads the token table; a malformed row sends it back to the fold, which skips the row and
+    /// says so on stderr, and lists every token the journal copy lists.
+    @Test func aMalformedSQLiteRowIsListedByTheFoldWithItsWarning() throws {
+        let dir = try CLIRunner.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let journal = dir.appendingPathComponent("a.jsonl").path
+        let sqlite = dir.appendingPathComponent("a.db").path
+        try simulate(journal, events: 2500, seed: 4)
+        try simulate(sqlite, events: 2500, seed: 4)
+        let args = ["--format", "csv", "--sort", "token", "--at", CLITests.end]
+        let clean = try CLIRunner.run(["list", sqlite] + args)
+        #expect(clean.code == 0 && clean.stderr.isEmpty, "\(clean.stderr)")
+        // A replayed request's kind misspelt: a malformed row that changes no token's state but its hits.
+        let damage = try CLIRunner.run([sqlite,
+            "UPDATE idem_events SET kind = 'requset' WHERE seq = (SELECT max(seq) FROM idem_events WHERE outcome = 'replayed')"],
+            executable: "/usr/bin/sqlite3")
+        #expect(damage.code == 0, "\(damage.stderr)")
+        let damaged = try CLIRunner.run(["list", sqlite] + args)
+        #expect(damaged.code == 0)
+        #expect(damaged.stderr.contains("warning: 1 malformed row(s) skipped (first at "), "\(damaged.stderr)")
+        #expect(damaged.stdout.split(separator: "\n").count == clean.stdout.split(separator: "\n").count)
+        #expect(damaged.stdout != clean.stdout, "the skipped hit is not counted")
+    }
+
     @Test func badInputGivesOneClearLineAndTheRightExitCode() throws {
         let dir = try CLIRunner.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -4,11 +4,12 @@ import Foundation
 ///
 /// For each size the generated journal (made when missing, as `journal` makes it) is read cold by `idemtop stats`
 /// (the fold, on all cores) and `idemtop list --limit 1` (the fold and the token table); up to `--sqlite-up-to`
-/// tokens its SQLite copy too (`stats` from SQL, `list` folding the rows). For a journal the cache folder is one of
-/// the run's own (`XDG_CACHE_HOME` set to D/idemtop-bench-cache, emptied before each size): `stats --no-cache` is the
-/// cold fold, `stats` (cold) also writes the fold checkpoint, then `stats` (reopen), `list --limit 10` and
-/// `show TOKEN` (twice: the first writes the token index, the second reads it) run from the checkpoints. Each run
-/// is a whole process: wall time, user+sys CPU and peak RSS from wait4; bytes a token is that peak over the count.
+/// tokens its SQLite copy too (`stats` from SQL, `list` from `idem_tokens` and aggregates over `idem_events`). For a
+/// journal the cache folder is one of the run's own (`XDG_CACHE_HOME` set to D/idemtop-bench-cache, emptied before
+/// each size): `stats --no-cache` is the cold fold, `stats` (cold) also writes the fold checkpoint, then `stats`
+/// (reopen), `list --limit 10` and `show TOKEN` (twice: the first writes the token index, the second reads it) run
+/// from the checkpoints. Each run is a whole process: wall time, user+sys CPU and peak RSS from wait4; bytes a token
+/// is that peak over the count.
 enum ScalingBench {
     static func run(sizes: [Int], dir: String, binary: String, sqliteUpTo: Int) {
         let cache = (dir as NSString).appendingPathComponent("idemtop-bench-cache")
