@@ -17,6 +17,9 @@ public final class RedisConnection {
     public private(set) var resp3 = false
     /// Every command name sent, when recording (a test's check that read-only sends no write).
     public var sentCommands: [String]?
+    /// A cluster node's connection: MOVED and ASK come back as `.error` replies (see `RedisRedirect`) for
+    /// `RedisNodes` to follow, instead of throwing `RedisError.moved`.
+    public var followsRedirects = false
 
     /// Connects and authenticates: `user`/`password` with AUTH, then SELECT `database` when not 0, then `HELLO 3`
     /// when `resp3`.
@@ -71,7 +74,7 @@ public final class RedisConnection {
         while replies.count < commands.count {
             let v = try readReply()
             if case .push(let items) = v { pushes.append(items); continue }
-            try RedisConnection.check(v, endpoint: endpoint)
+            try RedisConnection.check(v, endpoint: endpoint, redirects: followsRedirects)
             replies.append(v)
         }
         return replies
@@ -104,13 +107,13 @@ public final class RedisConnection {
         return pushes
     }
 
-    /// Throws for replies no caller can go on from: NOAUTH, and MOVED/ASK (a cluster node; `RedisCluster` asks for
-    /// them with `redirect` instead).
-    static func check(_ v: RESPValue, endpoint: String) throws {
+    /// Throws for replies no caller can go on from: NOAUTH, and MOVED/ASK unless `redirects` (a cluster node's
+    /// connection, whose caller follows them).
+    static func check(_ v: RESPValue, endpoint: String, redirects: Bool = false) throws {
         guard let e = v.errorText else { return }
         if e.hasPrefix("NOAUTH") { throw RedisError.auth("\(endpoint) wants a password (\(e))") }
         if e.hasPrefix("WRONGPASS") { throw RedisError.auth("\(endpoint) said \(e)") }
-        if e.hasPrefix("MOVED") || e.hasPrefix("ASK ") { throw RedisError.moved("\(e.split(separator: " ").first ?? "") (\(e))") }
+        if !redirects, e.hasPrefix("MOVED") || e.hasPrefix("ASK ") { throw RedisError.moved("\(e.split(separator: " ").first ?? "") (\(e))") }
     }
 
     /// Appends one command as a RESP array of bulk strings.

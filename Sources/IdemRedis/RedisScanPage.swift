@@ -17,6 +17,9 @@ public struct RedisScanPage: Sendable {
     public var wrongType: [(key: String, reason: String)] = []
     /// Keys SCAN listed that were gone by GET (expired or deleted in between).
     public var vanished = 0
+    /// Keys whose GET a cluster node answered with MOVED or ASK (their slot is migrating): `RedisNodes` reads
+    /// them where the redirect points.
+    public var redirected: [String] = []
 
     /// Reads the page after `cursor`.
     public static func read(_ conn: RedisConnection, cursor: String, match: String, count: Int) throws -> RedisScanPage {
@@ -48,6 +51,7 @@ public struct RedisScanPage: Sendable {
             case .error(let e) where e.hasPrefix("WRONGTYPE"):
                 page.wrongType.append((key, "not a string value (WRONGTYPE): not an idempotency record"))
             case .error(let e) where e.hasPrefix("NOPERM"): throw RedisError.permission("GET: \(e)")
+            case .error(let e) where RedisRedirect(e) != nil: page.redirected.append(key)
             case .error(let e): page.wrongType.append((key, "GET failed: \(e)"))
             default: page.wrongType.append((key, "GET answered an unexpected reply"))
             }
