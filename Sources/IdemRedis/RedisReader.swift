@@ -13,8 +13,12 @@ public final class RedisReader: EventReader {
     public let config: RedisConfig
     private let password: String?
     private let clock: any Clock
-    private var conn: RedisConnection?
-    private var invalidations: RedisInvalidations?
+    /// The server, or every primary of a cluster (see `RedisNodes`); nil while a lost server is away.
+    private var nodes: RedisNodes?
+    /// The tracking connection of each node followed, by endpoint.
+    private var invalidations: [String: RedisInvalidations] = [:]
+    /// Cluster nodes that stopped answering, since when: their keys are kept as last seen until they answer.
+    private var down: [String: Instant] = [:]
     private var tracker: RedisChangeTracker
     private var pending: [StoreEvent] = []
     private var pendingStart = 0
@@ -22,8 +26,8 @@ public final class RedisReader: EventReader {
     private var notices: [String] = []
     private var timelines: [TokenKey: [StoreEvent]] = [:]
     private var keys: [TokenKey: String] = [:]
-    /// The pass under way: the cursor and the keys seen so far; nil between passes.
-    private var pass: (cursor: String, seen: Set<String>)?
+    /// The pass under way (the nodes it goes through, where it is, the keys seen so far); nil between passes.
+    private var pass: RedisPass?
     private var firstPassDone = false
     /// DBSIZE when opened: the tables that hold a key each are made that big at once (no copies while growing).
     private var expectedKeys = 0
@@ -44,7 +48,11 @@ public final class RedisReader: EventReader {
     /// Keys seen INPROGRESS with a validation hash: a completed record without one dropped it.
     private var hashSeen: Set<String> = []
     /// Whether a tracking connection is following invalidations now.
-    public var followsInvalidations: Bool { invalidations != nil }
+    public var followsInvalidations: Bool { !invalidations.isEmpty }
+    /// Whether the location is a Redis Cluster (every primary scanned).
+    public var isCluster: Bool { nodes?.isCluster ?? false }
+    /// The endpoints scanned: the server, or the cluster's primaries.
+    public var primaries: [String] { nodes?.primaries ?? [config.endpoint] }
 
     public init(location: StoreLocation, config: RedisConfig, password: String?, clock: any Clock = SystemClock()) throws {
         self.location = location
@@ -56,8 +64,12 @@ public final class RedisReader: EventReader {
         interval = config.pollInterval
         nextPassAt = clock.now()
         progress = LoadProgress(done: 0, total: 0, unit: "keys")
-        conn = try RedisDriver.wrap(location) { try connect() }
-        if let size = try? conn?.command(["DBSIZE"]).int {
+        nodes = try RedisDriver.wrap(location) { try connect() }
+        if nodes?.clusterIgnored == true {
+            notices.append("\(config.endpoint) is a Redis Cluster node and the location says cluster=0: only its own "
+                + "keys are read (a key on another node answers MOVED)")
+        }
+        if let size = nodes?.dbsize() {
             progress.total = size
             expectedKeys = Int(clamping: min(size, 50_000_000))
             tracker.reserve(expectedKeys)
@@ -73,18 +85,42 @@ public final class RedisReader: EventReader {
         try self.init(location: location, config: config, password: password, clock: clock)
     }
 
-    private func connect() throws -> RedisConnection {
-        let c = try RedisConnection(config: config, password: password)
-        if config.tracking {
+    private func connect() throws -> RedisNodes {
+        let n = try RedisNodes(config: config, password: password)
+        followInvalidations(n)
+        return n
+    }
+
+    /// Opens a tracking connection to every primary without one (and closes those to former primaries).
+    private func followInvalidations(_ n: RedisNodes) {
+        guard config.tracking else { return }
+        let primaries = n.addresses
+        for endpoint in invalidations.keys where !primaries.contains(where: { $0.endpoint == endpoint }) {
+            invalidations[endpoint] = nil
+        }
+        for (endpoint, host, port) in primaries where invalidations[endpoint] == nil && down[endpoint] == nil {
             do {
-                invalidations = try RedisInvalidations(config: config, password: password, host: config.host,
-                                                       port: config.port)
+                invalidations[endpoint] = try RedisInvalidations(config: config, password: password, host: host,
+                                                                 port: port)
             } catch {
-                invalidations = nil
+                if n.isCluster { nodeDown(endpoint, error); continue }
                 notices.append("not following invalidations (\(error)): rescanning every \(interval.compact)")
             }
         }
-        return c
+    }
+
+    /// A cluster node stopped answering: one notice, and its keys stay as last seen until it answers again.
+    private func nodeDown(_ endpoint: String, _ error: Error) {
+        nodes?.drop(endpoint)
+        invalidations[endpoint] = nil
+        guard down[endpoint] == nil else { return }
+        down[endpoint] = clock.now()
+        notices.append("cluster node \(endpoint): \(error); its keys are kept as last seen until it answers again")
+    }
+
+    private func nodeBack(_ endpoint: String) {
+        guard let since = down.removeValue(forKey: endpoint) else { return }
+        notices.append("cluster node \(endpoint) answers again after \((clock.now() - since).compact)")
     }
 
     public func poll(limit: Int, _ sink: (StoreEvent) -> Void, malformed: (MalformedEntry) -> Void) throws -> Int {
@@ -112,16 +148,16 @@ public final class RedisReader: EventReader {
         }
         let now = clock.now()
         do {
-            if conn == nil {
+            if nodes == nil {
                 guard now >= nextPassAt else { return }
-                conn = try connect()
+                nodes = try connect()
                 notices.append("reconnected to \(config.endpoint) after \((clock.now() - (lostSince ?? now)).compact)")
                 lostSince = nil
                 pass = nil
             }
-            if let inv = invalidations {
-                guard let changed = try inv.take() else {
-                    pass = pass ?? ("0", [])
+            if !invalidations.isEmpty {
+                guard let changed = try takeInvalidations() else {
+                    pass = pass ?? RedisPass(nodes: primaries, seen: [])
                     try scanPages(untilEvents: false)
                     return
                 }
@@ -135,8 +171,11 @@ public final class RedisReader: EventReader {
                     lostSince = now
                     notices.append("\(e); reconnecting")
                 }
-                conn = nil
-                invalidations = nil
+                // A cluster keeps its nodes: another primary may still answer, and the next pass asks them all.
+                if nodes?.isCluster != true {
+                    nodes = nil
+                    invalidations = [:]
+                }
                 interval = min(.seconds(60), interval + interval)
                 nextPassAt = clock.now() + interval
             default: throw StoreError.io(path: location.description, why: "\(e)")
@@ -144,13 +183,55 @@ public final class RedisReader: EventReader {
         }
     }
 
-    /// Scans pages from the pass's cursor: to the pass's end, or (`untilEvents`) until a page makes events.
+    /// The keys every tracking connection was told changed; nil after a flush (rescan). A cluster node's tracking
+    /// connection that breaks is that node down, not the reader's.
+    private func takeInvalidations() throws -> Set<String>? {
+        var changed: Set<String> = []
+        var flushed = false
+        for (endpoint, inv) in invalidations.sorted(by: { $0.key < $1.key }) {
+            do {
+                guard let keys = try inv.take() else { flushed = true; continue }
+                changed.formUnion(keys)
+            } catch let e as RedisError where isCluster && e.isConnectionLoss {
+                nodeDown(endpoint, e)
+            }
+        }
+        return flushed ? nil : changed
+    }
+
+    /// Scans pages from the pass's node and cursor: to the pass's end (every node), or (`untilEvents`) until a page
+    /// makes events. A cluster's map is asked again as each pass begins; a node that does not answer is skipped
+    /// (one notice), its keys kept as they were.
     private func scanPages(untilEvents: Bool) throws {
-        guard let conn else { return }
-        var p = pass ?? ("0", Set(minimumCapacity: expectedKeys))
+        guard let nodes else { return }
+        if pass == nil, nodes.isCluster, firstPassDone || nodes.mapChanged {
+            do {
+                if try nodes.refresh() {
+                    notices.append("cluster map changed: \(nodes.primaries.count) primaries (\(nodes.primaries.joined(separator: ", ")))")
+                }
+            } catch let e as RedisError where e.isConnectionLoss {
+                notices.append("no cluster node answers (\(e)); retrying")
+                throw e
+            }
+            followInvalidations(nodes)
+        }
+        var p = pass ?? RedisPass(nodes: nodes.primaries, seen: Set(minimumCapacity: expectedKeys))
         pass = nil  // one owner of the seen set while it grows (else every page copies it)
-        repeat {
-            let page = try RedisScanPage.read(conn, cursor: p.cursor, match: config.profile.match, count: config.count)
+        while p.node < p.nodes.count {
+            let endpoint = p.nodes[p.node]
+            let page: RedisScanPage
+            do {
+                page = try nodes.scanPage(endpoint, cursor: p.cursor, match: config.profile.match, count: config.count)
+            } catch let e as RedisError where nodes.isCluster && e.isConnectionLoss {
+                nodeDown(endpoint, e)
+                p.node += 1
+                p.cursor = "0"
+                continue
+            }
+            if down[endpoint] != nil {
+                nodeBack(endpoint)
+                followInvalidations(nodes)
+            }
             let now = clock.now()
             for entry in page.entries {
                 entriesSeen += 1
@@ -163,13 +244,18 @@ public final class RedisReader: EventReader {
             }
             if !firstPassDone { progress.done += Int64(page.entries.count + page.wrongType.count + page.vanished) }
             p.cursor = page.cursor
-            if page.cursor == "0" { break }
-        } while !(untilEvents && (!pending.isEmpty || !pendingMalformed.isEmpty))
-        if p.cursor != "0" {
+            if page.cursor == "0" {
+                p.node += 1
+                if p.node == p.nodes.count { break }
+            }
+            if untilEvents && (!pending.isEmpty || !pendingMalformed.isEmpty) { break }
+        }
+        if p.node < p.nodes.count {
             pass = p
             return
         }
         pass = nil
+        if nodes.isCluster { try confirmVanished(&p.seen, nodes) }
         let now = clock.now()
         let (gone, notice) = tracker.vanished(keeping: p.seen, at: now)
         for e in gone { emit(e) }
@@ -185,20 +271,38 @@ public final class RedisReader: EventReader {
         passes += 1
     }
 
+    /// In a cluster, the keys a pass did not see are read once more where their slot is served before they count
+    /// as gone: a key that moved between nodes during the pass (a slot migrating or resharded) was scanned on
+    /// neither, and a key on a node that does not answer is unknown, not gone.
+    private func confirmVanished(_ seen: inout Set<String>, _ nodes: RedisNodes) throws {
+        let candidates = tracker.known.keys.filter { !seen.contains($0) }.sorted()
+        guard !candidates.isEmpty else { return }
+        let now = clock.now()
+        for (key, read) in zip(candidates, try nodes.get(candidates)) {
+            switch read {
+            case .value(let v, let pttl):
+                seen.insert(key)
+                absorb(RedisScanPage.Entry(key: key, value: v, pttl: pttl), at: now)
+            case .unreachable: seen.insert(key)
+            case .gone: continue
+            case .other(let why): noteUnreadable(key, why)
+            }
+        }
+    }
+
     /// GET and PTTL for keys reported changed; those gone are removed.
     private func reread(_ changed: [String]) throws {
-        guard let conn, !changed.isEmpty else { return }
-        let replies = try conn.pipeline(changed.flatMap { k in
-            [[Array("GET".utf8), Array(k.utf8)], [Array("PTTL".utf8), Array(k.utf8)]]
-        })
+        guard let nodes, !changed.isEmpty else { return }
+        let reads = try nodes.get(changed)
         let now = clock.now()
         var gone: [String] = []
-        for (i, key) in changed.enumerated() {
-            switch replies[2 * i] {
-            case .bulk(let v): absorb(RedisScanPage.Entry(key: key, value: v, pttl: replies[2 * i + 1].int ?? -1), at: now)
-            case .null:
+        for (key, read) in zip(changed, reads) {
+            switch read {
+            case .value(let v, let pttl): absorb(RedisScanPage.Entry(key: key, value: v, pttl: pttl), at: now)
+            case .gone:
                 if key.hasSuffix(":lock") { locks.remove(String(key.dropLast(5))) } else { gone.append(key) }
-            default: noteUnreadable(key, "not a string value (WRONGTYPE): not an idempotency record")
+            case .other(let why): noteUnreadable(key, why)
+            case .unreachable: continue  // its node is down: kept as last seen
             }
         }
         let (events, notice) = tracker.removed(gone, at: now)
@@ -251,11 +355,14 @@ public final class RedisReader: EventReader {
 
     /// The record as Redis holds it now (GET + PTTL), nil when the key is gone or idemtop never saw it.
     public func record(for key: TokenKey) throws -> RedisRecord? {
-        guard let redisKey = redisKey(for: key), let conn else { return nil }
+        guard let redisKey = redisKey(for: key), let nodes else { return nil }
         return try RedisDriver.wrap(location) {
-            let r = try conn.pipeline([[Array("GET".utf8), Array(redisKey.utf8)], [Array("PTTL".utf8), Array(redisKey.utf8)]])
-            guard case .bulk(let v) = r[0] else { return nil }
-            return try RedisRecord(key: redisKey, value: v, pttl: r[1].int ?? -1, at: clock.now(), profile: config.profile)
+            switch try nodes.get([redisKey])[0] {
+            case .value(let v, let pttl):
+                return try RedisRecord(key: redisKey, value: v, pttl: pttl, at: clock.now(), profile: config.profile)
+            case .unreachable(let e): throw e
+            case .gone, .other: return nil
+            }
         }
     }
 
@@ -278,5 +385,29 @@ public final class RedisReader: EventReader {
     public func drainNotices() -> [String] {
         defer { notices.removeAll() }
         return notices
+    }
+}
+
+/// Where a pass through the keyspace is: the nodes it goes through (the cluster's primaries as it began, or the one
+/// server), the node and SCAN cursor it is at, and the keys seen so far.
+struct RedisPass {
+    var nodes: [String]
+    var node = 0
+    var cursor = "0"
+    var seen: Set<String>
+
+    init(nodes: [String], seen: Set<String>) {
+        self.nodes = nodes
+        self.seen = seen
+    }
+}
+
+extension RedisError {
+    /// The server went away or does not answer (not a refusal): a reconnect later may work.
+    var isConnectionLoss: Bool {
+        switch self {
+        case .closed, .timeout, .connect: return true
+        default: return false
+        }
     }
 }

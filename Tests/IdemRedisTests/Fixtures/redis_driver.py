@@ -2,7 +2,8 @@
 
 Usage: python redis_driver.py -   (SPEC as JSON on stdin)
 
-SPEC: {"port": P, "ops": [OP, ...]}; each OP prints one JSON line:
+SPEC: {"port": P, "cluster": false, "ops": [OP, ...]}; each OP prints one JSON line (cluster: P is one node of a
+Redis Cluster, written through redis-py's RedisCluster):
   {"op": "invoke", "function": "payments-fn", "event": {...}, "mode": "ok" | "raise" | "hang",
    "event_key_jmespath": "body", "payload_validation_jmespath": "amount" | null, "expires_after_seconds": 3600,
    "remaining_ms": 60000 | null}
@@ -39,6 +40,12 @@ def out(obj):
 
 def client(spec):
     import redis
+    if spec.get("cluster"):
+        # redis-py's cluster client: CachePersistenceLayer takes any client with get/set/delete (its
+        # RedisConnection(mode="cluster") makes this same class), and routes each key to its slot's primary.
+        from redis.cluster import RedisCluster
+        return RedisCluster(host="127.0.0.1", port=spec["port"], decode_responses=True,
+                            username=spec.get("username"), password=spec.get("password"))
     return redis.Redis(host="127.0.0.1", port=spec["port"], decode_responses=True,
                        username=spec.get("username"), password=spec.get("password"))
 
