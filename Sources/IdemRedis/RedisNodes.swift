@@ -65,13 +65,14 @@ public final class RedisNodes {
     /// Drops the connection to `endpoint` (it failed); the next use reconnects.
     public func drop(_ endpoint: String) { conns.removeValue(forKey: endpoint) }
 
-    /// Asks the cluster for its map again (from any node that answers, the known primaries first); true when the
-    /// primaries changed. A single server: false.
+    /// Asks the cluster for its map again (from any node that answers: the known primaries, those in `avoiding`
+    /// (known down) last, then the location's own); true when the primaries changed. A single server: false.
     @discardableResult
-    public func refresh() throws -> Bool {
+    public func refresh(avoiding: Set<String> = []) throws -> Bool {
         guard let old = topology else { return false }
         var lastError: Error = RedisError.connect("no node of the cluster answers")
-        for endpoint in old.nodes.map(\.endpoint) + [config.endpoint] {
+        let known = old.nodes.map(\.endpoint)
+        for endpoint in known.filter({ !avoiding.contains($0) }) + known.filter(avoiding.contains) + [config.endpoint] {
             do {
                 let fresh = try RedisNodes.discover(try connection(endpoint), seedHost: config.host, tls: config.tls)
                 topology = fresh
