@@ -67,3 +67,50 @@ public struct RedisFinding: Sendable, Hashable {
         }
     }
 }
+
+extension RedisFinding {
+    /// This finding as the core reports it (the findings view, `idemtop audit`): the record's tenant, token and
+    /// operation split from its key, a severity (a takeover ran the work twice: high; a TypeScript record without a
+    /// deadline is taken over at once: high; the rest medium), and the evidence in one line naming the key.
+    func core(state: RedisKeyState?, firstSeen: Instant, lastSeen: Instant, profile: RedisProfile) -> Finding {
+        let (tenant, operation, token) = RedisRecord.splitPowertools(key)
+        let expiry = state.map { " at \($0.expiresAt.rfc3339)" } ?? ""
+        let severity: Severity
+        let evidence: String
+        switch kind {
+        case .completedWithoutValidation:
+            severity = .medium
+            evidence = "key \(key) is COMPLETED without its validation hash while payloads are validated: every "
+                + "retry, identical or not, raises IdempotencyValidationError until it expires\(expiry) "
+                + "(Powertools drops the hash when it completes a record)"
+        case .inProgressWithoutDeadline:
+            if profile.library == .powertoolsTS {
+                severity = .high
+                evidence = "key \(key) is INPROGRESS without in_progress_expiration (no Lambda context): Powertools "
+                    + "TypeScript treats it as an orphan at once, so a concurrent retry runs the work again"
+            } else {
+                severity = .medium
+                evidence = "key \(key) is INPROGRESS without in_progress_expiration (no Lambda context): Powertools "
+                    + "Python keeps it locked until it expires\(expiry); after a crash every retry fails until then"
+            }
+        case .orphanTakeover:
+            severity = .high
+            evidence = "key \(key):lock exists: Powertools took an orphaned INPROGRESS record over, so the first "
+                + "execution died mid-flight and a retry ran the work again"
+        }
+        return Finding(kind: kind.findingKind, severity: severity, tenant: state?.tenant ?? tenant,
+                       tokens: [state?.token ?? token], firstSeen: firstSeen, lastSeen: lastSeen, evidence: evidence,
+                       operation: operation.isEmpty ? nil : operation)
+    }
+}
+
+extension RedisFinding.Kind {
+    /// The core's kind for it.
+    var findingKind: FindingKind {
+        switch self {
+        case .completedWithoutValidation: return .validationHashDropped
+        case .inProgressWithoutDeadline: return .inProgressNoDeadline
+        case .orphanTakeover: return .orphanTakeover
+        }
+    }
+}

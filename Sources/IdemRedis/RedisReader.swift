@@ -8,7 +8,7 @@ import IdemStore
 ///
 /// A lost connection while following is one notice; the next looks reconnect (backing off, doubled up to a minute)
 /// and say so once they succeed. A value that is not a record of the profile is a malformed entry, never fatal.
-public final class RedisReader: EventReader {
+public final class RedisReader: EventReader, FindingSource {
     public let location: StoreLocation
     public let config: RedisConfig
     private let password: String?
@@ -45,6 +45,10 @@ public final class RedisReader: EventReader {
     public private(set) var unreadable: [String: String] = [:]
     /// What only Redis records reveal (see `RedisFinding`), as of the last pass or change.
     public private(set) var findings: [RedisFinding] = []
+    /// The same findings as the core reports them (see `FindingSource`), and when each was first seen.
+    public private(set) var storeFindings: [Finding] = []
+    public private(set) var storeFindingsVersion = 0
+    private var findingFirstSeen: [RedisFinding: Instant] = [:]
     /// Keys seen INPROGRESS with a validation hash: a completed record without one dropped it.
     private var hashSeen: Set<String> = []
     /// Whether a tracking connection is following invalidations now.
@@ -206,7 +210,7 @@ public final class RedisReader: EventReader {
         guard let nodes else { return }
         if pass == nil, nodes.isCluster, firstPassDone || nodes.mapChanged {
             do {
-                if try nodes.refresh() {
+                if try nodes.refresh(avoiding: Set(down.keys)) {
                     notices.append("cluster map changed: \(nodes.primaries.count) primaries (\(nodes.primaries.joined(separator: ", ")))")
                 }
             } catch let e as RedisError where e.isConnectionLoss {
@@ -316,8 +320,18 @@ public final class RedisReader: EventReader {
         let now = RedisFinding.find(tracker.known, locks: locks, hashSeen: hashSeen, profile: config.profile)
         let old = Set(findings)
         let new = now.filter { !old.contains($0) }
+        let changed = now != findings
         findings = now
         notices += RedisFinding.notices(new, profile: config.profile)
+        guard changed else { return }
+        let at = clock.now()
+        var first: [RedisFinding: Instant] = [:]
+        for f in now { first[f] = findingFirstSeen[f] ?? at }
+        findingFirstSeen = first
+        storeFindings = now.map { f in
+            f.core(state: tracker.known[f.key], firstSeen: first[f] ?? at, lastSeen: at, profile: config.profile)
+        }
+        storeFindingsVersion += 1
     }
 
     /// Decodes one value into events (or a lock, or an unreadable entry).

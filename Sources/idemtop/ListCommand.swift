@@ -55,6 +55,7 @@ struct ListCommand: ParsableCommand {
             : LoadedStore.load(store.locations(), registry: registry, policy: try clock.policy(), until: clock.cutoff,
                                tokenIndex: false, observe: { if needsFindings { detector.observe($0) } })
         notes.forEach { printError("idemtop: " + $0) }
+        if needsFindings { loaded.supplyFindings(to: &detector) }
         let ledger = loaded.ledger
         let listing = TokenListing(status: status.flatMap(TokenStatus.init(rawValue:)), tenant: tenant,
                                    records: try filter.records(in: ledger, at: now, detector: detector,
