@@ -12,24 +12,31 @@ import IdemTestSupport
 /// cluster notices within seconds.
 final class RedisClusterServers: Sendable {
     let nodes: [RedisServer]
+    /// The password every node asks for (`requirepass`, and `masterauth` between nodes); nil: none.
+    let password: String?
 
-    init() throws {
+    init(password: String? = nil) throws {
+        self.password = password
+        let auth = password.map { ["--requirepass", $0, "--masterauth", $0] } ?? []
         var made: [RedisServer] = []
         for _ in 0..<3 {
             // The bus port is the port + 10000 unless set: a free port of its own (a high port + 10000 is no port).
             made.append(try RedisServer(extra: ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
                                                 "--cluster-port", String(try LoopbackPort.free()),
                                                 "--cluster-node-timeout", "2000",
-                                                "--cluster-require-full-coverage", "no"]))
+                                                "--cluster-require-full-coverage", "no"] + auth))
         }
         nodes = made
         let create = try PowertoolsVenv.run("/usr/bin/redis-cli", ["--cluster", "create"]
-            + made.map { "127.0.0.1:\($0.port)" } + ["--cluster-replicas", "0", "--cluster-yes"])
+            + made.map { "127.0.0.1:\($0.port)" } + ["--cluster-replicas", "0", "--cluster-yes"], environment: env)
         guard create.code == 0 else { throw HarnessError("redis-cli --cluster create failed: \(create.out) \(create.err)") }
         try waitUntil(seconds: 60, "cluster_state:ok on every node") {
-            try made.allSatisfy { try $0.cli(["CLUSTER", "INFO"]).contains("cluster_state:ok") }
+            try made.allSatisfy { try $0.cli(["CLUSTER", "INFO"], environment: env).contains("cluster_state:ok") }
         }
     }
+
+    /// redis-cli's password (REDISCLI_AUTH), when the nodes have one.
+    var env: [String: String] { password.map { ["REDISCLI_AUTH": $0] } ?? [:] }
 
     /// The first node: where idemtop and the libraries are pointed (they find the others).
     var seed: RedisServer { nodes[0] }
@@ -37,7 +44,7 @@ final class RedisClusterServers: Sendable {
 
     /// The node that holds `key` now (its EXISTS answers 1; the others answer MOVED or 0).
     func owner(of key: String) -> RedisServer? {
-        nodes.first { (try? $0.cli(["EXISTS", key])) == "1" }
+        nodes.first { (try? $0.cli(["EXISTS", key], environment: env)) == "1" }
     }
 
     /// The node serving `slot`, from the seed's CLUSTER SHARDS as redis-cli prints it.

@@ -61,6 +61,22 @@ import Testing
         #expect(n0.contains { $0.contains("cluster=0: only its own keys are read") }, "\(n0)")
     }
 
+    @Test func everyNodeIsReadWithTheLocationsPassword() throws {
+        let cluster = try RedisClusterServers(password: "cluster-pw")
+        var fx = RedisClusterTests.fixture(cluster)
+        fx.password = "cluster-pw"
+        _ = try fx.drive(RedisClusterTests.orders.prefix(12).map { RedisFixture.invoke($0) })
+        let sizes = try cluster.nodes.map { Int(try $0.cli(["DBSIZE"], environment: cluster.env)) ?? 0 }
+        #expect(sizes.filter { $0 > 0 }.count >= 2 && sizes.reduce(0, +) == 12, "\(sizes)")
+        let r = try IdemtopBinary.run(["list", fx.url("password_env=PW"), "--format", "json"], environment: ["PW": "cluster-pw"])
+        let rows = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [Any]
+        #expect(r.code == 0 && rows?.count == 12, "\(r.err)")
+        // Without it: one line, from the first node asked.
+        let refused = try IdemtopBinary.run(["list", fx.url(), "--format", "json"])
+        #expect(refused.code != 0 && refused.err.contains("authentication failed"), "\(refused.err)")
+        #expect(refused.err.split(separator: "\n").count == 1, "\(refused.err)")
+    }
+
     @Test func aKeyOnAnotherNodeIsPurgedThroughTheSeed() throws {
         let cluster = try RedisClusterServers()
         let fx = RedisClusterTests.fixture(cluster)
