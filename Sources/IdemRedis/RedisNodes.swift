@@ -21,6 +21,9 @@ public final class RedisNodes {
     public private(set) var mapChanged = false
     /// `cluster=0` on a node whose `INFO cluster` says it is in a cluster: only its own keys are read.
     public private(set) var clusterIgnored = false
+    /// Why `INFO cluster` could not tell whether the server is a cluster node (an ACL refusing INFO): read as one
+    /// server.
+    public private(set) var discoveryRefused: String?
     /// The most redirects one read follows (a slot moving twice while read); past it, an error.
     static let maxHops = 5
 
@@ -33,6 +36,7 @@ public final class RedisNodes {
         if !cluster {
             // Refused (an ACL without INFO) or an old server: a single server, and a MOVED is one clear line.
             let info = try? seed.command(["INFO", "cluster"])
+            if let e = info?.errorText { discoveryRefused = e }
             let enabled = info?.text.map { $0.contains("cluster_enabled:1") } ?? false
             if config.discoverCluster { cluster = enabled } else { clusterIgnored = enabled }
         }

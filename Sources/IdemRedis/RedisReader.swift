@@ -69,6 +69,10 @@ public final class RedisReader: EventReader, FindingSource {
         nextPassAt = clock.now()
         progress = LoadProgress(done: 0, total: 0, unit: "keys")
         nodes = try RedisDriver.wrap(location) { try connect() }
+        if config.discoverCluster, let why = nodes?.discoveryRefused {
+            notices.append("read as one server: INFO cluster was refused (\(Sanitizer.visible(why))); add cluster=1 "
+                + "to the location if it is a Redis Cluster node")
+        }
         if nodes?.clusterIgnored == true {
             notices.append("\(config.endpoint) is a Redis Cluster node and the location says cluster=0: only its own "
                 + "keys are read (a key on another node answers MOVED)")
