@@ -18,26 +18,39 @@ public struct RedisChangeTracker: Sendable {
     private var expiredGone: Set<String> = []
     private var seq: Int64 = 0
     public let expiresAfter: TimeSpan
+    /// Whose keys these are: how a key splits into tenant and token when it is reported gone.
+    public let library: RedisProfile.Library
 
-    public init(expiresAfter: TimeSpan) { self.expiresAfter = expiresAfter }
+    public init(expiresAfter: TimeSpan, library: RedisProfile.Library) {
+        self.expiresAfter = expiresAfter
+        self.library = library
+    }
 
     /// Makes room for `count` keys at once (a first pass knows DBSIZE), instead of growing the table as they come.
     public mutating func reserve(_ count: Int) { known.reserveCapacity(count) }
 
-    /// The events for one record as a look at `now` shows it.
-    public mutating func observe(_ r: RedisRecord, at now: Instant, firstPass: Bool) -> [StoreEvent] {
-        defer { known[r.key] = RedisKeyState(r) }
-        guard let old = known[r.key] else {
+    /// The events for one record as a look at `now` shows it; `pass` is the number of the scan pass that listed
+    /// it (nil when it was read for another reason: it keeps the number it had).
+    public mutating func observe(_ r: RedisRecord, at now: Instant, firstPass: Bool, pass: UInt32? = nil) -> [StoreEvent] {
+        var out: [StoreEvent] = []
+        observe(r, at: now, firstPass: firstPass, pass: pass, into: &out)
+        return out
+    }
+
+    /// `observe(_:at:firstPass:pass:)` appending the events to `out` (no array of its own per record).
+    public mutating func observe(_ r: RedisRecord, at now: Instant, firstPass: Bool, pass: UInt32?,
+                                 into out: inout [StoreEvent]) {
+        guard let old = RedisChangeTracker.replace(&known[r.key], with: RedisKeyState(r), pass: pass) else {
             var at = now
             if firstPass {
                 if let written = r.writtenEstimate(expiresAfter: expiresAfter) { at = min(now, written) }
             }
-            let outcome: Outcome = expiredGone.remove(r.key) != nil ? .reexecuted : .executed
-            var out = [request(r, outcome, at: at)]
+            let returned = !expiredGone.isEmpty && expiredGone.remove(r.key) != nil
+            out.append(request(r, returned ? .reexecuted : .executed, at: at))
             if r.stored == .completed { out.append(completed(r, at: at)) }
-            return out
+            return
         }
-        guard old.valueDigest != r.valueDigest else { return [] }
+        guard old.valueDigest != r.valueDigest else { return }
         let newDeadline = r.inProgressExpiration != nil && r.inProgressExpiration != old.inProgressExpiration
             && r.stored == .inProgress
         let newLifetime = newDeadline
@@ -45,17 +58,28 @@ public struct RedisChangeTracker: Sendable {
             || (old.stored == .completed && r.expiration != nil && r.expiration != old.expiration)
             || (old.stored == .inProgress && r.stored == .inProgress && r.expiration != old.expiration)
             || (r.createdAt != nil && old.createdAt != nil && r.createdAt != old.createdAt)
-        var out: [StoreEvent] = []
         if newLifetime { out.append(request(r, .reexecuted, at: now)) }
         if r.stored == .completed, newLifetime || old.stored != .completed {
             out.append(completed(r, at: now))
         }
-        return out
     }
 
-    /// The events for records a whole pass at `now` did not see, and a notice line when any vanished.
-    public mutating func vanished(keeping seen: Set<String>, at now: Instant) -> (events: [StoreEvent], notice: String?) {
-        removed(known.keys.filter { !seen.contains($0) }.sorted(), at: now)
+    /// Puts `new` in a table slot (one lookup of the key), with the pass number given or the one the slot had;
+    /// what the slot held before.
+    private static func replace(_ slot: inout RedisKeyState?, with new: RedisKeyState,
+                                pass: UInt32?) -> RedisKeyState? {
+        let old = slot
+        var new = new
+        new.pass = pass ?? old?.pass ?? 0
+        slot = new
+        return old
+    }
+
+    /// The events for records the whole pass number `pass` did not list, and a notice line when any vanished.
+    public mutating func vanished(notListedBy pass: UInt32, at now: Instant) -> (events: [StoreEvent], notice: String?) {
+        var gone: [String] = []
+        for (key, state) in known where state.pass != pass { gone.append(key) }
+        return removed(gone.sorted(), at: now)
     }
 
     /// The events for keys known to be gone (GET found nothing after an invalidation), and a notice line.
@@ -72,14 +96,15 @@ public struct RedisChangeTracker: Sendable {
                 continue
             }
             seq += 1
+            let names = RedisRecord.tokenKey(ofKey: key, library: library)
             if old.stored == .inProgress {
                 failed += 1
-                events.append(StoreEvent(seq: seq, kind: .failed, at: now, tenant: old.tenant, token: old.token,
+                events.append(StoreEvent(seq: seq, kind: .failed, at: now, tenant: names.tenant, token: names.token,
                                          error: "key deleted while \(status.rawValue): the handler raised "
                                             + "(the library deletes the record) or someone deleted it"))
             } else {
                 deleted += 1
-                events.append(StoreEvent(seq: seq, kind: .purge, at: now, tenant: old.tenant, token: old.token,
+                events.append(StoreEvent(seq: seq, kind: .purge, at: now, tenant: names.tenant, token: names.token,
                                          actor: "(outside idemtop)", reason: "key deleted from Redis",
                                          sawStatus: status))
             }

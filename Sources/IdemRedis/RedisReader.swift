@@ -8,7 +8,7 @@ import IdemStore
 ///
 /// A lost connection while following is one notice; the next looks reconnect (backing off, doubled up to a minute)
 /// and say so once they succeed. A value that is not a record of the profile is a malformed entry, never fatal.
-public final class RedisReader: EventReader {
+public final class RedisReader: EventReader, BatchReader {
     public let location: StoreLocation
     public let config: RedisConfig
     private let password: String?
@@ -21,9 +21,14 @@ public final class RedisReader: EventReader {
     private var pendingMalformed: [MalformedEntry] = []
     private var notices: [String] = []
     private var timelines: [TokenKey: [StoreEvent]] = [:]
-    private var keys: [TokenKey: String] = [:]
-    /// The pass under way: the cursor and the keys seen so far; nil between passes.
-    private var pass: (cursor: String, seen: Set<String>)?
+    /// The Redis key of each token, made when first asked (`redisKey(for:)`), then kept up to date.
+    private var keys: [TokenKey: String]?
+    /// The pass under way: where the scan is; nil between passes. Keys it lists are marked with `passNumber`.
+    private var pass: RedisScanPass?
+    /// The number of the pass under way, or of the last one.
+    private var passNumber: UInt32 = 0
+    /// The pass that last listed each `{key}:lock` key, by the record's key.
+    private var lockPasses: [String: UInt32] = [:]
     private var firstPassDone = false
     /// DBSIZE when opened: the tables that hold a key each are made that big at once (no copies while growing).
     private var expectedKeys = 0
@@ -51,7 +56,7 @@ public final class RedisReader: EventReader {
         self.config = config
         self.password = password
         self.clock = clock
-        tracker = RedisChangeTracker(expiresAfter: config.profile.expiresAfter)
+        tracker = RedisChangeTracker(expiresAfter: config.profile.expiresAfter, library: config.profile.library)
         fieldNames = RedisRecord.FieldNames(config.profile)
         interval = config.pollInterval
         nextPassAt = clock.now()
@@ -61,7 +66,6 @@ public final class RedisReader: EventReader {
             progress.total = size
             expectedKeys = Int(clamping: min(size, 50_000_000))
             tracker.reserve(expectedKeys)
-            keys.reserveCapacity(expectedKeys)
         }
     }
 
@@ -102,6 +106,24 @@ public final class RedisReader: EventReader {
         return n
     }
 
+    /// The events `poll` would hand out one by one, as one array (a whole page's, without a copy of each).
+    public func pollBatch(limit: Int, malformed: (MalformedEntry) -> Void) throws -> [StoreEvent] {
+        if pendingStart >= pending.count {
+            pending.removeAll(keepingCapacity: false)
+            pendingStart = 0
+            try fill()
+        }
+        for m in pendingMalformed { malformed(m) }
+        pendingMalformed.removeAll()
+        if pendingStart == 0, pending.count <= limit {
+            defer { pending = [] }
+            return pending
+        }
+        let end = min(pending.count, pendingStart + max(0, limit))
+        defer { pendingStart = end }
+        return Array(pending[pendingStart..<end])
+    }
+
     /// Reads what is due: during the first pass, pages until there are events or the pass ends; later, the
     /// invalidated keys, and a whole pass when the interval is up. Connection failures after the first pass are
     /// notices and a reconnect later.
@@ -121,7 +143,7 @@ public final class RedisReader: EventReader {
             }
             if let inv = invalidations {
                 guard let changed = try inv.take() else {
-                    pass = pass ?? ("0", [])
+                    pass = pass ?? newScan()
                     try scanPages(untilEvents: false)
                     return
                 }
@@ -144,37 +166,39 @@ public final class RedisReader: EventReader {
         }
     }
 
+    private func newScan() -> RedisScanPass { RedisScanPass(match: config.profile.match, count: config.count) }
+
     /// Scans pages from the pass's cursor: to the pass's end, or (`untilEvents`) until a page makes events.
     private func scanPages(untilEvents: Bool) throws {
         guard let conn else { return }
-        var p = pass ?? ("0", Set(minimumCapacity: expectedKeys))
-        pass = nil  // one owner of the seen set while it grows (else every page copies it)
+        if pass == nil { passNumber &+= 1 }
+        var scan = pass ?? newScan()
+        pass = nil
         repeat {
-            let page = try RedisScanPage.read(conn, cursor: p.cursor, match: config.profile.match, count: config.count)
             let now = clock.now()
-            for entry in page.entries {
+            if !firstPassDone { pending.reserveCapacity(pending.count + 2 * config.count) }  // a request and a completion each
+            let page = try scan.next(conn) { entry in
                 entriesSeen += 1
-                p.seen.insert(entry.key)
-                absorb(entry, at: now)
+                absorb(entry, at: now, listed: true)
             }
             for (key, why) in page.wrongType {
                 entriesSeen += 1
                 noteUnreadable(key, why)
             }
-            if !firstPassDone { progress.done += Int64(page.entries.count + page.wrongType.count + page.vanished) }
-            p.cursor = page.cursor
-            if page.cursor == "0" { break }
+            if !firstPassDone { progress.done += Int64(page.entries + page.wrongType.count + page.vanished) }
+            if scan.done { break }
         } while !(untilEvents && (!pending.isEmpty || !pendingMalformed.isEmpty))
-        if p.cursor != "0" {
-            pass = p
+        if !scan.done {
+            pass = scan
             return
         }
         pass = nil
         let now = clock.now()
-        let (gone, notice) = tracker.vanished(keeping: p.seen, at: now)
+        let (gone, notice) = tracker.vanished(notListedBy: passNumber, at: now)
         for e in gone { emit(e) }
         if let notice { notices.append(notice) }
-        locks = locks.filter { p.seen.contains($0 + ":lock") }
+        lockPasses = lockPasses.filter { $0.value == passNumber }
+        locks = locks.filter { lockPasses[$0] != nil }
         refreshFindings()
         if !firstPassDone {
             firstPassDone = true
@@ -217,19 +241,28 @@ public final class RedisReader: EventReader {
     }
 
     /// Decodes one value into events (or a lock, or an unreadable entry).
-    private func absorb(_ entry: RedisScanPage.Entry, at now: Instant) {
-        if config.profile.isPowertoolsLayout, entry.key.hasSuffix(":lock"),
-           entry.value == Array("True".utf8) || entry.value == Array("true".utf8) {
-            locks.insert(String(entry.key.dropLast(5)))
-            return
+    /// `listed`: the scan pass under way listed the key (else an invalidation or a look-up read it).
+    private func absorb(_ entry: RedisScanPage.Entry, at now: Instant, listed: Bool = false) {
+        if config.profile.isPowertoolsLayout, entry.key.hasSuffix(":lock") {
+            let record = String(entry.key.dropLast(5))
+            if listed { lockPasses[record] = passNumber }
+            if entry.value == Array("True".utf8) || entry.value == Array("true".utf8) {
+                locks.insert(record)
+                return
+            }
         }
         do {
             let record = try RedisRecord(key: entry.key, value: entry.value, pttl: entry.pttl, at: now,
                                          profile: config.profile, fields: fieldNames)
             unreadable.removeValue(forKey: entry.key)
-            keys[record.tokenKey] = record.key
+            keys?[record.tokenKey] = record.key
             if record.stored == .inProgress, record.fingerprint != nil { hashSeen.insert(record.key) }
-            for e in tracker.observe(record, at: now, firstPass: !firstPassDone) { emit(e) }
+            if firstPassDone {
+                for e in tracker.observe(record, at: now, firstPass: false, pass: listed ? passNumber : nil) { emit(e) }
+            } else {
+                // The first pass keeps no timelines (see `emit`): its events go straight to the pending list.
+                tracker.observe(record, at: now, firstPass: true, pass: listed ? passNumber : nil, into: &pending)
+            }
         } catch {
             noteUnreadable(entry.key, "\(error)")
         }
@@ -247,7 +280,15 @@ public final class RedisReader: EventReader {
     }
 
     /// The Redis key of a token idemtop has seen.
-    public func redisKey(for key: TokenKey) -> String? { keys[TokenKey(tenant: key.tenant, token: key.token)] }
+    public func redisKey(for key: TokenKey) -> String? {
+        if keys == nil {
+            var made: [TokenKey: String] = [:]
+            made.reserveCapacity(tracker.known.count)
+            for k in tracker.known.keys { made[RedisRecord.tokenKey(ofKey: k, library: config.profile.library)] = k }
+            keys = made
+        }
+        return keys?[TokenKey(tenant: key.tenant, token: key.token)]
+    }
 
     /// The record as Redis holds it now (GET + PTTL), nil when the key is gone or idemtop never saw it.
     public func record(for key: TokenKey) throws -> RedisRecord? {
@@ -265,7 +306,7 @@ public final class RedisReader: EventReader {
         // told as it was first seen.
         var timeline = timelines[key] ?? []
         if timeline.isEmpty, let current {
-            var once = RedisChangeTracker(expiresAfter: config.profile.expiresAfter)
+            var once = RedisChangeTracker(expiresAfter: config.profile.expiresAfter, library: config.profile.library)
             timeline = once.observe(current, at: clock.now(), firstPass: true)
         }
         return TokenDetail(key: key, request: current?.request, response: current?.response,
