@@ -14,7 +14,12 @@ import IdemCore
 /// | gone while completed, before it expired                | `purge` by `(outside idemtop)`                      |
 /// | gone after it expired (TTL)                            | no event; a notice. If it comes back: `reexecuted`  |
 public struct RedisChangeTracker: Sendable {
-    public private(set) var known: [String: RedisKeyState] = [:]
+    /// Each known key's place in `states`: a table of small values (a key and a 4-byte index; the states
+    /// themselves, 64 bytes each, sit end to end in `states` instead of in the table's spare slots too).
+    private var slots: [String: Int32] = [:]
+    private var states: [RedisKeyState] = []
+    /// Places in `states` freed by keys that went, for the next new key.
+    private var holes: [Int32] = []
     private var expiredGone: Set<String> = []
     private var seq: Int64 = 0
     public let expiresAfter: TimeSpan
@@ -27,7 +32,32 @@ public struct RedisChangeTracker: Sendable {
     }
 
     /// Makes room for `count` keys at once (a first pass knows DBSIZE), instead of growing the table as they come.
-    public mutating func reserve(_ count: Int) { known.reserveCapacity(count) }
+    public mutating func reserve(_ count: Int) {
+        slots.reserveCapacity(count)
+        states.reserveCapacity(count)
+    }
+
+    /// Every key known now, with its state.
+    public var known: Known { Known(slots: slots, states: states) }
+
+    /// The keys known now and their states (a view: nothing is copied).
+    public struct Known: Sequence, Sendable {
+        fileprivate let slots: [String: Int32]
+        fileprivate let states: [RedisKeyState]
+        public var count: Int { slots.count }
+        public var keys: Dictionary<String, Int32>.Keys { slots.keys }
+        public subscript(key: String) -> RedisKeyState? { slots[key].map { states[Int($0)] } }
+
+        public func makeIterator() -> Iterator { Iterator(base: slots.makeIterator(), states: states) }
+
+        public struct Iterator: IteratorProtocol {
+            fileprivate var base: Dictionary<String, Int32>.Iterator
+            fileprivate let states: [RedisKeyState]
+            public mutating func next() -> (key: String, value: RedisKeyState)? {
+                base.next().map { ($0.key, states[Int($0.value)]) }
+            }
+        }
+    }
 
     /// The events for one record as a look at `now` shows it; `pass` is the number of the scan pass that listed
     /// it (nil when it was read for another reason: it keeps the number it had).
@@ -40,7 +70,8 @@ public struct RedisChangeTracker: Sendable {
     /// `observe(_:at:firstPass:pass:)` appending the events to `out` (no array of its own per record).
     public mutating func observe(_ r: RedisRecord, at now: Instant, firstPass: Bool, pass: UInt32?,
                                  into out: inout [StoreEvent]) {
-        guard let old = RedisChangeTracker.replace(&known[r.key], with: RedisKeyState(r), pass: pass) else {
+        guard let old = RedisChangeTracker.replace(&slots[r.key], &states, &holes, with: RedisKeyState(r), pass: pass)
+        else {
             var at = now
             if firstPass {
                 if let written = r.writtenEstimate(expiresAfter: expiresAfter) { at = min(now, written) }
@@ -64,21 +95,39 @@ public struct RedisChangeTracker: Sendable {
         }
     }
 
-    /// Puts `new` in a table slot (one lookup of the key), with the pass number given or the one the slot had;
-    /// what the slot held before.
-    private static func replace(_ slot: inout RedisKeyState?, with new: RedisKeyState,
-                                pass: UInt32?) -> RedisKeyState? {
-        let old = slot
+    /// Puts `new` in the place a key's table slot names (a new place when it has none), with the pass number
+    /// given or the one the key had; what the key held before. One lookup of the key.
+    private static func replace(_ slot: inout Int32?, _ states: inout [RedisKeyState], _ holes: inout [Int32],
+                                with new: RedisKeyState, pass: UInt32?) -> RedisKeyState? {
         var new = new
-        new.pass = pass ?? old?.pass ?? 0
-        slot = new
-        return old
+        if let i = slot {
+            let old = states[Int(i)]
+            new.pass = pass ?? old.pass
+            states[Int(i)] = new
+            return old
+        }
+        new.pass = pass ?? 0
+        if let hole = holes.popLast() {
+            states[Int(hole)] = new
+            slot = hole
+        } else {
+            slot = Int32(states.count)
+            states.append(new)
+        }
+        return nil
+    }
+
+    /// Forgets a key's state; what it was.
+    private mutating func remove(_ key: String) -> RedisKeyState? {
+        guard let i = slots.removeValue(forKey: key) else { return nil }
+        holes.append(i)
+        return states[Int(i)]
     }
 
     /// The events for records the whole pass number `pass` did not list, and a notice line when any vanished.
     public mutating func vanished(notListedBy pass: UInt32, at now: Instant) -> (events: [StoreEvent], notice: String?) {
         var gone: [String] = []
-        for (key, state) in known where state.pass != pass { gone.append(key) }
+        for (key, i) in slots where states[Int(i)].pass != pass { gone.append(key) }
         return removed(gone.sorted(), at: now)
     }
 
@@ -87,7 +136,7 @@ public struct RedisChangeTracker: Sendable {
         var events: [StoreEvent] = []
         var expired = 0, failed = 0, deleted = 0
         for key in gone {
-            guard let old = known.removeValue(forKey: key) else { continue }
+            guard let old = remove(key) else { continue }
             let status = old.status(at: now)
             // A key Redis dropped at its TTL (a little before the library's own expiry second) expired.
             if status == .expired || (old.dropsAt.map { now >= $0 } ?? false) {
@@ -118,7 +167,7 @@ public struct RedisChangeTracker: Sendable {
     }
 
     /// Forgets a key (after idemtop itself purged it, so the next pass does not report it as vanished).
-    public mutating func forget(_ key: String) { known.removeValue(forKey: key) }
+    public mutating func forget(_ key: String) { _ = remove(key) }
 
     private mutating func request(_ r: RedisRecord, _ outcome: Outcome, at: Instant) -> StoreEvent {
         seq += 1

@@ -41,7 +41,7 @@ public struct RedisFinding: Sendable, Hashable {
     public var key: String
 
     /// The findings for the records and lock keys one pass saw.
-    static func find(_ records: [String: RedisKeyState], locks: Set<String>, hashSeen: Set<String>,
+    static func find(_ records: RedisChangeTracker.Known, locks: Set<String>, hashSeen: Set<String>,
                      profile: RedisProfile) -> [RedisFinding] {
         guard profile.isPowertoolsLayout else { return [] }
         var out: [RedisFinding] = []
