@@ -16,7 +16,14 @@ import IdemCore
 public struct RedisChangeTracker: Sendable {
     /// Each known key's place in `states`: a table of small values (a key and a 4-byte index; the states
     /// themselves, 64 bytes each, sit end to end in `states` instead of in the table's spare slots too).
-    private var slots: [String: Int32] = [:]
+    private var slots: [TrackedKey: Int32] = [:]
+    /// The parts of keys up to their last `#` (`TrackedKey.head`), and each one's number.
+    private var heads: [String] = []
+    private var headNumbers: [String: Int32] = [:]
+    /// The last head looked up, as bytes, and its number: keys of one function share it, so most look-ups are a
+    /// comparison of a few bytes, without a string.
+    private var lastHead: [UInt8] = []
+    private var lastHeadNumber: Int32 = -1
     private var states: [RedisKeyState] = []
     /// Places in `states` freed by keys that went, for the next new key.
     private var holes: [Int32] = []
@@ -37,24 +44,73 @@ public struct RedisChangeTracker: Sendable {
         states.reserveCapacity(count)
     }
 
+    /// A Redis key as the tracker keeps it: the part up to its last `#` as a number (every key of one function
+    /// shares it), and the rest. For a Powertools key the rest is the token, the very string the record (and the
+    /// ledger after it) holds, so a key costs no string of its own; a key without `#` is all rest.
+    struct TrackedKey: Hashable, Sendable {
+        var head: Int32
+        var tail: String
+    }
+
+    /// The tracked form of `key`; `token` is reused as the rest when it is those bytes. `intern`: a head not seen
+    /// before gets a number (else such a key is not known, nil).
+    private mutating func tracked(_ key: String, token: String?, intern: Bool) -> TrackedKey? {
+        var k = key
+        return k.withUTF8 { b -> TrackedKey? in
+            var cut = b.count - 1
+            while cut >= 0, b[cut] != 35 { cut -= 1 }
+            let head = UnsafeBufferPointer(rebasing: b[..<(cut + 1)])
+            let number: Int32
+            if lastHeadNumber >= 0, head.elementsEqual(lastHead) {
+                number = lastHeadNumber
+            } else {
+                let text = String(decoding: head, as: UTF8.self)
+                if let n = headNumbers[text] {
+                    number = n
+                } else {
+                    guard intern else { return nil }
+                    number = Int32(heads.count)
+                    heads.append(text)
+                    headNumbers[text] = number
+                }
+                lastHead = Array(head)
+                lastHeadNumber = number
+            }
+            if cut < 0 { return TrackedKey(head: number, tail: key) }
+            let tail = UnsafeBufferPointer(rebasing: b[(cut + 1)...])
+            if let token, token.utf8.elementsEqual(tail) { return TrackedKey(head: number, tail: token) }
+            return TrackedKey(head: number, tail: String(decoding: tail, as: UTF8.self))
+        }
+    }
+
     /// Every key known now, with its state.
-    public var known: Known { Known(slots: slots, states: states) }
+    public var known: Known { Known(slots: slots, states: states, heads: heads) }
 
-    /// The keys known now and their states (a view: nothing is copied).
+    /// The keys known now and their states (a view: nothing is copied; a key's text is made as it is read).
     public struct Known: Sequence, Sendable {
-        fileprivate let slots: [String: Int32]
+        fileprivate let slots: [TrackedKey: Int32]
         fileprivate let states: [RedisKeyState]
+        fileprivate let heads: [String]
         public var count: Int { slots.count }
-        public var keys: Dictionary<String, Int32>.Keys { slots.keys }
-        public subscript(key: String) -> RedisKeyState? { slots[key].map { states[Int($0)] } }
+        /// Every key's text.
+        public var keys: [String] { slots.keys.map { heads[Int($0.head)] + $0.tail } }
 
-        public func makeIterator() -> Iterator { Iterator(base: slots.makeIterator(), states: states) }
+        /// The keys whose state passes `filter`, with their state: only those keys' texts are made.
+        public func forEach(where filter: (RedisKeyState) -> Bool, _ body: (String, RedisKeyState) -> Void) {
+            for (k, i) in slots {
+                let state = states[Int(i)]
+                if filter(state) { body(heads[Int(k.head)] + k.tail, state) }
+            }
+        }
+
+        public func makeIterator() -> Iterator { Iterator(base: slots.makeIterator(), states: states, heads: heads) }
 
         public struct Iterator: IteratorProtocol {
-            fileprivate var base: Dictionary<String, Int32>.Iterator
+            fileprivate var base: Dictionary<TrackedKey, Int32>.Iterator
             fileprivate let states: [RedisKeyState]
+            fileprivate let heads: [String]
             public mutating func next() -> (key: String, value: RedisKeyState)? {
-                base.next().map { ($0.key, states[Int($0.value)]) }
+                base.next().map { (heads[Int($0.key.head)] + $0.key.tail, states[Int($0.value)]) }
             }
         }
     }
@@ -70,7 +126,8 @@ public struct RedisChangeTracker: Sendable {
     /// `observe(_:at:firstPass:pass:)` appending the events to `out` (no array of its own per record).
     public mutating func observe(_ r: RedisRecord, at now: Instant, firstPass: Bool, pass: UInt32?,
                                  into out: inout [StoreEvent]) {
-        guard let old = RedisChangeTracker.replace(&slots[r.key], &states, &holes, with: RedisKeyState(r), pass: pass)
+        guard let key = tracked(r.key, token: r.token, intern: true) else { return }  // never nil when interning
+        guard let old = RedisChangeTracker.replace(&slots[key], &states, &holes, with: RedisKeyState(r), pass: pass)
         else {
             var at = now
             if firstPass {
@@ -119,7 +176,7 @@ public struct RedisChangeTracker: Sendable {
 
     /// Forgets a key's state; what it was.
     private mutating func remove(_ key: String) -> RedisKeyState? {
-        guard let i = slots.removeValue(forKey: key) else { return nil }
+        guard let k = tracked(key, token: nil, intern: false), let i = slots.removeValue(forKey: k) else { return nil }
         holes.append(i)
         return states[Int(i)]
     }
@@ -127,7 +184,7 @@ public struct RedisChangeTracker: Sendable {
     /// The events for records the whole pass number `pass` did not list, and a notice line when any vanished.
     public mutating func vanished(notListedBy pass: UInt32, at now: Instant) -> (events: [StoreEvent], notice: String?) {
         var gone: [String] = []
-        for (key, i) in slots where states[Int(i)].pass != pass { gone.append(key) }
+        for (k, i) in slots where states[Int(i)].pass != pass { gone.append(heads[Int(k.head)] + k.tail) }
         return removed(gone.sorted(), at: now)
     }
 

@@ -45,7 +45,10 @@ public struct RedisFinding: Sendable, Hashable {
                      profile: RedisProfile) -> [RedisFinding] {
         guard profile.isPowertoolsLayout else { return [] }
         var out: [RedisFinding] = []
-        for (key, r) in records {
+        // Only the records that may show a finding have their key's text made.
+        records.forEach(where: { r in
+            (r.stored == .completed && !r.hasFingerprint) || (r.stored == .inProgress && r.inProgressExpiration == nil)
+        }) { key, r in
             if r.stored == .completed, !r.hasFingerprint,
                profile.validationConfigured ?? hashSeen.contains(key) {
                 out.append(RedisFinding(kind: .completedWithoutValidation, key: key))
