@@ -41,11 +41,14 @@ public struct RedisFinding: Sendable, Hashable {
     public var key: String
 
     /// The findings for the records and lock keys one pass saw.
-    static func find(_ records: [String: RedisKeyState], locks: Set<String>, hashSeen: Set<String>,
+    static func find(_ records: RedisChangeTracker.Known, locks: Set<String>, hashSeen: Set<String>,
                      profile: RedisProfile) -> [RedisFinding] {
         guard profile.isPowertoolsLayout else { return [] }
         var out: [RedisFinding] = []
-        for (key, r) in records {
+        // Only the records that may show a finding have their key's text made.
+        records.forEach(where: { r in
+            (r.stored == .completed && !r.hasFingerprint) || (r.stored == .inProgress && r.inProgressExpiration == nil)
+        }) { key, r in
             if r.stored == .completed, !r.hasFingerprint,
                profile.validationConfigured ?? hashSeen.contains(key) {
                 out.append(RedisFinding(kind: .completedWithoutValidation, key: key))
@@ -98,8 +101,9 @@ extension RedisFinding {
             evidence = "key \(key):lock exists: Powertools took an orphaned INPROGRESS record over, so the first "
                 + "execution died mid-flight and a retry ran the work again"
         }
-        return Finding(kind: kind.findingKind, severity: severity, tenant: state?.tenant ?? tenant,
-                       tokens: [state?.token ?? token], firstSeen: firstSeen, lastSeen: lastSeen, evidence: evidence,
+        // The tracker keeps no tenant or token: the key gives them, as it does the record's events
+        // (`RedisRecord.tokenKey(ofKey:)` splits a Powertools key this way).
+        return Finding(kind: kind.findingKind, severity: severity, tenant: tenant, tokens: [token], firstSeen: firstSeen, lastSeen: lastSeen, evidence: evidence,
                        operation: operation.isEmpty ? nil : operation)
     }
 }

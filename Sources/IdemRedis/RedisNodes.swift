@@ -119,6 +119,28 @@ public final class RedisNodes {
         return page
     }
 
+    /// The next page of `pass` through the node `endpoint` over that node's connection (pipelined, see
+    /// `RedisScanPass`): each record to `entry`. Keys whose GET was redirected (a slot migrating) are read where the
+    /// redirect points and handed to `entry` too.
+    public func scan(_ endpoint: String, _ pass: inout RedisScanPass,
+                     _ entry: (RedisScanPage.Entry) -> Void) throws -> RedisScanPass.Tally {
+        var tally = try pass.next(try connection(endpoint), entry)
+        guard !tally.redirected.isEmpty else { return tally }
+        let keys = tally.redirected
+        tally.redirected = []
+        for (key, read) in zip(keys, try get(keys)) {
+            switch read {
+            case .value(let v, let pttl):
+                tally.entries += 1
+                entry(RedisScanPage.Entry(key: key, value: v, pttl: pttl))
+            case .gone: tally.vanished += 1
+            case .other(let why): tally.wrongType.append((key, why))
+            case .unreachable(let why): throw why
+            }
+        }
+        return tally
+    }
+
     /// What a GET + PTTL of one key found.
     public enum Read {
         case value([UInt8], pttl: Int64)

@@ -8,7 +8,7 @@ import IdemStore
 ///
 /// A lost connection while following is one notice; the next looks reconnect (backing off, doubled up to a minute)
 /// and say so once they succeed. A value that is not a record of the profile is a malformed entry, never fatal.
-public final class RedisReader: EventReader, FindingSource {
+public final class RedisReader: EventReader, BatchReader, FindingSource {
     public let location: StoreLocation
     public let config: RedisConfig
     private let password: String?
@@ -25,9 +25,15 @@ public final class RedisReader: EventReader, FindingSource {
     private var pendingMalformed: [MalformedEntry] = []
     private var notices: [String] = []
     private var timelines: [TokenKey: [StoreEvent]] = [:]
-    private var keys: [TokenKey: String] = [:]
-    /// The pass under way (the nodes it goes through, where it is, the keys seen so far); nil between passes.
+    /// The Redis key of each token, made when first asked (`redisKey(for:)`), then kept up to date.
+    private var keys: [TokenKey: String]?
+    /// The pass under way (the nodes it goes through, the one it is at and its scan); nil between passes. Keys it
+    /// lists are marked with `passNumber`.
     private var pass: RedisPass?
+    /// The number of the pass under way, or of the last one.
+    private var passNumber: UInt32 = 0
+    /// The pass that last listed each `{key}:lock` key, by the record's key.
+    private var lockPasses: [String: UInt32] = [:]
     private var firstPassDone = false
     /// DBSIZE when opened: the tables that hold a key each are made that big at once (no copies while growing).
     private var expectedKeys = 0
@@ -63,7 +69,7 @@ public final class RedisReader: EventReader, FindingSource {
         self.config = config
         self.password = password
         self.clock = clock
-        tracker = RedisChangeTracker(expiresAfter: config.profile.expiresAfter)
+        tracker = RedisChangeTracker(expiresAfter: config.profile.expiresAfter, library: config.profile.library)
         fieldNames = RedisRecord.FieldNames(config.profile)
         interval = config.pollInterval
         nextPassAt = clock.now()
@@ -81,7 +87,6 @@ public final class RedisReader: EventReader, FindingSource {
             progress.total = size
             expectedKeys = Int(clamping: min(size, 50_000_000))
             tracker.reserve(expectedKeys)
-            keys.reserveCapacity(expectedKeys)
         }
     }
 
@@ -146,6 +151,24 @@ public final class RedisReader: EventReader, FindingSource {
         return n
     }
 
+    /// The events `poll` would hand out one by one, as one array (a whole page's, without a copy of each).
+    public func pollBatch(limit: Int, malformed: (MalformedEntry) -> Void) throws -> [StoreEvent] {
+        if pendingStart >= pending.count {
+            pending.removeAll(keepingCapacity: false)
+            pendingStart = 0
+            try fill()
+        }
+        for m in pendingMalformed { malformed(m) }
+        pendingMalformed.removeAll()
+        if pendingStart == 0, pending.count <= limit {
+            defer { pending = [] }
+            return pending
+        }
+        let end = min(pending.count, pendingStart + max(0, limit))
+        defer { pendingStart = end }
+        return Array(pending[pendingStart..<end])
+    }
+
     /// Reads what is due: during the first pass, pages until there are events or the pass ends; later, the
     /// invalidated keys, and a whole pass when the interval is up. Connection failures after the first pass are
     /// notices and a reconnect later.
@@ -165,7 +188,8 @@ public final class RedisReader: EventReader, FindingSource {
             }
             if !invalidations.isEmpty {
                 guard let changed = try takeInvalidations() else {
-                    pass = pass ?? RedisPass(nodes: primaries, seen: [])
+                    // A flush: a whole pass now (one under way goes on; its keys listed before the flush are
+                    // read again by the next one).
                     try scanPages(untilEvents: false)
                     return
                 }
@@ -190,6 +214,8 @@ public final class RedisReader: EventReader, FindingSource {
             }
         }
     }
+
+    private func newScan() -> RedisScanPass { RedisScanPass(match: config.profile.match, count: config.count) }
 
     /// The keys every tracking connection was told changed; nil after a flush (rescan). A cluster node's tracking
     /// connection that breaks is that node down, not the reader's.
@@ -223,38 +249,38 @@ public final class RedisReader: EventReader, FindingSource {
             }
             followInvalidations(nodes)
         }
-        var p = pass ?? RedisPass(nodes: nodes.primaries, seen: Set(minimumCapacity: expectedKeys))
-        pass = nil  // one owner of the seen set while it grows (else every page copies it)
+        if pass == nil { passNumber &+= 1 }
+        var p = pass ?? RedisPass(nodes: nodes.primaries, scan: newScan())
+        pass = nil  // one owner of the scan's buffers while it reads
         while p.node < p.nodes.count {
             let endpoint = p.nodes[p.node]
-            let page: RedisScanPage
+            let now = clock.now()
+            if !firstPassDone { pending.reserveCapacity(pending.count + 2 * config.count) }  // a request and a completion each
+            let page: RedisScanPass.Tally
             do {
-                page = try nodes.scanPage(endpoint, cursor: p.cursor, match: config.profile.match, count: config.count)
+                page = try nodes.scan(endpoint, &p.scan) { entry in
+                    entriesSeen += 1
+                    absorb(entry, at: now, listed: true)
+                }
             } catch let e as RedisError where nodes.isCluster && e.isConnectionLoss {
                 nodeDown(endpoint, e)
                 p.node += 1
-                p.cursor = "0"
+                p.scan = newScan()
                 continue
             }
             if down[endpoint] != nil {
                 nodeBack(endpoint)
                 followInvalidations(nodes)
             }
-            let now = clock.now()
-            for entry in page.entries {
-                entriesSeen += 1
-                p.seen.insert(entry.key)
-                absorb(entry, at: now)
-            }
             for (key, why) in page.wrongType {
                 entriesSeen += 1
                 noteUnreadable(key, why)
             }
-            if !firstPassDone { progress.done += Int64(page.entries.count + page.wrongType.count + page.vanished) }
-            p.cursor = page.cursor
-            if page.cursor == "0" {
+            if !firstPassDone { progress.done += Int64(page.entries + page.wrongType.count + page.vanished) }
+            if p.scan.done {
                 p.node += 1
                 if p.node == p.nodes.count { break }
+                p.scan = newScan()
             }
             if untilEvents && (!pending.isEmpty || !pendingMalformed.isEmpty) { break }
         }
@@ -263,12 +289,13 @@ public final class RedisReader: EventReader, FindingSource {
             return
         }
         pass = nil
-        if nodes.isCluster { try confirmVanished(&p.seen, nodes) }
+        if nodes.isCluster { try confirmVanished(nodes) }
         let now = clock.now()
-        let (gone, notice) = tracker.vanished(keeping: p.seen, at: now)
+        let (gone, notice) = tracker.vanished(notListedBy: passNumber, at: now)
         for e in gone { emit(e) }
         if let notice { notices.append(notice) }
-        locks = locks.filter { p.seen.contains($0 + ":lock") }
+        lockPasses = lockPasses.filter { $0.value == passNumber }
+        locks = locks.filter { lockPasses[$0] != nil }
         refreshFindings()
         if !firstPassDone {
             firstPassDone = true
@@ -279,19 +306,19 @@ public final class RedisReader: EventReader, FindingSource {
         passes += 1
     }
 
-    /// In a cluster, the keys a pass did not see are read once more where their slot is served before they count
+    /// In a cluster, the keys a pass did not list (their pass number is not this pass's) are read once more where their slot is served before they count
     /// as gone: a key that moved between nodes during the pass (a slot migrating or resharded) was scanned on
     /// neither, and a key on a node that does not answer is unknown, not gone.
-    private func confirmVanished(_ seen: inout Set<String>, _ nodes: RedisNodes) throws {
-        let candidates = tracker.known.keys.filter { !seen.contains($0) }.sorted()
+    private func confirmVanished(_ nodes: RedisNodes) throws {
+        let candidates = tracker.notListed(by: passNumber)
         guard !candidates.isEmpty else { return }
         let now = clock.now()
         for (key, read) in zip(candidates, try nodes.get(candidates)) {
             switch read {
             case .value(let v, let pttl):
-                seen.insert(key)
-                absorb(RedisScanPage.Entry(key: key, value: v, pttl: pttl), at: now)
-            case .unreachable: seen.insert(key)
+                tracker.mark(key, pass: passNumber)
+                absorb(RedisScanPage.Entry(key: key, value: v, pttl: pttl), at: now, listed: true)
+            case .unreachable: tracker.mark(key, pass: passNumber)
             case .gone: continue
             case .other(let why): noteUnreadable(key, why)
             }
@@ -333,25 +360,34 @@ public final class RedisReader: EventReader, FindingSource {
         for f in now { first[f] = findingFirstSeen[f] ?? at }
         findingFirstSeen = first
         storeFindings = now.map { f in
-            f.core(state: tracker.known[f.key], firstSeen: first[f] ?? at, lastSeen: at, profile: config.profile)
+            f.core(state: tracker.state(of: f.key), firstSeen: first[f] ?? at, lastSeen: at, profile: config.profile)
         }
         storeFindingsVersion += 1
     }
 
     /// Decodes one value into events (or a lock, or an unreadable entry).
-    private func absorb(_ entry: RedisScanPage.Entry, at now: Instant) {
-        if config.profile.isPowertoolsLayout, entry.key.hasSuffix(":lock"),
-           entry.value == Array("True".utf8) || entry.value == Array("true".utf8) {
-            locks.insert(String(entry.key.dropLast(5)))
-            return
+    /// `listed`: the scan pass under way listed the key (else an invalidation or a look-up read it).
+    private func absorb(_ entry: RedisScanPage.Entry, at now: Instant, listed: Bool = false) {
+        if config.profile.isPowertoolsLayout, entry.key.hasSuffix(":lock") {
+            let record = String(entry.key.dropLast(5))
+            if listed { lockPasses[record] = passNumber }
+            if entry.value == Array("True".utf8) || entry.value == Array("true".utf8) {
+                locks.insert(record)
+                return
+            }
         }
         do {
             let record = try RedisRecord(key: entry.key, value: entry.value, pttl: entry.pttl, at: now,
                                          profile: config.profile, fields: fieldNames)
             unreadable.removeValue(forKey: entry.key)
-            keys[record.tokenKey] = record.key
+            keys?[record.tokenKey] = record.key
             if record.stored == .inProgress, record.fingerprint != nil { hashSeen.insert(record.key) }
-            for e in tracker.observe(record, at: now, firstPass: !firstPassDone) { emit(e) }
+            if firstPassDone {
+                for e in tracker.observe(record, at: now, firstPass: false, pass: listed ? passNumber : nil) { emit(e) }
+            } else {
+                // The first pass keeps no timelines (see `emit`): its events go straight to the pending list.
+                tracker.observe(record, at: now, firstPass: true, pass: listed ? passNumber : nil, into: &pending)
+            }
         } catch {
             noteUnreadable(entry.key, "\(error)")
         }
@@ -369,7 +405,15 @@ public final class RedisReader: EventReader, FindingSource {
     }
 
     /// The Redis key of a token idemtop has seen.
-    public func redisKey(for key: TokenKey) -> String? { keys[TokenKey(tenant: key.tenant, token: key.token)] }
+    public func redisKey(for key: TokenKey) -> String? {
+        if keys == nil {
+            var made: [TokenKey: String] = [:]
+            made.reserveCapacity(tracker.known.count)
+            for k in tracker.known.keys { made[RedisRecord.tokenKey(ofKey: k, library: config.profile.library)] = k }
+            keys = made
+        }
+        return keys?[TokenKey(tenant: key.tenant, token: key.token)]
+    }
 
     /// The record as Redis holds it now (GET + PTTL), nil when the key is gone or idemtop never saw it.
     public func record(for key: TokenKey) throws -> RedisRecord? {
@@ -390,7 +434,7 @@ public final class RedisReader: EventReader, FindingSource {
         // told as it was first seen.
         var timeline = timelines[key] ?? []
         if timeline.isEmpty, let current {
-            var once = RedisChangeTracker(expiresAfter: config.profile.expiresAfter)
+            var once = RedisChangeTracker(expiresAfter: config.profile.expiresAfter, library: config.profile.library)
             timeline = once.observe(current, at: clock.now(), firstPass: true)
         }
         return TokenDetail(key: key, request: current?.request, response: current?.response,
@@ -407,16 +451,15 @@ public final class RedisReader: EventReader, FindingSource {
 }
 
 /// Where a pass through the keyspace is: the nodes it goes through (the cluster's primaries as it began, or the one
-/// server), the node and SCAN cursor it is at, and the keys seen so far.
+/// server), the node it is at, and that node's pipelined scan (`RedisScanPass`, over the node's connection).
 struct RedisPass {
     var nodes: [String]
     var node = 0
-    var cursor = "0"
-    var seen: Set<String>
+    var scan: RedisScanPass
 
-    init(nodes: [String], seen: Set<String>) {
+    init(nodes: [String], scan: RedisScanPass) {
         self.nodes = nodes
-        self.seen = seen
+        self.scan = scan
     }
 }
 
