@@ -200,6 +200,9 @@ private struct Poller {
     var nextPoll: UInt64 = 0
     /// What the reader last said of following (see `EventReader.isSnapshot`).
     var snapshot = false
+    /// The version of the reader's own findings last posted (see `FindingSource`); -1: none yet (a reopened
+    /// reader's list replaces the old one's, even when empty).
+    var findingsVersion = -1
 
     init(reader: any EventReader, store: UInt8, inbox: Inbox, cadence: StoreFeed.Cadence, name: String) {
         self.reader = reader
@@ -244,6 +247,10 @@ private struct Poller {
         }
         let notices = reader.drainNotices()
         if !notices.isEmpty { inbox.post(.message(.notices(notices))) }
+        if let source = reader as? FindingSource, source.storeFindingsVersion != findingsVersion {
+            findingsVersion = source.storeFindingsVersion
+            inbox.post(.message(.storeFindings(store, source.storeFindings)))
+        }
         if reader.isSnapshot != snapshot {
             snapshot = reader.isSnapshot
             inbox.post(.message(.snapshot(snapshot)))

@@ -11,7 +11,7 @@ public final class RedisAdmin: TokenAdmin {
     public let config: RedisConfig
     private let password: String?
     private let clock: any Clock
-    private var conn: RedisConnection?
+    private var nodes: RedisNodes?
     private var audit: JournalWriter?
 
     /// Deletes KEYS[1] only while it holds ARGV[1]: 1 when deleted, 0 when the value changed or is gone.
@@ -33,11 +33,12 @@ public final class RedisAdmin: TokenAdmin {
         self.init(location: location, config: config, password: password, clock: clock)
     }
 
-    private func connection() throws -> RedisConnection {
-        if let conn { return conn }
-        let c = try RedisConnection(config: config, password: password)
-        conn = c
-        return c
+    /// The server, or the cluster's primaries (the compare-and-delete goes to the key's node, MOVED/ASK followed).
+    private func connection() throws -> RedisNodes {
+        if let nodes { return nodes }
+        let n = try RedisNodes(config: config, password: password)
+        nodes = n
+        return n
     }
 
     public func purge(_ key: TokenKey, expect: PurgeExpectation, actor: String, reason: String) throws -> PurgeOutcome {
@@ -59,8 +60,8 @@ public final class RedisAdmin: TokenAdmin {
                     + "\(expect.expiresAt.rfc3339), Redis now holds \(Sanitizer.visible(record.rawStatus)) "
                     + "(\(record.status(at: now).rawValue)) expiring \(record.expiresAt.rfc3339)")
             }
-            let reply = try conn.command(["EVAL", RedisAdmin.compareAndDelete, "1", record.key,
-                                          String(decoding: record.value, as: UTF8.self)])
+            let reply = try conn.command(forKey: record.key, ["EVAL", RedisAdmin.compareAndDelete, "1", record.key,
+                                                              String(decoding: record.value, as: UTF8.self)])
             if let e = reply.errorText {
                 if e.hasPrefix("NOPERM") { throw RedisError.permission("EVAL: \(e)") }
                 throw RedisError.server("EVAL: \(e)")
@@ -76,8 +77,9 @@ public final class RedisAdmin: TokenAdmin {
         }
     }
 
-    /// The record for a token: SCAN for keys ending in the token (escaped for MATCH), decoded and compared.
-    func find(_ key: TokenKey, _ conn: RedisConnection) throws -> RedisRecord? {
+    /// The record for a token: SCAN (every primary of a cluster) for keys ending in the token (escaped for MATCH),
+    /// decoded and compared.
+    func find(_ key: TokenKey, _ nodes: RedisNodes) throws -> RedisRecord? {
         let token = RedisAdmin.escapeGlob(key.token)
         let pattern: String
         switch config.profile.library {
@@ -85,16 +87,19 @@ public final class RedisAdmin: TokenAdmin {
         case .nodeIdempotency: pattern = RedisAdmin.escapeGlob(key.tenant) + ":*:" + token
         case .expressIdempotency: pattern = token
         }
-        var cursor = "0"
-        repeat {
-            let page = try RedisScanPage.read(conn, cursor: cursor, match: pattern, count: config.count)
-            for e in page.entries {
-                guard let r = try? RedisRecord(key: e.key, value: e.value, pttl: e.pttl, at: clock.now(),
-                                               profile: config.profile) else { continue }
-                if r.tenant == key.tenant, r.token == key.token, globMatches(config.profile.match, r.key) { return r }
-            }
-            cursor = page.cursor
-        } while cursor != "0"
+        if nodes.isCluster { try nodes.refresh() }
+        for endpoint in nodes.primaries {
+            var cursor = "0"
+            repeat {
+                let page = try nodes.scanPage(endpoint, cursor: cursor, match: pattern, count: config.count)
+                for e in page.entries {
+                    guard let r = try? RedisRecord(key: e.key, value: e.value, pttl: e.pttl, at: clock.now(),
+                                                   profile: config.profile) else { continue }
+                    if r.tenant == key.tenant, r.token == key.token, globMatches(config.profile.match, r.key) { return r }
+                }
+                cursor = page.cursor
+            } while cursor != "0"
+        }
         return nil
     }
 

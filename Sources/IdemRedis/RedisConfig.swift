@@ -15,7 +15,10 @@ public struct RedisConfig: Sendable, Hashable {
     public var profile = RedisProfile(.powertools)
     public var passwordEnv: String?
     public var auditPath: String?
+    /// `cluster=1`: a Redis Cluster (every primary scanned, MOVED/ASK followed).
     public var cluster = false
+    /// Without `cluster=`: ask the server (`INFO cluster`) whether it is a cluster node; `cluster=0` skips that.
+    public var discoverCluster = true
     /// SCAN's COUNT hint and the pipeline depth of GET+PTTL.
     public var count = 1000
     /// How often to rescan after the first pass (default 2 s), doubled on errors up to a minute.
@@ -134,7 +137,9 @@ public struct RedisConfig: Sendable, Hashable {
         case "match": profile.match = try nonEmpty()
         case "password_env": passwordEnv = try nonEmpty()
         case "audit": auditPath = try nonEmpty()
-        case "cluster": cluster = try flag()
+        case "cluster":
+            cluster = try flag()
+            discoverCluster = false
         case "tracking": tracking = try flag()
         case "count":
             guard let n = Int(value), (1...100_000).contains(n) else {

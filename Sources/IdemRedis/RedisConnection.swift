@@ -10,13 +10,15 @@ public final class RedisConnection {
     public let endpoint: String
     private let transport: any RedisTransport
     private var parser = RESPParser()
-    private var readBuffer = [UInt8](repeating: 0, count: 256 * 1024)
     /// Push messages (RESP3) that arrived while waiting for a reply.
     private var pushes: [[RESPValue]] = []
     /// Whether the connection speaks RESP3 (after `HELLO 3`).
     public private(set) var resp3 = false
     /// Every command name sent, when recording (a test's check that read-only sends no write).
     public var sentCommands: [String]?
+    /// A cluster node's connection: MOVED and ASK come back as `.error` replies (see `RedisRedirect`) for
+    /// `RedisNodes` to follow, instead of throwing `RedisError.moved`.
+    public var followsRedirects = false
 
     /// Connects and authenticates: `user`/`password` with AUTH, then SELECT `database` when not 0, then `HELLO 3`
     /// when `resp3`.
@@ -71,7 +73,7 @@ public final class RedisConnection {
         while replies.count < commands.count {
             let v = try readReply()
             if case .push(let items) = v { pushes.append(items); continue }
-            try RedisConnection.check(v, endpoint: endpoint)
+            try RedisConnection.check(v, endpoint: endpoint, redirects: followsRedirects)
             replies.append(v)
         }
         return replies
@@ -81,9 +83,34 @@ public final class RedisConnection {
     private func readReply() throws -> RESPValue {
         while true {
             if let v = try parser.next() { return v }
-            let n = try readBuffer.withUnsafeMutableBytes { try transport.receive($0) }
-            readBuffer.withUnsafeBytes { parser.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            try parser.fill(from: transport)
         }
+    }
+
+    /// Sends commands already encoded (`encode`), without reading a reply: the caller reads them with `nextRaw`.
+    func send(encoded bytes: [UInt8], names: @autoclosure () -> [String]) throws {
+        if sentCommands != nil { sentCommands? += names() }
+        try transport.send(bytes)
+    }
+
+    /// The next reply in place (`RESPParser.Raw`), reading from the transport as needed; push messages are kept for
+    /// `drainPushes`, NOAUTH/MOVED/ASK throw as in `pipeline`. A `.bulk` range is valid only until the next call.
+    func nextRaw() throws -> RESPParser.Raw {
+        while true {
+            if let r = try parser.nextRaw() {
+                if case .value(let v) = r {
+                    if case .push(let items) = v { pushes.append(items); continue }
+                    try RedisConnection.check(v, endpoint: endpoint, redirects: followsRedirects)
+                }
+                return r
+            }
+            try parser.fill(from: transport)
+        }
+    }
+
+    /// The bytes of a `.bulk` reply `nextRaw` just returned.
+    func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try parser.withBytes(range, body)
     }
 
     /// Push messages that arrived so far, and any that arrive within `waitingMs`; empties the list.
@@ -94,8 +121,7 @@ public final class RedisConnection {
         var waited = false
         while transport.readable(waitingMs: waited ? 0 : waitingMs) {
             waited = true
-            let n = try readBuffer.withUnsafeMutableBytes { try transport.receive($0) }
-            readBuffer.withUnsafeBytes { parser.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            try parser.fill(from: transport)
             while let v = try parser.next() {
                 if case .push(let items) = v { pushes.append(items) }
             }
@@ -104,26 +130,48 @@ public final class RedisConnection {
         return pushes
     }
 
-    /// Throws for replies no caller can go on from: NOAUTH, and MOVED/ASK (a cluster node; `RedisCluster` asks for
-    /// them with `redirect` instead).
-    static func check(_ v: RESPValue, endpoint: String) throws {
+    /// Throws for replies no caller can go on from: NOAUTH, and MOVED/ASK unless `redirects` (a cluster node's
+    /// connection, whose caller follows them).
+    static func check(_ v: RESPValue, endpoint: String, redirects: Bool = false) throws {
         guard let e = v.errorText else { return }
         if e.hasPrefix("NOAUTH") { throw RedisError.auth("\(endpoint) wants a password (\(e))") }
         if e.hasPrefix("WRONGPASS") { throw RedisError.auth("\(endpoint) said \(e)") }
-        if e.hasPrefix("MOVED") || e.hasPrefix("ASK ") { throw RedisError.moved("\(e.split(separator: " ").first ?? "") (\(e))") }
+        if !redirects, e.hasPrefix("MOVED") || e.hasPrefix("ASK ") { throw RedisError.moved("\(e.split(separator: " ").first ?? "") (\(e))") }
     }
 
     /// Appends one command as a RESP array of bulk strings.
     static func encode(_ args: [[UInt8]], into out: inout [UInt8]) {
+        encodeHeader(args.count, into: &out)
+        for a in args { a.withUnsafeBytes { encodeArgument($0, into: &out) } }
+    }
+
+    /// `*n` CR LF: a command of `n` arguments follows.
+    static func encodeHeader(_ n: Int, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "*"))
-        out.append(contentsOf: String(args.count).utf8)
-        out.append(contentsOf: [13, 10])
-        for a in args {
-            out.append(UInt8(ascii: "$"))
-            out.append(contentsOf: String(a.count).utf8)
-            out.append(contentsOf: [13, 10])
-            out.append(contentsOf: a)
-            out.append(contentsOf: [13, 10])
+        appendDecimal(n, to: &out)
+        out.append(13)
+        out.append(10)
+    }
+
+    /// One argument as a bulk string.
+    static func encodeArgument(_ a: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "$"))
+        appendDecimal(a.count, to: &out)
+        out.append(13)
+        out.append(10)
+        out.append(contentsOf: a)
+        out.append(13)
+        out.append(10)
+    }
+
+    private static func appendDecimal(_ n: Int, to out: inout [UInt8]) {
+        var p = 1
+        while p <= n / 10 { p *= 10 }
+        var v = n
+        while p > 0 {
+            out.append(UInt8(48 + v / p))
+            v %= p
+            p /= 10
         }
     }
 }

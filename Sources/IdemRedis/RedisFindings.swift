@@ -41,11 +41,14 @@ public struct RedisFinding: Sendable, Hashable {
     public var key: String
 
     /// The findings for the records and lock keys one pass saw.
-    static func find(_ records: [String: RedisKeyState], locks: Set<String>, hashSeen: Set<String>,
+    static func find(_ records: RedisChangeTracker.Known, locks: Set<String>, hashSeen: Set<String>,
                      profile: RedisProfile) -> [RedisFinding] {
         guard profile.isPowertoolsLayout else { return [] }
         var out: [RedisFinding] = []
-        for (key, r) in records {
+        // Only the records that may show a finding have their key's text made.
+        records.forEach(where: { r in
+            (r.stored == .completed && !r.hasFingerprint) || (r.stored == .inProgress && r.inProgressExpiration == nil)
+        }) { key, r in
             if r.stored == .completed, !r.hasFingerprint,
                profile.validationConfigured ?? hashSeen.contains(key) {
                 out.append(RedisFinding(kind: .completedWithoutValidation, key: key))
@@ -64,6 +67,54 @@ public struct RedisFinding: Sendable, Hashable {
             let mine = findings.filter { $0.kind == kind }
             guard let first = mine.first else { return nil }
             return kind.line(mine.count, example: first.key, profile: profile)
+        }
+    }
+}
+
+extension RedisFinding {
+    /// This finding as the core reports it (the findings view, `idemtop audit`): the record's tenant, token and
+    /// operation split from its key, a severity (a takeover ran the work twice: high; a TypeScript record without a
+    /// deadline is taken over at once: high; the rest medium), and the evidence in one line naming the key.
+    func core(state: RedisKeyState?, firstSeen: Instant, lastSeen: Instant, profile: RedisProfile) -> Finding {
+        let (tenant, operation, token) = RedisRecord.splitPowertools(key)
+        let expiry = state.map { " at \($0.expiresAt.rfc3339)" } ?? ""
+        let severity: Severity
+        let evidence: String
+        switch kind {
+        case .completedWithoutValidation:
+            severity = .medium
+            evidence = "key \(key) is COMPLETED without its validation hash while payloads are validated: every "
+                + "retry, identical or not, raises IdempotencyValidationError until it expires\(expiry) "
+                + "(Powertools drops the hash when it completes a record)"
+        case .inProgressWithoutDeadline:
+            if profile.library == .powertoolsTS {
+                severity = .high
+                evidence = "key \(key) is INPROGRESS without in_progress_expiration (no Lambda context): Powertools "
+                    + "TypeScript treats it as an orphan at once, so a concurrent retry runs the work again"
+            } else {
+                severity = .medium
+                evidence = "key \(key) is INPROGRESS without in_progress_expiration (no Lambda context): Powertools "
+                    + "Python keeps it locked until it expires\(expiry); after a crash every retry fails until then"
+            }
+        case .orphanTakeover:
+            severity = .high
+            evidence = "key \(key):lock exists: Powertools took an orphaned INPROGRESS record over, so the first "
+                + "execution died mid-flight and a retry ran the work again"
+        }
+        // The tracker keeps no tenant or token: the key gives them, as it does the record's events
+        // (`RedisRecord.tokenKey(ofKey:)` splits a Powertools key this way).
+        return Finding(kind: kind.findingKind, severity: severity, tenant: tenant, tokens: [token], firstSeen: firstSeen, lastSeen: lastSeen, evidence: evidence,
+                       operation: operation.isEmpty ? nil : operation)
+    }
+}
+
+extension RedisFinding.Kind {
+    /// The core's kind for it.
+    var findingKind: FindingKind {
+        switch self {
+        case .completedWithoutValidation: return .validationHashDropped
+        case .inProgressWithoutDeadline: return .inProgressNoDeadline
+        case .orphanTakeover: return .orphanTakeover
         }
     }
 }

@@ -4,11 +4,10 @@ import IdemCore
 /// digest of the value (never the value or its bodies), so a million keys stay small.
 ///
 /// The optional fields are stored as plain integers with `Int64.min` for "none" (no optional's extra byte and
-/// padding): 96 bytes a key instead of 128.
+/// padding), and the tenant and token are not kept (the key gives them back, `RedisRecord.tokenKey(ofKey:)`):
+/// 64 bytes a key (it was 128 with optionals and both strings).
 public struct RedisKeyState: Sendable, Hashable {
     private static let none = Int64.min
-    public var tenant: String
-    public var token: String
     private var expirationRaw: Int64
     private var inProgressRaw: Int64
     public var expiresAt: Instant
@@ -20,10 +19,11 @@ public struct RedisKeyState: Sendable, Hashable {
     public var stored: StoredStatus
     /// Whether the value carries the payload hash the library compares.
     public var hasFingerprint: Bool
+    /// The number of the last scan pass that listed the key (0: none yet; a key read after an invalidation keeps
+    /// its number): what tells, at a pass's end, which keys it did not see.
+    public var pass: UInt32 = 0
 
     public init(_ r: RedisRecord) {
-        tenant = r.tenant
-        token = r.token
         stored = r.stored
         expirationRaw = r.expiration ?? Self.none
         inProgressRaw = r.inProgressExpiration ?? Self.none

@@ -58,9 +58,12 @@ extension RedisRecord {
         }
     }
 
+    /// The two member names `statusCode(_:)` looks for, made once.
+    private static let statusCodeNames = [Array("statusCode".utf8), Array("StatusCode".utf8)]
+
     /// `statusCode(_:)` of a JSON string, without Foundation when its status members are plain integers or absent.
     private static func fastStatusCode(_ text: String) -> Int? {
-        let fields = FlatJSONFields.read(Array(text.utf8), fields: [Array("statusCode".utf8), Array("StatusCode".utf8)])
+        let fields = FlatJSONFields.read(Array(text.utf8), fields: statusCodeNames)
         switch (fields?[0], fields?[1]) {
         case (.integer(let n)?, _): return Int(n)
         case (.absent?, .integer(let n)?): return Int(n)

@@ -119,14 +119,7 @@ public struct RedisRecord: Sendable, Hashable {
                 response = StoredResponse(status: RedisRecord.statusCode(data) ?? 200, body: text)
             }
         case .nodeIdempotency:
-            let parts = key.split(separator: ":", omittingEmptySubsequences: false)
-            if parts.count >= 4 {
-                tenant = String(parts[0])
-                operation = "\(parts[1]) \(parts[2..<(parts.count - 1)].joined(separator: ":"))"
-                token = String(parts[parts.count - 1])
-            } else {
-                (tenant, operation, token) = ("", "", key)
-            }
+            (tenant, operation, token) = RedisRecord.splitNodeIdempotency(key)
             guard let raw = object["status"] as? String else { throw Unreadable("no string field 'status'") }
             rawStatus = raw
             if raw == profile.inProgressWord { stored = .inProgress }
@@ -171,6 +164,28 @@ public struct RedisRecord: Sendable, Hashable {
                     lockedUntil = ttlEnd
                 }
             }
+        }
+    }
+
+    /// `node-idempotency:{method}:{path}:{key}` as tenant, operation (`method path`) and token.
+    static func splitNodeIdempotency(_ key: String) -> (tenant: String, operation: String, token: String) {
+        let parts = key.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count >= 4 else { return ("", "", key) }
+        return (String(parts[0]), "\(parts[1]) \(parts[2..<(parts.count - 1)].joined(separator: ":"))",
+                String(parts[parts.count - 1]))
+    }
+
+    /// The tenant and token a record under `key` has, as its decoding splits the key (the change tracker keeps
+    /// only the key, and asks this when it reports the record gone).
+    public static func tokenKey(ofKey key: String, library: RedisProfile.Library) -> TokenKey {
+        switch library {
+        case .powertools, .powertoolsTS, .custom:
+            let s = splitPowertools(key)
+            return TokenKey(tenant: s.tenant, token: s.token)
+        case .nodeIdempotency:
+            let s = splitNodeIdempotency(key)
+            return TokenKey(tenant: s.tenant, token: s.token)
+        case .expressIdempotency: return TokenKey(tenant: "", token: key)
         }
     }
 

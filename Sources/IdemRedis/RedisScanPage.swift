@@ -17,6 +17,9 @@ public struct RedisScanPage: Sendable {
     public var wrongType: [(key: String, reason: String)] = []
     /// Keys SCAN listed that were gone by GET (expired or deleted in between).
     public var vanished = 0
+    /// Keys whose GET a cluster node answered with MOVED or ASK (their slot is migrating): `RedisNodes` reads
+    /// them where the redirect points.
+    public var redirected: [String] = []
 
     /// Reads the page after `cursor`.
     public static func read(_ conn: RedisConnection, cursor: String, match: String, count: Int) throws -> RedisScanPage {
@@ -48,10 +51,169 @@ public struct RedisScanPage: Sendable {
             case .error(let e) where e.hasPrefix("WRONGTYPE"):
                 page.wrongType.append((key, "not a string value (WRONGTYPE): not an idempotency record"))
             case .error(let e) where e.hasPrefix("NOPERM"): throw RedisError.permission("GET: \(e)")
+            case .error(let e) where RedisRedirect(e) != nil: page.redirected.append(key)
             case .error(let e): page.wrongType.append((key, "GET failed: \(e)"))
             default: page.wrongType.append((key, "GET answered an unexpected reply"))
             }
         }
         return page
+    }
+}
+
+/// One pass of SCAN through one node's keyspace, pipelined: a page's `GET` and `PTTL` for every key go out in one
+/// write together with the `SCAN` of the next page, so the server works on the next page's keys while this side
+/// decodes, and the replies are read in place as they arrive (no reply array, no `RESPValue` per value).
+///
+/// Between calls the connection is idle: the next page's keys (SCAN already answered) are held here. A pass is
+/// one function of one connection, so a caller scanning several nodes runs one pass per node.
+public struct RedisScanPass {
+    public let match: String
+    public let count: Int
+    /// The keys of the page to read next, end to end; key i ends at `keyEnds[i]`.
+    private var keyBytes: [UInt8] = []
+    private var keyEnds: [Int] = []
+    /// The cursor to SCAN after the held page (or first, before any SCAN).
+    public private(set) var cursor: String
+    /// Whether `keyBytes` holds a page SCAN answered and GET has not read yet.
+    private var holding = false
+    /// Whether the pass through the node is over (the server answered cursor 0 and its page was read).
+    public private(set) var done = false
+
+    /// What one page held besides its records.
+    public struct Tally {
+        public var entries = 0
+        /// Keys that held no string (WRONGTYPE), or whose GET failed: key and a reason.
+        public var wrongType: [(key: String, reason: String)] = []
+        /// Keys SCAN listed that were gone by GET (expired or deleted in between).
+        public var vanished = 0
+        /// Keys whose GET a cluster node answered with MOVED or ASK (their slot is migrating): `RedisNodes.scan`
+        /// reads them where the redirect points.
+        public var redirected: [String] = []
+    }
+
+    /// A pass from `cursor` ("0": the whole keyspace).
+    public init(match: String, count: Int, cursor: String = "0") {
+        self.match = match
+        self.count = count
+        self.cursor = cursor
+    }
+
+    /// Reads the next page: each record's entry goes to `entry` as its replies arrive. After the page that ends the
+    /// pass, `done` is true.
+    public mutating func next(_ conn: RedisConnection, _ entry: (RedisScanPage.Entry) -> Void) throws -> Tally {
+        precondition(!done, "the scan pass is over")
+        if !holding {
+            var out: [UInt8] = []
+            encodeScan(into: &out)
+            try conn.send(encoded: out, names: ["SCAN"])
+            try readScanReply(conn)
+        }
+        let keys = keyEnds.count
+        let more = cursor != "0"
+        var out: [UInt8] = []
+        out.reserveCapacity(keyBytes.count * 2 + keys * 40 + 64)
+        keyBytes.withUnsafeBytes { b in
+            var from = 0
+            for end in keyEnds {
+                let key = UnsafeRawBufferPointer(rebasing: b[from..<end])
+                RedisConnection.encodeHeader(2, into: &out)
+                out.append(contentsOf: RedisScanPass.getArgument)
+                RedisConnection.encodeArgument(key, into: &out)
+                RedisConnection.encodeHeader(2, into: &out)
+                out.append(contentsOf: RedisScanPass.pttlArgument)
+                RedisConnection.encodeArgument(key, into: &out)
+                from = end
+            }
+        }
+        if more { encodeScan(into: &out) }
+        try conn.send(encoded: out, names: Array(repeating: ["GET", "PTTL"], count: keys).flatMap { $0 }
+                        + (more ? ["SCAN"] : []))
+        var tally = Tally()
+        var denied: String?
+        var from = 0
+        for end in keyEnds {
+            let key = keyBytes.withUnsafeBytes { String(decoding: UnsafeRawBufferPointer(rebasing: $0[from..<end]), as: UTF8.self) }
+            from = end
+            var value: [UInt8]?
+            var failure: String?
+            var redirected = false
+            switch try conn.nextRaw() {
+            case .bulk(let r): value = conn.withBytes(r) { Array($0) }
+            case .null: tally.vanished += 1
+            case .value(.error(let e)) where e.hasPrefix("WRONGTYPE"):
+                failure = "not a string value (WRONGTYPE): not an idempotency record"
+            case .value(.error(let e)) where e.hasPrefix("NOPERM"): denied = denied ?? "GET: \(e)"
+            case .value(.error(let e)) where RedisRedirect(e) != nil: redirected = true
+            case .value(.error(let e)): failure = "GET failed: \(e)"
+            case .arrayHeader(let n):
+                try RedisScanPass.skip(n, conn)
+                failure = "GET answered an unexpected reply"
+            default: failure = "GET answered an unexpected reply"
+            }
+            let pttl: Int64
+            switch try conn.nextRaw() {
+            case .integer(let n): pttl = n
+            case .arrayHeader(let n):
+                try RedisScanPass.skip(n, conn)  // never for PTTL; read past it all the same
+                pttl = -1
+            default: pttl = -1
+            }
+            if let value {
+                tally.entries += 1
+                entry(RedisScanPage.Entry(key: key, value: value, pttl: pttl))
+            } else if redirected {
+                tally.redirected.append(key)
+            } else if let failure {
+                tally.wrongType.append((key, failure))
+            }
+        }
+        if more {
+            try readScanReply(conn)
+        } else {
+            holding = false
+            done = true
+        }
+        if let denied { throw RedisError.permission(denied) }
+        return tally
+    }
+
+    /// Reads past `n` replies (an array's elements, nested arrays whole).
+    private static func skip(_ n: Int, _ conn: RedisConnection) throws {
+        for _ in 0..<n {
+            if case .arrayHeader(let m) = try conn.nextRaw() { try skip(m, conn) }
+        }
+    }
+
+    private static let getArgument: [UInt8] = Array("$3\r\nGET\r\n".utf8)
+    private static let pttlArgument: [UInt8] = Array("$4\r\nPTTL\r\n".utf8)
+
+    private func encodeScan(into out: inout [UInt8]) {
+        RedisConnection.encode([Array("SCAN".utf8), Array(cursor.utf8), Array("MATCH".utf8), Array(match.utf8),
+                                Array("COUNT".utf8), Array(String(count).utf8)], into: &out)
+    }
+
+    /// Reads a SCAN reply: the next cursor and the page's keys, held for the next call.
+    private mutating func readScanReply(_ conn: RedisConnection) throws {
+        let head = try conn.nextRaw()
+        if case .value(.error(let e)) = head { throw RedisError.server("SCAN: \(e)") }
+        guard case .arrayHeader(2) = head, case .bulk(let c) = try conn.nextRaw() else {
+            throw RedisError.protocolError("SCAN answered something else than a cursor and keys")
+        }
+        let next = conn.withBytes(c) { String(decoding: $0, as: UTF8.self) }
+        guard case .arrayHeader(let n) = try conn.nextRaw() else {
+            throw RedisError.protocolError("SCAN answered a cursor without a key list")
+        }
+        keyBytes.removeAll(keepingCapacity: true)
+        keyEnds.removeAll(keepingCapacity: true)
+        keyEnds.reserveCapacity(n)
+        for _ in 0..<n {
+            guard case .bulk(let k) = try conn.nextRaw() else {
+                throw RedisError.protocolError("SCAN answered a key that is not a bulk string")
+            }
+            conn.withBytes(k) { keyBytes.append(contentsOf: $0) }
+            keyEnds.append(keyBytes.count)
+        }
+        cursor = next
+        holding = true
     }
 }

@@ -19,6 +19,8 @@ public enum Message: Sendable {
     case progress(LoadStatus)
     /// Lines the store reader noticed (truncation, rotation).
     case notices([String])
+    /// What a store's reader found beyond its events (its whole current list; see `FindingsDetector.supply`).
+    case storeFindings(UInt8, [Finding])
     /// Whether the store is read as a snapshot that does not follow new events (SQLite in a folder that cannot be
     /// written, no writer running): the header says so while it lasts.
     case snapshot(Bool)

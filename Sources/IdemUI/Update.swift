@@ -46,6 +46,11 @@ extension AppState {
         case .snapshot(let on):
             snapshot = on
             return []
+        case .storeFindings(let store, let list):
+            findings.detector.supply(list, store: store)
+            findings.dirty = true
+            refreshFindings()
+            return []
         case .detailLoaded(let content):
             guard var d = detail, d.key == content.key else { return [] }
             d.content = content

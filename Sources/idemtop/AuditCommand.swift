@@ -43,6 +43,7 @@ struct AuditCommand: ParsableCommand {
         var detector = FindingsDetector()
         let loaded = try LoadedStore.load(store.locations(), registry: registry, policy: try clock.policy(), until: clock.cutoff,
                                           observe: { detector.observe($0) })
+        loaded.supplyFindings(to: &detector)
         let from = since.flatMap(TimeSpan.init(parsing:)).map { now - $0 }
         let (findings, suppressed) = detector.report(at: now, ledger: loaded.ledger, since: from)
         var out = Output()

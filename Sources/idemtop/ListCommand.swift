@@ -67,6 +67,7 @@ struct ListCommand: ParsableCommand {
                                           observe: { if needsFindings { detector.observe($0) } })
         }
         notes.forEach { printError("idemtop: " + $0) }
+        if needsFindings { loaded.supplyFindings(to: &detector) }
         let ledger = loaded.ledger
         let listing = TokenListing(status: status.flatMap(TokenStatus.init(rawValue:)), tenant: tenant,
                                    records: try filter.records(in: ledger, at: now, detector: detector,

@@ -79,6 +79,7 @@ struct PurgeCommand: ParsableCommand {
         let needsFindings = filter.needsFindings
         let loaded = try LoadedStore.load(location, registry: registry, policy: try clock.policy(),
                                           observe: { if needsFindings { detector.observe($0) } })
+        if needsFindings { loaded.supplyFindings(to: &detector) }
         let ledger = loaded.ledger
         let targets: [PurgeTarget]
         if let token {

@@ -21,7 +21,7 @@ import Testing
     @Test func kindRawValuesAreTheDocumentedNames() {
         #expect(FindingKind.allCases.map(\.rawValue) == [
             "double_charge_suspect", "reexecuted_after_expiry", "token_reuse", "stuck", "weak_token", "retry_storm",
-            "expiring_with_retries",
+            "expiring_with_retries", "validation_hash_dropped", "in_progress_no_deadline", "orphan_takeover",
         ])
     }
 

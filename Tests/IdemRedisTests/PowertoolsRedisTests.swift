@@ -46,8 +46,12 @@ import IdemDynamo
         orphan.waitUntilExit()
         let takeoverDeadline = Date().addingTimeInterval(30)
         var takeover: [[String: Any]] = []
+        // Powertools gives the lock min(10, expires_after) seconds: written here without that TTL, so the checks and
+        // reads below, seconds each on a loaded machine, still find the evidence of the takeover.
+        var again = RedisFixture.invoke("order-5")
+        again["without_ttl"] = "lock"
         repeat {
-            takeover = try fx.drive([RedisFixture.invoke("order-5")])
+            takeover = try fx.drive([again])
         } while takeover.first?["error"] as? String == "IdempotencyAlreadyInProgressError" && Date() < takeoverDeadline
         #expect(takeover.first?["result"] != nil, "the orphan was taken over: \(takeover)")
         #expect(try fx.server.cli(["EXISTS", PowertoolsRedisTests.key("order-5") + ":lock"]) == "1")
@@ -85,6 +89,28 @@ import IdemDynamo
         #expect(notices.contains { $0.hasPrefix("2 COMPLETED record(s) without their validation hash") }, "\(notices)")
         #expect(notices.contains { $0.hasPrefix("1 orphan takeover lock(s)") }, "\(notices)")
         #expect(malformed.isEmpty, "the :lock key is not an unreadable record")
+        // The same, as core findings: the reader's list for the detectors, and `idemtop audit` (table and JSON).
+        let token = { (body: String) in String(PowertoolsRedisTests.key(body).split(separator: "#")[1]) }
+        #expect(Set(reader.storeFindings.map { "\($0.kind.rawValue) \($0.tokens[0])" }) == [
+            "validation_hash_dropped \(token("order-1"))", "validation_hash_dropped \(token("order-5"))",
+            "in_progress_no_deadline \(token("order-6"))", "orphan_takeover \(token("order-5"))",
+        ])
+        let audit = try IdemtopBinary.run(["audit", fx.url("validation=1"), "--format", "json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(audit.out.utf8)) as? [[String: Any]],
+                                "\(audit.out) \(audit.err)")
+        let byKind = Dictionary(grouping: rows, by: { $0["kind"] as? String ?? "" })
+        #expect(Set((byKind["validation_hash_dropped"] ?? []).flatMap { $0["tokens"] as? [String] ?? [] })
+            == [token("order-1"), token("order-5")])
+        #expect((byKind["in_progress_no_deadline"] ?? []).map { $0["tokens"] as? [String] ?? [] } == [[token("order-6")]])
+        let lockFinding = try #require(byKind["orphan_takeover"]?.first)
+        #expect(lockFinding["severity"] as? String == "high" && lockFinding["tenant"] as? String == "payments-fn")
+        #expect((lockFinding["evidence"] as? String)?.contains(PowertoolsRedisTests.key("order-5") + ":lock") == true)
+        let table = try IdemtopBinary.run(["audit", fx.url("validation=1"), "--fail-on", "high"])
+        #expect(table.code == 4 && table.out.contains("orphan_takeover") && table.out.contains("in_progress_no_deadline"),
+                "\(table.out)")
+        let filtered = try IdemtopBinary.run(["list", fx.url(), "--filter", "finding:takeover", "--format", "json"])
+        #expect(filtered.code == 0 && filtered.out.contains(token("order-5")) && !filtered.out.contains(token("order-1")),
+                "\(filtered.out) \(filtered.err)")
         // Without validation=1 nothing says the service validates: no such finding.
         let plain = try fx.reader()
         _ = try RedisFixture.poll(plain, into: &events, malformed: &malformed, notices: &notices) { _, _ in plain.passes == 1 }

@@ -30,6 +30,31 @@ import Testing
                       .array([.simple("a"), .simple("true")]), .null])
     }
 
+    /// The in-place reading of a page's replies: bulk strings as their bytes, arrays as headers, anything else whole;
+    /// a reply cut anywhere waits for the rest.
+    @Test func rawRepliesSplitAnywhereComeOutWhole() throws {
+        let whole = "*2\r\n$1\r\n7\r\n*2\r\n$5\r\nfn#ab\r\n$0\r\n\r\n$10\r\n{\"a\":\r\n1}\r\r\n:-2\r\n$-1\r\n-WRONGTYPE no\r\n:42\r\n"
+        let bytes = Array(whole.utf8)
+        for cut in 1..<bytes.count {
+            var p = RESPParser()
+            var out: [String] = []
+            for chunk in [bytes[..<cut], bytes[cut...]] {
+                Array(chunk).withUnsafeBytes { p.append($0) }
+                while let r = try p.nextRaw() {
+                    switch r {
+                    case .bulk(let range): out.append("bulk " + p.withBytes(range) { String(decoding: $0, as: UTF8.self) })
+                    case .integer(let n): out.append("int \(n)")
+                    case .null: out.append("null")
+                    case .arrayHeader(let n): out.append("array \(n)")
+                    case .value(let v): out.append("value \(v)")
+                    }
+                }
+            }
+            #expect(out == ["array 2", "bulk 7", "array 2", "bulk fn#ab", "bulk ", "bulk {\"a\":\r\n1}\r", "int -2", "null",
+                            "value \(RESPValue.error("WRONGTYPE no"))", "int 42"], "cut at \(cut)")
+        }
+    }
+
     @Test func bytesThatAreNotRESPAreAnError() {
         #expect(throws: RedisError.self) { try RESPParserTests.parse(["HTTP/1.1 400 Bad Request\r\n"]) }
     }

@@ -10,20 +10,27 @@ struct RedisFixture {
     static let driver = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/redis_driver.py")
     let server: RedisServer
+    /// `server` is one node of a Redis Cluster: the driver writes through redis-py's RedisCluster.
+    var cluster = false
+    /// The password the driver gives redis-py, when the server has one.
+    var password: String?
 
     /// The store location, with `options` as its query.
     func url(_ options: String = "") -> String { server.url + (options.isEmpty ? "" : "?" + options) }
 
     /// Runs driver ops against the server.
     func drive(_ ops: [[String: Any]]) throws -> [[String: Any]] {
-        try PowertoolsVenv.drive(script: RedisFixture.driver, ["port": server.port, "ops": ops])
+        var spec: [String: Any] = ["port": server.port, "cluster": cluster, "ops": ops]
+        if let password { spec["password"] = password }
+        return try PowertoolsVenv.drive(script: RedisFixture.driver, spec)
     }
 
     /// Starts a handler that hangs once its INPROGRESS record is saved; returns when it is.
     func startHanging(_ op: [String: Any]) throws -> Process {
         var op = op
         op["mode"] = "hang"
-        let (process, out) = try PowertoolsVenv.start(script: RedisFixture.driver, ["port": server.port, "ops": [op]])
+        let (process, out) = try PowertoolsVenv.start(script: RedisFixture.driver, ["port": server.port, "cluster": cluster,
+                                                                               "ops": [op]])
         let line = String(decoding: out.readLineData(), as: UTF8.self)
         guard line.contains("hang") else {
             process.terminate()

@@ -44,22 +44,40 @@ import Testing
         try fx.server.cli(["FLUSHALL"])
         let reader = try fx.reader("poll=200ms")
         var events: [StoreEvent] = [], malformed: [MalformedEntry] = [], notices: [String] = []
-        _ = try RedisFixture.poll(reader, seconds: 2, into: &events, malformed: &malformed, notices: &notices) { _, _ in
+        #expect(try RedisFixture.poll(reader, seconds: 60, into: &events, malformed: &malformed, notices: &notices) { _, _ in
             reader.passes >= 1
-        }
-        _ = try fx.drive([RedisFixture.invoke("order-3", expiresAfter: 1)])
+        })
         let key = PowertoolsRedisTests.key("order-3")
         let token = String(key.split(separator: "#")[1])
-        #expect(try RedisFixture.poll(reader, into: &events, malformed: &malformed, notices: &notices) { e, _ in
+        // A record that expires 1 s after it completes, its key written without Redis's TTL: the test lets Redis
+        // drop it (PEXPIRE) only once the reader has seen it and the record is past its expiration, as Redis would
+        // at its TTL. A real 1 s TTL raced the reader on a loaded machine (the key gone before it was read).
+        var once = RedisFixture.invoke("order-3", expiresAfter: 1)
+        once["without_ttl"] = "all"
+        _ = try fx.drive([once])
+        #expect(try RedisFixture.poll(reader, seconds: 60, into: &events, malformed: &malformed, notices: &notices) { e, _ in
             e.contains { $0.token == token && $0.outcome == .executed }
         })
+        // Until the record is expired as the library decides it (its expiration second passed).
+        let tokenKey = RedisRecord.tokenKey(ofKey: key, library: .powertools)
+        let pastIt = Date().addingTimeInterval(60)
+        var status = try reader.record(for: tokenKey)?.status(at: SystemClock().now())
+        while status != .expired, Date() < pastIt {
+            _ = try reader.poll(limit: 10_000, { events.append($0) }, malformed: { malformed.append($0) })
+            notices += reader.drainNotices()
+            Thread.sleep(forTimeInterval: 0.05)
+            status = try reader.record(for: tokenKey)?.status(at: SystemClock().now())
+        }
+        #expect(status == .expired, "the record's expiration passed")
+        #expect(try fx.server.cli(["PEXPIRE", key, "1"]) == "1")
         // Redis drops it at its TTL: a notice, no event.
-        #expect(try RedisFixture.poll(reader, into: &events, malformed: &malformed, notices: &notices) { _, n in
+        #expect(try RedisFixture.poll(reader, seconds: 60, into: &events, malformed: &malformed, notices: &notices) { _, n in
             n.contains { $0.contains("expired (dropped at their TTL)") }
         }, "\(notices)")
         #expect(!events.contains { $0.token == token && ($0.kind == .failed || $0.kind == .purge) })
-        _ = try fx.drive([RedisFixture.invoke("order-3", expiresAfter: 1)])
-        #expect(try RedisFixture.poll(reader, into: &events, malformed: &malformed, notices: &notices) { e, _ in
+        #expect(try fx.server.cli(["EXISTS", key]) == "0")
+        _ = try fx.drive([once])
+        #expect(try RedisFixture.poll(reader, seconds: 60, into: &events, malformed: &malformed, notices: &notices) { e, _ in
             e.contains { $0.token == token && $0.outcome == .reexecuted }
         })
     }

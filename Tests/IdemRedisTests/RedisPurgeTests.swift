@@ -129,5 +129,10 @@ import Testing
         let acl = try IdemtopBinary.run(["list", "redis://reader@127.0.0.1:\(fx.server.port)?password_env=PW"],
                                         environment: ["PW": "readpw"])
         #expect(acl.code == 0 && acl.out.contains(PowertoolsRedisTests.key("ro-1").split(separator: "#")[1]), "\(acl.err)")
+        // That user may not run INFO either: read as one server, and said once.
+        let location = try RedisDriver().location(forced: "redis://reader@127.0.0.1:\(fx.server.port)")
+        let aclReader = try RedisReader(location: location, config: try RedisDriver.config(location), password: "readpw")
+        #expect(!aclReader.isCluster)
+        #expect(aclReader.drainNotices().filter { $0.contains("INFO cluster was refused") }.count == 1)
     }
 }

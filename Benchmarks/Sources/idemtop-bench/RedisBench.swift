@@ -5,11 +5,14 @@ import Foundation
 /// redis-py (`scan_iter` + pipelined `get`), in one run: keys/s and peak RSS of each.
 ///
 ///     idemtop-bench redis [--records 1000000] [--binary .build/release/idemtop] [--python .build/powertools-venv/bin/python]
+///                         [--compare OTHER-IDEMTOP] [--rounds N]
 ///
 /// The server is started here on a free port (no persistence) and loaded with `redis-cli --pipe`; peak RSS is each
-/// command's largest process (`getrusage(RUSAGE_CHILDREN)` of a wrapper that runs only it).
+/// command's largest process and CPU its user + system time (`getrusage(RUSAGE_CHILDREN)` of a wrapper that runs
+/// only it; the server's own CPU is not in it). `--compare` runs a second idemtop binary (an older build) right
+/// after the first; `--rounds` repeats all readers, alternating, with the load average on every line.
 enum RedisBench {
-    static func run(records: Int, binary: String, python: String) {
+    static func run(records: Int, binary: String, python: String, compare: String? = nil, rounds: Int = 1) {
         let port = 20000 + Int(getpid() % 20000)
         let dir = NSTemporaryDirectory() + "idemtop-bench-redis-\(port)"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -33,12 +36,10 @@ enum RedisBench {
         load(records: records, port: port, dir: dir)
         print("redis: \(records) Powertools records on redis-server 127.0.0.1:\(port)")
         let url = "redis://127.0.0.1:\(port)?tracking=0"
-        report("idemtop stats", records, binary, ["stats", url], count: { out in
+        let tokens: (String) -> Int? = { out in
             out.split(separator: "\n").first { $0.hasPrefix("tokens") }.flatMap { $0.split(separator: " ").dropFirst().first }
                 .flatMap { Int($0) }
-        })
-        report("redis-cli --scan | xargs redis-cli mget", records, "/bin/sh",
-               ["-c", "\(cli) -p \(port) --scan --pattern '*' | xargs -n 1000 \(cli) -p \(port) mget | grep -c COMPLETED"])
+        }
         let script = """
             import redis, sys
             c = redis.Redis(port=int(sys.argv[1]))
@@ -55,7 +56,14 @@ enum RedisBench {
                 n += len(p.execute())
             print(n)
             """
-        report("redis-py scan_iter + pipelined get", records, python, ["-c", script, String(port)])
+        for round in 1...max(1, rounds) {
+            if rounds > 1 { print("round \(round)") }
+            report("idemtop stats", records, binary, ["stats", url], count: tokens)
+            if let compare { report("idemtop stats (--compare)", records, compare, ["stats", url], count: tokens) }
+            report("redis-cli --scan | xargs redis-cli mget", records, "/bin/sh",
+                   ["-c", "\(cli) -p \(port) --scan --pattern '*' | xargs -n 1000 \(cli) -p \(port) mget | grep -c COMPLETED"])
+            report("redis-py scan_iter + pipelined get", records, python, ["-c", script, String(port)])
+        }
     }
 
     /// Loads `records` completed Powertools records (the shape CachePersistenceLayer writes) with `redis-cli --pipe`.
@@ -98,18 +106,26 @@ enum RedisBench {
             return
         }
         let padded = name.padding(toLength: 40, withPad: " ", startingAt: 0)
-        print(padded + String(format: " %8.0f keys/s  %6.2f s  peak RSS %6.1f MiB", Double(records) / r.seconds,
-                              r.seconds, r.maxRSSKiB / 1024))
+        print(padded + String(format: " %8.0f keys/s  %6.2f s  CPU %6.2f s  peak RSS %6.1f MiB  load %@",
+                              Double(records) / r.seconds, r.seconds, r.cpuSeconds, r.maxRSSKiB / 1024, loadAverage()))
     }
 
-    /// Runs a command under a wrapper that reports its largest process's peak RSS.
+    /// The 1-minute load average, as /proc/loadavg has it.
+    static func loadAverage() -> String {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?"
+        return String(text.split(separator: " ").first ?? "?")
+    }
+
+    /// Runs a command under a wrapper that reports its largest process's peak RSS and its CPU time (user + system).
     static func measure(_ executable: String, _ arguments: [String]) throws
-        -> (seconds: Double, out: String, code: Int32, maxRSSKiB: Double) {
+        -> (seconds: Double, out: String, code: Int32, maxRSSKiB: Double, cpuSeconds: Double) {
         let wrapper = """
             import resource, subprocess, sys
             r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE)
             sys.stdout.write(r.stdout.decode(errors="replace"))
-            sys.stderr.write("maxrss %d\\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+            u = resource.getrusage(resource.RUSAGE_CHILDREN)
+            sys.stderr.write("cpu %f\\n" % (u.ru_utime + u.ru_stime))
+            sys.stderr.write("maxrss %d\\n" % u.ru_maxrss)
             sys.exit(r.returncode)
             """
         let p = Process()
@@ -125,6 +141,7 @@ enum RedisBench {
         p.waitUntilExit()
         let seconds = Double(monotonicNanos() - t0) / 1e9
         let rss = e.split(separator: "\n").last { $0.hasPrefix("maxrss ") }.flatMap { Double($0.dropFirst(7)) } ?? -1
-        return (seconds, String(decoding: data, as: UTF8.self), p.terminationStatus, rss)
+        let cpu = e.split(separator: "\n").last { $0.hasPrefix("cpu ") }.flatMap { Double($0.dropFirst(4)) } ?? -1
+        return (seconds, String(decoding: data, as: UTF8.self), p.terminationStatus, rss, cpu)
     }
 }

@@ -80,7 +80,7 @@ let usage = """
           cold `idemtop stats` on the journal and its SQLite copy, twice each: time, MB/s, peak RSS.
       tail [--rate 10000] [--seconds 10] [--dir D]
           write-to-read latency of a reader polling every 2 ms while a writer appends at RATE events/s.
-      redis [--records 1000000] [--binary PATH] [--python .build/powertools-venv/bin/python]
+      redis [--records 1000000] [--binary PATH] [--python .build/powertools-venv/bin/python] [--compare PATH] [--rounds N]
           N Powertools records in a local redis-server (started here on a free port): idemtop's scan against
           `redis-cli --scan | xargs redis-cli mget` and redis-py (scan_iter + pipelined get), keys/s and peak RSS.
       postgres [--rows 1000000] [--url postgres://...] [--no-ledger]
@@ -127,7 +127,8 @@ case "tail":
 case "redis":
     RedisBench.run(records: option("--records", args).flatMap(Int.init) ?? 1_000_000,
                    binary: option("--binary", args) ?? ".build/release/idemtop",
-                   python: option("--python", args) ?? ".build/powertools-venv/bin/python")
+                   python: option("--python", args) ?? ".build/powertools-venv/bin/python",
+                   compare: option("--compare", args), rounds: option("--rounds", args).flatMap(Int.init) ?? 1)
 case "postgres":
     PostgresBench.run(rows: option("--rows", args).flatMap(Int.init) ?? 1_000_000, url: option("--url", args),
                       ledger: !args.contains("--no-ledger"))

@@ -86,6 +86,19 @@ public struct LoadedStore {
                            entryNoun: nouns.count == 1 ? nouns.first ?? "entries" : "entries")
     }
 
+    /// What the stores' readers found beyond their events (see `FindingSource`), by store number.
+    public var storeFindings: [(store: UInt8, findings: [Finding])] {
+        readers.enumerated().compactMap { n, r in
+            guard let source = r as? FindingSource, n < 256 else { return nil }
+            return (UInt8(n), source.storeFindings)
+        }
+    }
+
+    /// Hands `storeFindings` to `detector`, so its report has them with its own.
+    public func supplyFindings(to detector: inout FindingsDetector) {
+        for (store, findings) in storeFindings { detector.supply(findings, store: store) }
+    }
+
     /// A one-line warning about malformed entries, so a listing never hides that lines were skipped; nil when
     /// there were none.
     public var malformedWarning: String? {

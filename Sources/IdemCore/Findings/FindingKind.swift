@@ -16,6 +16,15 @@ public enum FindingKind: String, CaseIterable, Sendable, Codable {
     case retryStorm = "retry_storm"
     /// A token still retried just before it expires: the next retry may run the work again.
     case expiringWithRetries = "expiring_with_retries"
+    /// A completed record without the payload hash its service validates with: every retry fails validation until it
+    /// expires (found by the store: Powertools' cache layer drops the hash on completion).
+    case validationHashDropped = "validation_hash_dropped"
+    /// An in-progress record without a lock deadline (no Lambda context): locked until it expires, or (TypeScript)
+    /// taken over at once (found by the store).
+    case inProgressNoDeadline = "in_progress_no_deadline"
+    /// An orphan record was taken over (a `{key}:lock` key): the first execution died mid-flight and the work ran
+    /// again (found by the store).
+    case orphanTakeover = "orphan_takeover"
 
     /// What the audit, the views, the help, the filter and the simulator know of each kind: one line a kind, in
     /// `allCases` order (the order of a report's kinds within one severity). A new kind is a case above and a line
@@ -36,6 +45,17 @@ public enum FindingKind: String, CaseIterable, Sendable, Codable {
              summary: "one token hit many times within a minute: a retry loop without backoff"),
         Info(.expiringWithRetries, label: "expiring", title: "expiring with retries", severities: [.medium],
              summary: "a token still retried just before it expires: the next retry may run the work again"),
+        Info(.validationHashDropped, label: "no_validation", title: "completed without validation hash",
+             severities: [.medium], aliases: ["validation"],
+             summary: "a completed record lost its payload hash while payloads are validated: every retry fails validation until it expires",
+             foundByStore: true),
+        Info(.inProgressNoDeadline, label: "no_deadline", title: "in progress without deadline",
+             severities: [.medium, .high], aliases: ["deadline"],
+             summary: "an in-progress record has no lock deadline: locked until it expires, or taken over at once by a concurrent retry",
+             foundByStore: true),
+        Info(.orphanTakeover, label: "takeover", title: "orphan taken over", severities: [.high], aliases: ["orphan"],
+             summary: "an orphaned in-progress record was taken over: the first execution died mid-flight and the work ran again",
+             foundByStore: true),
     ]
 
     /// This kind's line of `table` (a test checks that every case has one).

@@ -12,15 +12,19 @@ extension FindingKind {
         public let aliases: [String]
         /// What it means, in one line, for the help.
         public let summary: String
+        /// Found by a store's reader in what only its records show (`FindingsDetector.supply`), not by a detector
+        /// over the events: the simulator cannot plant it.
+        public let foundByStore: Bool
 
         public init(_ kind: FindingKind, label: String, title: String, severities: [Severity], aliases: [String] = [],
-                    summary: String) {
+                    summary: String, foundByStore: Bool = false) {
             self.kind = kind
             self.label = label
             self.title = title
             self.severities = severities
             self.aliases = aliases
             self.summary = summary
+            self.foundByStore = foundByStore
         }
 
         /// The severities in words, lowest first: `high or critical`, `low, medium or high`.

@@ -28,6 +28,7 @@ public struct FindingsDetector: Sendable {
             ReuseTracker(config: config),
             WeakTokenTracker(config: config),
             StuckDetector(config: config),
+            StoreFindings(config: config),
         ]
     }
 

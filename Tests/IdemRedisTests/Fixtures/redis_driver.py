@@ -2,9 +2,11 @@
 
 Usage: python redis_driver.py -   (SPEC as JSON on stdin)
 
-SPEC: {"port": P, "ops": [OP, ...]}; each OP prints one JSON line:
+SPEC: {"port": P, "cluster": false, "ops": [OP, ...]}; each OP prints one JSON line (cluster: P is one node of a
+Redis Cluster, written through redis-py's RedisCluster):
   {"op": "invoke", "function": "payments-fn", "event": {...}, "mode": "ok" | "raise" | "hang",
    "event_key_jmespath": "body", "payload_validation_jmespath": "amount" | null, "expires_after_seconds": 3600,
+   "without_ttl": null | "all" | "lock"   (those keys written without a TTL: the test expires them itself),
    "remaining_ms": 60000 | null}
      remaining_ms null: the handler runs without a Lambda context (idempotent_function), so the record has no
      in_progress_expiration. mode "hang" prints {"hang": true} once the INPROGRESS record is saved, then sleeps.
@@ -39,13 +41,32 @@ def out(obj):
 
 def client(spec):
     import redis
+    if spec.get("cluster"):
+        # redis-py's cluster client: CachePersistenceLayer takes any client with get/set/delete (its
+        # RedisConnection(mode="cluster") makes this same class), and routes each key to its slot's primary.
+        from redis.cluster import RedisCluster
+        return RedisCluster(host="127.0.0.1", port=spec["port"], decode_responses=True,
+                            username=spec.get("username"), password=spec.get("password"))
     return redis.Redis(host="127.0.0.1", port=spec["port"], decode_responses=True,
                        username=spec.get("username"), password=spec.get("password"))
 
 
 def layer(spec, op):
     from aws_lambda_powertools.utilities.idempotency.persistence.cache import CachePersistenceLayer
-    return CachePersistenceLayer(client=client(spec), **(op.get("attrs") or {}))
+    c = client(spec)
+    without_ttl = op.get("without_ttl")  # "all" or "lock": those keys written as Powertools writes them, no TTL
+    if without_ttl:
+        # A test that expires the key itself (PEXPIRE) once it is ready, instead of racing a short TTL on a loaded
+        # machine. The record's own expiration field is untouched. Powertools passes ex= as a keyword.
+        plain_set = c.set
+
+        def set_without_ttl(*args, ex=None, **kwargs):
+            name = kwargs.get("name", args[0] if args else "")
+            if without_ttl == "all" or str(name).endswith(":lock"):
+                ex = None
+            return plain_set(*args, ex=ex, **kwargs)
+        c.set = set_without_ttl
+    return CachePersistenceLayer(client=c, **(op.get("attrs") or {}))
 
 
 def invoke(spec, op):

@@ -1,0 +1,49 @@
+import Foundation
+import IdemCore
+import IdemStore
+import IdemTestSupport
+import Testing
+@testable import IdemRedis
+
+/// The pipelined scan on a real redis-server: many pages (a page's GET/PTTL sent with the next SCAN), a lock key
+/// kept across passes and dropped when it goes, a key deleted between two passes, a key of another type.
+@Suite(.serialized) struct RedisScanPassTests {
+    static let server = Result { try RedisServer() }
+    let fx: RedisFixture
+
+    init() throws { fx = RedisFixture(server: try RedisScanPassTests.server.get()) }
+
+    /// A completed Powertools value; `%d` is the record's number.
+    static let value = #"{"status": "COMPLETED", "expiration": 1900000000, "data": "{\"statusCode\": 201, \"body\": \"n%d\"}"}"#
+
+    @Test func pagesLocksAndVanishedKeysOverTwoPasses() throws {
+        try fx.server.cli(["-n", "5", "FLUSHDB"])  // database 5 only: no other suite's keys touched
+        _ = try fx.server.cli(["-n", "5", "EVAL", "for i = 0, 249 do redis.call('SET', 'fn.app#t' .. i, string.format(ARGV[1], i)) end",
+                               "0", Self.value])
+        _ = try fx.server.cli(["-n", "5", "SET", "fn.app#t7:lock", "True"])
+        _ = try fx.server.cli(["-n", "5", "HSET", "fn.app#hash", "a", "b"])
+        let location = try RedisDriver().location(forced: fx.server.url + "/5?count=50&poll=100ms&tracking=0")
+        let reader = try RedisReader(location: location, config: try RedisDriver.config(location), password: nil)
+        var events: [StoreEvent] = [], malformed: [MalformedEntry] = [], notices: [String] = []
+        #expect(try RedisFixture.poll(reader, into: &events, malformed: &malformed, notices: &notices) { _, _ in
+            reader.passes >= 1
+        })
+        #expect(Set(events.filter { $0.kind == .completed }.map(\.token)).count == 250)
+        #expect(events.first { $0.token == "t42" && $0.kind == .completed }?.response
+                == StoredResponse(status: 201, body: #"{"statusCode": 201, "body": "n42"}"#))
+        #expect(malformed.count == 1 && malformed[0].reason.contains("WRONGTYPE"), "\(malformed)")
+        #expect(reader.findings.contains(RedisFinding(kind: .orphanTakeover, key: "fn.app#t7")))
+        #expect(notices.contains { $0.hasPrefix("1 orphan takeover lock(s)") }, "\(notices)")
+        #expect(reader.redisKey(for: TokenKey(tenant: "fn", token: "t9")) == "fn.app#t9")
+
+        _ = try fx.server.cli(["-n", "5", "DEL", "fn.app#t3", "fn.app#t7:lock"])
+        let passes = reader.passes
+        #expect(try RedisFixture.poll(reader, into: &events, malformed: &malformed, notices: &notices) { _, _ in
+            reader.passes >= passes + 1
+        })
+        #expect(events.contains { $0.token == "t3" && $0.kind == .purge })
+        #expect(events.filter { $0.kind == .purge }.count == 1, "only the deleted key is gone")
+        #expect(!reader.findings.contains { $0.kind == .orphanTakeover })
+        #expect(events.filter { $0.kind == .request }.count == 250, "an unchanged key makes no event on a rescan")
+    }
+}
