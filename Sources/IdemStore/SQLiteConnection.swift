@@ -26,6 +26,7 @@ public final class SQLiteConnection {
     /// The store's `idem_meta.schema_version`, once `SQLiteSchema.open` has checked it (0 before).
     public internal(set) var schemaVersion = 0
     private var cache: [String: SQLiteStatement] = [:]
+    private var tallyRegistered = false
 
     /// Opens `path`; checks first that it exists (unless creating) and is a regular file (not a directory, FIFO or device).
     ///
@@ -73,6 +74,16 @@ public final class SQLiteConnection {
         handle = db
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, busyTimeout)
+    }
+
+    /// Makes the aggregate `idem_tally` (CSQLite/shim.h) callable on this connection, once.
+    func registerTally() throws {
+        guard !tallyRegistered else { return }
+        let rc = idem_register_tally(handle)
+        guard rc == SQLITE_OK else {
+            throw SQLiteConnection.mapError(code: rc, message: String(cString: sqlite3_errmsg(handle)), path: path)
+        }
+        tallyRegistered = true
     }
 
     deinit {

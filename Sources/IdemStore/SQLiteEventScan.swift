@@ -1,10 +1,11 @@
+import CSQLite
 import Foundation
 import IdemCore
 
 /// The counts over `idem_events` that `SQLiteSummary.countsSQL` computes, for a range of seqs or the whole table:
 /// events by kind and by outcome, and the newest event time. Nil from `run` when a row is malformed.
 struct EventScan: Sendable {
-    /// count(*), then the five kinds, then the five outcomes (countsSQL's columns 0-10).
+    /// count(*), then the five kinds, then the five outcomes (the first 11 fields of `idem_tally`).
     var totals = [Int64](repeating: 0, count: 11)
     var newest: Int64?
 
@@ -26,16 +27,22 @@ struct EventScan: Sendable {
         return sum
     }
 
-    /// The counts of seqs `lo` to `hi` on `db`, or nil when a row there is malformed (or SQLite cannot judge it:
-    /// `abs()` of the smallest integer overflows, an error only the fold can turn into a malformed row).
+    /// The counts of seqs `lo` to `hi` on `db`, or nil when a row there is malformed.
     static func scan(_ db: SQLiteConnection, from lo: Int64, to hi: Int64) throws -> EventScan? {
+        try db.registerTally()
         let c = try db.prepare(SQLiteSummary.countsSQL)
         try c.bind(1, lo)
         try c.bind(2, hi)
-        guard (try? c.step()) == true, SQLiteSummary.wellFormed(c) else { return nil }
+        guard try c.step() else { return nil }
+        let fields = c.withBlob(0) { raw -> [Int64]? in
+            guard let raw, raw.count == Int(IDEM_TALLY_FIELDS) * 8 else { return nil }
+            return (0..<Int(IDEM_TALLY_FIELDS)).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self) }
+        }
+        // Fields: rows, five kinds, five outcomes (as `totals`), the newest time, rows malformed, a newest at all.
+        guard let fields, fields[12] == 0 else { return nil }
         var s = EventScan()
-        for i in s.totals.indices { s.totals[i] = c.int64(Int32(i)) ?? 0 }
-        s.newest = c.int64(11)
+        for i in s.totals.indices { s.totals[i] = fields[i] }
+        s.newest = fields[13] != 0 ? fields[11] : nil
         return s
     }
 

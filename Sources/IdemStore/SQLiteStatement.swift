@@ -113,6 +113,14 @@ public final class SQLiteStatement {
         return try body(UnsafeBufferPointer(start: start, count: count))
     }
 
+    /// Calls `body` with the column's bytes as a blob (nil when NULL).
+    public func withBlob<T>(_ column: Int32, _ body: (UnsafeRawBufferPointer?) throws -> T) rethrows -> T {
+        if isNull(column) { return try body(nil) }
+        let start = sqlite3_column_blob(handle, column)
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return try body(UnsafeRawBufferPointer(start: start, count: count))
+    }
+
     /// The number of columns in a result row.
     public var columnCount: Int32 { sqlite3_column_count(handle) }
 
