@@ -101,6 +101,12 @@ public struct PostgresConfig: Sendable, Hashable {
         }
     }
 
+    /// Whether a purge of a token shown with `status` releases its lock (clears the lock column, keeps the row)
+    /// instead of deleting the row: what `PostgresAdmin` does and the purge's wording says.
+    public func releasesLock(onPurgeOf status: TokenStatus) -> Bool {
+        stuckPurge == .release && status == .stuck && preset.lockedCol != nil
+    }
+
     /// `schema.table`, quoted for SQL.
     public var qualifiedTable: String { PGConnection.quoteIdent(schema) + "." + PGConnection.quoteIdent(table) }
 
