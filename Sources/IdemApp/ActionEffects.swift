@@ -15,7 +15,7 @@ enum ActionEffects {
             switch try actions.purge(order.key.inOwnStore, expect: expect, reason: order.reason) {
             case .purged:
                 return .purgeFinished(order.key, refused: false,
-                                      text: "purged \(name) (saw \(order.status.rawValue), version \(order.version)) by \(actions.actor)")
+                                      text: "\(order.target.wording.done) \(name) (saw \(order.status.rawValue), version \(order.version)) by \(actions.actor)")
             case .refused(let why):
                 return .purgeFinished(order.key, refused: true, text: "refused: \(why)")
             }
@@ -29,6 +29,8 @@ enum ActionEffects {
     static func purgeMany(_ orders: [PurgeOrder], actions: [TokenActions], shouldStop: () -> Bool) -> Message {
         let reason = orders.first?.reason ?? "bulk purge from the dashboard"
         var purged = 0, refused = 0, done = 0
+        // How many of each wording went through (a store may release some tokens' locks instead of deleting).
+        var didByWording: [String: Int] = [:]
         do {
             for (store, group) in Dictionary(grouping: orders, by: \.key.store).sorted(by: { $0.key < $1.key }) {
                 let targets = group.map { o in
@@ -37,7 +39,12 @@ enum ActionEffects {
                     return t
                 }
                 let outcomes = try actions[Int(store)].purge(targets, reason: reason, shouldStop: shouldStop)
-                let ok = outcomes.filter { if case .purged = $0 { return true } else { return false } }.count
+                var ok = 0
+                for (t, outcome) in zip(targets, outcomes) {
+                    guard case .purged = outcome else { continue }
+                    ok += 1
+                    didByWording[t.wording.done, default: 0] += 1
+                }
                 purged += ok
                 refused += outcomes.count - ok
                 done += outcomes.count
@@ -48,7 +55,11 @@ enum ActionEffects {
             // written so far in place (the table shows them as it reads them back).
             return .purgeManyFinished(text: "bulk purge: \(error)", failed: true)
         }
-        var text = "purged \(purged) of \(orders.count) tokens by \(actions.first?.actor ?? "?")"
+        // "purged 3 of 4 tokens", or "released the lock of 1 and purged 2 of 4 tokens".
+        let did = didByWording.count > 1 || didByWording.keys.first.map({ $0 != "purged" }) == true
+            ? didByWording.sorted { $0.key > $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: " and ")
+            : "purged \(purged)"
+        var text = "\(did) of \(orders.count) tokens by \(actions.first?.actor ?? "?")"
         if refused > 0 { text += "; \(refused) refused: they changed since you looked and were left as they are" }
         if done < orders.count { text += "; stopped before the last \(orders.count - done)" }
         return .purgeManyFinished(text: text, failed: refused > 0)

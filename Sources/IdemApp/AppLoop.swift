@@ -90,6 +90,12 @@ public final class AppLoop {
                          secrets: SecretFields(mask: .standard(adding: options.secretFields)),
                          mouseEnabled: options.mouse, themeName: theme.name, readOnlySource: options.readOnlySource)
         if !single { state.ledger.storeNames = locations.map(\.displayName) }
+        for (i, location) in locations.enumerated() {
+            for status in TokenStatus.allCases {
+                let w = registry.purgeWording(for: status, in: location)
+                if w != .standard(for: status) { state.purgeWordings[UInt8(i), default: [:]][status] = w }
+            }
+        }
         if let t = options.asOf {
             state.asOf = t
             state.now = t

@@ -16,3 +16,28 @@ extension TokenStatus {
         }
     }
 }
+
+/// How a purge of one token is put to the operator and reported: the question's verb, the result line's verb and
+/// the "what will happen" sentence. A purge forgets the token (`standard(for:)`); a store whose purge does
+/// something else for some statuses says so through its driver (`StoreDriver.purgeWording`), so the operator
+/// confirms what will really happen and the result line says what did (a stuck rocket-rides key in Postgres has
+/// its lock released and its row kept).
+public struct PurgeWording: Sendable, Hashable {
+    /// The action as it opens a question: "Purge", "Release the lock of".
+    public var action: String
+    /// What was done, as it opens the result line: "purged", "released the lock of".
+    public var done: String
+    /// What will happen, in one sentence without its full stop.
+    public var consequence: String
+
+    public init(action: String, done: String, consequence: String) {
+        self.action = action
+        self.done = done
+        self.consequence = consequence
+    }
+
+    /// The wording of every store's purge: the token is forgotten.
+    public static func standard(for status: TokenStatus) -> PurgeWording {
+        PurgeWording(action: "Purge", done: "purged", consequence: status.purgeConsequence)
+    }
+}

@@ -32,6 +32,9 @@ public struct PurgeTarget: Sendable, Hashable {
     /// How long ago the current execution began.
     public var age: TimeSpan
     public var hits: Int
+    /// How the purge is asked and reported: the standard wording for the status seen, unless the store's driver
+    /// says its purge does something else for it.
+    public var wording: PurgeWording
 
     public init(key: TokenKey, operation: String, expect: PurgeExpectation, age: TimeSpan, hits: Int) {
         self.key = key
@@ -39,6 +42,7 @@ public struct PurgeTarget: Sendable, Hashable {
         self.expect = expect
         self.age = age
         self.hits = hits
+        wording = .standard(for: expect.status)
     }
 
     /// The target for `record` in `ledger` as seen at `now`.
@@ -48,6 +52,6 @@ public struct PurgeTarget: Sendable, Hashable {
                   hits: Int(record.hits))
     }
 
-    /// What the purge will do, in one sentence for the confirmation (see `TokenStatus.purgeConsequence`).
-    public var consequence: String { expect.status.purgeConsequence }
+    /// What the purge will do, in one sentence for the confirmation (see `PurgeWording`).
+    public var consequence: String { wording.consequence }
 }

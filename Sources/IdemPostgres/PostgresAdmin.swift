@@ -49,8 +49,7 @@ public final class PostgresAdmin: TokenAdmin {
         // A stuck token of a preset whose service unlocks keys itself (rocket-rides) is released, not deleted: its
         // recovery point stays, so the client's retry resumes where the work stopped instead of starting again
         // (a second ride, a second charge).
-        let release = table.config.stuckPurge == .release && expect.status == .stuck
-            && table.config.preset.lockedCol != nil
+        let release = table.config.releasesLock(onPurgeOf: expect.status)
         // -1: lock_timeout ran out on a row another transaction holds.
         let deleted = try PostgresDriver.wrap(location) { () throws -> Int in
             do {

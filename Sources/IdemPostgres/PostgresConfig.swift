@@ -22,7 +22,7 @@ public struct PostgresConfig: Sendable, Hashable {
     /// How long a purge waits for a row lock another transaction holds (`SET LOCAL lock_timeout`, default 2 s).
     public var lockTimeout = TimeSpan.seconds(2)
     /// Rows per page of the first read, one `COPY` statement each (default 50000: few round trips; memory is
-    /// bounded by the chunks of 8192 rows the read is handed over in, not by the page).
+    /// bounded by the chunks of 4096 rows the read is handed over in, not by the page).
     public var pageSize = 50_000
     /// Even when `pg_stat_user_tables` shows no change, look anyway this often (default 60 s).
     public var rescanInterval = TimeSpan.seconds(60)
@@ -99,6 +99,12 @@ public struct PostgresConfig: Sendable, Hashable {
             }
             pageSize = n
         }
+    }
+
+    /// Whether a purge of a token shown with `status` releases its lock (clears the lock column, keeps the row)
+    /// instead of deleting the row: what `PostgresAdmin` does and the purge's wording says.
+    public func releasesLock(onPurgeOf status: TokenStatus) -> Bool {
+        stuckPurge == .release && status == .stuck && preset.lockedCol != nil
     }
 
     /// `schema.table`, quoted for SQL.

@@ -31,6 +31,9 @@ public final class PostgresCopyStream: @unchecked Sendable {
     private var cancelled = false
     private var finished = false
     private let maxQueued = 3
+    /// The bytes the last full chunk took: the next one is reserved a little more, so it is not regrown (a copy of
+    /// the chunk with the old one beside it) on every chunk. Used by the fetching thread only.
+    private var chunkBytes = 0
 
     init(connection: PGConnection, idCount: Int, pageRows: Int, chunkRows: Int,
          pageSQL: @escaping ([String]?) throws -> String) {
@@ -119,14 +122,20 @@ public final class PostgresCopyStream: @unchecked Sendable {
         }
     }
 
+    /// An empty chunk with room for `chunkRows` tuples of the size the last ones had (160 bytes each at first).
+    private func freshChunk() -> Chunk {
+        var chunk = Chunk()
+        chunk.bytes.reserveCapacity(max(chunkRows * 160, chunkBytes + chunkBytes / 16))
+        chunk.starts.reserveCapacity(chunkRows + 1)
+        return chunk
+    }
+
     /// Reads one page into chunks; the row id values of its last row when it was full (another page follows),
     /// nil after the last page (the end is posted).
     private func readPage(after: [String]?) throws -> [String]? {
         if isCancelled { return nil }
         try connection.startCopyOut(try pageSQL(after))
-        var chunk = Chunk()
-        chunk.bytes.reserveCapacity(chunkRows * 160)
-        chunk.starts.reserveCapacity(chunkRows + 1)
+        var chunk = freshChunk()
         var rows = 0, first = true
         while let (buffer, n) = try connection.copyRow() {
             defer { PQfreemem(buffer) }
@@ -144,10 +153,9 @@ public final class PostgresCopyStream: @unchecked Sendable {
             if tuple.count < 2 || PGBinary.int16(tuple.baseAddress!) < 0 { continue }
             if chunk.starts.count >= chunkRows {
                 chunk.starts.append(Int32(chunk.bytes.count))
+                chunkBytes = chunk.bytes.count
                 guard post(.chunk(chunk)) else { continue }
-                chunk = Chunk()
-                chunk.bytes.reserveCapacity(chunkRows * 160)
-                chunk.starts.reserveCapacity(chunkRows + 1)
+                chunk = freshChunk()
             }
             chunk.starts.append(Int32(chunk.bytes.count))
             chunk.bytes.append(contentsOf: tuple)

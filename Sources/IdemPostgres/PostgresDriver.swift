@@ -40,6 +40,20 @@ public struct PostgresDriver: StoreDriver {
         throw StoreError.usage("Postgres idempotency tables are written by the service's own code; idemtop only reads and purges them")
     }
 
+    /// A stuck token that the purge releases (`PostgresConfig.releasesLock`) is worded as such: the operator
+    /// confirms a release, not a deletion, and learns that the retry resumes the request; any other purge deletes
+    /// the row, which the standard wording describes.
+    public func purgeWording(for status: TokenStatus, in location: StoreLocation) -> PurgeWording {
+        guard let config = try? PostgresDriver.config(location), config.releasesLock(onPurgeOf: status) else {
+            return .standard(for: status)
+        }
+        let lock = Sanitizer.visible(config.preset.lockedCol ?? "")
+        return PurgeWording(
+            action: "Release the lock of", done: "released the lock of",
+            consequence: "its lock is released (\(lock) = NULL) and the row kept at its recovery point: the next "
+                + "retry with this key runs the request's remaining phases again; nothing is deleted")
+    }
+
     /// The configuration a `postgres://` location names.
     public static func config(_ location: StoreLocation) throws -> PostgresConfig {
         do { return try PostgresConfig(url: location.path) } catch let e as PostgresError {

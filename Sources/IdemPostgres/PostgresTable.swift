@@ -116,7 +116,7 @@ public final class PostgresTable {
     /// `page` rows by row id, each one `COPY (SELECT ... WHERE (id) > (last) ORDER BY id LIMIT page) TO STDOUT
     /// (FORMAT binary)`, read on a thread of their own so the server sends while the caller decodes;
     /// `nextChunk` hands them over.
-    public func startFirstRead(chunkRows: Int = 8192) {
+    public func startFirstRead(chunkRows: Int = 4096) {
         stream?.cancel()
         let ids = config.preset.rowIDCols.map { "src." + PostgresTable.q($0) }.joined(separator: ", ")
         let select = "SELECT \(selectList) FROM \(config.qualifiedTable) AS src"

@@ -31,10 +31,18 @@ public protocol StoreDriver: Sendable {
     /// The writer API, made when `create` is true and the store does not exist; a usage error for kinds that a
     /// service writes with its own library (DynamoDB).
     func writer(_ location: StoreLocation, policy: Policy, clock: any Clock, create: Bool) throws -> any TokenWriter
+    /// How a purge of a token shown with `status` is asked and reported for `location`: what the driver's purge
+    /// really does to it. Without network access (a parsed location only); the default is the standard wording
+    /// (the token is forgotten).
+    func purgeWording(for status: TokenStatus, in location: StoreLocation) -> PurgeWording
 }
 
 extension StoreDriver {
     public var opensLocally: Bool { false }
+
+    public func purgeWording(for status: TokenStatus, in location: StoreLocation) -> PurgeWording {
+        .standard(for: status)
+    }
 
     public func location(forced path: String) throws -> StoreLocation {
         guard !path.isEmpty else { throw StoreError.usage("'\(kind):' names no path") }

@@ -52,6 +52,18 @@ public struct StoreRegistry: Sendable {
         try driver(for: location).writer(location, policy: policy, clock: clock, create: create)
     }
 
+    /// How a purge of a token shown with `status` in `location` is asked and reported (its driver's word).
+    public func purgeWording(for status: TokenStatus, in location: StoreLocation) -> PurgeWording {
+        (try? driver(for: location))?.purgeWording(for: status, in: location) ?? .standard(for: status)
+    }
+
+    /// `target` worded as `location`'s driver says (the location it is purged in).
+    public func worded(_ target: PurgeTarget, in location: StoreLocation) -> PurgeTarget {
+        var t = target
+        t.wording = purgeWording(for: t.expect.status, in: location)
+        return t
+    }
+
     /// What a malformed entry of `location`'s kind is called, ("line(s)", "row(s)").
     public func entryNoun(_ location: StoreLocation) -> String {
         (try? driver(for: location).entryNoun) ?? "entries"

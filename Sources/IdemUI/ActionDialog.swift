@@ -10,6 +10,7 @@ public struct PurgeDialog: Sendable, Hashable {
     public var version: Int { target.expect.version }
     public var age: TimeSpan { target.age }
     public var hits: Int { target.hits }
+    public var wording: PurgeWording { target.wording }
     /// Why, for the admin event: prefilled, edited by typing (e.g. a ticket id).
     public var reason = PurgeDialog.defaultReason
     /// False: Cancel has the focus (the default). True: Purge has it.
@@ -48,8 +49,15 @@ extension AppState {
             notice = Notice(text: "\(Sanitizer.visible(key.description)) is already purged", isError: true, at: now)
             return []
         }
-        purgeDialog = PurgeDialog(target: PurgeTarget(record: r, in: ledger, at: now))
+        purgeDialog = PurgeDialog(target: purgeTarget(r))
         return []
+    }
+
+    /// The purge of `r` as the operator sees it now, worded as its store's purge acts on it (`purgeWordings`).
+    func purgeTarget(_ r: TokenRecord) -> PurgeTarget {
+        var t = PurgeTarget(record: r, in: ledger, at: now)
+        if let w = purgeWordings[r.store]?[t.expect.status] { t.wording = w }
+        return t
     }
 
     /// Keys while the purge dialog is up: Tab/arrows move the focus, Enter presses the focused button, Esc cancels;
@@ -98,7 +106,7 @@ enum ActionDialogView {
             let store = state.ledger.isMultiStore && Int(d.key.store) < state.ledger.storeNames.count
                 ? [("store      \(Sanitizer.visible(state.ledger.storeNames[Int(d.key.store)]))", Role.normal)] : []
             let lines: [(String, Role)] = [
-                ("Purge this token?", .header),
+                ("\(d.wording.action) this token?", .header),
                 ("", .normal),
             ] + store + [
                 ("token      \(Sanitizer.visible(d.key.token))", .normal),
@@ -108,7 +116,7 @@ enum ActionDialogView {
                 ("age        \(d.age.compact)", .normal),
                 ("hits       \(d.hits)", .normal),
                 ("", .normal),
-                ("What will happen: \(d.status.purgeConsequence).", .notice),
+                ("What will happen: \(d.wording.consequence).", .notice),
                 ("If the service changed the token since, the purge is refused and nothing changes.", .dim),
                 ("", .normal),
                 ("reason     \(d.reason)▏", .filter),

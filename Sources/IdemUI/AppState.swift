@@ -115,6 +115,9 @@ public struct AppState: Sendable {
     /// Where read-only came from (`--read-only`, or the config file's path), when the dashboard is read-only: purge
     /// and replay are then refused at once. Set at start.
     public var readOnlySource: String?
+    /// How a store's purge is worded where its driver says it is not the standard one, by store number and then
+    /// by the status seen (a stuck rocket-rides key in Postgres: its lock released). Set at start.
+    public var purgeWordings: [UInt8: [TokenStatus: PurgeWording]] = [:]
     /// The answer of a replay, when it is shown.
     public var replayPanel: ReplayPanel?
     /// Tokens whose replay was sent and not yet answered: one replay at a time per token.

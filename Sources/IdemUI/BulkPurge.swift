@@ -11,6 +11,8 @@ public struct BulkPurgeDialog: Sendable, Hashable {
     public var byStatus: [(status: TokenStatus, count: Int)]
     /// Tokens by tenant, most first.
     public var byTenant: [(tenant: String, count: Int)]
+    /// What will happen to the tokens of each status, one sentence per different wording (stores may differ).
+    public var consequences: [TokenStatus: [String]]
     /// What the operator typed so far.
     public var typed = ""
 
@@ -45,13 +47,15 @@ extension AppState {
         var orders: [PurgeOrder] = []
         var statuses: [TokenStatus: Int] = [:]
         var tenants: [String: Int] = [:]
+        var consequences: [TokenStatus: Set<String>] = [:]
         for i in actedOnRecords() {
             let r = ledger.records[Int(i)]
             let status = r.status(at: now)
             guard status != .purged else { continue }
             let key = ledger.key(of: r)
-            orders.append(PurgeOrder(target: PurgeTarget(record: r, in: ledger, at: now), reason: reason))
+            orders.append(PurgeOrder(target: purgeTarget(r), reason: reason))
             statuses[status, default: 0] += 1
+            consequences[status, default: []].insert(orders[orders.count - 1].target.consequence)
             tenants[key.tenant, default: 0] += 1
         }
         guard !orders.isEmpty else {
@@ -63,7 +67,8 @@ extension AppState {
             filter: marks.isEmpty ? filter.source : "the \(marks.count) marked", orders: orders,
             byStatus: statuses.sorted { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }
                 .map { (status: $0.key, count: $0.value) },
-            byTenant: tenants.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { (tenant: $0.key, count: $0.value) })
+            byTenant: tenants.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { (tenant: $0.key, count: $0.value) },
+            consequences: consequences.mapValues { $0.sorted() })
         return []
     }
 
@@ -121,7 +126,9 @@ extension BulkPurgeDialog {
             ("", .normal),
             ("What will happen:", .notice),
         ]
-        for s in byStatus { lines.append(("\(s.status.rawValue): \(s.status.purgeConsequence).", .notice)) }
+        for s in byStatus {
+            for c in consequences[s.status] ?? [] { lines.append(("\(s.status.rawValue): \(c).", .notice)) }
+        }
         lines += [
             ("Each token is purged on its own compare-and-set: one that changed since is left as it is.", .dim),
             ("", .normal),

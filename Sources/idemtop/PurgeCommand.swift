@@ -15,6 +15,9 @@ struct PurgeCommand: ParsableCommand {
             took a new request), the purge is refused, nothing changes, and the exit code is 3. Every purge is \
             recorded as an admin event (who, when, why, what it replaced), shown by tail and show.
 
+            What a purge does depends on the store and is listed before you confirm: a stuck rocket-rides key in \
+            Postgres has its lock released and its row kept (the retry resumes the request), not deleted.
+
             Without --yes it asks on the terminal (one token: type y; several: type their number), and refuses \
             when stdin is not a terminal (exit 2).
 
@@ -81,7 +84,7 @@ struct PurgeCommand: ParsableCommand {
                                           observe: { if needsFindings { detector.observe($0) } })
         if needsFindings { loaded.supplyFindings(to: &detector) }
         let ledger = loaded.ledger
-        let targets: [PurgeTarget]
+        var targets: [PurgeTarget]
         if let token {
             do {
                 targets = [try PurgeRun.target(token: token, tenant: tenant, expectVersion: expectVersion, in: ledger,
@@ -99,6 +102,8 @@ struct PurgeCommand: ParsableCommand {
                                                                                        stores: [location]))
             targets = selection.targets(in: ledger, at: now)
         }
+        // Worded as the store's purge really acts on each (a stuck rocket-rides key is released, not deleted).
+        targets = targets.map { registry.worded($0, in: location) }
         let actions = TokenActions(location: location, registry: registry, readOnly: false, policy: try clock.policy())
         if !dryRun {
             // Refuse before printing anything: a refusal is one line.
@@ -121,7 +126,8 @@ struct PurgeCommand: ParsableCommand {
         }
         if !yes {
             if targets.count == 1 {
-                try Confirmation.require("Purge \(targets[0].key.visibleText)? Type y to confirm:", typing: "y", action: "purge")
+                try Confirmation.require("\(targets[0].wording.action) \(targets[0].key.visibleText)? Type y to confirm:",
+                                         typing: "y", action: "purge")
             } else {
                 try Confirmation.require("Purge \(targets.count) tokens? Type \(targets.count) to confirm:",
                                          typing: "\(targets.count)", action: "purge")

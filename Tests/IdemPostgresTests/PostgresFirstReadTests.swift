@@ -34,7 +34,7 @@ import Testing
         // Times before 1970 and at a millisecond's edge, read exactly (rounded down, as date_part's floor was).
         _ = try fx.sql("UPDATE idempotency_keys SET created_at = '1969-12-31 23:59:59.9995+00' WHERE id = 7")
         _ = try fx.sql("UPDATE idempotency_keys SET created_at = '2026-01-02 03:04:05.006999+00' WHERE id = 8")
-        // Pages of 10,000 rows read in chunks of 8192: several of each, and a last page that is not full.
+        // Pages of 10,000 rows read in chunks of 4096: several of each, and a last page that is not full.
         let reader = try fx.reader(PostgresFirstReadTests.table)
         var ledger = Ledger()
         try load(reader, into: &ledger)

@@ -1,5 +1,6 @@
 import Foundation
 import IdemCore
+import IdemProcess
 import IdemStore
 import IdemTestSupport
 import Testing
@@ -55,6 +56,68 @@ import Testing
         #expect(resumed.first?["status"] as? Int == 201, "\(resumed)")
         #expect(try follow(reader, &ledger) { $0.record(key)?.stored == .completed })
         #expect(try fx.sql("SELECT count(*) FROM idempotency_keys").string(0, 0) == "2")
+    }
+
+    /// What the operator is told before and after: a stuck rocket-rides key is released (the retry resumes it),
+    /// any other purge, and every purge under `stuck_purge=delete` or of a preset without an unlock, deletes the
+    /// row, which the standard wording says.
+    @Test func aPurgeIsWordedAsWhatItDoes() throws {
+        let driver = PostgresDriver()
+        let rr = try #require(try driver.recognise("postgres://u@h/db?table=idempotency_keys&preset=rocket-rides"))
+        let release = driver.purgeWording(for: .stuck, in: rr)
+        #expect(release.action == "Release the lock of" && release.done == "released the lock of")
+        #expect(release.consequence == "its lock is released (locked_at = NULL) and the row kept at its recovery "
+            + "point: the next retry with this key runs the request's remaining phases again; nothing is deleted")
+        for status in TokenStatus.allCases where status != .stuck {
+            #expect(driver.purgeWording(for: status, in: rr) == .standard(for: status), "\(status)")
+        }
+        for other in ["preset=rocket-rides&stuck_purge=delete", "preset=medusa", "preset=idempotence4j"] {
+            let l = try #require(try driver.recognise("postgres://u@h/db?table=t&\(other)"))
+            #expect(driver.purgeWording(for: .stuck, in: l) == .standard(for: .stuck), "\(other)")
+        }
+        // Through the registry, as the CLI and the dashboard ask; a store kind that says nothing keeps the standard.
+        let registry = StoreRegistry.files.adding(driver)
+        let seen = PurgeExpectation(status: .stuck, version: 1, storedStatus: .inProgress, expiresAt: Instant(ms: 0))
+        let target = PurgeTarget(key: TokenKey(tenant: "1", token: "k"), operation: "POST /rides", expect: seen,
+                                 age: .seconds(100), hits: 0)
+        #expect(target.wording == .standard(for: .stuck) && target.consequence == TokenStatus.stuck.purgeConsequence)
+        #expect(registry.worded(target, in: rr).consequence == release.consequence)
+        #expect(registry.worded(target, in: JournalDriver.location("/tmp/p.jsonl")) == target)
+    }
+
+    /// The CLI says what a purge of a stuck key will do before it is confirmed and what it did after: the lock
+    /// released and the row kept; with `stuck_purge=delete` it says purged, and the row is gone.
+    @Test func theCLISaysAStuckKeyIsReleasedNotDeleted() throws {
+        let fx = try PGFixture("release_cli", setup: "rocket-setup")
+        let key = try PostgresReleaseTests.stuckKey(fx, "key-stuck-0000000005")
+        let other = try PostgresReleaseTests.stuckKey(fx, "key-stuck-0000000006")
+        let audit = NSTemporaryDirectory() + "pg-release-\(UUID().uuidString).jsonl"
+        let env = ["PGPASSWORD": PostgresServer.password]
+        let url = PostgresCLITests.bare(fx, PostgresReleaseTests.options + "&audit=\(audit)")
+        let purge = ["purge", url, key.token, "--tenant", "1", "--reason", "stuck ride"]
+        let release = PostgresDriver().purgeWording(for: .stuck, in: try fx.location(PostgresReleaseTests.options))
+
+        let dry = try PostgresCLITests.idemtop(purge + ["--dry-run"], env)
+        #expect(dry.code == 0, "\(dry.stderrText)")
+        #expect(dry.stdoutText.contains("  " + release.consequence + "\n"), "\(dry.stdoutText)")
+        #expect(!dry.stdoutText.contains(TokenStatus.stuck.purgeConsequence), "\(dry.stdoutText)")
+        let done = try PostgresCLITests.idemtop(purge + ["--yes"], env)
+        #expect(done.code == 0, "\(done.stderrText)")
+        #expect(done.stdoutText.contains(release.consequence), "\(done.stdoutText)")
+        #expect(done.stdoutText.contains("\nreleased the lock of 1/key-stuck-0000000005 (saw stuck, version "),
+                "\(done.stdoutText)")
+        #expect(!done.stdoutText.contains("purged 1/"), "\(done.stdoutText)")
+        let row = try fx.sql("SELECT recovery_point, locked_at IS NULL FROM idempotency_keys WHERE idempotency_key = '\(key.token)'")
+        #expect(row.count == 1 && row.string(0, 0) == "ride_created" && row.string(0, 1) == "t")
+
+        let deleting = PostgresCLITests.bare(fx, PostgresReleaseTests.options + "&audit=\(audit)&stuck_purge=delete")
+        let deleted = try PostgresCLITests.idemtop(["purge", deleting, other.token, "--tenant", "1", "--reason", "r",
+                                                    "--yes"], env)
+        #expect(deleted.code == 0, "\(deleted.stderrText)")
+        #expect(deleted.stdoutText.contains(TokenStatus.stuck.purgeConsequence), "\(deleted.stdoutText)")
+        #expect(deleted.stdoutText.contains("\npurged 1/key-stuck-0000000006 (saw stuck, version "),
+                "\(deleted.stdoutText)")
+        #expect(try fx.sql("SELECT count(*) FROM idempotency_keys WHERE idempotency_key = '\(other.token)'").string(0, 0) == "0")
     }
 
     @Test func stuckPurgeDeleteDeletesAndACompletedKeyIsDeleted() throws {

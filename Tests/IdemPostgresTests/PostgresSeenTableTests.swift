@@ -33,4 +33,14 @@ import Testing
         t.set(k, PostgresSeenTableTests.seen(2))
         #expect(t[k]?.rowID == "2" && t.count == 1 && t.keys { _ in true } == [k])
     }
+
+    /// The row estimate is ANALYZE's, from a sample: the reservations made from it (the ledger's records, this
+    /// table's entries) leave room for more rows than it says, so a table a few rows larger than estimated is not
+    /// copied into a doubled array at its last rows.
+    @Test func theReservationHasRoomBeyondTheEstimate() {
+        for estimate in [0, 25, 999_949, 1_000_000, 5_000_000] {
+            let room = PostgresReader.withHeadroom(estimate)
+            #expect(room >= estimate + estimate / 100 && room >= 1000, "\(estimate): \(room)")
+        }
+    }
 }

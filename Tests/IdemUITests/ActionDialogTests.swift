@@ -91,6 +91,47 @@ import Testing
         #expect(s.notice?.text.hasPrefix("nothing to purge") == true)
     }
 
+    /// A store whose driver words its purge of stuck tokens otherwise (`purgeWordings`): the dialog asks that and
+    /// says what will happen, the order carries it to the run loop, and the bulk dialog says it for the stuck
+    /// tokens only; another store's tokens keep the standard wording.
+    @Test func aStoresOwnPurgeWordingIsWhatTheDialogsSay() throws {
+        var s = Fixture.state(width: 120, height: 40)
+        s.purgeWordings = [0: [.stuck: Fixture.release]]
+        try Fixture.selecting("order-1001", in: &s)
+        _ = press(&s, .char("d"))
+        #expect(s.purgeDialog?.status == .stuck && s.purgeDialog?.wording == Fixture.release)
+        let text = screen(s)
+        #expect(text.contains("Release the lock of this token?") && !text.contains("Purge this token?"), "\(text)")
+        #expect(text.contains("What will happen: its lock is released and the row kept"), "\(text)")
+        #expect(!text.contains(TokenStatus.stuck.purgeConsequence))
+        let effects = press(&s, .tab, .enter)
+        #expect(effects.count == 1)
+        guard case .purge(let order)? = effects.first else { Issue.record("no purge asked: \(effects)"); return }
+        #expect(order.target.wording == Fixture.release && order.target.consequence == Fixture.release.consequence)
+
+        // A completed token of the same store: the standard wording.
+        try Fixture.selecting(Fixture.longToken, in: &s)
+        _ = press(&s, .char("d"))
+        #expect(s.purgeDialog?.wording == .standard(for: .completed) && screen(s).contains("Purge this token?"))
+        _ = press(&s, .escape)
+
+        _ = s.setFilter("op:charges")
+        _ = press(&s, .char("D"))
+        let bulk = screen(s)
+        #expect(bulk.contains("stuck: its lock is released and the row kept"), "\(bulk)")
+        #expect(bulk.contains("completed: its stored response is forgotten"), "\(bulk)")
+        let orders = try #require(s.bulkPurge?.orders)
+        #expect(orders.filter { $0.status == .stuck }.allSatisfy { $0.target.wording == Fixture.release })
+        #expect(orders.filter { $0.status != .stuck }.allSatisfy { $0.target.wording.done == "purged" })
+        _ = press(&s, .escape)
+
+        // The same store number is all that counts: with the wording on store 1, store 0's stuck token is purged.
+        s.purgeWordings = [1: [.stuck: Fixture.release]]
+        try Fixture.selecting("order-1001", in: &s)
+        _ = press(&s, .char("d"))
+        #expect(s.purgeDialog?.wording == .standard(for: .stuck))
+    }
+
     /// On the smallest terminal the dialogs lose lines from the middle, never their buttons or the typed count.
     @Test func onASmallTerminalTheButtonsAndThePromptStay() throws {
         var s = Fixture.state(width: 60, height: 15)

@@ -65,6 +65,18 @@ enum Fixture {
         return out
     }
 
+    /// A store's purge that is not a deletion for stuck tokens (as Postgres words a rocket-rides release).
+    static let release = PurgeWording(action: "Release the lock of", done: "released the lock of",
+                                      consequence: "its lock is released and the row kept: the next retry with "
+                                          + "this key runs the request's remaining phases again")
+
+    /// The fixture's state with the selection on `token`.
+    static func selecting(_ token: String, in s: inout AppState) throws {
+        let row = try #require(s.index.rows.firstIndex { s.ledger.records[Int($0)].token == token })
+        _ = s.update(.key(.char("g")))
+        for _ in 0..<row { _ = s.update(.key(.char("j"))) }
+    }
+
     /// A state with the fixture applied and indexed, at `width`x`height`.
     static func state(width: Int = 80, height: Int = 24) -> AppState {
         var s = AppState(storeName: "payments.jsonl", storeKind: "journal", now: now)

@@ -96,6 +96,19 @@ import Testing
         assertSnapshot(Fixture.rendered(s), theme: dark, named: "replay-panel-\(width)x\(height)")
     }
 
+    /// The purge dialog on the stuck token of a store whose purge releases a stuck token's lock (its driver's
+    /// wording: the question and what will happen).
+    @Test(arguments: [(80, 24), (120, 40)])
+    func purgeDialogOfAReleasingStore(width: Int, height: Int) throws {
+        var s = Fixture.state(width: width, height: height)
+        s.purgeWordings = [0: [.stuck: Fixture.release]]
+        try Fixture.selecting("order-1001", in: &s)
+        _ = s.update(.key(.char("d")))
+        let dialog = Fixture.rendered(s)
+        #expect(dialog.text.contains("Release the lock of this token?") && dialog.text.contains("order-1001"))
+        assertSnapshot(dialog, theme: dark, named: "purge-dialog-release-\(width)x\(height)")
+    }
+
     /// The replay confirmation on an expired token (the service executes it again: in the error role) and on a
     /// completed one (answered from the stored response).
     @Test(arguments: [(80, 24), (120, 40)])

@@ -45,11 +45,11 @@ public enum PurgeRun {
          "hits \(t.hits)", "version \(t.expect.version)"].joined(separator: "  ")
     }
 
-    /// The line for one outcome.
+    /// The line for one outcome: what the store did (`PurgeWording.done`), on what was seen.
     public static func line(_ t: PurgeTarget, _ outcome: PurgeOutcome, actor: String) -> String {
         switch outcome {
         case .purged(let e):
-            return "purged \(t.key.visibleText) (saw \(t.expect.status.rawValue), version \(t.expect.version)) by "
+            return "\(t.wording.done) \(t.key.visibleText) (saw \(t.expect.status.rawValue), version \(t.expect.version)) by "
                 + Sanitizer.visible(e.actor ?? actor)
         case .refused(let why):
             return "refused: \(why)"
