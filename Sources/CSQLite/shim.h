@@ -79,4 +79,63 @@ static inline int idem_register_tally(sqlite3 *db) {
     return sqlite3_create_function_v2(db, "idem_tally", 11, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
                                       0, 0, idem_tally_step, idem_tally_final, 0);
 }
+/// `idem_statuses(status, expires_at, created_at, locked_until, now, retention, lock_timeout)`: tokens by derived
+/// status at `now`, counted over `idem_tokens` as `SQLiteSummary.statusSQL` states it (purged, then expired at
+/// `coalesce(expires_at, created_at + retention)`, then an in-progress token stuck at `coalesce(locked_until,
+/// created_at + lock_timeout)`, else the stored status), in one step a row instead of a sort of every row.
+/// Its result is a blob of IDEM_STATUSES_FIELDS native int64s: in_progress, stuck, completed, failed, expired,
+/// purged (`TokenStatus`'s order here), then rows it could not judge: an unknown status, or a time that is neither
+/// NULL nor an integer (the caller then leaves the summary to the fold, which says what is wrong).
+enum { IDEM_STATUSES_FIELDS = 7 };
+
+typedef struct {
+    sqlite3_int64 field[IDEM_STATUSES_FIELDS];
+} idem_statuses_state;
+
+/// `coalesce(a, b + offset) <= now` for integer-or-NULL `a` and `b`: 1 past the deadline, 0 not, -1 not an integer.
+static inline int idem_statuses_past(sqlite3_value *a, sqlite3_value *b, sqlite3_int64 offset, sqlite3_int64 now) {
+    int ta = sqlite3_value_type(a);
+    if (ta == SQLITE_INTEGER) return now >= sqlite3_value_int64(a);
+    if (ta != SQLITE_NULL) return -1;
+    int tb = sqlite3_value_type(b);
+    if (tb == SQLITE_NULL) return 0;  // NULL + offset is NULL: never past
+    if (tb != SQLITE_INTEGER) return -1;
+    sqlite3_int64 deadline;
+    if (__builtin_add_overflow(sqlite3_value_int64(b), offset, &deadline)) return -1;  // SQL would make it a REAL
+    return now >= deadline;
+}
+
+static inline void idem_statuses_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    static const char *const stored[] = {"in_progress", "completed", "failed", "purged"};
+    idem_statuses_state *s = sqlite3_aggregate_context(ctx, (int)sizeof(idem_statuses_state));
+    if (!s) { sqlite3_result_error_nomem(ctx); return; }
+    if (argc != 7) { sqlite3_result_error(ctx, "idem_statuses takes 7 arguments", -1); return; }
+    sqlite3_int64 now = sqlite3_value_int64(argv[4]);
+    int status = idem_tally_find(argv[0], stored, 4);
+    if (status < 0) { s->field[6] += 1; return; }
+    if (status == 3) { s->field[5] += 1; return; }
+    int expired = idem_statuses_past(argv[1], argv[2], sqlite3_value_int64(argv[5]), now);
+    if (expired < 0) { s->field[6] += 1; return; }
+    if (expired) { s->field[4] += 1; return; }
+    if (status == 0) {
+        int stuck = idem_statuses_past(argv[3], argv[2], sqlite3_value_int64(argv[6]), now);
+        if (stuck < 0) { s->field[6] += 1; return; }
+        s->field[stuck ? 1 : 0] += 1;
+        return;
+    }
+    s->field[status == 1 ? 2 : 3] += 1;
+}
+
+static inline void idem_statuses_final(sqlite3_context *ctx) {
+    idem_statuses_state *s = sqlite3_aggregate_context(ctx, 0);
+    idem_statuses_state empty;
+    if (!s) { memset(&empty, 0, sizeof empty); s = &empty; }
+    sqlite3_result_blob(ctx, s->field, (int)sizeof s->field, SQLITE_TRANSIENT);
+}
+
+/// Makes `idem_statuses` callable on `db`, as `idem_register_tally` does for `idem_tally`.
+static inline int idem_register_statuses(sqlite3 *db) {
+    return sqlite3_create_function_v2(db, "idem_statuses", 7, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
+                                      0, 0, idem_statuses_step, idem_statuses_final, 0);
+}
 #endif

@@ -76,12 +76,14 @@ public final class SQLiteConnection {
         sqlite3_busy_timeout(db, busyTimeout)
     }
 
-    /// Makes the aggregate `idem_tally` (CSQLite/shim.h) callable on this connection, once.
+    /// Makes the aggregates `idem_tally` and `idem_statuses` (CSQLite/shim.h) callable on this connection, once.
     func registerTally() throws {
         guard !tallyRegistered else { return }
-        let rc = idem_register_tally(handle)
-        guard rc == SQLITE_OK else {
-            throw SQLiteConnection.mapError(code: rc, message: String(cString: sqlite3_errmsg(handle)), path: path)
+        for register in [idem_register_tally, idem_register_statuses] {
+            let rc = register(handle)
+            guard rc == SQLITE_OK else {
+                throw SQLiteConnection.mapError(code: rc, message: String(cString: sqlite3_errmsg(handle)), path: path)
+            }
         }
         tallyRegistered = true
     }

@@ -34,10 +34,7 @@ struct EventScan: Sendable {
         try c.bind(1, lo)
         try c.bind(2, hi)
         guard try c.step() else { return nil }
-        let fields = c.withBlob(0) { raw -> [Int64]? in
-            guard let raw, raw.count == Int(IDEM_TALLY_FIELDS) * 8 else { return nil }
-            return (0..<Int(IDEM_TALLY_FIELDS)).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self) }
-        }
+        let fields = c.int64s(0, count: Int(IDEM_TALLY_FIELDS))
         // Fields: rows, five kinds, five outcomes (as `totals`), the newest time, rows malformed, a newest at all.
         guard let fields, fields[12] == 0 else { return nil }
         var s = EventScan()

@@ -121,6 +121,14 @@ public final class SQLiteStatement {
         return try body(UnsafeRawBufferPointer(start: start, count: count))
     }
 
+    /// A blob column holding exactly `count` native int64s (what the shim's aggregates return), or nil.
+    func int64s(_ column: Int32, count: Int) -> [Int64]? {
+        withBlob(column) { raw -> [Int64]? in
+            guard let raw, raw.count == count * 8 else { return nil }
+            return (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self) }
+        }
+    }
+
     /// The number of columns in a result row.
     public var columnCount: Int32 { sqlite3_column_count(handle) }
 

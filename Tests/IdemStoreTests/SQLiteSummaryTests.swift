@@ -108,4 +108,63 @@ import IdemFakes
         #expect(summary.counts == ledger.counts)
         #expect(summary.statuses == statuses)
     }
+    /// `idem_statuses` (the C aggregate) against the `GROUP BY` of the CASE it stands for, run by SQLite itself on
+    /// the same rows: at several instants, with rows whose expiry or lock is NULL (the policy's deadlines from
+    /// `created_at`) and rows with neither time.
+    @Test func theStatusAggregateIsTheCaseItStandsFor() throws {
+        let dir = try TempDir()
+        let path = try SQLiteSummaryTests.simulatedStore(dir)
+        let db = try SQLiteConnection(path: path, access: .readWrite)
+        try db.execute("UPDATE idem_tokens SET expires_at = NULL WHERE rowid % 3 = 0")
+        try db.execute("UPDATE idem_tokens SET locked_until = NULL WHERE rowid % 4 = 0")
+        try db.execute("UPDATE idem_tokens SET created_at = NULL, expires_at = NULL WHERE rowid % 29 = 0")
+        try db.registerTally()
+        let policy = Policy.standard
+        let caseSQL = """
+            SELECT CASE WHEN status = 'purged' THEN 'purged'
+                        WHEN ?1 >= coalesce(expires_at, created_at + ?2) THEN 'expired'
+                        WHEN status = 'in_progress' AND ?1 >= coalesce(locked_until, created_at + ?3) THEN 'stuck'
+                        ELSE status END, count(*)
+            FROM idem_tokens GROUP BY 1
+            """
+        var seen = Set<TokenStatus>()
+        for now in [SQLiteSummaryTests.start, SQLiteSummaryTests.start + .minutes(30),
+                    SQLiteSummaryTests.start + .hours(3), SQLiteSummaryTests.start + .hours(40)] {
+            var expected: [TokenStatus: Int64] = [:]
+            let c = try db.prepare(caseSQL)
+            try c.bind(1, now.ms)
+            try c.bind(2, policy.retention.ms)
+            try c.bind(3, policy.lockTimeout.ms)
+            while try c.step() { expected[try #require(TokenStatus(rawValue: c.text(0) ?? ""))] = c.int64(1) }
+            let a = try db.prepare(SQLiteSummary.statusSQL)
+            try a.bind(1, now.ms)
+            try a.bind(2, policy.retention.ms)
+            try a.bind(3, policy.lockTimeout.ms)
+            #expect(try a.step())
+            let fields = try #require(a.int64s(0, count: SQLiteSummary.statusOrder.count + 1))
+            var got: [TokenStatus: Int64] = [:]
+            for (status, n) in zip(SQLiteSummary.statusOrder, fields) where n > 0 { got[status] = n }
+            #expect(got == expected, "at \(now)")
+            #expect(fields.last == 0)
+            seen.formUnion(got.keys)
+        }
+        #expect(seen.count >= 5, "statuses seen: \(seen)")
+    }
+
+    /// A token row whose expiry, lock or creation time is not an integer leaves the summary to the fold.
+    @Test(arguments: [
+        "UPDATE idem_tokens SET expires_at = 'tomorrow' WHERE rowid = (SELECT max(rowid) FROM idem_tokens WHERE status <> 'purged')",
+        "UPDATE idem_tokens SET expires_at = NULL, created_at = 1.5 WHERE rowid = (SELECT max(rowid) FROM idem_tokens WHERE status <> 'purged')",
+        "UPDATE idem_tokens SET locked_until = x'00' WHERE status = 'in_progress'",
+    ])
+    func aTokenRowWithAStrangeTimeLeavesTheSummaryToTheFold(damage: String) throws {
+        let dir = try TempDir()
+        let path = try SQLiteSummaryTests.simulatedStore(dir)
+        let db = try SQLiteConnection(path: path, access: .readWrite)
+        try db.execute("UPDATE idem_tokens SET expires_at = NULL")
+        try db.execute(damage)
+        let (events, _) = try SQLiteTestSupport.allEvents(path)
+        let last = try #require(events.map(\.at).max())
+        #expect(try SQLiteSummary.read(path: path, now: last, policy: .standard) == nil, "\(damage)")
+    }
 }
