@@ -13,8 +13,12 @@ extension Ledger {
         self.counts = counts
         self.lastEventAt = lastEventAt
         self.records = records
-        for (i, r) in records.enumerated() {
-            index.insert(Int32(i), tenant: r.tenantID, store: r.store, token: r.token, records: [])
+        // In one go (the table sized once, the slots placed in table order), as a checkpoint's ledger is built.
+        records.withUnsafeBufferPointer { rs in
+            index.insertAll(from: 0, count: rs.count) { p in
+                let i = Int(p)  // field by field: a copy of the whole record retains its strings
+                return RecordIndex.hash(rs[i].tenantID, rs[i].store, rs[i].token)
+            }
         }
     }
 

@@ -44,14 +44,19 @@ struct EventScan: Sendable {
     }
 
     /// Counts every event of the read transaction open on `db`, on both cores: a second read-only connection
-    /// (on a thread of its own) counts the first `otherShare` percent of the seqs while `db` runs `here` (the
-    /// other queries of the caller) and then counts the rest. Returns the counts and the highest seq counted, or
-    /// nil when a row is malformed. Up to `splitAbove` rows, one connection counts them all.
+    /// (on a thread of its own) runs `there` and counts the first `otherShare` percent of the seqs while `db` runs
+    /// `here` (the other queries of the caller) and then counts the rest. Returns the counts and the highest seq
+    /// counted, or nil when a row is malformed. Up to `splitAbove` rows, one connection counts them all and `there`
+    /// is not run.
     ///
     /// Both see the same rows: the highest seq is read in `db`'s transaction before the other connection begins
     /// its own (so that one's snapshot holds every row up to it), and event rows are never updated or deleted.
+    /// `there` is told whether the other connection's snapshot is `db`'s one (the same highest seq: a token row
+    /// changes only with an event, in the same transaction), so that it reads token rows only when it is.
     static func run(path: String, db: SQLiteConnection, otherShare: Int64, splitAbove: Int64,
-                    here: () throws -> Void) throws -> (scan: EventScan, upTo: Int64)? {
+                    here: () throws -> Void,
+                    there: (@Sendable (SQLiteConnection, _ sameSnapshot: Bool) throws -> Void)? = nil)
+        throws -> (scan: EventScan, upTo: Int64)? {
         let last = try db.scalarInt("SELECT max(seq) FROM idem_events") ?? 0
         guard last > splitAbove else {
             try here()
@@ -65,6 +70,10 @@ struct EventScan: Sendable {
                 let other = try SQLiteSchema.open(path: path, mode: .readOnly)
                 try other.execute("BEGIN")
                 defer { try? other.execute("COMMIT") }
+                if let there {
+                    let theirLast = try other.scalarInt("SELECT max(seq) FROM idem_events") ?? 0
+                    try there(other, theirLast == last)
+                }
                 return try scan(other, from: Int64.min, to: split)
             }
             result.withLock { $0 = r }

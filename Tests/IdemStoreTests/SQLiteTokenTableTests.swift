@@ -71,6 +71,27 @@ import IdemFakes
         }
     }
 
+    /// Rowids as another writer may leave them: sparse (the halves split by rowid, the buffer has room to spare),
+    /// below 1 (one connection reads every row), and rows of one tenant in both halves (their string tables joined).
+    @Test(arguments: [
+        "UPDATE idem_tokens SET rowid = rowid * 7 + 1000000",
+        "UPDATE idem_tokens SET rowid = -rowid WHERE rowid % 2 = 0",
+        "UPDATE idem_tokens SET rowid = 3 * 16777216 + rowid WHERE rowid = (SELECT max(rowid) FROM idem_tokens)",
+    ])
+    func rowidsAnyWriterMayLeaveGiveTheFold(change: String) throws {
+        let dir = try TempDir()
+        let path = try Self.store(dir)
+        let db = try SQLiteConnection(path: path, access: .readWrite)
+        try db.execute(change)
+        let (fold, _) = try SQLiteSummaryTests.fold(path, now: SQLiteSummaryTests.start)
+        for split in [SQLiteSummary.splitAbove, 100] {
+            let table = try #require(try SQLiteTokenTable.read(path: path, until: nil, policy: .standard,
+                                                               splitAbove: split), "\(change)")
+            Self.expectSame(table.ledger, fold)
+            #expect(table.ledger.record(table.ledger.key(of: table.ledger.records[table.ledger.count - 1])) != nil)
+        }
+    }
+
     @Test func anEventAfterTheInstantAskedForLeavesItToTheFold() throws {
         let dir = try TempDir()
         let path = try Self.store(dir)
@@ -88,6 +109,9 @@ import IdemFakes
         "UPDATE idem_events SET outcome = 'mismatch' WHERE seq = (SELECT min(seq) FROM idem_events WHERE outcome = 'replayed')",
         "UPDATE idem_tokens SET hits = hits + 1 WHERE rowid = 1",
         "INSERT INTO idem_events (at, kind, tenant, token, outcome) VALUES (1, 'request', 'x', 'y', 'replayed')",
+        // A row that cannot be a record, in the first half of the rowids and in the second (the other connection's).
+        "UPDATE idem_tokens SET version = 'many' WHERE rowid = 1",
+        "UPDATE idem_tokens SET hits = 'lots' WHERE rowid = (SELECT max(rowid) FROM idem_tokens)",
     ])
     func aRowTheTableCannotVouchForLeavesItToTheFold(damage: String) throws {
         let dir = try TempDir()
