@@ -52,12 +52,15 @@ public struct TokenListing: Sendable {
         let tenantID = tenant.map { ledger.tenants.lookup($0) ?? -1 }
         let order = TokenListing.order(sort, ledger: ledger, now: now)
         return ledger.records.withUnsafeBufferPointer { records -> [Int32] in
+            guard let base = records.baseAddress else { return [] }
+            // Records are read where they lie (a copy of one retains and releases its strings).
             let before: (Int32, Int32) -> Bool = reverse
-                ? { order(records[Int($1)], records[Int($0)]) }
-                : { order(records[Int($0)], records[Int($1)]) }
+                ? { order(base + Int($1), base + Int($0)) }
+                : { order(base + Int($0), base + Int($1)) }
             func matches(_ i: Int) -> Bool {
-                let r = records[i]
-                return (tenantID.map { r.tenantID == $0 } ?? true) && (status.map { r.status(at: now) == $0 } ?? true)
+                let r = base + i
+                return (tenantID.map { r.pointee.tenantID == $0 } ?? true)
+                    && (status.map { r.pointee.status(at: now) == $0 } ?? true)
                     && (self.records.map { $0.contains(Int32(i)) } ?? true)
             }
             if let limit, limit <= 1000 {
@@ -85,12 +88,18 @@ public struct TokenListing: Sendable {
         }
     }
 
-    /// The ordering for a sort field; ties broken by tenant and token so output is stable.
-    public static func order(_ field: SortField, ledger: Ledger, now: Instant) -> (TokenRecord, TokenRecord) -> Bool {
-        func tie(_ a: TokenRecord, _ b: TokenRecord) -> Bool {
-            (ledger.tenant(of: a), a.token) < (ledger.tenant(of: b), b.token)
+    /// The ordering for a sort field; ties broken by tenant and token so output is stable. It reads the two
+    /// records where they lie.
+    public static func order(_ field: SortField, ledger: Ledger, now: Instant)
+        -> (UnsafePointer<TokenRecord>, UnsafePointer<TokenRecord>) -> Bool {
+        let tenants = ledger.tenants.strings, operations = ledger.operations.strings
+        func tie(_ a: UnsafePointer<TokenRecord>, _ b: UnsafePointer<TokenRecord>) -> Bool {
+            let ta = a.pointee.tenantID, tb = b.pointee.tenantID
+            if ta != tb, tenants[Int(ta)] != tenants[Int(tb)] { return tenants[Int(ta)] < tenants[Int(tb)] }
+            return a.pointee.token < b.pointee.token
         }
-        func by<T: Comparable>(_ key: @escaping (TokenRecord) -> T, descending: Bool) -> (TokenRecord, TokenRecord) -> Bool {
+        func by<T: Comparable>(_ key: @escaping (UnsafePointer<TokenRecord>) -> T, descending: Bool)
+            -> (UnsafePointer<TokenRecord>, UnsafePointer<TokenRecord>) -> Bool {
             { a, b in
                 let ka = key(a), kb = key(b)
                 if ka != kb { return descending ? ka > kb : ka < kb }
@@ -98,17 +107,17 @@ public struct TokenListing: Sendable {
             }
         }
         switch field {
-        case .status: return by({ $0.status(at: now).attentionRank }, descending: false)
-        case .tenant: return by({ ledger.tenant(of: $0) }, descending: false)
-        case .token: return by({ $0.token }, descending: false)
-        case .operation: return by({ ledger.operation(of: $0) }, descending: false)
-        case .created: return by({ $0.createdAt }, descending: true)
-        case .updated: return by({ $0.updatedAt }, descending: true)
-        case .expires: return by({ $0.expiresAt }, descending: false)
-        case .hits: return by({ $0.hits }, descending: true)
-        case .mismatches: return by({ $0.mismatches }, descending: true)
-        case .conflicts: return by({ $0.conflicts }, descending: true)
-        case .lastSeen: return by({ $0.lastSeen }, descending: true)
+        case .status: return by({ $0.pointee.status(at: now).attentionRank }, descending: false)
+        case .tenant: return by({ tenants[Int($0.pointee.tenantID)] }, descending: false)
+        case .token: return by({ $0.pointee.token }, descending: false)
+        case .operation: return by({ operations[Int($0.pointee.operationID)] }, descending: false)
+        case .created: return by({ $0.pointee.createdAt }, descending: true)
+        case .updated: return by({ $0.pointee.updatedAt }, descending: true)
+        case .expires: return by({ $0.pointee.expiresAt }, descending: false)
+        case .hits: return by({ $0.pointee.hits }, descending: true)
+        case .mismatches: return by({ $0.pointee.mismatches }, descending: true)
+        case .conflicts: return by({ $0.pointee.conflicts }, descending: true)
+        case .lastSeen: return by({ $0.pointee.lastSeen }, descending: true)
         }
     }
 }
