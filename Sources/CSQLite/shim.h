@@ -16,7 +16,7 @@ static inline sqlite3_destructor_type idem_sqlite_transient(void) { return SQLIT
 enum { IDEM_TALLY_FIELDS = 14 };
 
 typedef struct {
-    sqlite3_int64 field[IDEM_TALLY_FIELDS];
+    sqlite3_int64 field[IDEM_TALLY_FIELDS];  // at most 16 (idem_counters_final)
 } idem_tally_state;
 
 /// The index of the value's text (as `sqlite3_value_text` gives it) among `names`; -1 when none, -2 when NULL.
@@ -67,11 +67,20 @@ static inline void idem_tally_step(sqlite3_context *ctx, int argc, sqlite3_value
     s->field[13] = 1;
 }
 
+/// The result of an aggregate whose state is `bytes` of int64 counters: the counters as a blob, zeros when no row
+/// was stepped (SQLite then never made the state).
+static inline void idem_counters_final(sqlite3_context *ctx, int bytes) {
+    sqlite3_int64 empty[16];
+    void *s = sqlite3_aggregate_context(ctx, 0);
+    if (!s) {
+        memset(empty, 0, sizeof empty);
+        s = empty;
+    }
+    sqlite3_result_blob(ctx, s, bytes, SQLITE_TRANSIENT);
+}
+
 static inline void idem_tally_final(sqlite3_context *ctx) {
-    idem_tally_state *s = sqlite3_aggregate_context(ctx, 0);
-    idem_tally_state empty;
-    if (!s) { memset(&empty, 0, sizeof empty); s = &empty; }
-    sqlite3_result_blob(ctx, s->field, (int)sizeof s->field, SQLITE_TRANSIENT);
+    idem_counters_final(ctx, (int)sizeof(idem_tally_state));
 }
 
 /// Makes `idem_tally` callable on `db` (its statements only: not from a schema, trigger or view).
@@ -127,10 +136,7 @@ static inline void idem_statuses_step(sqlite3_context *ctx, int argc, sqlite3_va
 }
 
 static inline void idem_statuses_final(sqlite3_context *ctx) {
-    idem_statuses_state *s = sqlite3_aggregate_context(ctx, 0);
-    idem_statuses_state empty;
-    if (!s) { memset(&empty, 0, sizeof empty); s = &empty; }
-    sqlite3_result_blob(ctx, s->field, (int)sizeof s->field, SQLITE_TRANSIENT);
+    idem_counters_final(ctx, (int)sizeof(idem_statuses_state));
 }
 
 /// Makes `idem_statuses` callable on `db`, as `idem_register_tally` does for `idem_tally`.
