@@ -97,6 +97,11 @@ guard let command = args.first, command != "--help", command != "-h", command !=
     print(usage)
     exit(args.isEmpty ? 2 : 0)
 }
+// `idemtop-bench postgres --help` prints the usage; it does not start a benchmark.
+if args.dropFirst().contains(where: { $0 == "--help" || $0 == "-h" }) {
+    print(usage)
+    exit(0)
+}
 
 switch command {
 case "peers":
