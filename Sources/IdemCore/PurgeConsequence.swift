@@ -29,11 +29,14 @@ public struct PurgeWording: Sendable, Hashable {
     public var done: String
     /// What will happen, in one sentence without its full stop.
     public var consequence: String
+    /// The dialog's button that does it: "Purge", "Release".
+    public var button: String
 
-    public init(action: String, done: String, consequence: String) {
+    public init(action: String, done: String, consequence: String, button: String = "Purge") {
         self.action = action
         self.done = done
         self.consequence = consequence
+        self.button = button
     }
 
     /// The wording of every store's purge: the token is forgotten.

@@ -51,7 +51,8 @@ public struct PostgresDriver: StoreDriver {
         return PurgeWording(
             action: "Release the lock of", done: "released the lock of",
             consequence: "its lock is released (\(lock) = NULL) and the row kept at its recovery point: the next "
-                + "retry with this key runs the request's remaining phases again; nothing is deleted")
+                + "retry with this key runs the request's remaining phases again; nothing is deleted",
+            button: "Release")
     }
 
     /// The configuration a `postgres://` location names.

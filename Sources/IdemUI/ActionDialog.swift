@@ -122,7 +122,8 @@ enum ActionDialogView {
                 ("reason     \(d.reason)▏", .filter),
                 ("Type to edit the reason (recorded in the admin event); Backspace deletes.", .dim),
             ]
-            let buttons = d.purgeFocused ? "   Cancel    [ Purge ]" : " [ Cancel ]    Purge  "
+            let button = d.wording.button
+            let buttons = d.purgeFocused ? "   Cancel    [ \(button) ]" : " [ Cancel ]    \(button)  "
             box(lines + [("", .normal), (buttons, .keyHint)], into: &grid, focusRow: lines.count + 1, keepLast: 5)
         } else if let r = state.replayDialog {
             let lines = r.boxLines()

@@ -104,7 +104,10 @@ import Testing
         #expect(text.contains("Release the lock of this token?") && !text.contains("Purge this token?"), "\(text)")
         #expect(text.contains("What will happen: its lock is released and the row kept"), "\(text)")
         #expect(!text.contains(TokenStatus.stuck.purgeConsequence))
-        let effects = press(&s, .tab, .enter)
+        #expect(text.contains("[ Cancel ]    Release") && !text.contains("Purge  "), "\(text)")
+        _ = press(&s, .tab)
+        #expect(screen(s).contains("Cancel    [ Release ]"))
+        let effects = press(&s, .enter)
         #expect(effects.count == 1)
         guard case .purge(let order)? = effects.first else { Issue.record("no purge asked: \(effects)"); return }
         #expect(order.target.wording == Fixture.release && order.target.consequence == Fixture.release.consequence)

@@ -68,7 +68,7 @@ enum Fixture {
     /// A store's purge that is not a deletion for stuck tokens (as Postgres words a rocket-rides release).
     static let release = PurgeWording(action: "Release the lock of", done: "released the lock of",
                                       consequence: "its lock is released and the row kept: the next retry with "
-                                          + "this key runs the request's remaining phases again")
+                                          + "this key runs the request's remaining phases again", button: "Release")
 
     /// The fixture's state with the selection on `token`.
     static func selecting(_ token: String, in s: inout AppState) throws {
