@@ -102,6 +102,27 @@ import Foundation
         try expectSameSummary(partial, upTo)
     }
 
+    @Test func aFlippedByteInARecordIsFoundWhenTheTailReachesItAndTheCheckpointDeleted() throws {
+        // Small chunks: the columns and the meta check out, the flipped record's chunk only when it is read.
+        let chunk = 256
+        try t.write(chunkSize: chunk)
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: t.checkpoint)))
+        let body = Array(bytes[JournalFoldCheckpoint.headerSize...])
+        let (p, l) = try layout(body)
+        let victim = Int(p[1]) / 2
+        try t.flip(t.checkpoint, at: JournalFoldCheckpoint.headerSize + l.records + victim * LedgerImage.recordSize + 40)
+        let opened = try #require(try JournalFoldCheckpoint.open(journal: t.journal, policy: .standard, folder: t.folder))
+        let view = try opened.view()
+        #expect(try view.statusCounts(at: J.t0).reduce(0, +) == view.count)
+        do {
+            _ = try view.record(victim)
+            Issue.record("a flipped record was trusted")
+        } catch {
+            #expect("\(error)".contains("corrupt"), "\(error)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: t.checkpoint))
+    }
+
     @Test func aVersion3CheckpointIsDiscarded() throws {
         try t.write()
         try reseal { header, _, version in version = 3; _ = header }
