@@ -79,22 +79,8 @@ public struct Ledger: Sendable {
         if let found = index.find(tenantID, e.store, e.token, in: records) {
             i = Int(found)
         } else {
-            // A token's first event is normally its execution. A journal cut at the front may start with anything:
-            // make a record from what the event tells, so its hits and mismatches still count.
-            let op = operations.id(e.operation ?? "")
-            let stored: StoredStatus
-            switch (e.kind, e.outcome) {
-            case (.request, .conflict?): stored = .inProgress
-            case (.request, .executed?), (.request, .reexecuted?): stored = .inProgress
-            case (.failed, _): stored = .failed
-            case (.purge, _): stored = .purged
-            default: stored = .completed
-            }
-            var r = TokenRecord(
-                tenantID: tenantID, operationID: op, token: e.token, fingerprint: e.fingerprint ?? .none,
-                stored: stored, createdAt: e.at, expiresAt: e.expiresAt ?? e.at + policy.retention,
-                lockedUntil: e.lockedUntil ?? e.at + policy.lockTimeout)
-            r.store = e.store
+            let r = Ledger.firstRecord(e, tenantID: tenantID, operationID: operations.id(e.operation ?? ""),
+                                       policy: policy)
             if Int(e.store) >= storeCount { storeCount = Int(e.store) + 1 }
             i = records.count
             records.append(r)
@@ -103,6 +89,27 @@ public struct Ledger: Sendable {
         Ledger.fold(&records[i], e, policy: policy, operationID: { operations.id($0) })
         times.add(e, record: i)
         return i
+    }
+
+    /// The record a token's first event makes, before that event is folded into it. A token's first event is
+    /// normally its execution. A journal cut at the front may start with anything: make a record from what the
+    /// event tells, so its hits and mismatches still count.
+    @inline(__always)
+    static func firstRecord(_ e: StoreEvent, tenantID: Int32, operationID op: Int32, policy: Policy) -> TokenRecord {
+        let stored: StoredStatus
+        switch (e.kind, e.outcome) {
+        case (.request, .conflict?): stored = .inProgress
+        case (.request, .executed?), (.request, .reexecuted?): stored = .inProgress
+        case (.failed, _): stored = .failed
+        case (.purge, _): stored = .purged
+        default: stored = .completed
+        }
+        var r = TokenRecord(
+            tenantID: tenantID, operationID: op, token: e.token, fingerprint: e.fingerprint ?? .none,
+            stored: stored, createdAt: e.at, expiresAt: e.expiresAt ?? e.at + policy.retention,
+            lockedUntil: e.lockedUntil ?? e.at + policy.lockTimeout)
+        r.store = e.store
+        return r
     }
 
     /// The state change one event makes to one record.

@@ -16,6 +16,8 @@ struct RecordIndex: Sendable {
     private var mask = 0
     private(set) var count = 0
 
+    init() {}
+
     @inline(__always)
     static func hash(_ tenant: Int32, _ store: UInt8, _ token: String) -> UInt64 {
         var h = StableHash.seed
@@ -108,6 +110,49 @@ struct RecordIndex: Sendable {
         made = []
         for slot in grouped { place(slot) }
         count += n
+    }
+
+    /// The table as it is (a checkpoint stores it: `LedgerImage`), a power of two long or empty.
+    var storedSlots: [UInt64] { slots }
+
+    /// The table `storedSlots` gave, holding `count` keys; nil when it cannot be one (a length that is not a power
+    /// of two, more keys than a load of 1/2 allows, a position at or past `records`, or a count that does not
+    /// match its non-empty slots). The hashes are not checked: the caller has checked the bytes' checksums.
+    init?(storedSlots: [UInt64], count: Int, records: Int) {
+        let capacity = storedSlots.count
+        guard capacity == 0 ? count == 0 : capacity.nonzeroBitCount == 1 && capacity >= 16 && count * 2 <= capacity
+        else { return nil }
+        var seen = 0
+        let limit = UInt64(records)
+        for s in storedSlots where s != 0 {
+            guard s & 0xFFFF_FFFF <= limit, s & 0xFFFF_FFFF > 0 else { return nil }
+            seen += 1
+        }
+        guard seen == count else { return nil }
+        slots = storedSlots
+        mask = max(0, capacity - 1)
+        self.count = count
+    }
+
+    /// The position whose key is (`tenant`, `store`, `token`) among the slots of a stored table (`storedSlots`, read
+    /// in place), `matches(p)` telling whether position p holds that key: what a checkpoint's summary asks without
+    /// decoding the records. `slot(i)` reads slot i (of `capacity`, a power of two).
+    static func find(hash h: UInt64, capacity: Int, slot: (Int) throws -> UInt64,
+                     matches: (Int32) throws -> Bool) rethrows -> Int32? {
+        guard capacity > 0 else { return nil }
+        let mask = capacity - 1
+        let tag = h >> 32
+        var i = Int(truncatingIfNeeded: tag) & mask
+        for _ in 0..<capacity {
+            let s = try slot(i)
+            if s == 0 { return nil }
+            if s >> 32 == tag {
+                let position = Int32(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
+                if try matches(position) { return position }
+            }
+            i = (i + 1) & mask
+        }
+        return nil
     }
 
     /// Doubles the table, placing each slot again by the hash it keeps.

@@ -26,11 +26,16 @@ struct StatsCommand: ParsableCommand {
         var notes: [String] = []
         let useCache = try !noCache && UserConfig.load().cache
         let cache = useCache ? CacheFolder.path() : nil
-        let loaded = try fast == nil
+        // A journal with a valid fold checkpoint: the summary from the checkpoint read in place, no ledger built.
+        let viaCheckpoint = try fast == nil
+            ? StatsReport.throughCheckpoint(store.locations(), registry: registry, policy: try clock.policy(), now: now,
+                                            until: clock.cutoff, cacheFolder: cache, notes: &notes) : nil
+        let loaded = try fast == nil && viaCheckpoint == nil
             ? LoadedStore.loadCheckpointed(store.locations(), registry: registry, policy: try clock.policy(),
                                            until: clock.cutoff, cacheFolder: cache, notes: &notes) : nil
         notes.forEach { printError("idemtop: " + $0) }
-        guard let stats = fast ?? loaded.map({ StatsReport(ledger: $0.ledger, now: now) }) else { return }
+        guard let stats = fast ?? viaCheckpoint?.report ?? loaded.map({ StatsReport(ledger: $0.ledger, now: now) })
+        else { return }
         var out = Output()
         switch format {
         case .json: out.line(ReportJSON.encode(stats, pretty: true))
@@ -38,5 +43,6 @@ struct StatsCommand: ParsableCommand {
         }
         out.flush()
         loaded?.reportMalformed()
+        if let warning = viaCheckpoint?.malformedWarning { printError("idemtop: " + warning) }
     }
 }

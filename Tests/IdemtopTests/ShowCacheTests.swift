@@ -161,4 +161,81 @@ import Testing
         #expect(rebuilt.stderr.contains("fold checkpoint is corrupt"), "\(rebuilt.stderr)")
         #expect(try stats().stderr.isEmpty)
     }
+
+    /// `stats` and `list` with and without `--at`, with and without lines appended after the checkpoint: the answer
+    /// through the checkpoint is the one `--no-cache` gives; `--at` uses (and writes) the checkpoint only when its
+    /// newest event is not after the instant, and the journal is never written.
+    @Test func statsAndListAtAnInstantAnswerAsWithoutTheCache() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func run(_ args: [String]) throws -> CLIRunner.Result {
+            let r = try CLIRunner.run(args, environment: ["XDG_CACHE_HOME": cache])
+            #expect(r.code == 0, "\(args): \(r.stderr)")
+            return r
+        }
+        func same(_ args: [String], _ what: String) throws {
+            let through = try run(args)
+            let whole = try run(args + ["--no-cache"])
+            #expect(through.stdout == whole.stdout && !through.stdout.isEmpty, "\(what): \(args)")
+            #expect(through.stderr == whole.stderr, "\(what): \(through.stderr)")
+        }
+        func checkpoints() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".fold") }
+        }
+        func inode(_ name: String) -> UInt64? {
+            (try? FileManager.default.attributesOfItem(atPath: folder + "/" + name)[.systemFileNumber] as? UInt64) ?? nil
+        }
+        func journalStamp() -> [String] {
+            let a = (try? FileManager.default.attributesOfItem(atPath: store)) ?? [:]
+            return ["\(a[.size] ?? "")", "\(a[.modificationDate] ?? "")"]
+        }
+        let stamp = journalStamp()
+        let after = "2026-12-31T00:00:00Z", middle = "2026-11-27T12:00:00Z"
+        // Cold, --at after every event: the fold up to then is the whole journal's, so it is the checkpoint.
+        try same(["stats", store, "--format", "json", "--at", after], "cold --at")
+        let names = checkpoints()
+        #expect(names.count == 1, "--at after every event writes the checkpoint")
+        let written = try #require(names.first.flatMap(inode))
+        // --at before the checkpoint's newest event reads the whole journal and leaves the checkpoint alone.
+        try same(["stats", store, "--format", "json", "--at", middle], "--at before the newest event")
+        #expect(inode(names[0]) == written)
+        // list without --at: expires_in_s moves with the clock, so only the --at forms compare whole lines.
+        for at in [["--at", after], ["--at", middle], ["--at", CLITests.end]] {
+            try same(["stats", store, "--format", "json"] + at, "warm")
+            try same(["list", store, "--format", "csv", "--sort", "token"] + at, "warm")
+        }
+        let plain = try run(["stats", store, "--format", "json"])
+        #expect(plain.stdout.contains("\"tokens\""))
+
+        // Lines appended after the checkpoint: folded onto it (a small tail: the checkpoint is not rewritten).
+        let more = try CLIRunner.run(["simulate", store, "--events", "60", "--seed", "11", "--start", CLITests.end, "--json"])
+        #expect(more.code == 0, "\(more.stderr)")
+        try J2.appendMalformed(to: store)
+        let grownStamp = journalStamp()
+        let lastEvent = try #require(ReportFields.lastEventAt(try run(["stats", store, "--format", "json", "--no-cache"]).stdout))
+        for at in [["--at", after], ["--at", middle], ["--at", CLITests.end], ["--at", lastEvent]] {
+            try same(["stats", store, "--format", "json"] + at, "with a tail")
+            try same(["list", store, "--format", "csv", "--sort", "token"] + at, "with a tail")
+        }
+        #expect(inode(names[0]) == written, "a 60-event tail rewrote the checkpoint")
+        #expect(journalStamp() == grownStamp && grownStamp != stamp, "the journal was written")
+        #expect(checkpoints() == names)
+    }
+}
+
+/// Small helpers for the cache tests.
+enum J2 {
+    /// Appends one line that is not an event.
+    static func appendMalformed(to path: String) throws {
+        guard let h = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileNoSuchFile) }
+        try h.seekToEnd()
+        try h.write(contentsOf: Data("{not an event\n".utf8))
+        try h.close()
+    }
+}
+
+enum ReportFields {
+    /// `last_event_at` of a `stats --format json` answer.
+    static func lastEventAt(_ json: String) -> String? {
+        (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?.flatMap { $0["last_event_at"] as? String }
+    }
 }

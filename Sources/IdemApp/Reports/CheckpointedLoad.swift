@@ -6,13 +6,16 @@ extension LoadedStore {
     /// the journal's fold checkpoint in `cacheFolder` when there is one: only the lines appended since it are read
     /// and folded onto the ledger it holds, the same ledger a whole read folds. The checkpoint is written anew when
     /// it was missing or discarded, or when it is behind by a real fraction (`shouldRewrite`); a short tail is
-    /// folded in memory and read again next time. Several stores, a store that is not a journal, `until` (`--at`) or a
-    /// nil `cacheFolder` (`--no-cache`) read the whole store, as `load` does; `notes` gets the checkpoint's notices.
+    /// folded in memory and read again next time. With `until` (`--at`) the checkpoint is used only when its newest
+    /// event is not after `until` (the fold is order-dependent: a later event must not be in it), and written only
+    /// when no event read was after `until` (then the fold up to `until` is the whole journal's). Several stores,
+    /// a store that is not a journal or a nil `cacheFolder` (`--no-cache`) read the whole store, as `load` does;
+    /// `notes` gets the checkpoint's notices.
     public static func loadCheckpointed(_ locations: [StoreLocation], registry: StoreRegistry, policy: Policy,
                                         until: Instant?, cacheFolder: String?,
                                         notes: inout [String]) throws -> LoadedStore {
         guard locations.count == 1, let location = locations.first, location.kind == JournalDriver.kind,
-              until == nil, let folder = cacheFolder,
+              let folder = cacheFolder,
               let reader = try registry.reader(location, mode: .readOnly) as? JournalReader else {
             return try load(locations, registry: registry, policy: policy, until: until, tokenIndex: false)
         }
@@ -20,20 +23,35 @@ extension LoadedStore {
         var ledger = Ledger(policy: policy)
         var covered: Int64 = -1, checkpointBytes: Int64 = 0
         do {
-            if let found = try JournalFoldCheckpoint.read(journal: location.path, policy: policy, folder: folder) {
-                (ledger, covered, checkpointBytes) = (found.ledger, found.covered, found.bytes)
-                reader.resume(at: found.covered, lines: found.lines)
+            if let opened = try JournalFoldCheckpoint.open(journal: location.path, policy: policy, folder: folder) {
+                if let until, let last = try opened.view().meta.lastEventAt, last > until {
+                    // Events after `until` are in it: the store as it stood then is read whole (and the checkpoint
+                    // kept for the reads it serves).
+                    return try load(locations, registry: registry, policy: policy, until: until, tokenIndex: false)
+                }
+                (ledger, covered, checkpointBytes) = (try opened.ledger(), opened.covered, opened.bytes)
+                reader.resume(at: opened.covered, lines: opened.lines)
             }
         } catch let rejected as JournalTokenIndex.Rejection {
             notes.append("\(rejected); reading the whole journal and rebuilding it")
         }
+        var later = 0
         try ReadAhead.drain(reader) { events, malformed in
             // Each event folded where it lies in the buffer (as `load` does): `for e in events` copies every one.
-            events.withUnsafeBufferPointer { b in for i in b.indices { ledger.apply(b[i]) } }
+            events.withUnsafeBufferPointer { b in
+                for i in b.indices {
+                    if let until, b[i].at > until {
+                        later += 1
+                    } else {
+                        ledger.apply(b[i])
+                    }
+                }
+            }
             for m in malformed { ledger.noteMalformed(m) }
         }
         let notices = reader.drainNotices()
-        if notices.isEmpty && shouldRewrite(covered: covered, checkpointBytes: checkpointBytes, now: reader.offset) {
+        if notices.isEmpty && later == 0
+            && shouldRewrite(covered: covered, checkpointBytes: checkpointBytes, now: reader.offset) {
             do {
                 try JournalFoldCheckpoint.write(ledger, journal: location.path, covered: reader.offset,
                                                 lines: reader.linesRead, folder: folder)

@@ -52,7 +52,7 @@ public struct StatsReport: Encodable, Sendable {
         return StatsReport(summary: summary)
     }
 
-    private init(counts: EventCounts, statuses: [TokenStatus: Int], tokens: Int, tenants: Int, malformed: Int,
+    init(counts: EventCounts, statuses: [TokenStatus: Int], tokens: Int, tenants: Int, malformed: Int,
                  lastEventAt: Instant?) {
         self.statuses = statuses
         self.counts = counts
