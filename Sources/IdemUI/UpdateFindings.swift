@@ -1,9 +1,10 @@
 import IdemCore
 
 extension AppState {
-    /// Opens the findings view, recomputing the findings first so that what it lists is current.
+    /// Opens the findings view, recomputing the findings first so that what it lists is current: after a change,
+    /// or when the clock has moved since they were computed (their evidence says "stuck for 2m" as of then).
     public mutating func openFindings() {
-        refreshFindings(force: findings.dirty)
+        refreshFindings(force: findings.dirty || findings.computedAt != now)
         mode = .findings
         findings.cursor = max(0, min(findings.cursor, findings.shown.count - 1))
         keepFindingVisible()
