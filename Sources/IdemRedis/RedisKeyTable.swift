@@ -1,3 +1,5 @@
+import Glibc
+
 /// The change tracker's keys and their states, about 64 bytes a key at a million keys (it was 117 with a
 /// `[TrackedKey: Int32]` dictionary and 64-byte states): an open-addressing table of 4-byte slots, and per key a
 /// `PackedKeyState` (40 bytes, its head number inside) and the rest of its key (`tails`, a string reference).
@@ -70,7 +72,7 @@ struct RedisKeyTable: Sendable {
             if let p = lookup(head, tail, h) { return (p, false) }
             guard insert else { return nil }
             let text: String
-            if let token, token.utf8.elementsEqual(tail) { text = token }
+            if var t = token, t.withUTF8({ RedisKeyTable.same($0, tail) }) { text = t }
             else if head == RedisKeyTable.wholeKey { text = key }
             else { text = String(decoding: tail, as: UTF8.self) }
             return (add(head, text, h), true)
@@ -153,7 +155,8 @@ struct RedisKeyTable: Sendable {
         positionBits >= 32 ? 0 : UInt32(truncatingIfNeeded: h >> UInt64(32 + positionBits)) << positionBits
     }
 
-    private func lookup(_ head: UInt16, _ tail: UnsafeBufferPointer<UInt8>, _ h: UInt64) -> Int? {
+    /// `mutating` only so that the call from `find`'s closure reads the table in place instead of copying it.
+    private mutating func lookup(_ head: UInt16, _ tail: UnsafeBufferPointer<UInt8>, _ h: UInt64) -> Int? {
         guard count > 0 else { return nil }
         let t = tag(h), pm = positionMask
         var i = Int(truncatingIfNeeded: h) & mask
@@ -164,7 +167,7 @@ struct RedisKeyTable: Sendable {
                 let p = Int(s & pm) - 1
                 if states[p].head == head {
                     var text = tails[p]
-                    if text.withUTF8({ $0.elementsEqual(tail) }) { return p }
+                    if text.withUTF8({ RedisKeyTable.same($0, tail) }) { return p }
                 }
             }
             i = (i + 1) & mask
@@ -210,6 +213,13 @@ struct RedisKeyTable: Sendable {
         mask = size - 1
         positionBits = min(32, size.trailingZeroBitCount + 1)
         for p in states.indices where isLive(p) { place(p, keyHash(p)) }
+    }
+
+    @inline(__always)
+    static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+        return memcmp(x, y, a.count) == 0
     }
 
     /// A multiply-rotate hash of the head number and the rest's bytes, 8 at a time.

@@ -177,6 +177,20 @@ public struct RedisScanPass {
         return tally
     }
 
+    /// The keys of the page SCAN answered and GET has not read yet (what the next `next` reads).
+    var heldKeys: [String] {
+        guard holding else { return [] }
+        var out: [String] = []
+        var from = 0
+        keyBytes.withUnsafeBytes { b in
+            for end in keyEnds {
+                out.append(String(decoding: UnsafeRawBufferPointer(rebasing: b[from..<end]), as: UTF8.self))
+                from = end
+            }
+        }
+        return out
+    }
+
     /// Reads past `n` replies (an array's elements, nested arrays whole).
     private static func skip(_ n: Int, _ conn: RedisConnection) throws {
         for _ in 0..<n {

@@ -46,4 +46,38 @@ import Testing
         #expect(!reader.findings.contains { $0.kind == .orphanTakeover })
         #expect(events.filter { $0.kind == .request }.count == 250, "an unchanged key makes no event on a rescan")
     }
+
+    /// Keys SCAN listed that change before their GET: one expires (PTTL gone, GET nil: vanished, no entry), one
+    /// becomes a hash (WRONGTYPE: unreadable), one is deleted; the rest of the page is read as usual.
+    @Test func keysChangingBetweenScanAndGet() throws {
+        try fx.server.cli(["-n", "6", "FLUSHDB"])
+        _ = try fx.server.cli(["-n", "6", "EVAL", "for i = 0, 59 do redis.call('SET', 'fn.app#k' .. i, string.format(ARGV[1], i)) end",
+                               "0", Self.value])
+        var config = try RedisConfig(url: fx.server.url + "/6")
+        config.tracking = false
+        let conn = try RedisConnection(config: config, password: nil)
+        var pass = RedisScanPass(match: "*", count: 10)
+        var read: [String] = []
+        var vanished = 0
+        var unreadable: [(key: String, reason: String)] = []
+        var changed: [String] = []
+        while !pass.done {
+            let tally = try pass.next(conn) { read.append($0.key) }
+            vanished += tally.vanished
+            unreadable += tally.wrongType
+            let held = pass.heldKeys
+            if changed.isEmpty, held.count >= 3 {
+                changed = Array(held.prefix(3))
+                _ = try fx.server.cli(["-n", "6", "PEXPIRE", changed[0], "1"])
+                _ = try fx.server.cli(["-n", "6", "DEL", changed[1]])
+                _ = try fx.server.cli(["-n", "6", "HSET", changed[1], "a", "b"])
+                _ = try fx.server.cli(["-n", "6", "DEL", changed[2]])
+                Thread.sleep(forTimeInterval: 0.05)  // past the 1 ms TTL: the next read finds the key expired
+            }
+        }
+        #expect(changed.count == 3)
+        #expect(vanished == 2, "the expired key and the deleted one")
+        #expect(unreadable.map(\.key) == [changed[1]] && unreadable[0].reason.contains("WRONGTYPE"), "\(unreadable)")
+        #expect(Set(read).count == 57 && read.allSatisfy { !changed.contains($0) })
+    }
 }
