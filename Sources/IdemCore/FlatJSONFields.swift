@@ -20,11 +20,14 @@ public enum FlatJSONFields {
 
     /// The values of `fields` (names as UTF-8 bytes) in `bytes`, in the order asked; nil when not the plain case.
     public static func read(_ bytes: [UInt8], fields: [[UInt8]]) -> [Value]? {
-        bytes.withUnsafeBufferPointer { buf -> [Value]? in
-            guard let base = buf.baseAddress, plain(buf) else { return nil }
-            var s = JSONByteScanner(base, count: buf.count)
-            do { return try object(&s, fields) } catch { return nil }
-        }
+        bytes.withUnsafeBufferPointer { read($0, fields: fields) }
+    }
+
+    /// `read(_:fields:)` of bytes in place (a string's UTF-8, say), without an array of them.
+    public static func read(_ buf: UnsafeBufferPointer<UInt8>, fields: [[UInt8]]) -> [Value]? {
+        guard let base = buf.baseAddress, plain(buf) else { return nil }
+        var s = JSONByteScanner(base, count: buf.count)
+        do { return try object(&s, fields) } catch { return nil }
     }
 
     /// ASCII only, and no `\u` escape (whose surrogates the general decoders judge their own way).

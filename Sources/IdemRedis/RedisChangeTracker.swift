@@ -14,19 +14,8 @@ import IdemCore
 /// | gone while completed, before it expired                | `purge` by `(outside idemtop)`                      |
 /// | gone after it expired (TTL)                            | no event; a notice. If it comes back: `reexecuted`  |
 public struct RedisChangeTracker: Sendable {
-    /// Each known key's place in `states`: a table of small values (a key and a 4-byte index; the states
-    /// themselves, 64 bytes each, sit end to end in `states` instead of in the table's spare slots too).
-    private var slots: [TrackedKey: Int32] = [:]
-    /// The parts of keys up to their last `#` (`TrackedKey.head`), and each one's number.
-    private var heads: [String] = []
-    private var headNumbers: [String: Int32] = [:]
-    /// The last head looked up, as bytes, and its number: keys of one function share it, so most look-ups are a
-    /// comparison of a few bytes, without a string.
-    private var lastHead: [UInt8] = []
-    private var lastHeadNumber: Int32 = -1
-    private var states: [RedisKeyState] = []
-    /// Places in `states` freed by keys that went, for the next new key.
-    private var holes: [Int32] = []
+    /// Every known key and its state (see `RedisKeyTable`: about 64 bytes a key).
+    private var table = RedisKeyTable()
     private var expiredGone: Set<String> = []
     private var seq: Int64 = 0
     public let expiresAfter: TimeSpan
@@ -39,78 +28,42 @@ public struct RedisChangeTracker: Sendable {
     }
 
     /// Makes room for `count` keys at once (a first pass knows DBSIZE), instead of growing the table as they come.
-    public mutating func reserve(_ count: Int) {
-        slots.reserveCapacity(count)
-        states.reserveCapacity(count)
-    }
-
-    /// A Redis key as the tracker keeps it: the part up to its last `#` as a number (every key of one function
-    /// shares it), and the rest. For a Powertools key the rest is the token, the very string the record (and the
-    /// ledger after it) holds, so a key costs no string of its own; a key without `#` is all rest.
-    struct TrackedKey: Hashable, Sendable {
-        var head: Int32
-        var tail: String
-    }
-
-    /// The tracked form of `key`; `token` is reused as the rest when it is those bytes. `intern`: a head not seen
-    /// before gets a number (else such a key is not known, nil).
-    private mutating func tracked(_ key: String, token: String?, intern: Bool) -> TrackedKey? {
-        var k = key
-        return k.withUTF8 { b -> TrackedKey? in
-            var cut = b.count - 1
-            while cut >= 0, b[cut] != 35 { cut -= 1 }
-            let head = UnsafeBufferPointer(rebasing: b[..<(cut + 1)])
-            let number: Int32
-            if lastHeadNumber >= 0, head.elementsEqual(lastHead) {
-                number = lastHeadNumber
-            } else {
-                let text = String(decoding: head, as: UTF8.self)
-                if let n = headNumbers[text] {
-                    number = n
-                } else {
-                    guard intern else { return nil }
-                    number = Int32(heads.count)
-                    heads.append(text)
-                    headNumbers[text] = number
-                }
-                lastHead = Array(head)
-                lastHeadNumber = number
-            }
-            if cut < 0 { return TrackedKey(head: number, tail: key) }
-            let tail = UnsafeBufferPointer(rebasing: b[(cut + 1)...])
-            if let token, token.utf8.elementsEqual(tail) { return TrackedKey(head: number, tail: token) }
-            return TrackedKey(head: number, tail: String(decoding: tail, as: UTF8.self))
-        }
-    }
+    public mutating func reserve(_ count: Int) { table.reserve(count) }
 
     /// Every key known now, with its state.
-    public var known: Known { Known(slots: slots, states: states, heads: heads) }
+    public var known: Known { Known(table: table) }
 
     /// The keys known now and their states (a view: nothing is copied; a key's text is made as it is read).
     public struct Known: Sequence, Sendable {
-        fileprivate let slots: [TrackedKey: Int32]
-        fileprivate let states: [RedisKeyState]
-        fileprivate let heads: [String]
-        public var count: Int { slots.count }
+        fileprivate let table: RedisKeyTable
+        public var count: Int { table.count }
         /// Every key's text.
-        public var keys: [String] { slots.keys.map { heads[Int($0.head)] + $0.tail } }
+        public var keys: [String] {
+            var out: [String] = []
+            out.reserveCapacity(table.count)
+            for p in table.states.indices where table.isLive(p) { out.append(table.key(p)) }
+            return out
+        }
 
         /// The keys whose state passes `filter`, with their state: only those keys' texts are made.
         public func forEach(where filter: (RedisKeyState) -> Bool, _ body: (String, RedisKeyState) -> Void) {
-            for (k, i) in slots {
-                let state = states[Int(i)]
-                if filter(state) { body(heads[Int(k.head)] + k.tail, state) }
+            for p in table.states.indices where table.isLive(p) {
+                let state = table.state(p)
+                if filter(state) { body(table.key(p), state) }
             }
         }
 
-        public func makeIterator() -> Iterator { Iterator(base: slots.makeIterator(), states: states, heads: heads) }
+        public func makeIterator() -> Iterator { Iterator(table: table) }
 
         public struct Iterator: IteratorProtocol {
-            fileprivate var base: Dictionary<TrackedKey, Int32>.Iterator
-            fileprivate let states: [RedisKeyState]
-            fileprivate let heads: [String]
+            fileprivate let table: RedisKeyTable
+            fileprivate var position = 0
             public mutating func next() -> (key: String, value: RedisKeyState)? {
-                base.next().map { (heads[Int($0.key.head)] + $0.key.tail, states[Int($0.value)]) }
+                while position < table.states.count {
+                    defer { position += 1 }
+                    if table.isLive(position) { return (table.key(position), table.state(position)) }
+                }
+                return nil
             }
         }
     }
@@ -126,9 +79,12 @@ public struct RedisChangeTracker: Sendable {
     /// `observe(_:at:firstPass:pass:)` appending the events to `out` (no array of its own per record).
     public mutating func observe(_ r: RedisRecord, at now: Instant, firstPass: Bool, pass: UInt32?,
                                  into out: inout [StoreEvent]) {
-        guard let key = tracked(r.key, token: r.token, intern: true) else { return }  // never nil when interning
-        guard let old = RedisChangeTracker.replace(&slots[key], &states, &holes, with: RedisKeyState(r), pass: pass)
-        else {
+        guard let (position, inserted) = table.find(r.key, token: r.token, insert: true) else { return }  // never nil when inserting
+        var new = RedisKeyState(r)
+        let old: RedisKeyState? = inserted ? nil : table.state(position)
+        new.pass = pass ?? old?.pass ?? 0
+        table.set(position, new)
+        guard let old else {
             var at = now
             if firstPass {
                 if let written = r.writtenEstimate(expiresAfter: expiresAfter) { at = min(now, written) }
@@ -152,54 +108,28 @@ public struct RedisChangeTracker: Sendable {
         }
     }
 
-    /// Puts `new` in the place a key's table slot names (a new place when it has none), with the pass number
-    /// given or the one the key had; what the key held before. One lookup of the key.
-    private static func replace(_ slot: inout Int32?, _ states: inout [RedisKeyState], _ holes: inout [Int32],
-                                with new: RedisKeyState, pass: UInt32?) -> RedisKeyState? {
-        var new = new
-        if let i = slot {
-            let old = states[Int(i)]
-            new.pass = pass ?? old.pass
-            states[Int(i)] = new
-            return old
-        }
-        new.pass = pass ?? 0
-        if let hole = holes.popLast() {
-            states[Int(hole)] = new
-            slot = hole
-        } else {
-            slot = Int32(states.count)
-            states.append(new)
-        }
-        return nil
-    }
-
     /// Forgets a key's state; what it was.
-    private mutating func remove(_ key: String) -> RedisKeyState? {
-        guard let k = tracked(key, token: nil, intern: false), let i = slots.removeValue(forKey: k) else { return nil }
-        holes.append(i)
-        return states[Int(i)]
-    }
+    private mutating func remove(_ key: String) -> RedisKeyState? { table.remove(key) }
 
     /// The state of one key, nil when it is not known.
     public func state(of key: String) -> RedisKeyState? {
-        var t = self  // `tracked` caches the last head; a copy keeps this a read (the arrays are shared, not copied)
-        guard let k = t.tracked(key, token: nil, intern: false), let i = slots[k] else { return nil }
-        return states[Int(i)]
+        var t = table  // `find` caches the last head; a copy keeps this a read (the arrays are shared, not copied)
+        guard let (p, _) = t.find(key, token: nil, insert: false) else { return nil }
+        return table.state(p)
     }
 
     /// The keys the pass number `pass` did not list (so far), sorted.
     public func notListed(by pass: UInt32) -> [String] {
         var out: [String] = []
-        for (k, i) in slots where states[Int(i)].pass != pass { out.append(heads[Int(k.head)] + k.tail) }
+        for p in table.states.indices where table.isLive(p) && table.pass(p) != pass { out.append(table.key(p)) }
         return out.sorted()
     }
 
     /// Marks a known key as listed by the pass number `pass` (read where its slot is, or kept while its node is
     /// down), so that pass does not count it as gone.
     public mutating func mark(_ key: String, pass: UInt32) {
-        guard let k = tracked(key, token: nil, intern: false), let i = slots[k] else { return }
-        states[Int(i)].pass = pass
+        guard let (p, _) = table.find(key, token: nil, insert: false) else { return }
+        table.setPass(p, pass)
     }
 
     /// The events for records the whole pass number `pass` did not list, and a notice line when any vanished.

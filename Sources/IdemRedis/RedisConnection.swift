@@ -19,6 +19,9 @@ public final class RedisConnection {
     /// A cluster node's connection: MOVED and ASK come back as `.error` replies (see `RedisRedirect`) for
     /// `RedisNodes` to follow, instead of throwing `RedisError.moved`.
     public var followsRedirects = false
+    /// Whether a scan pass sent commands whose replies it has not read yet (`RedisScanPass`): such a connection is
+    /// not used for anything else, and not by another pass (`RedisNodes.scan` opens a new one).
+    public internal(set) var repliesOwed = false
 
     /// Connects and authenticates: `user`/`password` with AUTH, then SELECT `database` when not 0, then `HELLO 3`
     /// when `resp3`.

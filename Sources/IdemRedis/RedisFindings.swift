@@ -45,9 +45,12 @@ public struct RedisFinding: Sendable, Hashable {
                      profile: RedisProfile) -> [RedisFinding] {
         guard profile.isPowertoolsLayout else { return [] }
         var out: [RedisFinding] = []
-        // Only the records that may show a finding have their key's text made.
+        // Only the records that may show a finding have their key's text made: a completed one without a hash
+        // only when validation is configured or some key was seen in progress with a hash.
+        let completedMay = profile.validationConfigured ?? !hashSeen.isEmpty
         records.forEach(where: { r in
-            (r.stored == .completed && !r.hasFingerprint) || (r.stored == .inProgress && r.inProgressExpiration == nil)
+            (completedMay && r.stored == .completed && !r.hasFingerprint)
+                || (r.stored == .inProgress && r.inProgressExpiration == nil)
         }) { key, r in
             if r.stored == .completed, !r.hasFingerprint,
                profile.validationConfigured ?? hashSeen.contains(key) {

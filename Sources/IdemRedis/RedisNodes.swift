@@ -17,6 +17,8 @@ public final class RedisNodes {
     /// The cluster's map; nil for a single server.
     public private(set) var topology: RedisClusterTopology?
     private var conns: [String: RedisConnection] = [:]
+    /// Each node's connection for scan passes alone (their replies may be on their way between pages).
+    private var scanConns: [String: RedisConnection] = [:]
     /// Set by a MOVED: the map changed, ask the cluster again before the next pass.
     public private(set) var mapChanged = false
     /// `cluster=0` on a node whose `INFO cluster` says it is in a cluster: only its own keys are read.
@@ -66,8 +68,21 @@ public final class RedisNodes {
         return c
     }
 
-    /// Drops the connection to `endpoint` (it failed); the next use reconnects.
-    public func drop(_ endpoint: String) { conns.removeValue(forKey: endpoint) }
+    /// Drops the connections to `endpoint` (it failed); the next use reconnects.
+    public func drop(_ endpoint: String) {
+        conns.removeValue(forKey: endpoint)
+        scanConns.removeValue(forKey: endpoint)
+    }
+
+    /// The connection scan passes through `endpoint` use (their own: see `RedisScanPass`), made when missing or
+    /// when `fresh` and the last pass left replies owed on it.
+    func scanConnection(_ endpoint: String, fresh: Bool) throws -> RedisConnection {
+        if let c = scanConns[endpoint], !(fresh && c.repliesOwed) { return c }
+        guard let (host, port) = hostPort(endpoint) else { throw RedisError.protocolError("no node \(endpoint)") }
+        let c = try open(host, port)
+        scanConns[endpoint] = c
+        return c
+    }
 
     /// Asks the cluster for its map again (from any node that answers: the known primaries, those in `avoiding`
     /// (known down) last, then the location's own); true when the primaries changed. A single server: false.
@@ -119,12 +134,19 @@ public final class RedisNodes {
         return page
     }
 
-    /// The next page of `pass` through the node `endpoint` over that node's connection (pipelined, see
+    /// The next page of `pass` through the node `endpoint` over that node's scan connection (pipelined, see
     /// `RedisScanPass`): each record to `entry`. Keys whose GET was redirected (a slot migrating) are read where the
     /// redirect points and handed to `entry` too.
     public func scan(_ endpoint: String, _ pass: inout RedisScanPass,
                      _ entry: (RedisScanPage.Entry) -> Void) throws -> RedisScanPass.Tally {
-        var tally = try pass.next(try connection(endpoint), entry)
+        let conn = try scanConnection(endpoint, fresh: pass.isFresh)
+        var tally: RedisScanPass.Tally
+        do {
+            tally = try pass.next(conn, entry)
+        } catch {
+            if conn.repliesOwed { scanConns.removeValue(forKey: endpoint) }  // not to be read by anyone else
+            throw error
+        }
         guard !tally.redirected.isEmpty else { return tally }
         let keys = tally.redirected
         tally.redirected = []

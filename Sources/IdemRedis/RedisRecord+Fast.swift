@@ -63,7 +63,8 @@ extension RedisRecord {
 
     /// `statusCode(_:)` of a JSON string, without Foundation when its status members are plain integers or absent.
     private static func fastStatusCode(_ text: String) -> Int? {
-        let fields = FlatJSONFields.read(Array(text.utf8), fields: statusCodeNames)
+        var t = text
+        let fields = t.withUTF8 { FlatJSONFields.read($0, fields: statusCodeNames) }
         switch (fields?[0], fields?[1]) {
         case (.integer(let n)?, _): return Int(n)
         case (.absent?, .integer(let n)?): return Int(n)

@@ -60,22 +60,36 @@ public struct RedisScanPage: Sendable {
     }
 }
 
-/// One pass of SCAN through one node's keyspace, pipelined: a page's `GET` and `PTTL` for every key go out in one
-/// write together with the `SCAN` of the next page, so the server works on the next page's keys while this side
-/// decodes, and the replies are read in place as they arrive (no reply array, no `RESPValue` per value).
+/// One pass of SCAN through one node's keyspace, pipelined two pages deep: a page's `GET` and `PTTL` for every key
+/// go out in one write behind the `SCAN` of the next page, and as soon as that SCAN's reply (the first to come back)
+/// gives the next page's keys, their GET and PTTL go out too (`lookahead`), before this page's values are decoded.
+/// So the server works on the next page (its SCAN, then its reads) while this side decodes, instead of waiting for
+/// this side to finish a page before it gets the next one; the replies are read in place as they arrive (no reply
+/// array, no `RESPValue` per value).
 ///
-/// Between calls the connection is idle: the next page's keys (SCAN already answered) are held here. A pass is
-/// one function of one connection, so a caller scanning several nodes runs one pass per node.
+/// With `lookahead`, the replies of the next page are on their way between calls: the connection must be the
+/// pass's own (`RedisNodes.scanConnection`), and one a pass leaves with replies owed (`repliesOwed`: an error, a
+/// pass given up) is not used again. Without it, the connection is idle between calls: the next page's keys (SCAN
+/// answered) are held here. A pass is one function of one connection, so a caller scanning several nodes runs one
+/// pass per node.
 public struct RedisScanPass {
     public let match: String
     public let count: Int
+    /// Send the next page's reads before decoding this page's values (see above).
+    public let lookahead: Bool
     /// The keys of the page to read next, end to end; key i ends at `keyEnds[i]`.
     private var keyBytes: [UInt8] = []
     private var keyEnds: [Int] = []
+    /// The page after it, while its SCAN reply has been read and this page's values have not.
+    private var nextKeyBytes: [UInt8] = []
+    private var nextKeyEnds: [Int] = []
     /// The cursor to SCAN after the held page (or first, before any SCAN).
     public private(set) var cursor: String
     /// Whether `keyBytes` holds a page SCAN answered and GET has not read yet.
     private var holding = false
+    /// Whether the held page's GET and PTTL have been sent, behind a SCAN of the page after it when `scanOwed`.
+    private var readsSent = false
+    private var scanOwed = false
     /// Whether the pass through the node is over (the server answered cursor 0 and its page was read).
     public private(set) var done = false
 
@@ -92,29 +106,25 @@ public struct RedisScanPass {
     }
 
     /// A pass from `cursor` ("0": the whole keyspace).
-    public init(match: String, count: Int, cursor: String = "0") {
+    public init(match: String, count: Int, cursor: String = "0", lookahead: Bool = true) {
         self.match = match
         self.count = count
         self.cursor = cursor
+        self.lookahead = lookahead
     }
 
-    /// Reads the next page: each record's entry goes to `entry` as its replies arrive. After the page that ends the
-    /// pass, `done` is true.
-    public mutating func next(_ conn: RedisConnection, _ entry: (RedisScanPage.Entry) -> Void) throws -> Tally {
-        precondition(!done, "the scan pass is over")
-        if !holding {
-            var out: [UInt8] = []
-            encodeScan(into: &out)
-            try conn.send(encoded: out, names: ["SCAN"])
-            try readScanReply(conn)
-        }
-        let keys = keyEnds.count
+    /// Whether the pass has not sent anything yet.
+    public var isFresh: Bool { !holding && !done }
+
+    /// Sends the held page's GET and PTTL, behind the SCAN of the page after it (when there is one).
+    private mutating func sendReads(_ conn: RedisConnection, _ bytes: [UInt8], _ ends: [Int]) throws {
         let more = cursor != "0"
         var out: [UInt8] = []
-        out.reserveCapacity(keyBytes.count * 2 + keys * 40 + 64)
-        keyBytes.withUnsafeBytes { b in
+        out.reserveCapacity(bytes.count * 2 + ends.count * 40 + 64)
+        if more { encodeScan(into: &out) }
+        bytes.withUnsafeBytes { b in
             var from = 0
-            for end in keyEnds {
+            for end in ends {
                 let key = UnsafeRawBufferPointer(rebasing: b[from..<end])
                 RedisConnection.encodeHeader(2, into: &out)
                 out.append(contentsOf: RedisScanPass.getArgument)
@@ -125,9 +135,39 @@ public struct RedisScanPass {
                 from = end
             }
         }
-        if more { encodeScan(into: &out) }
-        try conn.send(encoded: out, names: Array(repeating: ["GET", "PTTL"], count: keys).flatMap { $0 }
-                        + (more ? ["SCAN"] : []))
+        conn.repliesOwed = true
+        try conn.send(encoded: out, names: (more ? ["SCAN"] : [])
+                        + Array(repeating: ["GET", "PTTL"], count: ends.count).flatMap { $0 })
+        readsSent = true
+        scanOwed = more
+    }
+
+    /// Reads the next page: each record's entry goes to `entry` as its replies arrive. After the page that ends the
+    /// pass, `done` is true.
+    public mutating func next(_ conn: RedisConnection, _ entry: (RedisScanPage.Entry) -> Void) throws -> Tally {
+        precondition(!done, "the scan pass is over")
+        if !holding {
+            var out: [UInt8] = []
+            encodeScan(into: &out)
+            conn.repliesOwed = true
+            try conn.send(encoded: out, names: ["SCAN"])
+            cursor = try RedisScanPass.readScanReply(conn, into: &keyBytes, &keyEnds)
+            conn.repliesOwed = false
+            holding = true
+            readsSent = false
+        }
+        if !readsSent { try sendReads(conn, keyBytes, keyEnds) }
+        // On the wire now: the next page's SCAN reply (when `scanOwed`), then this page's GET and PTTL replies.
+        let more = scanOwed
+        var nextReadsSent = false, nextScanOwed = false
+        if more {
+            cursor = try RedisScanPass.readScanReply(conn, into: &nextKeyBytes, &nextKeyEnds)
+            if lookahead {
+                try sendReads(conn, nextKeyBytes, nextKeyEnds)
+                nextReadsSent = true
+                nextScanOwed = scanOwed
+            }
+        }
         var tally = Tally()
         var denied: String?
         var from = 0
@@ -168,13 +208,31 @@ public struct RedisScanPass {
             }
         }
         if more {
-            try readScanReply(conn)
+            swap(&keyBytes, &nextKeyBytes)
+            swap(&keyEnds, &nextKeyEnds)
+            readsSent = nextReadsSent
+            scanOwed = nextScanOwed
         } else {
             holding = false
             done = true
         }
+        conn.repliesOwed = holding && readsSent
         if let denied { throw RedisError.permission(denied) }
         return tally
+    }
+
+    /// The keys of the page SCAN answered and GET has not read yet (what the next `next` reads).
+    var heldKeys: [String] {
+        guard holding, !readsSent else { return [] }
+        var out: [String] = []
+        var from = 0
+        keyBytes.withUnsafeBytes { b in
+            for end in keyEnds {
+                out.append(String(decoding: UnsafeRawBufferPointer(rebasing: b[from..<end]), as: UTF8.self))
+                from = end
+            }
+        }
+        return out
     }
 
     /// Reads past `n` replies (an array's elements, nested arrays whole).
@@ -192,8 +250,9 @@ public struct RedisScanPass {
                                 Array("COUNT".utf8), Array(String(count).utf8)], into: &out)
     }
 
-    /// Reads a SCAN reply: the next cursor and the page's keys, held for the next call.
-    private mutating func readScanReply(_ conn: RedisConnection) throws {
+    /// Reads a SCAN reply: the page's keys (into `bytes` and `ends`); the next cursor.
+    private static func readScanReply(_ conn: RedisConnection, into bytes: inout [UInt8], _ ends: inout [Int]) throws
+        -> String {
         let head = try conn.nextRaw()
         if case .value(.error(let e)) = head { throw RedisError.server("SCAN: \(e)") }
         guard case .arrayHeader(2) = head, case .bulk(let c) = try conn.nextRaw() else {
@@ -203,17 +262,16 @@ public struct RedisScanPass {
         guard case .arrayHeader(let n) = try conn.nextRaw() else {
             throw RedisError.protocolError("SCAN answered a cursor without a key list")
         }
-        keyBytes.removeAll(keepingCapacity: true)
-        keyEnds.removeAll(keepingCapacity: true)
-        keyEnds.reserveCapacity(n)
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        ends.reserveCapacity(n)
         for _ in 0..<n {
             guard case .bulk(let k) = try conn.nextRaw() else {
                 throw RedisError.protocolError("SCAN answered a key that is not a bulk string")
             }
-            conn.withBytes(k) { keyBytes.append(contentsOf: $0) }
-            keyEnds.append(keyBytes.count)
+            conn.withBytes(k) { bytes.append(contentsOf: $0) }
+            ends.append(bytes.count)
         }
-        cursor = next
-        holding = true
+        return next
     }
 }

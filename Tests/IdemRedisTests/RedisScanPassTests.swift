@@ -46,4 +46,76 @@ import Testing
         #expect(!reader.findings.contains { $0.kind == .orphanTakeover })
         #expect(events.filter { $0.kind == .request }.count == 250, "an unchanged key makes no event on a rescan")
     }
+
+    /// Keys SCAN listed that change before their GET: one expires (PTTL gone, GET nil: vanished, no entry), one
+    /// becomes a hash (WRONGTYPE: unreadable), one is deleted; the rest of the page is read as usual.
+    @Test func keysChangingBetweenScanAndGet() throws {
+        try fx.server.cli(["-n", "6", "FLUSHDB"])
+        _ = try fx.server.cli(["-n", "6", "EVAL", "for i = 0, 59 do redis.call('SET', 'fn.app#k' .. i, string.format(ARGV[1], i)) end",
+                               "0", Self.value])
+        var config = try RedisConfig(url: fx.server.url + "/6")
+        config.tracking = false
+        let conn = try RedisConnection(config: config, password: nil)
+        var pass = RedisScanPass(match: "*", count: 10, lookahead: false)  // the held page not yet asked for
+        var read: [String] = []
+        var vanished = 0
+        var unreadable: [(key: String, reason: String)] = []
+        var changed: [String] = []
+        while !pass.done {
+            let tally = try pass.next(conn) { read.append($0.key) }
+            vanished += tally.vanished
+            unreadable += tally.wrongType
+            let held = pass.heldKeys
+            if changed.isEmpty, held.count >= 3 {
+                changed = Array(held.prefix(3))
+                _ = try fx.server.cli(["-n", "6", "PEXPIRE", changed[0], "1"])
+                _ = try fx.server.cli(["-n", "6", "DEL", changed[1]])
+                _ = try fx.server.cli(["-n", "6", "HSET", changed[1], "a", "b"])
+                _ = try fx.server.cli(["-n", "6", "DEL", changed[2]])
+                Thread.sleep(forTimeInterval: 0.05)  // past the 1 ms TTL: the next read finds the key expired
+            }
+        }
+        #expect(changed.count == 3)
+        #expect(vanished == 2, "the expired key and the deleted one")
+        #expect(unreadable.map(\.key) == [changed[1]] && unreadable[0].reason.contains("WRONGTYPE"), "\(unreadable)")
+        #expect(Set(read).count == 57 && read.allSatisfy { !changed.contains($0) })
+    }
+
+    /// With look-ahead, the next page's reads go out before this page's values are decoded: every key is read once,
+    /// replies are owed between calls, and a pass given up with replies owed leaves its connection to nobody (a new
+    /// pass through `RedisNodes` gets a new one and reads everything).
+    @Test func lookaheadReadsEveryKeyOnceAndAGivenUpPassLeavesItsConnection() throws {
+        try fx.server.cli(["-n", "7", "FLUSHDB"])
+        _ = try fx.server.cli(["-n", "7", "EVAL", "for i = 0, 249 do redis.call('SET', 'fn.app#l' .. i, string.format(ARGV[1], i)) end",
+                               "0", Self.value])
+        _ = try fx.server.cli(["-n", "7", "HSET", "fn.app#h", "a", "b"])
+        var config = try RedisConfig(url: fx.server.url + "/7")
+        config.tracking = false
+        let conn = try RedisConnection(config: config, password: nil)
+        var pass = RedisScanPass(match: "*", count: 7)
+        var read: [String: Int64] = [:]
+        var unreadable: [String] = []
+        var owedBetweenPages = 0, pages = 0
+        while !pass.done {
+            let tally = try pass.next(conn) { read[$0.key] = $0.pttl }
+            unreadable += tally.wrongType.map(\.key)
+            pages += 1
+            if conn.repliesOwed { owedBetweenPages += 1 }
+        }
+        #expect(read.count == 250 && read.values.allSatisfy { $0 == -1 })
+        #expect(unreadable == ["fn.app#h"])
+        #expect(pages > 10 && owedBetweenPages >= pages - 2, "\(owedBetweenPages) of \(pages)")
+        #expect(!conn.repliesOwed, "nothing owed once the pass is over")
+
+        let nodes = try RedisNodes(config: config, password: nil)
+        var givenUp = RedisScanPass(match: "*", count: 7)
+        _ = try nodes.scan(config.endpoint, &givenUp) { _ in }
+        #expect(try nodes.scanConnection(config.endpoint, fresh: false).repliesOwed)
+        var again = RedisScanPass(match: "*", count: 7)
+        var keys: Set<String> = []
+        while !again.done { _ = try nodes.scan(config.endpoint, &again) { keys.insert($0.key) } }
+        #expect(keys.count == 250)
+        // The other connection (GET + PTTL of single keys) was never touched by the passes.
+        #expect(try nodes.get(["fn.app#l3"]).count == 1)
+    }
 }

@@ -9,7 +9,7 @@ import Foundation
 ///
 /// The server is started here on a free port (no persistence) and loaded with `redis-cli --pipe`; peak RSS is each
 /// command's largest process and CPU its user + system time (`getrusage(RUSAGE_CHILDREN)` of a wrapper that runs
-/// only it; the server's own CPU is not in it). `--compare` runs a second idemtop binary (an older build) right
+/// only it); `server` is redis-server's own user + system CPU while the command ran (`/proc/PID/stat`). `--compare` runs a second idemtop binary (an older build) right
 /// after the first; `--rounds` repeats all readers, alternating, with the load average on every line.
 enum RedisBench {
     static func run(records: Int, binary: String, python: String, compare: String? = nil, rounds: Int = 1) {
@@ -56,13 +56,17 @@ enum RedisBench {
                 n += len(p.execute())
             print(n)
             """
+        let pid = server.processIdentifier
         for round in 1...max(1, rounds) {
             if rounds > 1 { print("round \(round)") }
-            report("idemtop stats", records, binary, ["stats", url], count: tokens)
-            if let compare { report("idemtop stats (--compare)", records, compare, ["stats", url], count: tokens) }
+            report("idemtop stats", records, binary, ["stats", url], server: pid, count: tokens)
+            if let compare {
+                report("idemtop stats (--compare)", records, compare, ["stats", url], server: pid, count: tokens)
+            }
             report("redis-cli --scan | xargs redis-cli mget", records, "/bin/sh",
-                   ["-c", "\(cli) -p \(port) --scan --pattern '*' | xargs -n 1000 \(cli) -p \(port) mget | grep -c COMPLETED"])
-            report("redis-py scan_iter + pipelined get", records, python, ["-c", script, String(port)])
+                   ["-c", "\(cli) -p \(port) --scan --pattern '*' | xargs -n 1000 \(cli) -p \(port) mget | grep -c COMPLETED"],
+                   server: pid)
+            report("redis-py scan_iter + pipelined get", records, python, ["-c", script, String(port)], server: pid)
         }
     }
 
@@ -95,8 +99,9 @@ enum RedisBench {
 
     /// One line: the command's keys/s over `records`, its wall time and peak RSS; a command that did not read
     /// every record (its count, by default the last number it printed) is reported as failed.
-    static func report(_ name: String, _ records: Int, _ executable: String, _ arguments: [String],
+    static func report(_ name: String, _ records: Int, _ executable: String, _ arguments: [String], server: Int32,
                        count: (String) -> Int? = { Int($0.split(separator: "\n").last ?? "") }) {
+        let serverBefore = cpuSeconds(of: server)
         guard let r = try? measure(executable, arguments), r.code == 0 else {
             print("\(name): failed to run")
             return
@@ -105,9 +110,20 @@ enum RedisBench {
             print("\(name): read \(count(r.out).map(String.init) ?? "?") of \(records) records")
             return
         }
+        let serverCPU = cpuSeconds(of: server) - serverBefore
         let padded = name.padding(toLength: 40, withPad: " ", startingAt: 0)
-        print(padded + String(format: " %8.0f keys/s  %6.2f s  CPU %6.2f s  peak RSS %6.1f MiB  load %@",
-                              Double(records) / r.seconds, r.seconds, r.cpuSeconds, r.maxRSSKiB / 1024, loadAverage()))
+        print(padded + String(format: " %8.0f keys/s  %6.2f s  CPU %6.2f s  peak RSS %6.1f MiB  server CPU %5.2f s  load %@",
+                              Double(records) / r.seconds, r.seconds, r.cpuSeconds, r.maxRSSKiB / 1024, serverCPU,
+                              loadAverage()))
+    }
+
+    /// A process's user + system CPU so far, from `/proc/PID/stat` (fields 14 and 15, in clock ticks).
+    static func cpuSeconds(of pid: Int32) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return 0 }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// The 1-minute load average, as /proc/loadavg has it.
