@@ -95,6 +95,10 @@ public struct SQLiteTokenTable {
                 guard sameSnapshot else { return }
                 var part = RowPart()
                 part.done = true
+                part.deferTokens = true
+                let rows = out.capacity - theirStart
+                part.tokenBytes.reserveCapacity(rows * 40)
+                part.tokenEnds.reserveCapacity(rows)
                 defer { theirs.withLock { $0 = part } }
                 try readRows(other, policy: policy, rowids: (middle + 1)...Int64.max, into: out, from: theirStart,
                              capacity: out.capacity - theirStart, part: &part)
@@ -127,15 +131,31 @@ public struct SQLiteTokenTable {
         var readable = true
         /// The other connection read its rows (it does only on the same snapshot).
         var done = false
+        /// With `deferTokens`: the records' tokens as UTF-8, one after the other, and where each ends; the records
+        /// hold empty tokens until `join` makes them Strings on the first thread. With one malloc arena (see
+        /// idemtop's main.swift) two threads making a String a row took turns on its lock: the second connection
+        /// then ran at about half speed.
+        var deferTokens = false
+        var tokenBytes: [UInt8] = []
+        var tokenEnds: [Int] = []
 
         /// Takes in `other`, whose `other.count` records now start at `records` (after this part's): their
         /// tenant and operation ids are made this part's.
         mutating func join(_ other: inout RowPart, records: UnsafeMutablePointer<TokenRecord>) {
             let tenantIDs = other.tenants.strings.map { tenants.id($0) }
             let operationIDs = other.operations.strings.map { operations.id($0) }
-            for i in 0..<other.count {
-                records[i].tenantID = tenantIDs[Int(records[i].tenantID)]
-                records[i].operationID = operationIDs[Int(records[i].operationID)]
+            other.tokenBytes.withUnsafeBufferPointer { bytes in
+                var start = 0
+                for i in 0..<other.count {
+                    records[i].tenantID = tenantIDs[Int(records[i].tenantID)]
+                    records[i].operationID = operationIDs[Int(records[i].operationID)]
+                    if other.deferTokens {
+                        let end = other.tokenEnds[i]
+                        records[i].token = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]),
+                                                  as: UTF8.self)
+                        start = end
+                    }
+                }
             }
             for k in sums.indices { sums[k] += other.sums[k] }
             count += other.count
@@ -165,7 +185,23 @@ public struct SQLiteTokenTable {
                 part.readable = false
                 return
             }
-            guard let token = s.text(1), !s.isNull(0),
+            let token: String
+            if part.deferTokens {
+                guard let bytes = s.withBytes(1, { $0.map { part.tokenBytes.append(contentsOf: $0) } }) else {
+                    part.readable = false
+                    return
+                }
+                _ = bytes
+                part.tokenEnds.append(part.tokenBytes.count)
+                token = ""
+            } else {
+                guard let text = s.text(1) else {
+                    part.readable = false
+                    return
+                }
+                token = text
+            }
+            guard !s.isNull(0),
                   let statusText = s.text(4), let stored = StoredStatus(rawValue: statusText),
                   let version = s.int64(9), let executions = s.int64(10), let hits = s.int64(11),
                   let mismatches = s.int64(12), let conflicts = s.int64(13), let reexecutions = s.int64(14),
