@@ -21,6 +21,13 @@ public struct EventTimes: Sendable {
 
     public var count: Int { instants.count }
 
+    /// Makes room for `n` events in all (less than held is a no-op).
+    mutating func reserveCapacity(_ n: Int) {
+        guard n > instants.count else { return }
+        instants.reserveCapacity(n)
+        packed.reserveCapacity(n)
+    }
+
     /// The 3-bit code of an event: a request's outcome (0-4, in `Outcome.allCases` order), 5 completed, 6 failed,
     /// 7 an admin event.
     public static func code(_ e: StoreEvent) -> UInt32 {

@@ -7,6 +7,8 @@ public struct Ledger: Sendable {
     public internal(set) var tenants = Interner()
     public internal(set) var operations = Interner()
     var index = RecordIndex()
+    /// The records of the tokens folded last, in front of `index` (`apply`'s lookups).
+    var recent = RecentRecords()
     public internal(set) var counts = EventCounts()
     /// Lines or rows the reader could not understand, with where they were (kept: the first few hundred).
     public internal(set) var malformed: [MalformedEntry] = []
@@ -28,6 +30,16 @@ public struct Ledger: Sendable {
         guard tokens > records.count else { return }
         records.reserveCapacity(tokens)
         index.reserveCapacity(tokens)
+    }
+
+    /// Makes room for `tokens` records and `events` event times without touching the memory (it stays virtual until
+    /// used), and sizes the record index for `indexed` tokens: what a load that can estimate its size part-way
+    /// through (`LoadSizeEstimate`) reserves, so the last doublings of the records (a copy of half a million
+    /// records, and the page faults of both copies) and of the time arrays do not happen. Less than held is a no-op.
+    public mutating func reserveCapacity(tokens: Int, events: Int, indexed: Int) {
+        if tokens > records.count { records.reserveCapacity(tokens) }
+        times.reserveCapacity(events)
+        if indexed > records.count { index.reserveCapacity(indexed) }
     }
 
     public func tenant(of r: TokenRecord) -> String { tenants[r.tenantID] }
@@ -76,8 +88,12 @@ public struct Ledger: Sendable {
         if lastEventAt.map({ e.at > $0 }) ?? true { lastEventAt = e.at }
         let tenantID = tenants.id(e.tenant)
         let i: Int
-        if let found = index.find(tenantID, e.store, e.token, in: records) {
+        let h = RecordIndex.hash(tenantID, e.store, e.token)
+        if let found = recent.find(hash: h, tenantID, e.store, e.token, in: records) {
             i = Int(found)
+        } else if let found = index.find(hash: h, tenantID, e.store, e.token, in: records) {
+            i = Int(found)
+            recent.note(hash: h, found)
         } else {
             // A token's first event is normally its execution. A journal cut at the front may start with anything:
             // make a record from what the event tells, so its hits and mismatches still count.
@@ -98,7 +114,8 @@ public struct Ledger: Sendable {
             if Int(e.store) >= storeCount { storeCount = Int(e.store) + 1 }
             i = records.count
             records.append(r)
-            index.insert(Int32(i), tenant: tenantID, store: e.store, token: e.token, records: records)
+            index.insert(Int32(i), hash: h)
+            recent.note(hash: h, Int32(i))
         }
         Ledger.fold(&records[i], e, policy: policy, operationID: { operations.id($0) })
         times.add(e, record: i)

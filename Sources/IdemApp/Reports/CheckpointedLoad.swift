@@ -27,7 +27,9 @@ extension LoadedStore {
         } catch let rejected as JournalTokenIndex.Rejection {
             notes.append("\(rejected); reading the whole journal and rebuilding it")
         }
+        var estimate = LoadSizeEstimate(reader, ledger)
         try ReadAhead.drain(reader) { events, malformed in
+            estimate.reserve(&ledger, before: events)
             // Each event folded where it lies in the buffer (as `load` does): `for e in events` copies every one.
             events.withUnsafeBufferPointer { b in for i in b.indices { ledger.apply(b[i]) } }
             for m in malformed { ledger.noteMalformed(m) }
