@@ -31,7 +31,10 @@ extension LoadedStore {
         try ReadAhead.drain(reader) { events, malformed in
             estimate.reserve(&ledger, before: events)
             // Each event folded where it lies in the buffer (as `load` does): `for e in events` copies every one.
-            events.withUnsafeBufferPointer { b in for i in b.indices { ledger.apply(b[i]) } }
+            events.withUnsafeBufferPointer { b in
+                guard let base = b.baseAddress else { return }
+                for i in b.indices { ledger.apply(at: base + i) }
+            }
             for m in malformed { ledger.noteMalformed(m) }
         }
         let notices = reader.drainNotices()

@@ -28,13 +28,14 @@ public struct LoadedStore {
             estimate.reserve(&ledger, before: events)
             if read == nil && observe == nil {
                 // Through the buffer, each event folded where it lies: `for e in events` copied every event (its
-                // strings retained and released again), and so does handing one to a closure (the `where` clause's
+                // strings retained and released again), and so does handing one to a closure or to `apply(_:)` (the `where` clause's
                 // `until.map { b[i].at <= $0 }` did: a copy of every event to read its instant).
                 events.withUnsafeBufferPointer { b in
+                    guard let base = b.baseAddress else { return }
                     if let until {
-                        for i in b.indices where b[i].at <= until { ledger.apply(b[i]) }
+                        for i in b.indices where base[i].at <= until { ledger.apply(at: base + i) }
                     } else {
-                        for i in b.indices { ledger.apply(b[i]) }
+                        for i in b.indices { ledger.apply(at: base + i) }
                     }
                 }
             } else {
