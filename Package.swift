@@ -19,8 +19,10 @@ let package = Package(
         .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
     ],
     targets: [
+        // The decoder's byte scans (SSE2), a header of static inline C functions: nothing to link.
+        .systemLibrary(name: "CByteScan", path: "Sources/CByteScan"),
         // Pure values: records, events, statuses, the aggregate, the writer's decision rules. Foundation only.
-        .target(name: "IdemCore"),
+        .target(name: "IdemCore", dependencies: ["CByteScan"]),
         // The one runner of child processes, on Foundation's Process: one-shot commands and long-running children.
         .target(name: "IdemProcess", dependencies: ["IdemCore"]),
         // SQLite's C API, linked from the system library (libsqlite3-dev).

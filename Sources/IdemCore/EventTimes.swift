@@ -21,12 +21,23 @@ public struct EventTimes: Sendable {
 
     public var count: Int { instants.count }
 
+    /// Makes room for `n` events in all (less than held is a no-op).
+    mutating func reserveCapacity(_ n: Int) {
+        guard n > instants.count else { return }
+        instants.reserveCapacity(n)
+        packed.reserveCapacity(n)
+    }
+
     /// The 3-bit code of an event: a request's outcome (0-4, in `Outcome.allCases` order), 5 completed, 6 failed,
     /// 7 an admin event.
-    public static func code(_ e: StoreEvent) -> UInt32 {
-        switch e.kind {
+    public static func code(_ e: StoreEvent) -> UInt32 { code(e.kind, e.outcome) }
+
+    /// `code(_:)` of an event of `kind` with `outcome`.
+    @inline(__always)
+    static func code(_ kind: EventKind, _ outcome: Outcome?) -> UInt32 {
+        switch kind {
         case .request:
-            switch e.outcome ?? .replayed {
+            switch outcome ?? .replayed {
             case .executed: return 0
             case .replayed: return 1
             case .mismatch: return 2
@@ -52,8 +63,13 @@ public struct EventTimes: Sendable {
     }
 
     mutating func add(_ e: StoreEvent, record: Int) {
-        instants.append(e.at.ms)
-        packed.append(UInt32(truncatingIfNeeded: record) << 3 | EventTimes.code(e))
+        add(at: e.at, code: EventTimes.code(e), record: record)
+    }
+
+    @inline(__always)
+    mutating func add(at: Instant, code: UInt32, record: Int) {
+        instants.append(at.ms)
+        packed.append(UInt32(truncatingIfNeeded: record) << 3 | code)
     }
 
     /// One flag per record (of `records` in all): whether it had an event at an instant in `[lo, hi)`.

@@ -8,6 +8,13 @@ import IdemStore
 // One malloc arena: the read-ahead thread allocates the strings the ledger keeps, and a second arena only fragments
 // (measured: 414 MiB peak for a 1M-token journal with two arenas, 388 MiB with one, and no slower). M_ARENA_MAX is -8.
 _ = glibcMallopt(-8, 1)
+// Fixed thresholds instead of glibc's sliding ones: the decoding threads fill arrays of a few MB that the folding
+// thread frees a moment later, and with the sliding trim threshold (twice the largest chunk freed) each free at the
+// top of the heap gave the pages back, so the next array faulted in fresh zeroed pages: a cold load of the 1.5 GB
+// journal spent 9 % of its CPU in the kernel's page clearing. Below 32 MB from the heap, kept (not trimmed) up to
+// 256 MB free at its top. M_MMAP_THRESHOLD is -3, M_TRIM_THRESHOLD -1.
+_ = glibcMallopt(-3, 32 << 20)
+_ = glibcMallopt(-1, 256 << 20)
 
 do {
     var command = try Idemtop.parseAsRoot()

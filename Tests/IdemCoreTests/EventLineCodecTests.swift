@@ -174,6 +174,27 @@ import Testing
         #expect(d.decode(raw).reason?.hasPrefix("not JSON: control character in a string") == true)
     }
 
+    /// The string scanner reads sixteen bytes a step (SSE2) and the rest byte by byte: a special byte at every
+    /// position of strings longer than three windows, placed so a window and the line's end cut them everywhere.
+    @Test func specialBytesAtEveryPositionOfTheSixteenByteScan() {
+        var d = EventLineDecoder()
+        for special in ["\"", "\\", "\t", "\u{1f}", "é"] {
+            for k in 0..<50 {
+                let text = String(repeating: "x", count: k) + special + String(repeating: "y", count: 49 - k)
+                let e = StoreEvent(kind: .failed, at: Self.t0, tenant: "a", token: "b", error: text)
+                #expect(d.decode(EventLineEncoder.encode(e)) == .event(e), "\(k) \(special.unicodeScalars.first?.value ?? 0)")
+            }
+        }
+        // A raw control byte at any place of a long string, the string's end within a window or not.
+        let head = #"{"kind":"failed","at":"2026-11-29T05:55:54Z","tenant":"a","token":"b","error":""#
+        for k in 0..<40 {
+            let raw = head + String(repeating: "z", count: k) + "\u{1}" + String(repeating: "z", count: 39 - k) + #""}"#
+            #expect(d.decode(raw).reason?.hasPrefix("not JSON: control character in a string") == true, "\(k)")
+            let plain = head + String(repeating: "z", count: k) + #""}"#
+            #expect(d.decode(plain).event?.error == String(repeating: "z", count: k))
+        }
+    }
+
     @Test func deepBrokenNestingIsRefusedNotCrashed() {
         let line = #"{"x":"# + String(repeating: "[", count: 100_000) + "}"
         var d = EventLineDecoder()

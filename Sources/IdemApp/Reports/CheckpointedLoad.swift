@@ -36,14 +36,17 @@ extension LoadedStore {
             notes.append("\(rejected); reading the whole journal and rebuilding it")
         }
         var later = 0
+        var estimate = LoadSizeEstimate(reader, ledger)
         try ReadAhead.drain(reader) { events, malformed in
+            estimate.reserve(&ledger, before: events)
             // Each event folded where it lies in the buffer (as `load` does): `for e in events` copies every one.
             events.withUnsafeBufferPointer { b in
+                guard let base = b.baseAddress else { return }
                 for i in b.indices {
-                    if let until, b[i].at > until {
+                    if let until, base[i].at > until {
                         later += 1
                     } else {
-                        ledger.apply(b[i])
+                        ledger.apply(at: base + i)
                     }
                 }
             }

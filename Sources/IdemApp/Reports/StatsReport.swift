@@ -32,8 +32,28 @@ public struct StatsReport: Encodable, Sendable {
     }
 
     public init(ledger: Ledger, now: Instant) {
+        // Tallied in an array, each record read where it lies: `for r in ledger.records` copied every record (a
+        // retain and release of its token) and the dictionary hashed each status, about 0.1 s at a million tokens.
+        var tally = [Int](repeating: 0, count: TokenStatus.allCases.count)
+        ledger.records.withUnsafeBufferPointer { b in
+            for i in b.indices {
+                let status = TokenRecord.derive(stored: b[i].stored, expiresAt: b[i].expiresAt,
+                                                lockedUntil: b[i].lockedUntil, at: now)
+                switch status {
+                case .inProgress: tally[0] += 1
+                case .stuck: tally[1] += 1
+                case .completed: tally[2] += 1
+                case .failed: tally[3] += 1
+                case .expired: tally[4] += 1
+                case .purged: tally[5] += 1
+                }
+            }
+        }
         var statuses: [TokenStatus: Int] = [:]
-        for r in ledger.records { statuses[r.status(at: now), default: 0] += 1 }
+        for (k, status) in [TokenStatus.inProgress, .stuck, .completed, .failed, .expired, .purged].enumerated()
+        where tally[k] > 0 {
+            statuses[status] = tally[k]
+        }
         self.init(counts: ledger.counts, statuses: statuses, tokens: ledger.count, tenants: ledger.tenants.count,
                   malformed: ledger.malformedCount, lastEventAt: ledger.lastEventAt)
     }

@@ -40,8 +40,15 @@ enum StableHash {
     }
 
     static func mix(_ h: inout UInt64, _ text: String) {
+        // Borrowing the string's own bytes: `var s = text; s.withUTF8` copied the String, a retain and a release
+        // (atomic, on a string the decoding threads share) for every hash the fold takes.
+        if text.utf8.withContiguousStorageIfAvailable({ mix(&h, $0) }) != nil { return }
         var s = text
-        s.withUTF8 { b in
+        s.withUTF8 { mix(&h, $0) }
+    }
+
+    @inline(__always) static func mix(_ h: inout UInt64, _ b: UnsafeBufferPointer<UInt8>) {
+        do {
             guard let base = b.baseAddress else { return }
             let raw = UnsafeRawPointer(base)
             let n = b.count
