@@ -62,9 +62,10 @@ let usage = """
 
       peers --journal PATH [--sqlite PATH] [--rounds 3] [--at TIME] [--binary PATH]
           idemtop against the tools a user would reach for instead, on the same files in one run, in turn each
-          round: `idemtop stats`, DuckDB's read_ndjson (from PyPI, in a venv made once under
+          round: `idemtop stats --no-cache`, DuckDB's read_ndjson (from PyPI, in a venv made once under
           ~/.cache/idemtop-bench/duckdb-venv or $IDEMTOP_BENCH_VENV) and `wc -l` on the journal; `idemtop stats`
-          and the sqlite3 CLI on its SQLite copy (PATH with .db, made with the bulk loader when missing). Every one
+          and the sqlite3 CLI on its SQLite copy (PATH with .db, made with the bulk loader when missing), then
+          `idemtop stats` through the cache folder (round 1 writes the fold checkpoint, later rounds reopen). Every one
           computes the summary stats prints (tokens, events, requests by outcome, tokens by status at TIME,
           default 2026-11-29T06:10:00Z); the answers are compared. Prints each run, the medians, the ratios
           idemtop/peer and the load average.
