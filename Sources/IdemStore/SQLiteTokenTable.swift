@@ -187,11 +187,15 @@ public struct SQLiteTokenTable {
             }
             let token: String
             if part.deferTokens {
-                guard let bytes = s.withBytes(1, { $0.map { part.tokenBytes.append(contentsOf: $0) } }) else {
+                let copied = s.withBytes(1) { bytes -> Bool in
+                    guard let bytes else { return false }
+                    part.tokenBytes.append(contentsOf: bytes)
+                    return true
+                }
+                guard copied else {
                     part.readable = false
                     return
                 }
-                _ = bytes
                 part.tokenEnds.append(part.tokenBytes.count)
                 token = ""
             } else {

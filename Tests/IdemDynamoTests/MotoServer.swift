@@ -48,10 +48,10 @@ final class MotoServer: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(120)  // generous: a loaded machine starts Python slowly
         while !MotoServer.accepts(port: port) {
             guard Date() < deadline, process.isRunning else {
-                throw HarnessError("moto did not start on 127.0.0.1:\(port) within 20 s")
+                throw HarnessError("moto did not start on 127.0.0.1:\(port) within 120 s")
             }
             Thread.sleep(forTimeInterval: 0.05)
         }

@@ -42,9 +42,12 @@ final class RedisServer: Sendable {
                     "--appendonly", "no", "--dir", dir.path] + extra
         let c = try RunningChild("/usr/bin/env", ["python3", "-c", Watchdog.script] + args, input: .lifeline,
                                  stdout: .discard, stderr: .discard)
-        guard LoopbackPort.waitUntilAccepting(port, seconds: 20, alive: { c.isRunning }) else {
+        // A generous deadline: beside a busy core and the rest of the suite's servers, one start took over 20 s.
+        guard LoopbackPort.waitUntilAccepting(port, seconds: 120, alive: { c.isRunning }) else {
+            let exited = !c.isRunning
             c.kill()
-            throw HarnessError("redis-server did not start on 127.0.0.1:\(port) within 20 s")
+            throw HarnessError("redis-server " + (exited ? "exited before accepting on" : "did not start within 120 s on")
+                               + " 127.0.0.1:\(port)")
         }
         child.withLock { $0 = c }
     }
