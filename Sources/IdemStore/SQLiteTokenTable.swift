@@ -34,6 +34,8 @@ public struct SQLiteTokenTable {
                             splitAbove: Int64 = SQLiteSummary.splitAbove) throws -> SQLiteTokenTable? {
         let db = try SQLiteSchema.open(path: path, mode: .readOnly, busyTimeout: SQLiteSchema.defaultBusyTimeout)
         guard db.schemaVersion >= 2 else { return nil }
+        // Every page of the tables is read next: in file order if they are not cached (`SQLiteReadAhead`).
+        SQLiteReadAhead.start(path: path)
         try db.execute("BEGIN")
         defer { try? db.execute("COMMIT") }
         let maxRowid = try db.scalarInt("SELECT max(rowid) FROM idem_tokens") ?? 0
