@@ -1,3 +1,4 @@
+import IdemSimulator
 import Testing
 @testable import IdemCore
 
@@ -56,7 +57,7 @@ import Testing
     }
 
     @Test func theBlockScanAgreesWithTheGrammarByteByByte() {
-        var rng = SeededGenerator(seed: 12)
+        var rng = SeededRandom(seed: 12)
         // Bytes a request body stored as a JSON string is made of, and the ones that stop a scan.
         let special: [UInt8] = Array("\"\\/bfnrtu0aF9".utf8) + [0x01, 0x1f, 0x7f, 0xc3, 0xa9]
         var strings = 0, errors = 0
@@ -86,18 +87,5 @@ import Testing
                 if case .string(_, let escaped) = Self.scanned(bytes) { #expect(escaped) } else { Issue.record("pad \(pad) \(body)") }
             }
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failure names the same strings every run.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
