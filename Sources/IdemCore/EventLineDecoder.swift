@@ -57,17 +57,69 @@ public struct EventLineDecoder {
         decode(Array(text.utf8), seq: seq, ref: ref)
     }
 
+    /// Decodes one line (without its `\n`) into `part` as a `FoldEvent`, its strings copied into the part's bytes,
+    /// throwing the reason when it is malformed: the same parse and checks as `decodeEvent`, for a read that only
+    /// folds (`BlockDecoder`'s fold parts).
+    public mutating func decodeFold(_ line: UnsafeBufferPointer<UInt8>, ref: Int64,
+                                    into part: inout FoldPart) throws(LineError) {
+        guard let base = line.baseAddress, line.count > 0 else { throw LineError("empty line") }
+        var s = JSONByteScanner(base, count: line.count)
+        let f = try fields(&s)
+        let fingerprint: FoldFingerprint
+        if let v = f.fingerprint {
+            fingerprint = s.withBytes(v) { b in
+                if case .sha256(let w0, let w1, let w2, let w3)? = Fingerprint.pack(b) { return .sha256(w0, w1, w2, w3) }
+                return .text(part.span(b))
+            }
+        } else {
+            fingerprint = .none
+        }
+        part.events.append(FoldEvent(
+            ref: ref, at: f.at, expiresAt: f.expiresAt, lockedUntil: f.lockedUntil, fingerprint: fingerprint,
+            tenant: s.withBytes(f.tenant) { part.span($0) }, token: s.withBytes(f.token) { part.span($0) },
+            operation: f.operation.map { v in s.withBytes(v) { part.span($0) } },
+            responseStatus: f.responseStatus, kind: f.kind, outcome: f.outcome))
+    }
+
     private mutating func parse(_ scanner: JSONByteScanner, seq: Int64, ref: Int64) throws(LineError) -> StoreEvent {
         var s = scanner
+        let f = try fields(&s)
+        return StoreEvent(
+            seq: seq, kind: f.kind, at: f.at, tenant: s.withBytes(f.tenant) { cache.string($0) },
+            token: s.withBytes(f.token) { tokens.string($0) },
+            operation: f.operation.map { v in s.withBytes(v) { cache.string($0) } },
+            fingerprint: f.fingerprint.map { s.withBytes($0, Fingerprint.init(bytes:)) },
+            storedFingerprint: f.storedFingerprint.map { s.withBytes($0, Fingerprint.init(bytes:)) },
+            outcome: f.outcome, expiresAt: f.expiresAt, lockedUntil: f.lockedUntil, responseStatus: f.responseStatus,
+            error: f.error.map { s.text($0) }, actor: f.actor.map { v in s.withBytes(v) { cache.string($0) } },
+            reason: f.reason.map { s.text($0) }, sawStatus: f.sawStatus, sawVersion: f.sawVersion,
+            target: f.target.map { s.text($0) }, resultStatus: f.resultStatus, request: f.request,
+            response: f.response, ref: ref)
+    }
+
+    /// A line's fields as found: its strings still where they lie in the line (`RawString`), so the one parse
+    /// serves both `StoreEvent`s and `FoldEvent`s, each making only the strings it keeps.
+    private struct Fields {
+        var kind: EventKind
+        var at: Instant
+        var tenant: RawString
+        var token: RawString
+        var operation: RawString?, fingerprint: RawString?, storedFingerprint: RawString?, outcome: Outcome?
+        var expiresAt: Instant?, lockedUntil: Instant?, responseStatus: Int?, error: RawString?
+        var actor: RawString?, reason: RawString?, sawStatus: TokenStatus?, sawVersion: Int?, target: RawString?
+        var resultStatus: Int?, request: StoredRequest?, response: StoredResponse?
+    }
+
+    /// Parses the object of one line, checking its syntax and the fields' values.
+    @inline(__always)
+    private mutating func fields(_ s: inout JSONByteScanner) throws(LineError) -> Fields {
         s.skipWhitespace()
         guard s.peek() == 123 else { throw LineError("not JSON: the line is not an object") }
         s.i += 1
-        // Fields gather in locals and the event is made once at the end: building it up in place costs copies of
-        // the whole (large) value on this path.
-        var kind: EventKind?, at: Instant?, tenant: String?, token: String?
-        var operation: String?, fingerprint: Fingerprint?, storedFingerprint: Fingerprint?, outcome: Outcome?
-        var expiresAt: Instant?, lockedUntil: Instant?, responseStatus: Int?, error: String?
-        var actor: String?, reason: String?, sawStatus: TokenStatus?, sawVersion: Int?, target: String?
+        var kind: EventKind?, at: Instant?, tenant: RawString?, token: RawString?
+        var operation: RawString?, fingerprint: RawString?, storedFingerprint: RawString?, outcome: Outcome?
+        var expiresAt: Instant?, lockedUntil: Instant?, responseStatus: Int?, error: RawString?
+        var actor: RawString?, reason: RawString?, sawStatus: TokenStatus?, sawVersion: Int?, target: RawString?
         var resultStatus: Int?, request: StoredRequest?, response: StoredResponse?
         if s.peek() == 125 {
             s.i += 1
@@ -88,12 +140,11 @@ public struct EventLineDecoder {
                         at = s.withBytes(v) { Instant.parseRFC3339($0, memo: &dates) }
                         if at == nil { throw LineError("bad \"at\": \(quoted(s, v)) is not an RFC 3339 time") }
                     }
-                case .tenant: tenant = try stringValue(&s, "tenant").map { v in s.withBytes(v) { cache.string($0) } }
-                case .token: token = try stringValue(&s, "token").map { v in s.withBytes(v) { tokens.string($0) } }
-                case .operation: operation = try stringValue(&s, "operation").map { v in s.withBytes(v) { cache.string($0) } }
-                case .fingerprint: fingerprint = try stringValue(&s, "fingerprint").map { s.withBytes($0, Fingerprint.init(bytes:)) }
-                case .storedFingerprint:
-                    storedFingerprint = try stringValue(&s, "stored_fingerprint").map { s.withBytes($0, Fingerprint.init(bytes:)) }
+                case .tenant: tenant = try stringValue(&s, "tenant")
+                case .token: token = try stringValue(&s, "token")
+                case .operation: operation = try stringValue(&s, "operation")
+                case .fingerprint: fingerprint = try stringValue(&s, "fingerprint")
+                case .storedFingerprint: storedFingerprint = try stringValue(&s, "stored_fingerprint")
                 case .outcome:
                     if let v = try stringValue(&s, "outcome") {
                         outcome = s.withBytes(v, JournalField.outcome)
@@ -101,10 +152,10 @@ public struct EventLineDecoder {
                     }
                 case .expiresAt: expiresAt = try instantValue(&s, "expires_at")
                 case .lockedUntil: lockedUntil = try instantValue(&s, "locked_until")
-                case .error: error = try stringValue(&s, "error").map { s.text($0) }
-                case .actor: actor = try stringValue(&s, "actor").map { v in s.withBytes(v) { cache.string($0) } }
-                case .reason: reason = try stringValue(&s, "reason").map { s.text($0) }
-                case .target: target = try stringValue(&s, "target").map { s.text($0) }
+                case .error: error = try stringValue(&s, "error")
+                case .actor: actor = try stringValue(&s, "actor")
+                case .reason: reason = try stringValue(&s, "reason")
+                case .target: target = try stringValue(&s, "target")
                 case .sawStatus:
                     if let v = try stringValue(&s, "saw_status") {
                         sawStatus = TokenStatus(rawValue: s.text(v))
@@ -136,12 +187,11 @@ public struct EventLineDecoder {
         guard let tenant else { throw LineError("missing \"tenant\"") }
         guard let token else { throw LineError("missing \"token\"") }
         if kind == .request && outcome == nil { throw LineError("missing \"outcome\"") }
-        return StoreEvent(
-            seq: seq, kind: kind, at: at, tenant: tenant, token: token, operation: operation, fingerprint: fingerprint,
+        return Fields(
+            kind: kind, at: at, tenant: tenant, token: token, operation: operation, fingerprint: fingerprint,
             storedFingerprint: storedFingerprint, outcome: outcome, expiresAt: expiresAt, lockedUntil: lockedUntil,
             responseStatus: responseStatus, error: error, actor: actor, reason: reason, sawStatus: sawStatus,
-            sawVersion: sawVersion, target: target, resultStatus: resultStatus, request: request, response: response,
-            ref: ref)
+            sawVersion: sawVersion, target: target, resultStatus: resultStatus, request: request, response: response)
     }
 
     /// The string value of `name`; nil for `null`.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A table of distinct strings addressed by a small integer: tenants and operations repeat on every record.
 ///
 /// The fold asks for the tenant's id on every event: a `[String: Int32]` dictionary hashed each string with SipHash
@@ -43,6 +45,37 @@ public struct Interner: Sendable {
             place(id, h)
         }
         return id
+    }
+
+    /// The id of the string `bytes` spell, adding it when new: `id(_:)` without a `String` unless it is new.
+    public mutating func id(bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        var h = StableHash.seed
+        StableHash.mix(&h, bytes)
+        h = StableHash.finish(h)
+        if !slots.isEmpty {
+            var i = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let v = slots[i]
+                if v == 0 { break }
+                let k = Int(v) - 1
+                if hashes[k] == h && Interner.equal(strings[k], bytes) { return Int32(k) }
+                i = (i + 1) & mask
+            }
+        }
+        return id(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Whether `s` spells `bytes`.
+    @inline(__always)
+    static func equal(_ s: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let same = s.utf8.withContiguousStorageIfAvailable({ k -> Bool in
+            guard k.count == bytes.count else { return false }
+            guard let a = k.baseAddress, let b = bytes.baseAddress else { return true }
+            return memcmp(a, b, k.count) == 0
+        }) {
+            return same
+        }
+        return s.utf8.elementsEqual(bytes)
     }
 
     /// The id of `s` if it is known.

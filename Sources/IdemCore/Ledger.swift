@@ -92,19 +92,32 @@ public struct Ledger: Sendable {
     /// string retained, then released: about 470 instructions an event, a sixth of the folding thread's).
     @discardableResult
     public mutating func apply(at e: UnsafePointer<StoreEvent>) -> Int? {
-        let kind = e.pointee.kind, outcome = e.pointee.outcome, at = e.pointee.at, store = e.pointee.store
+        apply(StoreEventInput(e))
+    }
+
+    /// Applies the fold event at `e`, whose strings are in `bytes` (its part's `FoldPart.withEvents`), and
+    /// returns the index of the record it touched. The same fold as `apply(_:)` on the `StoreEvent` of the same
+    /// line; a token's string is made only for its record, when the token is new.
+    @discardableResult
+    public mutating func apply(fold e: UnsafePointer<FoldEvent>, bytes: UnsafePointer<UInt8>) -> Int {
+        apply(FoldEventInput(e: e, bytes: bytes))
+    }
+
+    @inline(__always)
+    private mutating func apply<E: FoldInput>(_ e: E) -> Int {
+        let kind = e.kind, outcome = e.outcome, at = e.at, store = e.store
         counts.add(kind, outcome)
         if lastEventAt.map({ at > $0 }) ?? true { lastEventAt = at }
-        let tenantID = tenants.id(e.pointee.tenant)
+        let tenantID = e.tenantID(&tenants)
         let i: Int
-        let h = RecordIndex.hash(tenantID, store, e.pointee.token)
-        if let found = recent.find(hash: h, tenantID, store, e.pointee.token, in: records) {
+        let h = e.hash(tenantID: tenantID)
+        if let found = recent.find(hash: h, tenantID, store, in: records, isToken: e.isToken) {
             i = Int(found)
-        } else if let found = index.find(hash: h, tenantID, store, e.pointee.token, in: records) {
+        } else if let found = index.find(hash: h, tenantID, store, in: records, isToken: e.isToken) {
             i = Int(found)
             recent.note(hash: h, found)
         } else {
-            let r = Ledger.firstRecord(at: e, tenantID: tenantID, operationID: operations.id(e.pointee.operation ?? ""),
+            let r = Ledger.firstRecord(e, tenantID: tenantID, operationID: e.operationID(&operations) ?? operations.id(""),
                                        policy: policy)
             if Int(store) >= storeCount { storeCount = Int(store) + 1 }
             i = records.count
@@ -112,7 +125,7 @@ public struct Ledger: Sendable {
             index.insert(Int32(i), hash: h)
             recent.note(hash: h, Int32(i))
         }
-        Ledger.fold(&records[i], e, policy: policy, operationID: { operations.id($0) })
+        Ledger.fold(&records[i], e, policy: policy, operationID: { e.operationID(&operations) })
         times.add(at: at, code: EventTimes.code(kind, outcome), record: i)
         return i
     }
@@ -120,18 +133,17 @@ public struct Ledger: Sendable {
     /// The record a token's first event makes, before that event is folded into it. A token's first event is
     /// normally its execution. A journal cut at the front may start with anything: make a record from what the
     /// event tells, so its hits and mismatches still count.
-    @inline(__always)
     static func firstRecord(_ e: StoreEvent, tenantID: Int32, operationID op: Int32, policy: Policy) -> TokenRecord {
-        withUnsafePointer(to: e) { firstRecord(at: $0, tenantID: tenantID, operationID: op, policy: policy) }
+        withUnsafePointer(to: e) { firstRecord(StoreEventInput($0), tenantID: tenantID, operationID: op, policy: policy) }
     }
 
-    /// `firstRecord` of the event at `e`, read field by field (the event is not copied whole).
+    /// `firstRecord` of any event the fold reads.
     @inline(__always)
-    static func firstRecord(at e: UnsafePointer<StoreEvent>, tenantID: Int32, operationID op: Int32,
-                            policy: Policy) -> TokenRecord {
-        let at = e.pointee.at
+    private static func firstRecord<E: FoldInput>(_ e: E, tenantID: Int32, operationID op: Int32,
+                                                  policy: Policy) -> TokenRecord {
+        let at = e.at
         let stored: StoredStatus
-        switch (e.pointee.kind, e.pointee.outcome) {
+        switch (e.kind, e.outcome) {
         case (.request, .conflict?): stored = .inProgress
         case (.request, .executed?), (.request, .reexecuted?): stored = .inProgress
         case (.failed, _): stored = .failed
@@ -139,39 +151,42 @@ public struct Ledger: Sendable {
         default: stored = .completed
         }
         var r = TokenRecord(
-            tenantID: tenantID, operationID: op, token: e.pointee.token, fingerprint: e.pointee.fingerprint ?? .none,
-            stored: stored, createdAt: at, expiresAt: e.pointee.expiresAt ?? at + policy.retention,
-            lockedUntil: e.pointee.lockedUntil ?? at + policy.lockTimeout)
-        r.store = e.pointee.store
+            tenantID: tenantID, operationID: op, token: e.token(), fingerprint: e.fingerprint ?? .none,
+            stored: stored, createdAt: at, expiresAt: e.expiresAt ?? at + policy.retention,
+            lockedUntil: e.lockedUntil ?? at + policy.lockTimeout)
+        r.store = e.store
         return r
     }
 
     /// The state change one event makes to one record.
     static func fold(_ r: inout TokenRecord, _ e: StoreEvent, policy: Policy, operationID: (String) -> Int32) {
-        withUnsafePointer(to: e) { fold(&r, $0, policy: policy, operationID: operationID) }
+        withUnsafePointer(to: e) { p in
+            fold(&r, StoreEventInput(p), policy: policy, operationID: { p.pointee.operation.map(operationID) })
+        }
     }
 
-    /// `fold` on the event at `e`, read field by field.
-    static func fold(_ r: inout TokenRecord, _ e: UnsafePointer<StoreEvent>, policy: Policy,
-                     operationID: (String) -> Int32) {
-        let at = e.pointee.at
-        switch e.pointee.kind {
+    /// `fold` of any event the fold reads; `operationID` gives the id of the event's operation (nil: it has none).
+    @inline(__always)
+    private static func fold<E: FoldInput>(_ r: inout TokenRecord, _ e: E, policy: Policy,
+                                           operationID: () -> Int32?) {
+        let at = e.at
+        switch e.kind {
         case .request:
             r.version += 1
             if at > r.lastSeen { r.lastSeen = at }
-            let outcome = e.pointee.outcome ?? .replayed
+            let outcome = e.outcome ?? .replayed
             switch outcome {
             case .executed, .reexecuted:
-                if let op = e.pointee.operation { r.operationID = operationID(op) }
-                if let fp = e.pointee.fingerprint { r.fingerprint = fp }
+                if let op = operationID() { r.operationID = op }
+                if let fp = e.fingerprint { r.fingerprint = fp }
                 r.stored = .inProgress
                 r.createdAt = at
                 r.updatedAt = at
-                r.expiresAt = e.pointee.expiresAt ?? at + policy.retention
-                r.lockedUntil = e.pointee.lockedUntil ?? at + policy.lockTimeout
+                r.expiresAt = e.expiresAt ?? at + policy.retention
+                r.lockedUntil = e.lockedUntil ?? at + policy.lockTimeout
                 r.executions += 1
                 r.responseStatus = 0
-                r.requestRef = e.pointee.ref
+                r.requestRef = e.ref
                 r.responseRef = -1
                 if outcome == .reexecuted { r.reexecutions += 1 }
             case .replayed: r.hits += 1
@@ -182,9 +197,9 @@ public struct Ledger: Sendable {
             r.version += 1
             r.stored = .completed
             r.updatedAt = at
-            if let x = e.pointee.expiresAt { r.expiresAt = x }
-            r.responseStatus = Int16(clamping: e.pointee.responseStatus ?? 0)
-            r.responseRef = e.pointee.ref
+            if let x = e.expiresAt { r.expiresAt = x }
+            r.responseStatus = Int16(clamping: e.responseStatus ?? 0)
+            r.responseRef = e.ref
         case .failed:
             r.version += 1
             r.stored = .failed
@@ -198,6 +213,84 @@ public struct Ledger: Sendable {
             r.adminEvents += 1
         }
     }
+}
+
+/// What the fold reads of one event: a `StoreEvent` where it lies, or a `FoldEvent` with its part's bytes. The fold
+/// is written once, over this; each kind of event is read through its own (specialised) view.
+protocol FoldInput {
+    var kind: EventKind { get }
+    var outcome: Outcome? { get }
+    var at: Instant { get }
+    var store: UInt8 { get }
+    var expiresAt: Instant? { get }
+    var lockedUntil: Instant? { get }
+    var responseStatus: Int? { get }
+    var ref: Int64 { get }
+    var fingerprint: Fingerprint? { get }
+    /// Its tenant's id in `tenants`, added when new.
+    func tenantID(_ tenants: inout Interner) -> Int32
+    /// Its operation's id in `operations`, added when new; nil when it has none.
+    func operationID(_ operations: inout Interner) -> Int32?
+    /// `RecordIndex.hash` of its key, given its tenant's id.
+    func hash(tenantID: Int32) -> UInt64
+    /// Whether `token` is its token.
+    func isToken(_ token: String) -> Bool
+    /// Its token, as its record keeps it.
+    func token() -> String
+}
+
+/// A `StoreEvent` read field by field where it lies (never copied whole: that retained every string).
+struct StoreEventInput: FoldInput {
+    let e: UnsafePointer<StoreEvent>
+    init(_ e: UnsafePointer<StoreEvent>) { self.e = e }
+
+    var kind: EventKind { e.pointee.kind }
+    var outcome: Outcome? { e.pointee.outcome }
+    var at: Instant { e.pointee.at }
+    var store: UInt8 { e.pointee.store }
+    var expiresAt: Instant? { e.pointee.expiresAt }
+    var lockedUntil: Instant? { e.pointee.lockedUntil }
+    var responseStatus: Int? { e.pointee.responseStatus }
+    var ref: Int64 { e.pointee.ref }
+    var fingerprint: Fingerprint? { e.pointee.fingerprint }
+    func tenantID(_ tenants: inout Interner) -> Int32 { tenants.id(e.pointee.tenant) }
+    func operationID(_ operations: inout Interner) -> Int32? { e.pointee.operation.map { operations.id($0) } }
+    func hash(tenantID: Int32) -> UInt64 { RecordIndex.hash(tenantID, e.pointee.store, e.pointee.token) }
+    func isToken(_ token: String) -> Bool { token == e.pointee.token }
+    func token() -> String { e.pointee.token }
+}
+
+/// A `FoldEvent` and the bytes its spans point into.
+struct FoldEventInput: FoldInput {
+    let e: UnsafePointer<FoldEvent>
+    let bytes: UnsafePointer<UInt8>
+
+    @inline(__always) private func text(_ s: ByteSpan) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: bytes + Int(s.start), count: Int(s.count))
+    }
+
+    var kind: EventKind { e.pointee.kind }
+    var outcome: Outcome? { e.pointee.outcome }
+    var at: Instant { e.pointee.at }
+    var store: UInt8 { 0 }
+    var expiresAt: Instant? { e.pointee.expiresAt }
+    var lockedUntil: Instant? { e.pointee.lockedUntil }
+    var responseStatus: Int? { e.pointee.responseStatus }
+    var ref: Int64 { e.pointee.ref }
+    var fingerprint: Fingerprint? {
+        switch e.pointee.fingerprint {
+        case .none: return nil
+        case .sha256(let a, let b, let c, let d): return Fingerprint(storage: .sha256(a, b, c, d))
+        case .text(let s): return Fingerprint(storage: .text(String(decoding: text(s), as: UTF8.self)))
+        }
+    }
+    func tenantID(_ tenants: inout Interner) -> Int32 { tenants.id(bytes: text(e.pointee.tenant)) }
+    func operationID(_ operations: inout Interner) -> Int32? {
+        e.pointee.operation.map { operations.id(bytes: text($0)) }
+    }
+    func hash(tenantID: Int32) -> UInt64 { RecordIndex.hash(tenantID, 0, bytes: text(e.pointee.token)) }
+    func isToken(_ token: String) -> Bool { Interner.equal(token, text(e.pointee.token)) }
+    func token() -> String { String(decoding: text(e.pointee.token), as: UTF8.self) }
 }
 
 /// Totals over all events applied, by kind and outcome.

@@ -26,6 +26,15 @@ struct RecordIndex: Sendable {
         return StableHash.finish(h)
     }
 
+    /// `hash(_:_:_:)` of a token given as its bytes.
+    @inline(__always)
+    static func hash(_ tenant: Int32, _ store: UInt8, bytes token: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h = StableHash.seed
+        StableHash.step(&h, UInt64(UInt32(bitPattern: tenant)) | UInt64(store) << 32)
+        StableHash.mix(&h, token)
+        return StableHash.finish(h)
+    }
+
     /// The position of the record for (`tenant`, `store`, `token`) in `records`, if there is one.
     func find(_ tenant: Int32, _ store: UInt8, _ token: String, in records: [TokenRecord]) -> Int32? {
         guard count > 0 else { return nil }
@@ -35,6 +44,13 @@ struct RecordIndex: Sendable {
     /// `find` with the key's `hash(_:_:_:)` already taken.
     @inline(__always)
     func find(hash h: UInt64, _ tenant: Int32, _ store: UInt8, _ token: String, in records: [TokenRecord]) -> Int32? {
+        find(hash: h, tenant, store, in: records, isToken: { $0 == token })
+    }
+
+    /// `find` with the key's hash taken, `isToken` telling whether a record's token is the key's.
+    @inline(__always)
+    func find(hash h: UInt64, _ tenant: Int32, _ store: UInt8, in records: [TokenRecord],
+              isToken: (String) -> Bool) -> Int32? {
         guard count > 0 else { return nil }
         let tag = h >> 32
         var i = Int(truncatingIfNeeded: tag) & mask
@@ -45,7 +61,7 @@ struct RecordIndex: Sendable {
                 let position = Int32(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
                 // Field by field: a copy of the whole record retained its strings.
                 let p = Int(position)
-                if records[p].tenantID == tenant && records[p].store == store && records[p].token == token {
+                if records[p].tenantID == tenant && records[p].store == store && isToken(records[p].token) {
                     return position
                 }
             }
@@ -188,11 +204,12 @@ struct RecentRecords: Sendable {
     private var slots = [UInt64](repeating: 0, count: 8192)
 
     @inline(__always)
-    func find(hash h: UInt64, _ tenant: Int32, _ store: UInt8, _ token: String, in records: [TokenRecord]) -> Int32? {
+    func find(hash h: UInt64, _ tenant: Int32, _ store: UInt8, in records: [TokenRecord],
+              isToken: (String) -> Bool) -> Int32? {
         let s = slots[Int(truncatingIfNeeded: h) & 8191]
         guard s >> 32 == h >> 32, s != 0 else { return nil }
         let p = Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
-        guard p < records.count, records[p].tenantID == tenant, records[p].store == store, records[p].token == token
+        guard p < records.count, records[p].tenantID == tenant, records[p].store == store, isToken(records[p].token)
         else { return nil }
         return Int32(p)
     }

@@ -9,7 +9,16 @@ import IdemCore
 /// copy: at millions of events, every extra copy of a `StoreEvent` is a few more atomic reference counts.
 struct DecodedPart {
     var events: [StoreEvent] = []
+    /// The events as `FoldEvent`s instead, when the block was decoded for a read that only folds (`events` is then
+    /// empty).
+    var folds = FoldPart()
     var skips: [SkippedLine] = []
+
+    /// How many events it holds, of either kind.
+    var count: Int { events.count + folds.events.count }
+
+    /// The file offset of its event `i`.
+    func ref(_ i: Int) -> Int64 { events.isEmpty ? folds.events[i].ref : events[i].ref }
 }
 
 /// A line that holds no event: empty (`reason` nil) or malformed.
@@ -42,12 +51,12 @@ struct BlockDecoder {
     }
 
     /// Decodes `base[0..<count]`, whole lines each ending with `\n`; `fileOffset` is the file offset of `base[0]`.
-    /// Returns one part per worker used, in file order.
-    mutating func decode(_ base: UnsafePointer<UInt8>, count: Int, fileOffset: Int64) -> [DecodedPart] {
+    /// Returns one part per worker used, in file order; with `folds`, their events are `FoldEvent`s.
+    mutating func decode(_ base: UnsafePointer<UInt8>, count: Int, fileOffset: Int64, folds: Bool = false) -> [DecodedPart] {
         let parts = count >= parallelThreshold ? min(workers, max(1, count / 64)) : 1
         if parts == 1 {
             var out = DecodedPart()
-            BlockDecoder.decodePart(base, 0, count, fileOffset, &decoders[0], &out)
+            BlockDecoder.decodePart(base, 0, count, fileOffset, folds, &decoders[0], &out)
             return [out]
         }
         var cuts = [0]
@@ -64,17 +73,23 @@ struct BlockDecoder {
         decoders.withUnsafeMutableBufferPointer { decoders in
             results.withUnsafeMutableBufferPointer { results in
                 // Each iteration touches only its own decoder and result slot.
-                let work = PartWork(base: base, cuts: cuts, fileOffset: fileOffset, decoders: decoders, results: results)
+                let work = PartWork(base: base, cuts: cuts, fileOffset: fileOffset, folds: folds, decoders: decoders,
+                                    results: results)
                 DispatchQueue.concurrentPerform(iterations: parts) { k in work.run(k) }
             }
         }
         return results
     }
 
-    /// Decodes the lines of `base[from..<to]`, appending them to `out`.
-    static func decodePart(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, _ fileOffset: Int64,
+    /// Decodes the lines of `base[from..<to]`, appending them to `out` (as fold events with `folds`).
+    static func decodePart(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, _ fileOffset: Int64, _ folds: Bool,
                            _ decoder: inout EventLineDecoder, _ out: inout DecodedPart) {
-        out.events.reserveCapacity(out.events.count + (to - from) / 256 + 16)
+        if folds {
+            // Lines are about 470 bytes, their tenant, token and operation about 80 of them.
+            out.folds.reserveCapacity(events: (to - from) / 256 + 16, bytes: (to - from) / 4)
+        } else {
+            out.events.reserveCapacity(out.events.count + (to - from) / 256 + 16)
+        }
         var start = from
         while start < to {
             let end: Int
@@ -83,27 +98,31 @@ struct BlockDecoder {
             } else {
                 end = to
             }
-            line(base, start, end, fileOffset, &decoder, &out)
+            line(base, start, end, fileOffset, &decoder, &out, folds: folds)
             start = end + 1
         }
     }
 
-    /// Decodes the line `base[from..<to]` (without its `\n`) into `out`.
+    /// Decodes the line `base[from..<to]` (without its `\n`) into `out` (as a fold event with `folds`).
     @inline(__always)
     static func line(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, _ fileOffset: Int64,
-                     _ decoder: inout EventLineDecoder, _ out: inout DecodedPart) {
+                     _ decoder: inout EventLineDecoder, _ out: inout DecodedPart, folds: Bool = false) {
         var k = from
         while k < to, base[k] == 32 || base[k] == 9 || base[k] == 13 { k += 1 }
         let at = fileOffset + Int64(from)
         if k == to {
-            out.skips.append(SkippedLine(before: out.events.count, at: at, reason: nil))
+            out.skips.append(SkippedLine(before: out.count, at: at, reason: nil))
             return
         }
+        let bytes = UnsafeBufferPointer(start: base + from, count: to - from)
         do {
-            out.events.append(try decoder.decodeEvent(UnsafeBufferPointer(start: base + from, count: to - from),
-                                                      seq: 0, ref: at))
+            if folds {
+                try decoder.decodeFold(bytes, ref: at, into: &out.folds)
+            } else {
+                out.events.append(try decoder.decodeEvent(bytes, seq: 0, ref: at))
+            }
         } catch {
-            out.skips.append(SkippedLine(before: out.events.count, at: at, reason: error.reason))
+            out.skips.append(SkippedLine(before: out.count, at: at, reason: error.reason))
         }
     }
 }
@@ -116,10 +135,11 @@ private struct PartWork: @unchecked Sendable {
     let base: UnsafePointer<UInt8>
     let cuts: [Int]
     let fileOffset: Int64
+    let folds: Bool
     let decoders: UnsafeMutableBufferPointer<EventLineDecoder>
     let results: UnsafeMutableBufferPointer<DecodedPart>
 
     func run(_ k: Int) {
-        BlockDecoder.decodePart(base, cuts[k], cuts[k + 1], fileOffset, &decoders[k], &results[k])
+        BlockDecoder.decodePart(base, cuts[k], cuts[k + 1], fileOffset, folds, &decoders[k], &results[k])
     }
 }

@@ -49,3 +49,41 @@ extension JournalReader: BatchReader {
         return events
     }
 }
+
+extension JournalReader {
+    /// Reads the next decoded part whole as `FoldEvent`s, for a one-shot read that only folds (`ReadAhead.drainFolds`;
+    /// the reader must keep no token chains: `dropTokenIndex`): its lines are numbered and its malformed ones
+    /// reported as `pollBatch` does. Empty when there is nothing new. Every block read while `foldsOnly` is set is
+    /// decoded this way, so the caller takes the parts to their end before the reader is polled for `StoreEvent`s
+    /// again.
+    public func pollFolds(malformed: (MalformedEntry) -> Void) throws -> FoldPart {
+        precondition(chains == nil, "JournalReader.pollFolds: a reader that keeps token chains needs StoreEvents")
+        foldsOnly = true
+        var out = FoldPart()
+        while out.events.isEmpty {
+            if part >= ready.count {
+                // A rotated file's last line comes through the sink, as a StoreEvent already numbered.
+                _ = try poll(limit: 1 << 16, { out.append($0) }, malformed, untilDecoded: true)
+                if part >= ready.count || !out.events.isEmpty { return out }
+            }
+            precondition(ready[part].events.isEmpty, "JournalReader.pollFolds: StoreEvents decoded before it")
+            out = ready[part].folds
+            ready[part].folds = FoldPart()
+            var numbered = 0
+            for skip in ready[part].skips {
+                lineNumber += Int64(skip.before - numbered)
+                numbered = skip.before
+                skipLine(skip.reason, malformed)
+            }
+            lineNumber += Int64(out.events.count - numbered)
+            (part, nextEvent, nextSkip) = (part + 1, 0, 0)
+        }
+        return out
+    }
+
+    /// Goes back to decoding `StoreEvent`s, once `pollFolds` has taken every part.
+    public func endFolds() {
+        precondition(part >= ready.count, "JournalReader.endFolds: fold parts not taken yet")
+        foldsOnly = false
+    }
+}

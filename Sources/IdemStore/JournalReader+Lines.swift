@@ -18,7 +18,8 @@ extension JournalReader {
             while last >= start, buffer[last] != 10 { last -= 1 }
             guard last >= start else { break }
             let upTo = last + 1
-            ready = blocks.decode(buffer + start, count: upTo - start, fileOffset: bufferOffset + Int64(start))
+            ready = blocks.decode(buffer + start, count: upTo - start, fileOffset: bufferOffset + Int64(start),
+                                  folds: foldsOnly)
             (part, nextEvent, nextSkip) = (0, 0, 0)
             start = upTo
         }

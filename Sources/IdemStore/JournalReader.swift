@@ -65,6 +65,8 @@ public final class JournalReader: EventReader {
     var hold: JournalFile?
 
     var chains: TokenChainIndex?
+    /// Whether blocks are decoded into `FoldEvent`s (`pollFolds`) rather than `StoreEvent`s.
+    var foldsOnly = false
     /// The open file of each generation still readable by `detail` (nil once truncated or retired).
     private var generations: [JournalFile?] = []
     private static let keptGenerations = 4
@@ -103,6 +105,9 @@ public final class JournalReader: EventReader {
     /// (`stats`, `list`), it saves 12 bytes an event and the reading thread's table lookups. `detail` then throws.
     public func dropTokenIndex() { chains = nil }
 
+    /// Whether it keeps the per-token chains `detail(for:)` needs (a read that only folds needs none: `pollFolds`).
+    public var keepsTokenIndex: Bool { chains != nil }
+
     /// The file offset up to which every line has been read and handed on.
     public var offset: Int64 {
         // The next line not handed on: in the current part, or a later one (a poll whose limit fell on a part's
@@ -111,7 +116,7 @@ public final class JournalReader: EventReader {
         while p < ready.count {
             let d = ready[p]
             if k < d.skips.count && d.skips[k].before == e { return d.skips[k].at }
-            if e < d.events.count { return d.events[e].ref }
+            if e < d.count { return d.ref(e) }
             (p, e, k) = (p + 1, 0, 0)
         }
         return bufferOffset + Int64(start)

@@ -11,27 +11,51 @@ public enum ReadAhead {
     /// At most `depth` batches of `batch` events wait between the two threads, which bounds the memory in flight.
     public static func drain(_ reader: any EventReader, batch: Int = 4096, depth: Int = 2,
                              _ body: ([StoreEvent], [MalformedEntry]) throws -> Void) throws {
-        let queue = BatchQueue(depth: depth)
-        let box = ReaderBox(reader)
+        try pump(depth: depth, {
+            var events: [StoreEvent] = []
+            var malformed: [MalformedEntry] = []
+            let n: Int
+            if let whole = reader as? any BatchReader {
+                // Whole decoded parts (a few thousand events each), handed over without a copy of each.
+                events = try whole.pollBatch(limit: max(batch, 1 << 16), malformed: { malformed.append($0) })
+                n = events.count
+            } else {
+                events.reserveCapacity(batch)
+                n = try reader.poll(limit: batch, { events.append($0) }, malformed: { malformed.append($0) })
+            }
+            // A last poll may report malformed entries and no events: hand those over too.
+            return (events.isEmpty && malformed.isEmpty ? nil : (events, malformed), n == 0)
+        }, { try body($0.0, $0.1) })
+    }
+
+    /// `drain` for a read that only folds: the journal's parts as `FoldEvent`s (`JournalReader.pollFolds`), no
+    /// `StoreEvent` made. `reader` must keep no token chains (`dropTokenIndex`); it decodes `StoreEvent`s again once
+    /// this returns.
+    public static func drainFolds(_ reader: JournalReader, depth: Int = 2,
+                                  _ body: (FoldPart, [MalformedEntry]) throws -> Void) throws {
+        try pump(depth: depth, {
+            var malformed: [MalformedEntry] = []
+            let part = try reader.pollFolds(malformed: { malformed.append($0) })
+            let end = part.events.isEmpty
+            return (end && malformed.isEmpty ? nil : (part, malformed), end)
+        }, { try body($0.0, $0.1) })
+        reader.endFolds()
+    }
+
+    /// Runs `next` on a thread of its own until it says it is done, handing each batch it makes to `body` on the
+    /// calling thread, in order, at most `depth` waiting between the two.
+    private static func pump<Batch>(depth: Int, _ next: @escaping () throws -> (batch: Batch?, done: Bool),
+                                    _ body: (Batch) throws -> Void) throws {
+        let queue = BatchQueue<Batch>(depth: depth)
+        let box = ProducerBox(next)
         let thread = Thread {
             do {
                 while true {
-                    var events: [StoreEvent] = []
-                    var malformed: [MalformedEntry] = []
-                    let n: Int
-                    if let whole = box.reader as? any BatchReader {
-                        // Whole decoded parts (a few thousand events each), handed over without a copy of each.
-                        events = try whole.pollBatch(limit: max(batch, 1 << 16), malformed: { malformed.append($0) })
-                        n = events.count
-                    } else {
-                        events.reserveCapacity(batch)
-                        n = try box.reader.poll(limit: batch, { events.append($0) }, malformed: { malformed.append($0) })
+                    let (batch, done) = try box.next()
+                    if let batch {
+                        guard queue.put(.batch(batch)) else { return }
                     }
-                    // A last poll may report malformed entries and no events: hand those over too.
-                    if !events.isEmpty || !malformed.isEmpty {
-                        guard queue.put(.batch(events, malformed)) else { return }
-                    }
-                    if n == 0 { break }
+                    if done { break }
                 }
                 _ = queue.put(.end)
             } catch {
@@ -43,7 +67,7 @@ public enum ReadAhead {
         defer { queue.close() }
         while true {
             switch queue.take() {
-            case .batch(let events, let malformed): try body(events, malformed)
+            case .batch(let batch): try body(batch)
             case .end: return
             case .failed(let error): throw error
             }
@@ -51,22 +75,23 @@ public enum ReadAhead {
     }
 }
 
-/// Carries the reader to the read-ahead thread; only that thread uses it until `drain` returns.
+/// Carries what reads the batches (and the reader it reads) to the read-ahead thread; only that thread uses them
+/// until `drain` returns.
 ///
 /// `@unchecked Sendable`: readers are not thread-safe, and this box is sound because it is handed to one thread,
 /// which is the reader's only user until it ends (`drain` does not return before then).
-private final class ReaderBox: @unchecked Sendable {
-    let reader: any EventReader
-    init(_ reader: any EventReader) { self.reader = reader }
+private final class ProducerBox<Batch>: @unchecked Sendable {
+    let next: () throws -> (batch: Batch?, done: Bool)
+    init(_ next: @escaping () throws -> (batch: Batch?, done: Bool)) { self.next = next }
 }
 
 /// A bounded hand-off between the read-ahead thread and the folding one.
 ///
 /// `@unchecked Sendable`: `items` and `closed` are touched only while holding `condition`. It stays an `NSCondition`
 /// rather than the project's `Locked`: both sides wait for the other (room, an item), and a `Mutex` cannot wait.
-private final class BatchQueue: @unchecked Sendable {
+private final class BatchQueue<Batch>: @unchecked Sendable {
     enum Item {
-        case batch([StoreEvent], [MalformedEntry])
+        case batch(Batch)
         case end
         case failed(any Error)
     }

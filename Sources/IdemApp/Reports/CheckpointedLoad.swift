@@ -36,22 +36,7 @@ extension LoadedStore {
             notes.append("\(rejected); reading the whole journal and rebuilding it")
         }
         var later = 0
-        var estimate = LoadSizeEstimate(reader, ledger)
-        try ReadAhead.drain(reader) { events, malformed in
-            estimate.reserve(&ledger, before: events)
-            // Each event folded where it lies in the buffer (as `load` does): `for e in events` copies every one.
-            events.withUnsafeBufferPointer { b in
-                guard let base = b.baseAddress else { return }
-                for i in b.indices {
-                    if let until, base[i].at > until {
-                        later += 1
-                    } else {
-                        ledger.apply(at: base + i)
-                    }
-                }
-            }
-            for m in malformed { ledger.noteMalformed(m) }
-        }
+        try fold(reader, onto: &ledger, until: until, later: &later)
         let notices = reader.drainNotices()
         if notices.isEmpty && later == 0
             && shouldRewrite(covered: covered, checkpointBytes: checkpointBytes, now: reader.offset) {

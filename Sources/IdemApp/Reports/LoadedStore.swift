@@ -22,34 +22,66 @@ public struct LoadedStore {
         if !tokenIndex, let journal = reader as? JournalReader { journal.dropTokenIndex() }
         var ledger = Ledger(policy: policy)
         ledger.reserveCapacity(tokens: reader.expectedTokens)
-        var estimate = LoadSizeEstimate(reader, ledger)
-        // Decoding runs on a thread of its own while this one folds.
-        try ReadAhead.drain(reader) { events, malformed in
-            estimate.reserve(&ledger, before: events)
-            if read == nil && observe == nil {
-                // Through the buffer, each event folded where it lies: `for e in events` copied every event (its
-                // strings retained and released again), and so does handing one to a closure or to `apply(_:)` (the `where` clause's
-                // `until.map { b[i].at <= $0 }` did: a copy of every event to read its instant).
-                events.withUnsafeBufferPointer { b in
-                    guard let base = b.baseAddress else { return }
-                    if let until {
-                        for i in b.indices where base[i].at <= until { ledger.apply(at: base + i) }
-                    } else {
-                        for i in b.indices { ledger.apply(at: base + i) }
-                    }
-                }
-            } else {
+        if read == nil && observe == nil {
+            var later = 0
+            try fold(reader, onto: &ledger, until: until, later: &later)
+        } else {
+            var estimate = LoadSizeEstimate(reader, ledger)
+            // Decoding runs on a thread of its own while this one folds.
+            try ReadAhead.drain(reader) { events, malformed in
+                estimate.reserve(&ledger, before: events.first?.ref)
                 for e in events {
                     read?(e)
                     if let until, e.at > until { continue }
                     ledger.apply(e)
                     observe?(e)
                 }
+                for m in malformed { ledger.noteMalformed(m) }
             }
-            for m in malformed { ledger.noteMalformed(m) }
         }
         return LoadedStore(ledger: ledger, readers: [reader], notices: reader.drainNotices(),
                            entryNoun: registry.entryNoun(location))
+    }
+
+    /// Folds every event `reader` yields onto `ledger`, decoding on a thread of its own while this one folds;
+    /// with `until`, only the events up to it, counting in `later` those after it. A journal that keeps no token
+    /// chains is read as `FoldEvent`s (`ReadAhead.drainFolds`): no `StoreEvent` is made, nor any string but the
+    /// new tokens' (the fold is the same).
+    static func fold(_ reader: any EventReader, onto ledger: inout Ledger, until: Instant?, later: inout Int) throws {
+        var estimate = LoadSizeEstimate(reader, ledger)
+        if let journal = reader as? JournalReader, !journal.keepsTokenIndex {
+            try ReadAhead.drainFolds(journal) { part, malformed in
+                estimate.reserve(&ledger, before: part.events.first?.ref)
+                part.withEvents { events, bytes in
+                    guard let base = events.baseAddress else { return }
+                    for i in events.indices {
+                        if let until, base[i].at > until {
+                            later += 1
+                        } else {
+                            ledger.apply(fold: base + i, bytes: bytes)
+                        }
+                    }
+                }
+                for m in malformed { ledger.noteMalformed(m) }
+            }
+            return
+        }
+        try ReadAhead.drain(reader) { events, malformed in
+            estimate.reserve(&ledger, before: events.first?.ref)
+            // Through the buffer, each event folded where it lies: `for e in events` copied every event (its
+            // strings retained and released again), and so does handing one to a closure or to `apply(_:)`.
+            events.withUnsafeBufferPointer { b in
+                guard let base = b.baseAddress else { return }
+                for i in b.indices {
+                    if let until, base[i].at > until {
+                        later += 1
+                    } else {
+                        ledger.apply(at: base + i)
+                    }
+                }
+            }
+            for m in malformed { ledger.noteMalformed(m) }
+        }
     }
 
     /// Several stores folded into one ledger, each record keeping its store's number (its place in `locations`)
@@ -140,9 +172,10 @@ struct LoadSizeEstimate {
         }
     }
 
-    /// Reserves, once, when `events` (the batch about to be folded) starts past a sixteenth of the file.
-    mutating func reserve(_ ledger: inout Ledger, before events: [StoreEvent]) {
-        guard !done, let first = events.first?.ref, first - start >= max((total - start) / 16, 8 << 20) else { return }
+    /// Reserves, once, when the batch about to be folded, whose first event is at file offset `first`, starts past a
+    /// sixteenth of the file.
+    mutating func reserve(_ ledger: inout Ledger, before first: Int64?) {
+        guard !done, let first, first - start >= max((total - start) / 16, 8 << 20) else { return }
         done = true
         let scale = Double(total - start) / Double(first - start)
         ledger.reserveCapacity(tokens: Int(Double(ledger.count) * scale * 1.125),

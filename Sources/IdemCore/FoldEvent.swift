@@ -1,0 +1,105 @@
+/// Bytes of a `FoldPart`: `count` bytes from `start` of its `bytes`.
+public struct ByteSpan: Sendable, Hashable {
+    public var start: UInt32
+    public var count: UInt32
+
+    public init(start: UInt32, count: UInt32) {
+        self.start = start
+        self.count = count
+    }
+}
+
+/// A fingerprint as a `FoldEvent` holds it: the usual SHA-256 packed, any other text as bytes of its part.
+public enum FoldFingerprint: Sendable, Hashable {
+    case none
+    case sha256(UInt64, UInt64, UInt64, UInt64)
+    case text(ByteSpan)
+}
+
+/// One journal event reduced to what the fold reads (`Ledger.fold`), with no `String` in it: its tenant, token and
+/// operation are spans of its part's bytes.
+///
+/// A bulk read that only folds (`stats`, `list`, a checkpoint's rebuild) decodes lines into these instead of
+/// `StoreEvent`s. A `StoreEvent` holds up to eight strings: each made by a decoding thread and released by the
+/// folding one, an allocation or a cache lookup and two atomic reference counts apiece, about a fifth of a cold
+/// load's CPU at a million tokens. These are plain values: copying, keeping and freeing an array of them costs no
+/// reference count, and the strings a record keeps are made once, by the fold, for a token it has not seen.
+/// What a `StoreEvent` has beyond these (actors, reasons, errors, bodies) is not read; the line's syntax and its
+/// fields' values are checked as for a `StoreEvent` (the same `EventLineDecoder` parse).
+public struct FoldEvent: Sendable, Hashable {
+    /// The byte offset of the line's start (`StoreEvent.ref`).
+    public var ref: Int64
+    public var at: Instant
+    public var expiresAt: Instant?
+    public var lockedUntil: Instant?
+    public var fingerprint: FoldFingerprint
+    public var tenant: ByteSpan
+    public var token: ByteSpan
+    public var operation: ByteSpan?
+    public var responseStatus: Int?
+    public var kind: EventKind
+    public var outcome: Outcome?
+}
+
+/// Fold events in file order and the bytes their spans point into: one decoded part of a block (`BlockDecoder`).
+public struct FoldPart: Sendable {
+    public internal(set) var events: [FoldEvent] = []
+    /// Starts with one byte no span uses, so its buffer always has an address (`withEvents`), even when every
+    /// string is empty.
+    public internal(set) var bytes: [UInt8] = [0]
+
+    public init() {}
+
+    /// Calls `body` with the events and the bytes their spans point into, for `Ledger.apply(fold:bytes:)`.
+    public func withEvents<T>(_ body: (UnsafeBufferPointer<FoldEvent>, UnsafePointer<UInt8>) throws -> T) rethrows -> T {
+        try events.withUnsafeBufferPointer { e in
+            // `bytes` is never empty: it has an address.
+            try bytes.withUnsafeBufferPointer { b in try body(e, b.baseAddress!) }
+        }
+    }
+
+    /// Makes room for `events` more events and `bytes` more bytes.
+    public mutating func reserveCapacity(events more: Int, bytes moreBytes: Int) {
+        events.reserveCapacity(events.count + more)
+        bytes.reserveCapacity(bytes.count + moreBytes)
+    }
+
+    /// Copies `b` to the end of `bytes`.
+    @inline(__always)
+    mutating func span(_ b: UnsafeBufferPointer<UInt8>) -> ByteSpan {
+        let s = ByteSpan(start: UInt32(truncatingIfNeeded: bytes.count), count: UInt32(truncatingIfNeeded: b.count))
+        bytes.append(contentsOf: b)
+        return s
+    }
+
+    private mutating func span(_ text: String) -> ByteSpan {
+        var copy = text
+        return copy.withUTF8 { span($0) }
+    }
+
+    /// Adds `e` (its strings copied into `bytes`): an event a reader had as a `StoreEvent` (a rotated file's last
+    /// line), or a test's.
+    public mutating func append(_ e: StoreEvent) {
+        let fingerprint: FoldFingerprint
+        switch e.fingerprint?.storage {
+        case nil: fingerprint = .none
+        case .sha256(let a, let b, let c, let d)?: fingerprint = .sha256(a, b, c, d)
+        case .text(let t)?: fingerprint = .text(span(t))
+        }
+        events.append(FoldEvent(
+            ref: e.ref, at: e.at, expiresAt: e.expiresAt, lockedUntil: e.lockedUntil, fingerprint: fingerprint,
+            tenant: span(e.tenant), token: span(e.token), operation: e.operation.map { span($0) },
+            responseStatus: e.responseStatus, kind: e.kind, outcome: e.outcome))
+    }
+
+    /// The bytes of `s`.
+    @inline(__always)
+    public func withBytes<T>(_ s: ByteSpan, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        bytes.withUnsafeBufferPointer { b in
+            body(UnsafeBufferPointer(rebasing: b[Int(s.start)..<Int(s.start) + Int(s.count)]))
+        }
+    }
+
+    /// The text of `s`.
+    public func string(_ s: ByteSpan) -> String { withBytes(s) { String(decoding: $0, as: UTF8.self) } }
+}
