@@ -1,3 +1,5 @@
+import CByteScan
+
 /// Finds a token's record by (tenant id, store, token) with 8 bytes a slot: an open-addressing table of record
 /// positions, each beside 32 bits of its key's hash, whose keys live in the records themselves.
 ///
@@ -66,6 +68,15 @@ struct RecordIndex: Sendable {
                 }
             }
             i = (i + 1) & mask
+        }
+    }
+
+    /// Starts loading the slot a lookup of `hash` probes first into the cache, a few events before the lookup.
+    @inline(__always)
+    func prefetch(hash h: UInt64) {
+        slots.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return }
+            idem_prefetch(base + (Int(truncatingIfNeeded: h >> 32) & mask))
         }
     }
 

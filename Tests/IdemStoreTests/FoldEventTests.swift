@@ -16,7 +16,8 @@ import IdemCore
         func at(_ k: Int) -> String { (t0 + .seconds(Int64(k))).rfc3339 }
         for i in 0..<400 {
             let token = "tok-\(i % 97)"
-            let tenant = i % 3 == 0 ? "café" : "acme"
+            // A tenant only the last lines name: a fold up to an earlier instant must not know it.
+            let tenant = i >= 390 ? "late" : i % 3 == 0 ? "café" : "acme"
             switch i % 13 {
             case 0: out.append(J.line(J.request(token, tenant: tenant, at: t0 + .seconds(Int64(i)))))
             case 1: out.append(J.line(J.completed(token, status: 200 + i % 5, tenant: tenant, at: t0 + .seconds(Int64(i)))))
@@ -83,16 +84,15 @@ import IdemCore
         r.blocks = BlockDecoder(workers: workers)
         r.blocks.parallelThreshold = 0
         var ledger = Ledger()
-        var parts = 0
+        var parts = 0, later = 0, after = 0
         try ReadAhead.drainFolds(r) { part, malformed in
             parts += 1
-            part.withEvents { events, bytes in
-                for i in events.indices where until.map({ events[i].at <= $0 }) ?? true {
-                    ledger.apply(fold: events.baseAddress! + i, bytes: bytes)
-                }
-            }
+            // A part at once (its lookups taken ahead), as a load does.
+            later += ledger.apply(part, until: until)
+            after += part.events.filter { e in until.map { e.at > $0 } ?? false }.count
             for m in malformed { ledger.noteMalformed(m) }
         }
+        #expect(later == after && (until == nil || later > 0))
         return (ledger, r, parts)
     }
 
@@ -105,7 +105,7 @@ import IdemCore
             let (want, wr) = try storeEventLedger(path, chunk: 1 << 20, until: until)
             // Lines 10, 23, ... 387 (i % 13 == 10) are malformed; the empty ones are not.
             #expect(want.count > 97 && want.malformedCount == 30)
-            #expect(want.tenants.strings == ["café", "acme"])
+            #expect(want.tenants.strings == (until == nil ? ["café", "acme", "late"] : ["café", "acme"]))
             #expect(want.records.contains { $0.fingerprint.description == String(repeating: "AB", count: 32) })
             for (chunk, workers) in [(1 << 20, 1), (4096, 2), (5000, 3), (65_536, 2)] {
                 let (got, r, parts) = try foldEventLedger(path, chunk: chunk, workers: workers, until: until)

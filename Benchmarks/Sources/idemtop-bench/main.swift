@@ -89,6 +89,10 @@ let usage = """
           through idemtop's reader against psql's `\\copy` of the same columns: rows/s and peak RSS.
       ingest PATH [--no-ledger] [--no-index]
           the child the journal benchmark runs.
+      fold PATH [--rounds 3]
+          the halves of a cold read apart: PATH decoded into fold events on all cores, then the fold alone on one
+          thread over them, ROUNDS times (from the second round with the ledger sized beforehand): time, CPU time,
+          nanoseconds an event, peak RSS.
 
     --binary defaults to .build/release/idemtop (the main package's release build).
     """
@@ -113,6 +117,9 @@ case "peers":
 case "ingest":
     guard args.count >= 2 else { fail("usage: idemtop-bench ingest PATH") }
     IngestBench.child(path: args[1], ledger: !args.contains("--no-ledger"), index: !args.contains("--no-index"))
+case "fold":
+    guard args.count >= 2 else { fail("usage: idemtop-bench fold PATH [--rounds 3]") }
+    FoldBench.run(path: args[1], rounds: option("--rounds", args).flatMap(Int.init) ?? 3)
 case "scaling":
     let sizes = (option("--tokens", args) ?? "100000,300000,1000000,3000000").split(separator: ",").compactMap { Int($0) }
     ScalingBench.run(sizes: sizes, dir: option("--dir", args) ?? NSTemporaryDirectory(),

@@ -52,16 +52,7 @@ public struct LoadedStore {
         if let journal = reader as? JournalReader, !journal.keepsTokenIndex {
             try ReadAhead.drainFolds(journal) { part, malformed in
                 estimate.reserve(&ledger, before: part.events.first?.ref)
-                part.withEvents { events, bytes in
-                    guard let base = events.baseAddress else { return }
-                    for i in events.indices {
-                        if let until, base[i].at > until {
-                            later += 1
-                        } else {
-                            ledger.apply(fold: base + i, bytes: bytes)
-                        }
-                    }
-                }
+                later += ledger.apply(part, until: until)
                 for m in malformed { ledger.noteMalformed(m) }
             }
             return
