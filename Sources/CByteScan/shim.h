@@ -34,6 +34,69 @@ static inline ptrdiff_t idem_string_stop(const uint8_t *p, ptrdiff_t i, ptrdiff_
     return n;
 }
 
+static inline int idem_is_hex(uint8_t c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/// Checks the escape whose backslash is `p[j]` and returns the position after it, or -1 when it is not one JSON
+/// allows (or the line ends inside it).
+static inline ptrdiff_t idem_escape_end(const uint8_t *p, ptrdiff_t j, ptrdiff_t n) {
+    if (j + 1 >= n) return -1;
+    switch (p[j + 1]) {
+    case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': return j + 2;
+    case 'u':
+        if (j + 6 > n || !idem_is_hex(p[j + 2]) || !idem_is_hex(p[j + 3]) || !idem_is_hex(p[j + 4])
+            || !idem_is_hex(p[j + 5])) return -1;
+        return j + 6;
+    default: return -1;
+    }
+}
+
+/// The end of the JSON string whose contents start at `p[i]`: the position after its closing quote, with
+/// `*escaped` set when it holds an escape; -1 when it is not a valid string there (no closing quote, a bad escape,
+/// a control character), for the caller to read again for the reason. One pass, sixteen bytes a step: within a
+/// step every quote, backslash and control byte is taken from the step's masks in turn, so a string dense with
+/// escapes (a JSON body held as a string) is not scanned again from each escape.
+static inline ptrdiff_t idem_string_end(const uint8_t *p, ptrdiff_t i, ptrdiff_t n, int *escaped) {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i control = _mm_set1_epi8(0x1f);
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
+        stop = _mm_or_si128(stop, _mm_cmpeq_epi8(_mm_max_epu8(v, control), control));
+        unsigned mask = (unsigned)_mm_movemask_epi8(stop);
+        ptrdiff_t next = i + 16;
+        while (mask) {
+            ptrdiff_t j = i + __builtin_ctz(mask);
+            uint8_t c = p[j];
+            if (c == '"') return j + 1;
+            if (c < 0x20) return -1;
+            *escaped = 1;
+            ptrdiff_t after = idem_escape_end(p, j, n);
+            if (after < 0) return -1;
+            if (after >= i + 16) { next = after; break; }
+            mask &= ~0u << (after - i);
+        }
+        i = next;
+    }
+#endif
+    while (i < n) {
+        uint8_t c = p[i];
+        if (c == '"') return i + 1;
+        if (c < 0x20) return -1;
+        if (c == '\\') {
+            *escaped = 1;
+            i = idem_escape_end(p, i, n);
+            if (i < 0) return -1;
+        } else {
+            i++;
+        }
+    }
+    return -1;
+}
+
 /// Asks for the cache line at `p` ahead of its use (the fold's record index, a lookup a few events ahead).
 static inline void idem_prefetch(const void *p) {
     __builtin_prefetch(p, 0, 3);

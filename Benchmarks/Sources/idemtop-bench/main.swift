@@ -90,9 +90,9 @@ let usage = """
       ingest PATH [--no-ledger] [--no-index]
           the child the journal benchmark runs.
       fold PATH [--rounds 3]
-          the halves of a cold read apart: PATH decoded into fold events on all cores, then the fold alone on one
-          thread over them, ROUNDS times (from the second round with the ledger sized beforehand): time, CPU time,
-          nanoseconds an event, peak RSS.
+          the halves of a cold read apart: PATH decoded into fold events on all cores ROUNDS times (each part
+          dropped once decoded), then the fold alone on one thread over parts held in memory, ROUNDS times (from
+          the second round with the ledger sized beforehand): time, CPU time, nanoseconds an event, peak RSS.
 
     --binary defaults to .build/release/idemtop (the main package's release build).
     """
