@@ -40,7 +40,7 @@ static inline int idem_is_hex(uint8_t c) {
 
 /// Checks the escape whose backslash is `p[j]` and returns the position after it, or -1 when it is not one JSON
 /// allows (or the line ends inside it).
-static inline ptrdiff_t idem_escape_end(const uint8_t *p, ptrdiff_t j, ptrdiff_t n) {
+__attribute__((always_inline)) static inline ptrdiff_t idem_escape_end(const uint8_t *p, ptrdiff_t j, ptrdiff_t n) {
     if (j + 1 >= n) return -1;
     switch (p[j + 1]) {
     case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': return j + 2;
@@ -57,7 +57,7 @@ static inline ptrdiff_t idem_escape_end(const uint8_t *p, ptrdiff_t j, ptrdiff_t
 /// a control character), for the caller to read again for the reason. One pass, sixteen bytes a step: within a
 /// step every quote, backslash and control byte is taken from the step's masks in turn, so a string dense with
 /// escapes (a JSON body held as a string) is not scanned again from each escape.
-static inline ptrdiff_t idem_string_end(const uint8_t *p, ptrdiff_t i, ptrdiff_t n, int *escaped) {
+__attribute__((always_inline)) static inline ptrdiff_t idem_string_end(const uint8_t *p, ptrdiff_t i, ptrdiff_t n, int *escaped) {
 #if defined(__SSE2__)
     const __m128i quote = _mm_set1_epi8('"');
     const __m128i backslash = _mm_set1_epi8('\\');
