@@ -5,6 +5,7 @@
 // SSE2 is part of every x86-64 CPU. Other CPUs get the byte loop.
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -95,6 +96,52 @@ __attribute__((always_inline)) static inline ptrdiff_t idem_string_end(const uin
         }
     }
     return -1;
+}
+
+/// Packs a SHA-256 digest written as 64 lower-case hex digits at `p` into four words, each the big-endian value of
+/// eight of its bytes (`out[0]` the first): 1 when every byte is a digit or `a`-`f`, else 0 (upper case or not hex:
+/// the caller keeps the text).
+static inline int idem_sha256_hex(const uint8_t *p, uint64_t out[4]) {
+#if defined(__SSE2__)
+    uint8_t bytes[32];
+    const __m128i below0 = _mm_set1_epi8('0' - 1), above9 = _mm_set1_epi8('9' + 1);
+    const __m128i belowA = _mm_set1_epi8('a' - 1), aboveF = _mm_set1_epi8('f' + 1);
+    const __m128i low = _mm_set1_epi16(0x00ff);
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+        // Signed compares: a byte from 0x80 up is negative, so neither a digit nor a letter.
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, below0), _mm_cmplt_epi8(v, above9));
+        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(v, belowA), _mm_cmplt_epi8(v, aboveF));
+        if (_mm_movemask_epi8(_mm_or_si128(digit, letter)) != 0xffff) return 0;
+        __m128i value = _mm_or_si128(_mm_and_si128(digit, _mm_sub_epi8(v, _mm_set1_epi8('0'))),
+                                     _mm_and_si128(letter, _mm_sub_epi8(v, _mm_set1_epi8('a' - 10))));
+        // Each 16-bit lane holds a digit pair, the first (the high nibble) in its low byte.
+        __m128i pairs = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(value, low), 4), _mm_srli_epi16(value, 8));
+        uint8_t lanes[16];
+        _mm_storeu_si128((__m128i *)lanes, _mm_packus_epi16(pairs, pairs));
+        memcpy(bytes + 8 * k, lanes, 8);
+    }
+    for (int w = 0; w < 4; w++) {
+        uint64_t x;
+        memcpy(&x, bytes + 8 * w, 8);
+        out[w] = __builtin_bswap64(x);
+    }
+    return 1;
+#else
+    for (int w = 0; w < 4; w++) {
+        uint64_t x = 0;
+        for (int j = 0; j < 16; j++) {
+            uint8_t c = p[16 * w + j];
+            uint64_t d;
+            if (c >= '0' && c <= '9') d = c - '0';
+            else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+            else return 0;
+            x = x << 4 | d;
+        }
+        out[w] = x;
+    }
+    return 1;
+#endif
 }
 
 /// Asks for the cache line at `p` ahead of its use (the fold's record index, a lookup a few events ahead).

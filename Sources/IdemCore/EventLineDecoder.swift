@@ -1,3 +1,4 @@
+import CByteScan
 import Foundation
 
 /// What one journal line decodes to: an event, or the one-line reason it is not one.
@@ -26,6 +27,10 @@ public struct EventLineDecoder {
     private var tokens = ByteStringCache(slots: 4096, longest: 128)
     /// The date of the last time read: most lines share it.
     private var dates = DateMemo()
+
+    /// Whether lines go first through the C scan (`idem_line_fields_scan`); false only in the tests that hold it
+    /// against the Swift parse.
+    var scansInC = true
 
     public init(decodeBodies: Bool = false) {
         self.decodeBodies = decodeBodies
@@ -111,8 +116,73 @@ public struct EventLineDecoder {
     }
 
     /// Parses the object of one line, checking its syntax and the fields' values.
+    ///
+    /// Without bodies to decode, the line goes first through `idem_line_fields_scan` (C, `Sources/CByteScan/line.h`):
+    /// one pass that checks the grammar and locates the top-level values of a line of the common shape. What it or
+    /// the checks of the values here do not take is parsed again below, which gives every error its reason.
     @inline(__always)
     private mutating func fields(_ s: inout JSONByteScanner) throws(LineError) -> Fields {
+        if !decodeBodies, scansInC, let f = scannedFields(s) { return f }
+        return try parsedFields(&s)
+    }
+
+    /// The fields of a line `idem_line_fields_scan` takes and whose values pass the same checks as in
+    /// `parsedFields`; nil for that parse to read the line again.
+    @inline(__always)
+    private mutating func scannedFields(_ s: JSONByteScanner) -> Fields? {
+        var c = idem_line_fields()
+        guard idem_line_fields_scan(s.p, s.n, &c) != 0 else { return nil }
+        // Static functions of `&c`, not closures over it: a captured variable's every access is checked at run time.
+        guard let kindValue = Self.raw(&c, IDEM_F_KIND), let kind = s.withBytes(kindValue, JournalField.kind),
+              let atValue = Self.raw(&c, IDEM_F_AT), let at = s.withBytes(atValue, { Instant.parseRFC3339($0, memo: &dates) }),
+              let tenant = Self.raw(&c, IDEM_F_TENANT), let token = Self.raw(&c, IDEM_F_TOKEN) else { return nil }
+        var outcome: Outcome?
+        if let v = Self.raw(&c, IDEM_F_OUTCOME) {
+            guard let o = s.withBytes(v, JournalField.outcome) else { return nil }
+            outcome = o
+        }
+        if kind == .request && outcome == nil { return nil }
+        var expiresAt: Instant?, lockedUntil: Instant?
+        if let v = Self.raw(&c, IDEM_F_EXPIRES_AT) {
+            guard let t = s.withBytes(v, { Instant.parseRFC3339($0, memo: &dates) }) else { return nil }
+            expiresAt = t
+        }
+        if let v = Self.raw(&c, IDEM_F_LOCKED_UNTIL) {
+            guard let t = s.withBytes(v, { Instant.parseRFC3339($0, memo: &dates) }) else { return nil }
+            lockedUntil = t
+        }
+        var sawStatus: TokenStatus?
+        if let v = Self.raw(&c, IDEM_F_SAW_STATUS) {
+            guard let st = TokenStatus(rawValue: s.text(v)) else { return nil }
+            sawStatus = st
+        }
+        return Fields(
+            kind: kind, at: at, tenant: tenant, token: token, operation: Self.raw(&c, IDEM_F_OPERATION),
+            fingerprint: Self.raw(&c, IDEM_F_FINGERPRINT), storedFingerprint: Self.raw(&c, IDEM_F_STORED_FINGERPRINT), outcome: outcome,
+            expiresAt: expiresAt, lockedUntil: lockedUntil,
+            responseStatus: c.status_tag == IDEM_T_INTEGER ? Int(c.status) : nil, error: Self.raw(&c, IDEM_F_ERROR),
+            actor: Self.raw(&c, IDEM_F_ACTOR), reason: Self.raw(&c, IDEM_F_REASON), sawStatus: sawStatus,
+            sawVersion: Self.integer(&c, IDEM_F_SAW_VERSION), target: Self.raw(&c, IDEM_F_TARGET),
+            resultStatus: Self.integer(&c, IDEM_F_RESULT_STATUS), request: nil, response: nil)
+    }
+
+    /// The string `idem_line_fields_scan` found for key `k`; nil when it is absent or null.
+    @inline(__always)
+    private static func raw(_ c: UnsafePointer<idem_line_fields>, _ k: Int) -> RawString? {
+        let tag = idem_lf_tag(c, Int32(k))
+        guard tag == IDEM_T_STRING || tag == IDEM_T_ESCAPED else { return nil }
+        return RawString(start: Int(idem_lf_start(c, Int32(k))), end: Int(idem_lf_end(c, Int32(k))),
+                         escaped: tag == IDEM_T_ESCAPED)
+    }
+
+    /// The plain integer `idem_line_fields_scan` found for key `k`; nil when it is absent or null.
+    @inline(__always)
+    private static func integer(_ c: UnsafePointer<idem_line_fields>, _ k: Int) -> Int? {
+        idem_lf_tag(c, Int32(k)) == IDEM_T_INTEGER ? Int(idem_lf_number(c, Int32(k))) : nil
+    }
+
+    /// The reference parse of a line's object, in Swift: every rule, and the reason a line breaks one.
+    private mutating func parsedFields(_ s: inout JSONByteScanner) throws(LineError) -> Fields {
         s.skipWhitespace()
         guard s.peek() == 123 else { throw LineError("not JSON: the line is not an object") }
         s.i += 1

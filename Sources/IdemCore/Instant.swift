@@ -107,14 +107,15 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
         var fracMs: Int64 = 0
         if i < n, b[i] == 46 {
             i += 1
-            var scale: Int64 = 100
-            let start = i
+            // Milliseconds: the first three digits, further ones read and dropped (no division a digit).
+            var digits = 0
             while i < n, b[i] >= 48, b[i] <= 57 {
-                fracMs += Int64(b[i] - 48) * scale
-                scale /= 10
+                if digits < 3 { fracMs = fracMs * 10 + Int64(b[i] - 48) }
+                digits += 1
                 i += 1
             }
-            if i == start { return nil }
+            if digits == 0 { return nil }
+            if digits == 1 { fracMs *= 100 } else if digits == 2 { fracMs *= 10 }
         }
         guard i < n else { return nil }
         var offsetMinutes: Int64 = 0

@@ -19,6 +19,7 @@ import Testing
         #expect(Instant(rfc3339: "2026-11-29T06:00:00+01:00") == Instant(rfc3339: "2026-11-29T05:00:00Z"))
         #expect(Instant(rfc3339: "2026-11-29T05:00:00-00:30")?.ms == Instant(rfc3339: "2026-11-29T05:30:00Z")?.ms)
         #expect(Instant(rfc3339: "2026-11-29T05:00:00.5Z")?.ms == Instant(rfc3339: "2026-11-29T05:00:00.500Z")?.ms)
+        #expect(Instant(rfc3339: "2026-11-29T05:00:00.12Z")?.ms == Instant(rfc3339: "2026-11-29T05:00:00.120Z")?.ms)
         #expect(Instant(rfc3339: "2026-11-29T05:00:00.123456789Z")?.ms == Instant(rfc3339: "2026-11-29T05:00:00.123Z")?.ms)
     }
 
