@@ -78,6 +78,19 @@ static inline int idem_literal(const uint8_t *p, ptrdiff_t i, ptrdiff_t n, const
     return i + len <= n && memcmp(p + i, word, (size_t)len) == 0;
 }
 
+/// Skips an object member's name at `p[i]` (white space before it skipped) and the `:` after it: the position after
+/// the `:`, or -1 when there is none.
+__attribute__((always_inline)) static inline ptrdiff_t idem_skip_name(const uint8_t *p, ptrdiff_t i, ptrdiff_t n) {
+    int escaped = 0;
+    i = idem_skip_ws(p, i, n);
+    if (i >= n || p[i] != '"') return -1;
+    i = idem_string_end(p, i + 1, n, &escaped);
+    if (i < 0) return -1;
+    i = idem_skip_ws(p, i, n);
+    if (i >= n || p[i] != ':') return -1;
+    return i + 1;
+}
+
 /// The end of the JSON value at `p[i]` (white space before it skipped), nested containers included; -1 when it is
 /// not one, or nests deeper than 64.
 static inline ptrdiff_t idem_value_end(const uint8_t *p, ptrdiff_t i, ptrdiff_t n) {
@@ -99,13 +112,8 @@ static inline ptrdiff_t idem_value_end(const uint8_t *p, ptrdiff_t i, ptrdiff_t 
                 if (object) objects |= (uint64_t)1 << depth; else objects &= ~((uint64_t)1 << depth);
                 depth++;
                 if (object) {
-                    int escaped = 0;
-                    if (p[i] != '"') return -1;
-                    i = idem_string_end(p, i + 1, n, &escaped);
+                    i = idem_skip_name(p, i, n);
                     if (i < 0) return -1;
-                    i = idem_skip_ws(p, i, n);
-                    if (i >= n || p[i] != ':') return -1;
-                    i++;
                 }
                 continue;
             }
@@ -142,14 +150,8 @@ static inline ptrdiff_t idem_value_end(const uint8_t *p, ptrdiff_t i, ptrdiff_t 
             if (p[i] != ',') return -1;
             i++;
             if (object) {
-                int escaped = 0;
-                i = idem_skip_ws(p, i, n);
-                if (i >= n || p[i] != '"') return -1;
-                i = idem_string_end(p, i + 1, n, &escaped);
+                i = idem_skip_name(p, i, n);
                 if (i < 0) return -1;
-                i = idem_skip_ws(p, i, n);
-                if (i >= n || p[i] != ':') return -1;
-                i++;
             }
             break;
         }

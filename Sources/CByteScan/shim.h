@@ -10,20 +10,27 @@
 #include <emmintrin.h>
 #endif
 
+#if defined(__SSE2__)
+/// A bit for each of the 16 bytes at `p` that is a quote, a backslash or a control character (below 0x20).
+__attribute__((always_inline)) static inline unsigned idem_stops16(const uint8_t *p) {
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i control = _mm_set1_epi8(0x1f);
+    __m128i v = _mm_loadu_si128((const __m128i *)p);
+    __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
+    // v <= 0x1f (unsigned) exactly when max(v, 0x1f) == 0x1f.
+    stop = _mm_or_si128(stop, _mm_cmpeq_epi8(_mm_max_epu8(v, control), control));
+    return (unsigned)_mm_movemask_epi8(stop);
+}
+#endif
+
 /// The position of the first byte in `p[i..<n]` that ends a JSON string's plain run: a quote, a backslash or a
 /// control character (below 0x20); `n` when there is none.
 static inline ptrdiff_t idem_string_stop(const uint8_t *p, ptrdiff_t i, ptrdiff_t n) {
 #if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    const __m128i control = _mm_set1_epi8(0x1f);
     while (i + 16 <= n) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
-        __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
-        // v <= 0x1f (unsigned) exactly when max(v, 0x1f) == 0x1f.
-        stop = _mm_or_si128(stop, _mm_cmpeq_epi8(_mm_max_epu8(v, control), control));
-        int mask = _mm_movemask_epi8(stop);
-        if (mask) return i + __builtin_ctz((unsigned)mask);
+        unsigned mask = idem_stops16(p + i);
+        if (mask) return i + __builtin_ctz(mask);
         i += 16;
     }
 #endif
@@ -60,14 +67,8 @@ __attribute__((always_inline)) static inline ptrdiff_t idem_escape_end(const uin
 /// escapes (a JSON body held as a string) is not scanned again from each escape.
 __attribute__((always_inline)) static inline ptrdiff_t idem_string_end(const uint8_t *p, ptrdiff_t i, ptrdiff_t n, int *escaped) {
 #if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    const __m128i control = _mm_set1_epi8(0x1f);
     while (i + 16 <= n) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
-        __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
-        stop = _mm_or_si128(stop, _mm_cmpeq_epi8(_mm_max_epu8(v, control), control));
-        unsigned mask = (unsigned)_mm_movemask_epi8(stop);
+        unsigned mask = idem_stops16(p + i);
         ptrdiff_t next = i + 16;
         while (mask) {
             ptrdiff_t j = i + __builtin_ctz(mask);
