@@ -28,6 +28,29 @@ public enum ReplayClient {
         return try result.get()
     }
 
+    /// One session for each whole-second limit, kept for the process. A session a request, invalidated after its
+    /// answer, kept its socket pair and its connection open until Foundation let the session go: four clients
+    /// replaying in a loop (`PurgeRaceTests`) held 2,800 descriptors, past the 32 KiB of directory entries
+    /// Foundation's `Process.run` reads from /proc/self/fd with an over-read that crashes at the end of that buffer
+    /// (swift-corelibs-foundation#5472, in Swift 6.3.1). Shared, a session reuses its connections.
+    private static let sessions = Locked<[Double: URLSession]>([:])
+
+    private static func session(timeout: Double) -> URLSession {
+        // Foundation on Linux hands libcurl whole seconds (0.5 s would time out at once): the session gets a
+        // rounded-up limit, and a timer of our own cancels the task at the exact one.
+        let limit = timeout.rounded(.up) + 1
+        return sessions.withLock { sessions in
+            if let s = sessions[limit] { return s }
+            let config = URLSessionConfiguration.ephemeral
+            config.timeoutIntervalForRequest = limit
+            config.timeoutIntervalForResource = limit
+            config.httpShouldSetCookies = false
+            let s = URLSession(configuration: config)
+            sessions[limit] = s
+            return s
+        }
+    }
+
     /// Starts the request on URLSession's own queue; `completion` runs once, there.
     static func start(_ plan: ReplayPlan, timeout: Double,
                       completion: @escaping @Sendable (Result<ReplayAnswer, any Error>) -> Void) {
@@ -35,19 +58,12 @@ public enum ReplayClient {
         request.httpMethod = plan.method
         for h in plan.headers { request.setValue(h.value, forHTTPHeaderField: h.name) }
         if let body = plan.body { request.httpBody = Data(body.utf8) }
-        // Foundation on Linux hands libcurl whole seconds (0.5 s would time out at once): the session gets a
-        // rounded-up limit, and a timer of our own cancels the task at the exact one.
-        let config = URLSessionConfiguration.ephemeral
-        config.timeoutIntervalForRequest = timeout.rounded(.up) + 1
-        config.timeoutIntervalForResource = timeout.rounded(.up) + 1
-        config.httpShouldSetCookies = false
-        let session = URLSession(configuration: config)
+        let session = session(timeout: timeout)
         let started = Date()
         let url = plan.url
         // Set when our own timer cancels the request, so the cancellation reads as a timeout.
         let timedOut = Locked(false)
         let task = session.dataTask(with: request) { data, response, error in
-            session.finishTasksAndInvalidate()
             if let error {
                 completion(.failure(timedOut.value ? ActionError.timedOut(url.absoluteString, seconds: timeout)
                                                 : map(error, url: url, timeout: timeout)))
