@@ -363,10 +363,13 @@ static inline int idem_line_fields_scan(const uint8_t *p, ptrdiff_t n, idem_line
     return i == n;
 }
 
-/// The fields' parts, for Swift (which sees the arrays as tuples).
+/// The fields' parts, for Swift (which sees the arrays as tuples, and copies the whole struct to read one part
+/// through `pointee`).
 static inline int idem_lf_tag(const idem_line_fields *f, int k) { return f->tag[k]; }
 static inline int32_t idem_lf_start(const idem_line_fields *f, int k) { return f->start[k]; }
 static inline int32_t idem_lf_end(const idem_line_fields *f, int k) { return f->end[k]; }
 static inline int64_t idem_lf_number(const idem_line_fields *f, int k) { return f->number[k]; }
+static inline int idem_lf_status_tag(const idem_line_fields *f) { return f->status_tag; }
+static inline int64_t idem_lf_status(const idem_line_fields *f) { return f->status; }
 
 #endif
