@@ -22,7 +22,7 @@ public final class JournalReader: EventReader {
     public let location: StoreLocation
     public var path: String { location.path }
 
-    private var file: JournalFile
+    private(set) var file: JournalFile
     var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     /// Unprocessed bytes are `buffer[start..<end]`; `buffer[0]` is at `bufferOffset` in the file.
@@ -40,7 +40,7 @@ public final class JournalReader: EventReader {
     var nextSkip = 0
     private var bodyDecoder = EventLineDecoder(decodeBodies: true)
     private var notices: [String] = []
-    private let sizeAtOpen: Int64
+    let sizeAtOpen: Int64
     /// How many times the file was found truncated and read again from the start.
     public private(set) var truncations = 0
 

@@ -28,11 +28,14 @@ public enum ReadAhead {
         }, { try body($0.0, $0.1) })
     }
 
-    /// `drain` for a read that only folds: the journal's parts as `FoldEvent`s (`JournalReader.pollFolds`), no
-    /// `StoreEvent` made. `reader` must keep no token chains (`dropTokenIndex`); it decodes `StoreEvent`s again once
-    /// this returns.
-    public static func drainFolds(_ reader: JournalReader, depth: Int = 2,
+    /// `drain` for a read that only folds: the journal's parts as `FoldEvent`s, no `StoreEvent` made; the bulk of
+    /// the file read by `scan.workers` threads a block each (`JournalReader.scanFolds`), the rest (what was appended
+    /// since the open, or all of a file smaller than `scan.threshold`) through `JournalReader.pollFolds` on a thread
+    /// of its own. `reader` must keep no token chains (`dropTokenIndex`); it decodes `StoreEvent`s again once this
+    /// returns.
+    public static func drainFolds(_ reader: JournalReader, depth: Int = 2, scan: FoldScanOptions = .standard,
                                   _ body: (FoldPart, [MalformedEntry]) throws -> Void) throws {
+        try reader.scanFolds(scan, body)
         try pump(depth: depth, {
             var malformed: [MalformedEntry] = []
             let part = try reader.pollFolds(malformed: { malformed.append($0) })
