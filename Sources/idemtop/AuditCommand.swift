@@ -53,6 +53,7 @@ struct AuditCommand: ParsableCommand {
         // JSON is a list of findings: what was left out of it is said on stderr.
         if format == .json, let line = FindingsReport.notListed(suppressed) { printError("idemtop: note: " + line) }
         loaded.reportMalformed()
+        keepUntilExit(loaded)
         let code = FindingsReport.exitCode(findings: findings, failOn: failOn.flatMap(Severity.init(parsing:)))
         if code != 0 { throw ExitCode(code) }
     }

@@ -91,6 +91,7 @@ struct ListCommand: ParsableCommand {
         }
         out.flush()
         loaded.reportMalformed()
+        keepUntilExit(loaded)
     }
 }
 

@@ -44,5 +44,6 @@ struct StatsCommand: ParsableCommand {
         out.flush()
         loaded?.reportMalformed()
         if let warning = viaCheckpoint?.malformedWarning { printError("idemtop: " + warning) }
+        keepUntilExit(loaded)
     }
 }
