@@ -308,6 +308,11 @@ static inline int idem_line_fields_scan(const uint8_t *p, ptrdiff_t n, idem_line
             uint8_t c = p[i];
             switch (k) {
             case IDEM_F_V: case IDEM_F_UNKNOWN: case IDEM_F_REQUEST:
+                // `"v":1,` on every line: one digit and what ends it, without the general value skip.
+                if (k == IDEM_F_V && c >= '0' && c <= '9' && i + 1 < n && (p[i + 1] == ',' || p[i + 1] == '}')) {
+                    i++;
+                    break;
+                }
                 i = idem_value_end(p, i, n);
                 if (i < 0) return 0;
                 if (k == IDEM_F_REQUEST) f->tag[k] = IDEM_T_NULL; // present: only its duplicate matters
