@@ -145,6 +145,22 @@ static inline int idem_sha256_hex(const uint8_t *p, uint64_t out[4]) {
 #endif
 }
 
+/// The time of day in milliseconds of an RFC 3339 instant written as the journal's writer writes it, 24 bytes
+/// `YYYY-MM-DDThh:mm:ss.fffZ` (`T` or `t`, `Z` or `z`; the date is not read here), checked as
+/// `Instant.rfc3339Time` checks it (hour below 24, minute below 60, second below 61); -1 for any other shape,
+/// which the Swift parse reads.
+static inline int64_t idem_time_of_day_ms(const uint8_t *p) {
+    if ((p[10] != 'T' && p[10] != 't' && p[10] != ' ') || p[13] != ':' || p[16] != ':' || p[19] != '.'
+        || (p[23] != 'Z' && p[23] != 'z')) return -1;
+    unsigned h1 = p[11] - '0', h2 = p[12] - '0', m1 = p[14] - '0', m2 = p[15] - '0', s1 = p[17] - '0',
+             s2 = p[18] - '0', f1 = p[20] - '0', f2 = p[21] - '0', f3 = p[22] - '0';
+    // Unsigned: a byte below '0' wraps to a large value, so one compare a digit (or-ed, one branch).
+    if ((h1 > 9) | (h2 > 9) | (m1 > 9) | (m2 > 9) | (s1 > 9) | (s2 > 9) | (f1 > 9) | (f2 > 9) | (f3 > 9)) return -1;
+    unsigned hour = h1 * 10 + h2, minute = m1 * 10 + m2, second = s1 * 10 + s2;
+    if (hour >= 24 || minute >= 60 || second >= 61) return -1;
+    return ((int64_t)hour * 3600 + minute * 60 + second) * 1000 + f1 * 100 + f2 * 10 + f3;
+}
+
 /// Asks for the cache line at `p` ahead of its use (the fold's record index, a lookup a few events ahead).
 static inline void idem_prefetch(const void *p) {
     __builtin_prefetch(p, 0, 3);

@@ -1,3 +1,4 @@
+import CByteScan
 import Foundation
 
 /// A point in time as whole milliseconds since the Unix epoch, UTC.
@@ -99,6 +100,11 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
     /// The instant of `b` from its 11th byte on (`Thh:mm:ss`, a fraction, the offset) on the day `days`.
     private static func rfc3339Time(_ b: UnsafeBufferPointer<UInt8>, days: Int64) -> Instant? {
         let n = b.count
+        // The writer's shape (`…T06:00:00.003Z`) in C, a few dozen instructions; any other here.
+        if n == 24, let base = b.baseAddress {
+            let ms = idem_time_of_day_ms(base)
+            if ms >= 0 { return Instant(ms: days * 86_400_000 + ms) }
+        }
         guard b[10] == 84 || b[10] == 116 || b[10] == 32,
               let hour = rfc3339Digits(b, 11, 2), b[13] == 58, let minute = rfc3339Digits(b, 14, 2), b[16] == 58,
               let second = rfc3339Digits(b, 17, 2), hour < 24, minute < 60, second < 61

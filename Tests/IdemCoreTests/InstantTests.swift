@@ -93,4 +93,31 @@ import Testing
         #expect(fresh("2026-11-28T06:00:00.003Z")?.ms == Instant(rfc3339: "2026-11-28T06:00:00.003Z")?.ms)
         #expect(fresh("2026-11-28T06:00:00.003Z") != nil && fresh("2026-02-29T12:00:00Z") == nil)
     }
+
+    @Test func theWritersShapeReadInCAgreesWithTheGeneralParse() {
+        // 24 bytes `…T06:00:00.003Z` go through `idem_time_of_day_ms`; with a fourth fraction digit the same text
+        // takes the general parse, which reads the first three. Every one-byte change of the time part must get
+        // the same answer both ways, and unchanged texts their own instant back.
+        func parse(_ t: String) -> Instant? { Array(t.utf8).withUnsafeBufferPointer { Instant.parseRFC3339($0) } }
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("0159:.Tt zZ+-a/\u{7f}".utf8)
+        for _ in 0..<300 {
+            let at = Instant(ms: Int64.random(in: 0...4_102_444_800_000, using: &rng))
+            let text = at.rfc3339
+            #expect(text.utf8.count == 24 && parse(text) == at, "\(text)")
+            var bytes = Array(text.utf8)
+            for k in 10..<24 {
+                let was = bytes[k]
+                for c in alphabet where c != was {
+                    bytes[k] = c
+                    let short = String(decoding: bytes, as: UTF8.self)
+                    let long = String(decoding: bytes[0..<23] + Array("0".utf8) + bytes[23...], as: UTF8.self)
+                    #expect(parse(short) == parse(long), "\(short) against \(long)")
+                }
+                bytes[k] = was
+            }
+        }
+        #expect(parse("2026-11-28T23:59:60.000Z") != nil && parse("2026-11-28T24:00:00.000Z") == nil)
+        #expect(parse("2026-11-28t06:00:00.003z")?.ms == parse("2026-11-28T06:00:00.003Z")?.ms)
+    }
 }
