@@ -173,4 +173,27 @@ import IdemCore
         expectSame(got, want)
         #expect(got.records.count == 2 && got.records[1].fingerprint == Fingerprint("short"))
     }
+
+    @Test func aPartKeepsEachTenantOnceWhateverHowMany() {
+        // 300 tenants (the slot table grows several times), among them ones whose first and last eight bytes and
+        // length agree, each named by several events in turn.
+        var events: [StoreEvent] = []
+        for round in 0..<3 {
+            for k in 0..<300 {
+                let tenant = k % 2 == 0 ? "tenant-\(k)" : "tenant-aaaaaaaa-\(k)-zzzzzzzz"
+                events.append(J.request("tok-\(k)-\(round)", tenant: tenant))
+            }
+        }
+        var part = FoldPart()
+        for e in events { part.append(e) }
+        #expect(part.tenants.count == 300)
+        for (i, e) in part.events.enumerated() {
+            #expect(part.string(part.tenants[Int(e.tenantSlot)]) == events[i].tenant)
+        }
+        var got = Ledger(), want = Ledger()
+        _ = got.apply(part, until: nil)
+        for e in events { want.apply(e) }
+        expectSame(got, want)
+        #expect(got.tenants.strings.count == 300)
+    }
 }
