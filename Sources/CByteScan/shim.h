@@ -69,6 +69,43 @@ __attribute__((always_inline)) static inline ptrdiff_t idem_string_end(const uin
 #if defined(__SSE2__)
     while (i + 16 <= n) {
         unsigned mask = idem_stops16(p + i);
+        if (!mask) {
+            i += 16;
+            continue;
+        }
+        ptrdiff_t first = i + __builtin_ctz(mask);
+        if (p[first] == '"') return first + 1;
+        if (p[first] < 0x20) return -1;
+        // The step holds an escape: all of its escapes from its masks at once when they are simple: no backslash
+        // beside another (`\\`) and none in the last byte (its escape would end in the next step), so each
+        // backslash escapes the byte after it and a quote after a backslash is escaped. The string ends at the first
+        // quote not escaped or control byte; the escapes before it must be of one byte that JSON allows (`\"` nearly
+        // always, in a body held as a string). Anything else (a `\u`, a double backslash, a bad escape) takes the
+        // loop below, a stop at a time.
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        unsigned slashes = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+        if ((slashes & (slashes >> 1)) == 0 && (slashes & 0x8000) == 0) {
+            unsigned quotes = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+            unsigned stops = (quotes & ~(slashes << 1)) | (mask & ~quotes & ~slashes);
+            unsigned before = stops ? (1u << __builtin_ctz(stops)) - 1 : 0xffff;
+            unsigned escapes = (slashes & before) << 1;
+            int simple = (escapes & ~quotes) == 0;
+            if (!simple) {
+                __m128i ok = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')), _mm_cmpeq_epi8(v, _mm_set1_epi8('b')));
+                ok = _mm_or_si128(ok, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('f')), _mm_cmpeq_epi8(v, _mm_set1_epi8('n'))));
+                ok = _mm_or_si128(ok, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('r')), _mm_cmpeq_epi8(v, _mm_set1_epi8('t'))));
+                simple = (escapes & ~(quotes | (unsigned)_mm_movemask_epi8(ok))) == 0;
+            }
+            if (simple) {
+                *escaped = 1;
+                if (stops) {
+                    ptrdiff_t j = i + __builtin_ctz(stops);
+                    return p[j] == '"' ? j + 1 : -1;
+                }
+                i += 16;
+                continue;
+            }
+        }
         ptrdiff_t next = i + 16;
         while (mask) {
             ptrdiff_t j = i + __builtin_ctz(mask);

@@ -88,4 +88,34 @@ import Testing
             }
         }
     }
+
+    @Test func bodiesDenseWithEscapesAgreeWithTheGrammar() {
+        // JSON held as a string (`{\"amount\":1,...}`): an escape every few bytes, now and then one the step's masks
+        // cannot take at once (a double backslash, a \u, one in a step's last byte) or a bad one, a control byte
+        // or a closing quote anywhere; the scan must give the grammar's answer whatever falls in which step.
+        var rng = SeededRandom(seed: 31)
+        let pieces: [(String, Int)] = [(#"\""#, 30), ("ab", 30), (#"\n"#, 4), (#"\/"#, 4), (#"\t"#, 3), (#"\\"#, 2),
+                                       (#"\u00e9"#, 2), (#"\x"#, 1), ("\u{01}", 1), (#"""#, 2), ("é", 3), (":", 8)]
+        let total = pieces.reduce(0) { $0 + $1.1 }
+        var strings = 0, errors = 0
+        for _ in 0..<20_000 {
+            var text = "\""
+            for _ in 0..<Int.random(in: 0...40, using: &rng) {
+                var pick = Int.random(in: 0..<total, using: &rng)
+                for (piece, weight) in pieces {
+                    if pick < weight {
+                        text += piece
+                        break
+                    }
+                    pick -= weight
+                }
+            }
+            text += #""tail"#
+            let bytes = Array(text.utf8)
+            let expected = Self.reference(bytes)
+            #expect(Self.scanned(bytes) == expected, "\(text)")
+            if case .string = expected { strings += 1 } else { errors += 1 }
+        }
+        #expect(strings > 5_000 && errors > 2_000)
+    }
 }
