@@ -8,7 +8,7 @@ public struct FoldScanOptions: Sendable {
     public var blockSize: Int
     public var threshold: Int64
 
-    public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount, blockSize: Int = 4 << 20,
+    public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount, blockSize: Int = 1 << 20,
                 threshold: Int64 = 32 << 20) {
         self.workers = max(1, min(8, workers))
         self.blockSize = max(64, blockSize)
