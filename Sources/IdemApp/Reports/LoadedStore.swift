@@ -172,5 +172,7 @@ struct LoadSizeEstimate {
         ledger.reserveCapacity(tokens: Int(Double(ledger.count) * scale * 1.125),
                                events: Int(Double(ledger.times.count) * scale * 1.125),
                                indexed: Int(Double(ledger.count) * scale))
+        ledger.prefaultReservedRoom(tokens: Int(Double(ledger.count) * scale),
+                                    events: Int(Double(ledger.times.count) * scale))
     }
 }
