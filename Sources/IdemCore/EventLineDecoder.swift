@@ -96,7 +96,8 @@ public struct EventLineDecoder {
         }
         part.events.append(FoldEvent(
             ref: ref, at: f.at, expiresAt: f.expiresAt, lockedUntil: f.lockedUntil, fingerprint: fingerprint,
-            tenant: tenant, tenantSlot: part.tenantSlot(tenant), token: token, operation: operation,
+            tenant: tenant, tenantSlot: part.tenantSlot(tenant), operationSlot: part.operationSlot(operation),
+            token: token, operation: operation,
             responseStatus: f.responseStatus, kind: f.kind, outcome: f.outcome))
     }
 

@@ -38,11 +38,16 @@ public struct FoldEvent: Sendable, Hashable {
     public var tenant: ByteSpan
     /// Its tenant's place in its part's `tenants` (the part's distinct tenants).
     public var tenantSlot: UInt32
+    /// Its operation's place in its part's `operations`; `FoldEvent.noSlot` when it has none.
+    public var operationSlot: UInt32
     public var token: ByteSpan
     public var operation: ByteSpan?
     public var responseStatus: Int?
     public var kind: EventKind
     public var outcome: Outcome?
+
+    /// The `operationSlot` of an event without an operation.
+    public static let noSlot = UInt32.max
 }
 
 /// Fold events in file order and the bytes their spans point into: one decoded part of a block (`BlockDecoder`).
@@ -54,10 +59,12 @@ public struct FoldPart: Sendable {
     /// Its events' distinct tenants, each the span of the first event that names it (`FoldEvent.tenantSlot`): the
     /// fold takes a tenant's id once a part, not once an event (interning each event's tenant was a tenth of the
     /// folding thread's time, the one thread the read cannot spread).
-    public internal(set) var tenants: [ByteSpan] = []
-    /// An open-addressing table over `tenants`: the slot + 1, 0 when empty; a power of two long, at most half full.
-    private var tenantTable: [UInt32] = []
-    private var tenantHashes: [UInt64] = []
+    public var tenants: [ByteSpan] { tenantSet.spans }
+    /// Its events' distinct operations, likewise (`FoldEvent.operationSlot`): interned once a part, not once for
+    /// each new record (twice for an execution).
+    public var operations: [ByteSpan] { operationSet.spans }
+    private var tenantSet = SpanSet()
+    private var operationSet = SpanSet()
 
     public init() {}
 
@@ -78,37 +85,14 @@ public struct FoldPart: Sendable {
     /// The slot in `tenants` of the tenant spelt as `span`'s bytes, added (as `span`) when new.
     @inline(__always)
     mutating func tenantSlot(_ span: ByteSpan) -> UInt32 {
-        if tenantTable.isEmpty { tenantTable = [UInt32](repeating: 0, count: 64) }
-        let n = Int(span.count)
-        let (h, found, free) = bytes.withUnsafeBufferPointer { b -> (UInt64, UInt32?, Int) in
-            let base = b.baseAddress!, p = base + Int(span.start)
-            let h = FoldPart.quickHash(p, n)
-            let mask = tenantTable.count - 1
-            var i = Int(truncatingIfNeeded: h) & mask
-            while true {
-                let v = tenantTable[i]
-                if v == 0 { return (h, nil, i) }
-                let known = tenants[Int(v) - 1]
-                if Int(known.count) == n && memcmp(base + Int(known.start), p, n) == 0 { return (h, v - 1, i) }
-                i = (i + 1) & mask
-            }
-        }
-        if let found { return found }
-        let slot = UInt32(tenants.count)
-        tenants.append(span)
-        tenantHashes.append(h)
-        if tenants.count * 2 > tenantTable.count {
-            tenantTable = [UInt32](repeating: 0, count: tenantTable.count * 2)
-            let mask = tenantTable.count - 1
-            for (k, th) in tenantHashes.enumerated() {
-                var i = Int(truncatingIfNeeded: th) & mask
-                while tenantTable[i] != 0 { i = (i + 1) & mask }
-                tenantTable[i] = UInt32(k) + 1
-            }
-        } else {
-            tenantTable[free] = slot + 1
-        }
-        return slot
+        bytes.withUnsafeBufferPointer { b in tenantSet.slot(span, in: b.baseAddress!) }
+    }
+
+    /// The slot in `operations` of the operation spelt as `span`'s bytes (added when new); `noSlot` for none.
+    @inline(__always)
+    mutating func operationSlot(_ span: ByteSpan?) -> UInt32 {
+        guard let span else { return FoldEvent.noSlot }
+        return bytes.withUnsafeBufferPointer { b in operationSet.slot(span, in: b.baseAddress!) }
     }
 
     /// A hash of `n` bytes at `p` good enough for a few dozen tenants: the length and the first and last eight.
@@ -149,11 +133,11 @@ public struct FoldPart: Sendable {
         case .sha256(let a, let b, let c, let d)?: fingerprint = .sha256(a, b, c, d)
         case .text(let t)?: fingerprint = .text(span(t))
         }
-        let tenant = span(e.tenant)
+        let tenant = span(e.tenant), token = span(e.token), operation = e.operation.map { span($0) }
         events.append(FoldEvent(
             ref: e.ref, at: e.at, expiresAt: e.expiresAt, lockedUntil: e.lockedUntil, fingerprint: fingerprint,
-            tenant: tenant, tenantSlot: tenantSlot(tenant), token: span(e.token), operation: e.operation.map { span($0) },
-            responseStatus: e.responseStatus, kind: e.kind, outcome: e.outcome))
+            tenant: tenant, tenantSlot: tenantSlot(tenant), operationSlot: operationSlot(operation), token: token,
+            operation: operation, responseStatus: e.responseStatus, kind: e.kind, outcome: e.outcome))
     }
 
     /// The bytes of `s`.
@@ -166,4 +150,45 @@ public struct FoldPart: Sendable {
 
     /// The text of `s`.
     public func string(_ s: ByteSpan) -> String { withBytes(s) { String(decoding: $0, as: UTF8.self) } }
+}
+
+/// Distinct byte strings of one part, each kept as the span where it first appeared, found again through a small
+/// open-addressing table (`FoldPart.tenants`, `FoldPart.operations`).
+struct SpanSet: Sendable {
+    private(set) var spans: [ByteSpan] = []
+    /// The slot + 1, 0 when empty; a power of two long, at most half full.
+    private var table: [UInt32] = []
+    private var hashes: [UInt64] = []
+
+    /// The slot of the bytes of `span` (in the part's bytes at `base`), added when new.
+    @inline(__always)
+    mutating func slot(_ span: ByteSpan, in base: UnsafePointer<UInt8>) -> UInt32 {
+        if table.isEmpty { table = [UInt32](repeating: 0, count: 64) }
+        let p = base + Int(span.start), n = Int(span.count)
+        let h = FoldPart.quickHash(p, n)
+        let mask = table.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let v = table[i]
+            if v == 0 { break }
+            let known = spans[Int(v) - 1]
+            if Int(known.count) == n && memcmp(base + Int(known.start), p, n) == 0 { return v - 1 }
+            i = (i + 1) & mask
+        }
+        let slot = UInt32(spans.count)
+        spans.append(span)
+        hashes.append(h)
+        if spans.count * 2 > table.count {
+            table = [UInt32](repeating: 0, count: table.count * 2)
+            let mask = table.count - 1
+            for (k, kh) in hashes.enumerated() {
+                var j = Int(truncatingIfNeeded: kh) & mask
+                while table[j] != 0 { j = (j + 1) & mask }
+                table[j] = UInt32(k) + 1
+            }
+        } else {
+            table[i] = slot + 1
+        }
+        return slot
+    }
 }

@@ -113,8 +113,11 @@ public struct Ledger: Sendable {
         // The id of each of the part's tenants, taken when an event first needs it (a tenant only events after
         // `until` name stays unknown).
         var ids = [Int32](repeating: -1, count: part.tenants.count)
+        // Likewise each of its operations' (`FoldEventInput.operationID` fills it).
+        var operationIDs = [Int32](repeating: -1, count: part.operations.count)
         return part.withEvents { events, bytes in
             withUnsafeTemporaryAllocation(of: (tenantID: Int32, hash: UInt64).self, capacity: distance) { keys in
+              operationIDs.withUnsafeMutableBufferPointer { operationIDs in
                 guard let base = events.baseAddress, let keys = keys.baseAddress else { return 0 }
                 var later = 0
                 var ahead = 0
@@ -138,10 +141,12 @@ public struct Ledger: Sendable {
                         later += 1
                     } else {
                         let key = keys[i % distance]
-                        apply(FoldEventInput(e: base + i, bytes: bytes), tenantID: key.tenantID, hash: key.hash)
+                        apply(FoldEventInput(e: base + i, bytes: bytes, operationIDs: operationIDs.baseAddress),
+                              tenantID: key.tenantID, hash: key.hash)
                     }
                 }
                 return later
+              }
             }
         }
     }
@@ -312,6 +317,8 @@ struct StoreEventInput: FoldInput {
 struct FoldEventInput: FoldInput {
     let e: UnsafePointer<FoldEvent>
     let bytes: UnsafePointer<UInt8>
+    /// The operation ids of its part's `operations` found so far (-1: not yet), when folded as part of one.
+    var operationIDs: UnsafeMutablePointer<Int32>? = nil
 
     @inline(__always) private func text(_ s: ByteSpan) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(start: bytes + Int(s.start), count: Int(s.count))
@@ -334,7 +341,11 @@ struct FoldEventInput: FoldInput {
     }
     func tenantID(_ tenants: inout Interner) -> Int32 { tenants.id(bytes: text(e.pointee.tenant)) }
     func operationID(_ operations: inout Interner) -> Int32? {
-        e.pointee.operation.map { operations.id(bytes: text($0)) }
+        guard let op = e.pointee.operation else { return nil }
+        let slot = e.pointee.operationSlot
+        guard let known = operationIDs, slot != FoldEvent.noSlot else { return operations.id(bytes: text(op)) }
+        if known[Int(slot)] < 0 { known[Int(slot)] = operations.id(bytes: text(op)) }
+        return known[Int(slot)]
     }
     func hash(tenantID: Int32) -> UInt64 { RecordIndex.hash(tenantID, 0, bytes: text(e.pointee.token)) }
     func isToken(_ token: String) -> Bool { Interner.equal(token, text(e.pointee.token)) }

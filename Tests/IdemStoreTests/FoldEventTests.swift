@@ -174,21 +174,26 @@ import IdemCore
         #expect(got.records.count == 2 && got.records[1].fingerprint == Fingerprint("short"))
     }
 
-    @Test func aPartKeepsEachTenantOnceWhateverHowMany() {
+    @Test func aPartKeepsEachTenantAndOperationOnceWhateverHowMany() {
         // 300 tenants (the slot table grows several times), among them ones whose first and last eight bytes and
         // length agree, each named by several events in turn.
         var events: [StoreEvent] = []
         for round in 0..<3 {
             for k in 0..<300 {
                 let tenant = k % 2 == 0 ? "tenant-\(k)" : "tenant-aaaaaaaa-\(k)-zzzzzzzz"
-                events.append(J.request("tok-\(k)-\(round)", tenant: tenant))
+                var e = J.request("tok-\(k)-\(round)", tenant: tenant)
+                // 100 operations, and events with none.
+                e.operation = k % 3 == 0 ? nil : "POST /v1/op-\(k % 100)"
+                events.append(e)
             }
         }
         var part = FoldPart()
         for e in events { part.append(e) }
-        #expect(part.tenants.count == 300)
+        #expect(part.tenants.count == 300 && part.operations.count == 100)
         for (i, e) in part.events.enumerated() {
             #expect(part.string(part.tenants[Int(e.tenantSlot)]) == events[i].tenant)
+            let operation = e.operationSlot == FoldEvent.noSlot ? nil : part.string(part.operations[Int(e.operationSlot)])
+            #expect(operation == events[i].operation)
         }
         var got = Ledger(), want = Ledger()
         _ = got.apply(part, until: nil)
