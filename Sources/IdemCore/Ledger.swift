@@ -141,8 +141,8 @@ public struct Ledger: Sendable {
                         later += 1
                     } else {
                         let key = keys[i % distance]
-                        apply(FoldEventInput(e: base + i, bytes: bytes, operationIDs: operationIDs.baseAddress),
-                              tenantID: key.tenantID, hash: key.hash)
+                        _ = apply(FoldEventInput(e: base + i, bytes: bytes, operationIDs: operationIDs.baseAddress),
+                                  tenantID: key.tenantID, hash: key.hash)
                     }
                 }
                 return later
