@@ -114,10 +114,11 @@ public struct Ledger: Sendable {
         // `until` name stays unknown).
         var ids = [Int32](repeating: -1, count: part.tenants.count)
         // Likewise each of its operations' (`FoldEventInput.operationID` fills it).
-        var operationIDs = [Int32](repeating: -1, count: part.operations.count)
+        let operationIDs = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, part.operations.count))
+        operationIDs.initialize(repeating: -1, count: part.operations.count)
+        defer { operationIDs.deallocate() }
         return part.withEvents { events, bytes in
             withUnsafeTemporaryAllocation(of: (tenantID: Int32, hash: UInt64).self, capacity: distance) { keys in
-              operationIDs.withUnsafeMutableBufferPointer { operationIDs in
                 guard let base = events.baseAddress, let keys = keys.baseAddress else { return 0 }
                 var later = 0
                 var ahead = 0
@@ -141,12 +142,11 @@ public struct Ledger: Sendable {
                         later += 1
                     } else {
                         let key = keys[i % distance]
-                        _ = apply(FoldEventInput(e: base + i, bytes: bytes, operationIDs: operationIDs.baseAddress),
+                        _ = apply(FoldEventInput(e: base + i, bytes: bytes, operationIDs: operationIDs),
                                   tenantID: key.tenantID, hash: key.hash)
                     }
                 }
                 return later
-              }
             }
         }
     }
