@@ -95,22 +95,6 @@ public struct FoldPart: Sendable {
         return bytes.withUnsafeBufferPointer { b in operationSet.slot(span, in: b.baseAddress!) }
     }
 
-    /// A hash of `n` bytes at `p` good enough for a few dozen tenants: the length and the first and last eight.
-    @inline(__always)
-    static func quickHash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
-        let raw = UnsafeRawPointer(p)
-        var a: UInt64 = 0, z: UInt64 = 0
-        if n >= 8 {
-            a = raw.loadUnaligned(as: UInt64.self)
-            z = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
-        } else {
-            for k in 0..<n { a = a << 8 | UInt64(p[k]) }
-        }
-        var h = (a &* 0x9E37_79B9_7F4A_7C15) ^ (z &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(n)
-        h ^= h >> 29
-        return h &* 0x1656_67B1_9E37_79F9
-    }
-
     /// Copies `b` to the end of `bytes`.
     @inline(__always)
     mutating func span(_ b: UnsafeBufferPointer<UInt8>) -> ByteSpan {
@@ -165,7 +149,7 @@ struct SpanSet: Sendable {
     mutating func slot(_ span: ByteSpan, in base: UnsafePointer<UInt8>) -> UInt32 {
         if table.isEmpty { table = [UInt32](repeating: 0, count: 64) }
         let p = base + Int(span.start), n = Int(span.count)
-        let h = FoldPart.quickHash(p, n)
+        let h = SpanSet.hash(p, n)
         let mask = table.count - 1
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
@@ -190,5 +174,22 @@ struct SpanSet: Sendable {
             table[i] = slot + 1
         }
         return slot
+    }
+
+    /// A hash of `n` bytes at `p`, good enough for a few dozen distinct strings: their length and first and last
+    /// eight bytes.
+    @inline(__always)
+    static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+        let raw = UnsafeRawPointer(p)
+        var a: UInt64 = 0, z: UInt64 = 0
+        if n >= 8 {
+            a = raw.loadUnaligned(as: UInt64.self)
+            z = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        } else {
+            for k in 0..<n { a = a << 8 | UInt64(p[k]) }
+        }
+        var h = (a &* 0x9E37_79B9_7F4A_7C15) ^ (z &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(n)
+        h ^= h >> 29
+        return h &* 0x1656_67B1_9E37_79F9
     }
 }
