@@ -43,6 +43,9 @@ public final class JournalReader: EventReader {
     let sizeAtOpen: Int64
     /// How many times the file was found truncated and read again from the start.
     public private(set) var truncations = 0
+    /// How many bytes the parallel block scan of a read that only folds took (`scanFolds`); the rest went through
+    /// the chunked path.
+    public internal(set) var bytesScanned: Int64 = 0
 
     /// The first line of the current file as read (with its `\n`, at most `headLimit` bytes): a file that no longer
     /// starts with it was truncated and written again.

@@ -59,6 +59,7 @@ extension JournalReader {
             scan.close()
             group.wait()
             resume(at: next, lines: lineNumber)
+            bytesScanned += next - from
         }
         var block = 0
         while let done = try scan.take(block) {
