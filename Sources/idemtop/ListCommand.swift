@@ -62,9 +62,11 @@ struct ListCommand: ParsableCommand {
             loaded = try LoadedStore.loadCheckpointed(store.locations(), registry: registry, policy: try clock.policy(),
                                                       until: clock.cutoff, cacheFolder: cache, notes: &notes)
         } else {
+            // Without findings to detect, nothing observes the events: the load only folds (the journal's block
+            // scan, no `StoreEvent` made), as `stats` does.
             loaded = try LoadedStore.load(store.locations(), registry: registry, policy: try clock.policy(),
                                           until: clock.cutoff, tokenIndex: false,
-                                          observe: { if needsFindings { detector.observe($0) } })
+                                          observe: needsFindings ? { detector.observe($0) } : nil)
         }
         notes.forEach { printError("idemtop: " + $0) }
         if needsFindings { loaded.supplyFindings(to: &detector) }
